@@ -1,0 +1,47 @@
+package dev.mnemo.protocol;
+
+import java.util.List;
+
+/**
+ * What the protocol needs from the server it runs in: settings, connection counters and the
+ * few commands that act on the server rather than the store (verbosity, shutdown). Implemented
+ * by the server module. All methods are thread-safe and cheap except {@link #connections()}.
+ */
+public interface ServerContext {
+
+    /** @return the settings the server was started with */
+    Settings settings();
+
+    /** @return seconds since the server started [uptime] */
+    long uptimeSeconds();
+
+    /** @return open connections now [curr_connections] */
+    long currentConnections();
+
+    /** @return connections accepted since start [total_connections] */
+    long totalConnections();
+
+    /** @return connections refused for the connection limit [rejected_connections] */
+    long rejectedConnections();
+
+    /** @return bytes read from the network by all connections [bytes_read] */
+    long bytesRead();
+
+    /** @return bytes written to the network by all connections [bytes_written] */
+    long bytesWritten();
+
+    /** @return times a connection stopped reading because its output was over the high-water mark */
+    long connectionsThrottled();
+
+    /** @return the current verbosity: 0 quiet, 1 connections, 2 commands (memcached -v / -vv) */
+    int verbosity();
+
+    /** @param level the new verbosity, as set by the "verbosity" command */
+    void setVerbosity(int level);
+
+    /** Starts a clean shutdown; the protocol calls it only when {@link Settings#shutdownEnabled()}. */
+    void shutdown();
+
+    /** @return a snapshot of every open connection, for "stats conns"; allocates */
+    List<ConnectionInfo> connections();
+}

@@ -1,0 +1,184 @@
+package dev.mnemo.bench;
+
+import dev.mnemo.store.ItemReader;
+import dev.mnemo.store.ManualClock;
+import dev.mnemo.store.Status;
+import dev.mnemo.store.StorageCommand;
+import dev.mnemo.store.Store;
+import dev.mnemo.store.StoreConfig;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Replays real access traces through a {@link Store} used as a look-aside cache (get; on a miss,
+ * set) at several memory limits, next to the exact-LRU reference ({@link LruCache}) given the
+ * same byte budget over key + value bytes only, and prints a markdown table of miss ratios.
+ *
+ * <p>Usage: {@code java -cp bench/target/benchmarks.jar dev.mnemo.bench.TraceReplay [traces-dir] [name-filter…]}
+ * (traces-dir defaults to {@code ../shared/traces}, relative to the working directory: run it from
+ * the repository root). A filter keeps only traces whose file name contains it.
+ *
+ * <p>Memory limits are 5, 10, 20, 40 and 60 % of the trace's footprint (sum over distinct keys
+ * of key + value bytes), raised to the smallest limit {@link Store#open} accepts where they fall
+ * below it. Key-only traces get {@value #VALUE_SIZE}-byte values. Keys are the decimal text of
+ * the trace's integers. Time stands still (a {@link ManualClock}), and nothing expires.
+ */
+public final class TraceReplay {
+
+    /** The value size given to every key of a key-only trace, in bytes. */
+    static final int VALUE_SIZE = 100;
+
+    private static final int[] PERCENTS = {5, 10, 20, 40, 60};
+    private static final long START_SECONDS = 1_700_000_000L;
+    private static final ItemReader IGNORE_VALUE = item -> { };
+
+    private TraceReplay() {
+    }
+
+    public static void main(String[] args) throws IOException {
+        Path dir = Path.of(args.length > 0 ? args[0] : "../shared/traces");
+        List<String> filters = args.length > 1 ? List.of(args).subList(1, args.length) : List.of();
+        List<Path> files;
+        try (Stream<Path> listing = Files.list(dir)) {
+            files = listing.filter(TraceFile::isTrace)
+                    .filter(f -> filters.isEmpty() || filters.stream().anyMatch(s -> f.getFileName().toString().contains(s)))
+                    .sorted()
+                    .toList();
+        }
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException("no traces in " + dir.toAbsolutePath());
+        }
+        StoreConfig base = StoreConfig.defaults().withClock(new ManualClock(START_SECONDS));
+        long minimum = minimumMemoryLimit(base);
+        System.out.printf(Locale.ROOT, "Store minimum memory limit: %d bytes (%.2f MiB); max item size %d bytes; "
+                + "key-only traces use %d-byte values%n%n", minimum, mib(minimum), base.maxItemSize(), VALUE_SIZE);
+        System.out.println("| trace | events | distinct keys | footprint MiB | memory MiB | % of footprint "
+                + "| Mnemo miss ratio | LRU miss ratio | Mnemo vs LRU |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment keyBuffer = arena.allocate(20);
+            MemorySegment value = arena.allocate(base.maxItemSize());
+            value.fill((byte) 'v');
+            for (Path file : files) {
+                Trace trace = TraceFile.read(file, VALUE_SIZE, base.maxItemSize());
+                long footprint = trace.footprint();
+                int distinct = trace.distinctKeys();
+                long previous = -1;
+                for (int percent : PERCENTS) {
+                    long limit = Math.max(minimum, footprint * percent / 100);
+                    if (limit == previous) {
+                        continue;
+                    }
+                    previous = limit;
+                    double mnemo = replayStore(trace, base.withMemoryLimit(limit), keyBuffer, value);
+                    double lru = replayLru(trace, limit);
+                    System.out.printf(Locale.ROOT, "| %s | %d | %d | %.2f | %.2f | %.1f%s | %.4f | %.4f | %+.1f%% |%n",
+                            trace.name(), trace.events(), distinct, mib(footprint), mib(limit),
+                            100.0 * limit / footprint, limit > footprint * percent / 100 ? " (min)" : "",
+                            mnemo, lru, 100.0 * (mnemo - lru) / lru);
+                }
+            }
+        }
+    }
+
+    /** @return the miss ratio of the store as a look-aside cache over the trace */
+    static double replayStore(Trace trace, StoreConfig config, MemorySegment keyBuffer, MemorySegment value) {
+        long misses = 0;
+        Map<Status, Long> failures = new EnumMap<>(Status.class);
+        try (Store store = Store.open(config)) {
+            long[] keys = trace.keys();
+            int[] sizes = trace.valueSizes();
+            for (int i = 0; i < keys.length; i++) {
+                int keyLength = writeDecimal(keyBuffer, keys[i]);
+                if (!store.get(keyBuffer, 0, keyLength, IGNORE_VALUE)) {
+                    misses++;
+                    Status status = store.store(StorageCommand.SET, keyBuffer, 0, keyLength, value, 0, sizes[i], 0, 0, 0);
+                    if (status != Status.STORED) {
+                        failures.merge(status, 1L, Long::sum);
+                    }
+                }
+            }
+        }
+        if (!failures.isEmpty()) {
+            System.err.printf(Locale.ROOT, "%s at %d bytes: sets not stored: %s%n",
+                    trace.name(), config.memoryLimit(), failures);
+        }
+        return (double) misses / trace.events();
+    }
+
+    /** @return the miss ratio of an exact LRU of {@code capacity} key + value bytes over the trace */
+    static double replayLru(Trace trace, long capacity) {
+        LruCache lru = new LruCache(capacity);
+        long misses = 0;
+        long[] keys = trace.keys();
+        int[] sizes = trace.valueSizes();
+        for (int i = 0; i < keys.length; i++) {
+            if (!lru.request(keys[i], decimalLength(keys[i]) + sizes[i])) {
+                misses++;
+            }
+        }
+        return (double) misses / trace.events();
+    }
+
+    /** @return the smallest memory limit, in bytes, that {@link Store#open} accepts with this configuration */
+    static long minimumMemoryLimit(StoreConfig config) {
+        long low = 0;                 // refused (or not tried)
+        long high = 1L << 30;         // accepted
+        if (!opens(config.withMemoryLimit(high))) {
+            throw new IllegalStateException("the store does not open even with 1 GiB");
+        }
+        while (high - low > 1) {
+            long mid = (low + high) >>> 1;
+            if (opens(config.withMemoryLimit(mid))) {
+                high = mid;
+            } else {
+                low = mid;
+            }
+        }
+        return high;
+    }
+
+    private static boolean opens(StoreConfig config) {
+        try (Store ignored = Store.open(config)) {
+            return true;
+        } catch (IllegalArgumentException tooSmall) {
+            return false;
+        }
+    }
+
+    /** Writes {@code key} as decimal text at offset 0. @return its length in bytes */
+    static int writeDecimal(MemorySegment target, long key) {
+        int length = decimalLength(key);
+        long rest = key;
+        for (int i = length - 1; i >= 0; i--) {
+            target.set(ValueLayout.JAVA_BYTE, i, (byte) ('0' + Math.abs(rest % 10)));
+            rest /= 10;
+        }
+        if (key < 0) {
+            target.set(ValueLayout.JAVA_BYTE, 0, (byte) '-');
+        }
+        return length;
+    }
+
+    /** @return the length of {@code key}'s decimal text, in bytes */
+    static int decimalLength(long key) {
+        int length = key < 0 ? 2 : 1;
+        for (long rest = key / 10; rest != 0; rest /= 10) {
+            length++;
+        }
+        return length;
+    }
+
+    private static double mib(long bytes) {
+        return bytes / (double) StoreConfig.MIB;
+    }
+}

@@ -1,0 +1,43 @@
+package dev.mnemo.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class TraceReplayTest {
+
+    @Test
+    void writesKeysAsDecimalText() {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = arena.allocate(20);
+            for (long key : new long[] {0, 7, 10, 99, 12345, -1, -305, Long.MAX_VALUE, Long.MIN_VALUE}) {
+                int length = TraceReplay.writeDecimal(buffer, key);
+                String text = new String(buffer.asSlice(0, length).toArray(ValueLayout.JAVA_BYTE),
+                        StandardCharsets.US_ASCII);
+                assertEquals(Long.toString(key), text);
+                assertEquals(Long.toString(key).length(), TraceReplay.decimalLength(key));
+            }
+        }
+    }
+
+    @Test
+    void lruReplayCountsCompulsoryAndCapacityMisses() {
+        // keys 1 and 2 take 1 + 100 bytes each; a 202-byte budget holds both, 201 only one
+        Trace trace = new Trace("t", new long[] {1, 2, 1, 2}, new int[] {100, 100, 100, 100});
+        assertEquals(0.5, TraceReplay.replayLru(trace, 202));
+        assertEquals(1.0, TraceReplay.replayLru(trace, 201));
+    }
+
+    @Test
+    void fixedKeysAreTenDigitTexts() {
+        try (Arena arena = Arena.ofConfined()) {
+            FixedKeys keys = new FixedKeys(arena, 43);
+            byte[] key = keys.memory().asSlice(keys.offset(42), FixedKeys.LENGTH).toArray(ValueLayout.JAVA_BYTE);
+            assertEquals("k000000042", new String(key, StandardCharsets.US_ASCII));
+        }
+    }
+}

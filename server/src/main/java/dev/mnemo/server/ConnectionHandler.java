@@ -1,0 +1,297 @@
+package dev.mnemo.server;
+
+import dev.mnemo.protocol.ConnectionInfo;
+import dev.mnemo.protocol.TextProtocol;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One client connection: cumulates its inbound bytes, runs the text protocol over them on the
+ * event loop that read them, and sends the replies to all requests of one read with one write
+ * and one flush (DESIGN.md, "Data flow").
+ *
+ * <p>Backpressure: when the connection's unsent output passes the channel's high-water mark
+ * ({@link MnemoServer#WATER_MARK}) the handler stops reading from the socket and stops
+ * processing the requests it already holds, until the output drains below the low-water mark.
+ * A client that pipelines requests without reading the replies therefore holds at most about
+ * high-water mark + {@link #WRITE_CHUNK_BYTES} + one reply of server memory.
+ *
+ * <p>Inbound memory is bounded too: the protocol discards over-long data blocks itself and
+ * limits command lines to 2048 bytes, so the cumulation never holds more than one storage
+ * request (line + data block of at most the max item size) plus one socket read
+ * ({@link MnemoServer#MAX_READ_BYTES}). Holding more means a protocol bug; the connection is then
+ * closed rather than let memory grow.
+ *
+ * <p>Not thread-safe: Netty calls every method on the channel's event loop. {@link #info} may be
+ * called from any thread and reads a recent, not necessarily current, state.
+ */
+final class ConnectionHandler extends ChannelInboundHandlerAdapter {
+
+    /** Unsent replies are handed to the channel (not yet flushed) once they reach this size, in bytes. */
+    static final int WRITE_CHUNK_BYTES = 64 * 1024;
+
+    /** memcached 1.6's reply to a connection over the limit (-c), after which it closes. */
+    private static final byte[] TOO_MANY_CONNECTIONS =
+            "ERROR Too many open connections\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    /** Longest command line the protocol accepts, in bytes (protocol.txt: 2048). */
+    private static final int MAX_LINE_BYTES = 2048;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectionHandler.class);
+
+    private final MnemoServer server;
+    private final TextProtocol protocol;
+    private final LoopCounters counters;
+    private final int id;
+    private final long maxInboundBytes;
+
+    /** Received bytes not yet consumed by the protocol; null when there are none. */
+    private ByteBuf in;
+    /** Replies not yet handed to the channel; null when there are none. */
+    private ByteBuf out;
+    private boolean admitted;
+    private boolean paused;
+    private boolean closing;
+    private boolean unflushed;
+    private String peer = "tcp:?";
+    private String local = "tcp:?";
+
+    private volatile String state = "conn_new_cmd";
+    private volatile long lastCommandNanos = System.nanoTime();
+
+    /**
+     * @param server   the server this connection belongs to
+     * @param protocol the connection's own protocol instance
+     * @param counters the network counters of the channel's event loop
+     * @param id       the connection's number, for logs and "stats conns"
+     */
+    ConnectionHandler(MnemoServer server, TextProtocol protocol, LoopCounters counters, int id) {
+        this.server = server;
+        this.protocol = protocol;
+        this.counters = counters;
+        this.id = id;
+        this.maxInboundBytes = (long) server.settings().maxItemSize() + 2L * MAX_LINE_BYTES + MnemoServer.MAX_READ_BYTES;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        peer = MnemoServer.describe(ctx.channel().remoteAddress());
+        local = MnemoServer.describe(ctx.channel().localAddress());
+        if (!server.admitConnection(ctx.channel())) {
+            closing = true;
+            if (server.verbosity() > 0) {
+                LOG.info("<{} refused {}: too many open connections", id, peer);
+            }
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(TOO_MANY_CONNECTIONS)).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        admitted = true;
+        if (server.verbosity() > 0) {
+            LOG.info("<{} new client connection from {}", id, peer);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (admitted) {
+            admitted = false;
+            server.connectionClosed();
+            if (server.verbosity() > 0) {
+                LOG.info("<{} connection closed", id);
+            }
+        }
+        releaseBuffers();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        releaseBuffers();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf data = (ByteBuf) msg;
+        if (closing) {
+            data.release();
+            return;
+        }
+        counters.addBytesRead(data.readableBytes());
+        if (in == null) {
+            in = data;
+        } else {
+            in.discardSomeReadBytes();
+            in.ensureWritable(data.readableBytes());
+            in.writeBytes(data);
+            data.release();
+        }
+        processInput(ctx);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        flushOutput(ctx);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (paused && ctx.channel().isWritable()) {
+            paused = false;
+            state = "conn_new_cmd";
+            processInput(ctx);
+            flushOutput(ctx);
+            if (!paused && !closing) {
+                ctx.channel().config().setAutoRead(true);
+            }
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            LOG.debug("<{} closing after I/O error: {}", id, cause.toString());
+        } else {
+            LOG.warn("<{} closing after an unexpected error", id, cause);
+        }
+        closing = true;
+        ctx.close();
+    }
+
+    /**
+     * @param nowNanos the current {@link System#nanoTime()}
+     * @return this connection as "stats conns" shows it
+     */
+    ConnectionInfo info(long nowNanos) {
+        long idleSeconds = TimeUnit.NANOSECONDS.toSeconds(nowNanos - lastCommandNanos);
+        return new ConnectionInfo(id, peer, local, state, Math.max(0, idleSeconds));
+    }
+
+    /** @return the connection's number */
+    int id() {
+        return id;
+    }
+
+    /** Runs the protocol over the held input until it needs more, the connection closes, or output backs up. */
+    private void processInput(ChannelHandlerContext ctx) {
+        boolean handled = false;
+        state = "conn_parse_cmd";
+        while (in != null && in.isReadable()) {
+            if (!ctx.channel().isWritable()) {
+                pause(ctx);
+                break;
+            }
+            if (out == null) {
+                out = ctx.alloc().ioBuffer();
+            }
+            int requestStart = in.readerIndex();
+            int replyStart = out.writerIndex();
+            TextProtocol.Outcome outcome = protocol.process(in, out);
+            if (outcome == TextProtocol.Outcome.NEED_MORE_INPUT) {
+                break;
+            }
+            handled = true;
+            if (server.verbosity() > 1) {
+                logCommand(requestStart, replyStart);
+            }
+            if (outcome == TextProtocol.Outcome.CLOSE) {
+                closeAfterOutput(ctx);
+                return;
+            }
+            if (in.readerIndex() == requestStart) {
+                throw new IllegalStateException("the protocol handled a request without consuming input");
+            }
+            if (out.readableBytes() >= WRITE_CHUNK_BYTES) {
+                writeOutput(ctx);
+            }
+        }
+        if (handled) {
+            lastCommandNanos = System.nanoTime();
+        }
+        if (in != null && !in.isReadable()) {
+            in.release();
+            in = null;
+        } else if (in != null && in.readableBytes() > maxInboundBytes) {
+            throw new IllegalStateException("inbound bytes held " + in.readableBytes()
+                    + " exceed the bound of " + maxInboundBytes + " (max item size + 2 lines + one read)");
+        }
+        if (!paused) {
+            state = in == null ? "conn_new_cmd" : "conn_nread";
+        }
+    }
+
+    private void pause(ChannelHandlerContext ctx) {
+        paused = true;
+        state = "conn_mwrite";
+        ctx.channel().config().setAutoRead(false);
+        counters.addThrottled();
+    }
+
+    private void closeAfterOutput(ChannelHandlerContext ctx) {
+        closing = true;
+        ctx.channel().config().setAutoRead(false);
+        if (out != null && out.isReadable()) {
+            writeOutput(ctx);
+        }
+        releaseBuffers();
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** Hands the replies gathered so far to the channel, without flushing. */
+    private void writeOutput(ChannelHandlerContext ctx) {
+        counters.addBytesWritten(out.readableBytes());
+        ctx.write(out, ctx.voidPromise());
+        out = null;
+        unflushed = true;
+        ChannelOutboundBuffer pending = ctx.channel().unsafe().outboundBuffer();
+        if (pending != null) {
+            counters.recordPendingOutput(pending.totalPendingWriteBytes());
+        }
+    }
+
+    private void flushOutput(ChannelHandlerContext ctx) {
+        if (out != null) {
+            if (out.isReadable()) {
+                writeOutput(ctx);
+            } else {
+                out.release();
+                out = null;
+            }
+        }
+        if (unflushed) {
+            unflushed = false;
+            ctx.flush();
+        }
+    }
+
+    private void logCommand(int requestStart, int replyStart) {
+        LOG.info("<{} {}", id, firstLine(in, requestStart, in.readerIndex()));
+        if (out.writerIndex() > replyStart) {
+            LOG.info(">{} {}", id, firstLine(out, replyStart, out.writerIndex()));
+        }
+    }
+
+    private static String firstLine(ByteBuf buf, int from, int to) {
+        int end = buf.indexOf(from, to, (byte) '\r');
+        return buf.toString(from, (end < 0 ? to : end) - from, StandardCharsets.US_ASCII);
+    }
+
+    private void releaseBuffers() {
+        if (in != null) {
+            in.release();
+            in = null;
+        }
+        if (out != null) {
+            out.release();
+            out = null;
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package dev.mnemo.server;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The network counters of one worker event loop. Written only by that loop's thread (every
+ * connection handler runs on its channel's loop), read by any thread for "stats": plain
+ * single-writer counters with opaque access, so counting costs no lock and no fence.
+ *
+ * <p>Thread-safety: the {@code add…}/{@code record…} methods must be called from the owning
+ * event loop only; the getters may be called from any thread and see a recent value.
+ */
+final class LoopCounters {
+
+    private static final VarHandle BYTES_READ;
+    private static final VarHandle BYTES_WRITTEN;
+    private static final VarHandle THROTTLED;
+    private static final VarHandle PEAK_PENDING;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            BYTES_READ = lookup.findVarHandle(LoopCounters.class, "bytesRead", long.class);
+            BYTES_WRITTEN = lookup.findVarHandle(LoopCounters.class, "bytesWritten", long.class);
+            THROTTLED = lookup.findVarHandle(LoopCounters.class, "throttled", long.class);
+            PEAK_PENDING = lookup.findVarHandle(LoopCounters.class, "peakPendingOutputBytes", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private long bytesRead;
+    private long bytesWritten;
+    private long throttled;
+    private long peakPendingOutputBytes;
+
+    /** @param bytes bytes just read from a connection of this loop */
+    void addBytesRead(long bytes) {
+        BYTES_READ.setOpaque(this, bytesRead + bytes);
+    }
+
+    /** @param bytes reply bytes just handed to a connection of this loop for sending */
+    void addBytesWritten(long bytes) {
+        BYTES_WRITTEN.setOpaque(this, bytesWritten + bytes);
+    }
+
+    /** Counts one connection of this loop stopping reading because its output was over the high-water mark. */
+    void addThrottled() {
+        THROTTLED.setOpaque(this, throttled + 1);
+    }
+
+    /** @param bytes the reply bytes a connection of this loop has queued but not yet sent */
+    void recordPendingOutput(long bytes) {
+        if (bytes > peakPendingOutputBytes) {
+            PEAK_PENDING.setOpaque(this, bytes);
+        }
+    }
+
+    /** @return bytes read by this loop's connections since start */
+    long bytesRead() {
+        return (long) BYTES_READ.getOpaque(this);
+    }
+
+    /** @return bytes handed for sending by this loop's connections since start */
+    long bytesWritten() {
+        return (long) BYTES_WRITTEN.getOpaque(this);
+    }
+
+    /** @return times a connection of this loop was throttled */
+    long throttled() {
+        return (long) THROTTLED.getOpaque(this);
+    }
+
+    /** @return the most reply bytes any connection of this loop had queued unsent at once, in bytes */
+    long peakPendingOutputBytes() {
+        return (long) PEAK_PENDING.getOpaque(this);
+    }
+}

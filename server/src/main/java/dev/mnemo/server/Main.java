@@ -1,0 +1,92 @@
+package dev.mnemo.server;
+
+import dev.mnemo.protocol.Settings;
+import dev.mnemo.store.Store;
+import dev.mnemo.store.StoreConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.ParameterException;
+
+import java.io.PrintWriter;
+
+/**
+ * The {@code mnemo} command: parses memcached's flags ({@link ServerOptions}), opens the store,
+ * starts the {@link MnemoServer} and runs until the "shutdown" command (with -A), SIGTERM or
+ * SIGINT, which a shutdown hook turns into a clean stop.
+ *
+ * <p>Exit status: 0 after a clean stop or for --help / --version, 64 (EX_USAGE) for a bad
+ * command line, 1 if the store cannot be opened, 71 (EX_OSERR, as memcached) if the address
+ * cannot be bound.
+ */
+public final class Main {
+
+    /** Exit status for an unknown flag or a bad value (sysexits.h EX_USAGE). */
+    static final int EXIT_USAGE = 64;
+    /** Exit status when the store refuses the configuration. */
+    static final int EXIT_STORE = 1;
+    /** Exit status when the listen address cannot be bound (sysexits.h EX_OSERR, as memcached). */
+    static final int EXIT_BIND = 71;
+
+    private Main() {
+    }
+
+    /** @param args memcached-style flags, see {@code mnemo --help} */
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        System.exit(run(args, out, err));
+    }
+
+    /**
+     * Runs the command; returns only when it is done (at once for --help, --version and errors,
+     * after the server stops otherwise).
+     *
+     * @return the exit status
+     */
+    static int run(String[] args, PrintWriter out, PrintWriter err) {
+        ServerOptions options = new ServerOptions();
+        CommandLine commandLine = new CommandLine(options);
+        Settings settings;
+        StoreConfig storeConfig;
+        try {
+            commandLine.parseArgs(args);
+            if (commandLine.isUsageHelpRequested()) {
+                commandLine.usage(out);
+                return 0;
+            }
+            if (commandLine.isVersionHelpRequested()) {
+                commandLine.printVersionHelp(out);
+                return 0;
+            }
+            settings = options.settings();
+            storeConfig = options.storeConfig();
+        } catch (ParameterException e) {
+            err.println("mnemo: " + e.getMessage());
+            err.println("Try 'mnemo --help' for more information.");
+            return EXIT_USAGE;
+        }
+
+        Store store;
+        try {
+            store = Store.open(storeConfig);
+        } catch (RuntimeException e) {
+            err.println("mnemo: cannot open the store: " + e.getMessage());
+            return EXIT_STORE;
+        }
+        MnemoServer server;
+        try {
+            server = MnemoServer.start(settings, store, options.verbosity());
+        } catch (Exception e) {
+            store.close();
+            err.println("mnemo: failed to listen on " + settings.listenAddress() + ":" + settings.tcpPort() + ": " + e.getMessage());
+            return EXIT_BIND;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "mnemo-shutdown-hook"));
+        try {
+            server.awaitTermination();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            server.close();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,350 @@
+package dev.mnemo.server;
+
+import dev.mnemo.protocol.ConnectionInfo;
+import dev.mnemo.protocol.ServerContext;
+import dev.mnemo.protocol.Settings;
+import dev.mnemo.protocol.TextProtocol;
+import dev.mnemo.store.Store;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The Mnemo TCP server: memcached's text protocol over Netty, one acceptor thread and
+ * {@link Settings#threads()} worker event loops, each request executed on the loop that read it
+ * (DESIGN.md, "Data flow"). Uses the native epoll transport on Linux x86_64 and NIO elsewhere.
+ *
+ * <p>It is also the {@link ServerContext} its connections' protocols see: connection counters,
+ * bytes read and written, verbosity, shutdown, "stats conns".
+ *
+ * <p>Thread-safe. Start it with {@link #start}; {@link #close} stops it cleanly (closes the
+ * listener and every connection, stops the event loops, then closes the store, which the server
+ * owns from start on).
+ */
+public final class MnemoServer implements ServerContext, AutoCloseable {
+
+    /**
+     * Per-connection output water marks: above 1 MiB of unsent replies a connection stops being
+     * read until fewer than 64 KiB remain (see {@link ConnectionHandler}).
+     */
+    public static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(64 * 1024, 1024 * 1024);
+
+    /** The most bytes one socket read delivers, in bytes. */
+    static final int MAX_READ_BYTES = 64 * 1024;
+
+    /** Pending-connection queue length, memcached's -b default. */
+    private static final int LISTEN_BACKLOG = 1024;
+
+    private static final Logger LOG = LoggerFactory.getLogger(MnemoServer.class);
+
+    private final Store store;
+    private final long startNanos;
+    private final EventLoopGroup acceptor;
+    private final EventLoopGroup workers;
+    private final Map<EventExecutor, LoopCounters> countersByLoop;
+    private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final AtomicLong currentConnections = new AtomicLong();
+    private final AtomicLong totalConnections = new AtomicLong();
+    private final AtomicLong rejectedConnections = new AtomicLong();
+    private final AtomicInteger nextConnectionId;
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    private final Channel listener;
+    private final int listenerId;
+    private final String transport;
+    private volatile Settings settings;
+    private volatile int verbosity;
+
+    private MnemoServer(Settings requested, Store store, int verbosity) {
+        this.store = store;
+        this.verbosity = verbosity;
+        this.startNanos = System.nanoTime();
+        boolean epoll = Epoll.isAvailable();
+        this.transport = epoll ? "epoll" : "nio";
+        IoHandlerFactory ioHandlers = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        this.acceptor = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("mnemo-acceptor"), ioHandlers);
+        this.workers = new MultiThreadIoEventLoopGroup(requested.threads(), new DefaultThreadFactory("mnemo-worker"), ioHandlers);
+        Map<EventExecutor, LoopCounters> counters = new IdentityHashMap<>();
+        for (EventExecutor loop : workers) {
+            counters.put(loop, new LoopCounters());
+        }
+        this.countersByLoop = counters;
+        this.nextConnectionId = new AtomicInteger(1);
+        this.listenerId = nextConnectionId.getAndIncrement();
+        // Connections may be accepted before the bound port is known: until then, the requested settings.
+        this.settings = requested;
+
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(acceptor, workers)
+                .channel(channelType)
+                .option(ChannelOption.SO_BACKLOG, LISTEN_BACKLOG)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ_BYTES))
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel channel) {
+                        channel.pipeline().addLast(new ConnectionHandler(MnemoServer.this,
+                                new TextProtocol(store, MnemoServer.this),
+                                countersByLoop.get(channel.eventLoop()),
+                                nextConnectionId.getAndIncrement()));
+                    }
+                });
+        try {
+            this.listener = bootstrap.bind(requested.listenAddress(), requested.tcpPort()).syncUninterruptibly().channel();
+        } catch (RuntimeException e) {
+            acceptor.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
+            workers.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
+            throw e;
+        }
+        int boundPort = ((InetSocketAddress) listener.localAddress()).getPort();
+        this.settings = new Settings(requested.maxBytes(), requested.maxConnections(), boundPort, requested.udpPort(),
+                requested.listenAddress(), requested.threads(), requested.maxItemSize(), requested.casEnabled(),
+                requested.shutdownEnabled());
+    }
+
+    /**
+     * Binds the listener and starts serving.
+     *
+     * @param settings  what to serve with; a {@link Settings#tcpPort()} of 0 binds a free port,
+     *                  which {@link #port()} and {@link #settings()} then report
+     * @param store     the store to serve; the server closes it on {@link #close}
+     * @param verbosity 0 quiet, 1 log connections, 2 also log commands
+     * @return the running server
+     * @throws RuntimeException (a {@link java.net.BindException} or Netty's native equivalent) if
+     *                          the address cannot be bound; the store is then left open
+     */
+    public static MnemoServer start(Settings settings, Store store, int verbosity) {
+        MnemoServer server = new MnemoServer(settings, store, verbosity);
+        Settings s = server.settings();
+        LOG.info("mnemo {} listening on {}:{} ({}), memory limit {} MiB, {} threads, max item size {} bytes, connection limit {}",
+                version(), s.listenAddress(), s.tcpPort(), server.transport, s.maxBytes() >> 20, s.threads(),
+                s.maxItemSize(), s.maxConnections());
+        return server;
+    }
+
+    /** @return the TCP port the server listens on (the bound one when started with port 0) */
+    public int port() {
+        return settings().tcpPort();
+    }
+
+    /** @return "epoll" or "nio", the Netty transport in use */
+    public String transport() {
+        return transport;
+    }
+
+    /** @return the most reply bytes any one connection has had queued but unsent at once, since start */
+    public long peakPendingOutputBytes() {
+        long peak = 0;
+        for (LoopCounters counters : countersByLoop.values()) {
+            peak = Math.max(peak, counters.peakPendingOutputBytes());
+        }
+        return peak;
+    }
+
+    /** Blocks until the server has stopped (after {@link #close} or the "shutdown" command). */
+    public void awaitTermination() throws InterruptedException {
+        try {
+            terminated.get();
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("cannot happen: termination never fails", e);
+        }
+    }
+
+    /**
+     * Stops the server: closes the listener and every connection, stops the event loops (waiting
+     * up to a few seconds for running requests), then closes the store. Idempotent; a second
+     * caller waits for the first to finish. Must not be called from one of the server's event
+     * loops (use {@link #shutdown()} there).
+     */
+    @Override
+    public void close() {
+        if (!closing.compareAndSet(false, true)) {
+            terminated.join();
+            return;
+        }
+        try {
+            listener.close().syncUninterruptibly();
+            connections.close().awaitUninterruptibly();
+            acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+            acceptor.terminationFuture().awaitUninterruptibly();
+            workers.terminationFuture().awaitUninterruptibly();
+            store.close();
+            LOG.info("mnemo stopped");
+        } finally {
+            terminated.complete(null);
+        }
+    }
+
+    @Override
+    public Settings settings() {
+        return settings;
+    }
+
+    @Override
+    public long uptimeSeconds() {
+        return TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos);
+    }
+
+    @Override
+    public long currentConnections() {
+        return currentConnections.get();
+    }
+
+    @Override
+    public long totalConnections() {
+        return totalConnections.get();
+    }
+
+    @Override
+    public long rejectedConnections() {
+        return rejectedConnections.get();
+    }
+
+    @Override
+    public long bytesRead() {
+        long sum = 0;
+        for (LoopCounters counters : countersByLoop.values()) {
+            sum += counters.bytesRead();
+        }
+        return sum;
+    }
+
+    /** {@inheritDoc} Counted when the replies are handed to the socket's channel. */
+    @Override
+    public long bytesWritten() {
+        long sum = 0;
+        for (LoopCounters counters : countersByLoop.values()) {
+            sum += counters.bytesWritten();
+        }
+        return sum;
+    }
+
+    @Override
+    public long connectionsThrottled() {
+        long sum = 0;
+        for (LoopCounters counters : countersByLoop.values()) {
+            sum += counters.throttled();
+        }
+        return sum;
+    }
+
+    @Override
+    public int verbosity() {
+        return verbosity;
+    }
+
+    @Override
+    public void setVerbosity(int level) {
+        verbosity = level;
+    }
+
+    /** Stops the server from another thread, so that an event loop may call it (the "shutdown" command). */
+    @Override
+    public void shutdown() {
+        Thread stopper = new Thread(this::close, "mnemo-shutdown");
+        stopper.start();
+    }
+
+    /**
+     * {@inheritDoc} As memcached, the listener comes first: state {@code conn_listening}, no listen
+     * address, idle since start; then each client connection in order of number.
+     */
+    @Override
+    public List<ConnectionInfo> connections() {
+        long now = System.nanoTime();
+        List<ConnectionInfo> result = new ArrayList<>();
+        result.add(new ConnectionInfo(listenerId, describe(listener.localAddress()), null, "conn_listening",
+                uptimeSeconds()));
+        List<ConnectionInfo> clients = new ArrayList<>();
+        for (Channel channel : connections) {
+            ConnectionHandler handler = channel.pipeline().get(ConnectionHandler.class);
+            if (handler != null) {
+                clients.add(handler.info(now));
+            }
+        }
+        clients.sort(Comparator.comparingInt(ConnectionInfo::id));
+        result.addAll(clients);
+        return result;
+    }
+
+    /**
+     * Admits a new connection unless that would pass the limit (-c).
+     *
+     * @return true if admitted (counted in curr/total_connections), false if refused (counted in
+     *         rejected_connections)
+     */
+    boolean admitConnection(Channel channel) {
+        if (currentConnections.incrementAndGet() > settings().maxConnections()) {
+            currentConnections.decrementAndGet();
+            rejectedConnections.incrementAndGet();
+            return false;
+        }
+        totalConnections.incrementAndGet();
+        connections.add(channel);
+        return true;
+    }
+
+    /** Counts an admitted connection closing. */
+    void connectionClosed() {
+        currentConnections.decrementAndGet();
+    }
+
+    /** @return memcached's form of a socket address, {@code tcp:<ip>:<port>} */
+    static String describe(SocketAddress address) {
+        if (address instanceof InetSocketAddress inet) {
+            return "tcp:" + inet.getAddress().getHostAddress() + ":" + inet.getPort();
+        }
+        return String.valueOf(address);
+    }
+
+    /** @return Mnemo's version, e.g. {@code 0.1.0-SNAPSHOT} */
+    public static String version() {
+        try (InputStream stream = MnemoServer.class.getResourceAsStream("version.properties")) {
+            Properties properties = new Properties();
+            properties.load(stream);
+            return properties.getProperty("version");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

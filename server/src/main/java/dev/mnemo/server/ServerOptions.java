@@ -1,0 +1,150 @@
+package dev.mnemo.server;
+
+import dev.mnemo.protocol.Settings;
+import dev.mnemo.store.StoreConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.IVersionProvider;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * The command line of the Mnemo server: memcached 1.6's flags, names and defaults for the
+ * options Mnemo has, with memcached's error messages for out-of-range values. Two differences
+ * from memcached, both documented in README.md: {@code -l} defaults to 127.0.0.1 (memcached: all
+ * interfaces), and {@code -p 0} binds a free port (memcached: no TCP).
+ *
+ * <p>Not thread-safe: picocli fills one instance from one command line.
+ */
+@Command(name = "mnemo", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = ServerOptions.Version.class,
+        description = "A memcached-compatible cache for the JVM (memcached text protocol over TCP).")
+public final class ServerOptions {
+
+    /** memcached's bounds for -I, in bytes. */
+    static final int MIN_ITEM_SIZE = 1024;
+    static final int MAX_ITEM_SIZE = 1024 * 1024 * 1024;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = {"-p", "--port"}, paramLabel = "<num>",
+            description = "TCP port to listen on (default: ${DEFAULT-VALUE}; 0 binds a free port)")
+    private int port = 11211;
+
+    @Option(names = {"-U", "--udp-port"}, paramLabel = "<num>",
+            description = "UDP port to listen on (default: ${DEFAULT-VALUE}, off; UDP is not supported yet, only 0 is accepted)")
+    private int udpPort;
+
+    @Option(names = {"-l", "--listen"}, paramLabel = "<addr>",
+            description = "interface to listen on (default: ${DEFAULT-VALUE}; memcached's default is all interfaces)")
+    private String listen = "127.0.0.1";
+
+    @Option(names = {"-A", "--enable-shutdown"}, description = "enable ascii \"shutdown\" command")
+    private boolean enableShutdown;
+
+    @Option(names = {"-m", "--memory-limit"}, paramLabel = "<num>",
+            description = "item memory in megabytes (default: ${DEFAULT-VALUE})")
+    private long memoryLimitMegabytes = 64;
+
+    @Option(names = {"-c", "--conn-limit"}, paramLabel = "<num>",
+            description = "max simultaneous connections (default: ${DEFAULT-VALUE})")
+    private int connectionLimit = 1024;
+
+    @Option(names = {"-v", "--verbose"},
+            description = "verbose: -v logs connections, -vv also logs client commands and the first line of each reply")
+    private boolean[] verbose = new boolean[0];
+
+    @Option(names = {"-t", "--threads"}, paramLabel = "<num>",
+            description = "number of worker threads (event loops) to use (default: ${DEFAULT-VALUE})")
+    private int threads = 4;
+
+    @Option(names = {"-C", "--disable-cas"}, description = "disable use of CAS")
+    private boolean disableCas;
+
+    @Option(names = {"-I", "--max-item-size"}, paramLabel = "<num>",
+            description = "max value size in bytes, with an optional k or m suffix (default: ${DEFAULT-VALUE}, min: 1k, max: 1024m)")
+    private String maxItemSize = "1m";
+
+    /**
+     * Checks the values against memcached's rules and returns them as settings.
+     *
+     * @return the settings the server should run with
+     * @throws ParameterException with memcached's message if a value is out of range
+     */
+    public Settings settings() {
+        if (port < 0 || port > 65535) {
+            throw invalid("TCP port must be 0 to 65535, was " + port);
+        }
+        if (udpPort != 0) {
+            throw invalid("UDP is not supported yet: leave out -U or pass -U 0");
+        }
+        if (threads <= 0) {
+            throw invalid("Number of threads must be greater than 0");
+        }
+        if (connectionLimit <= 0) {
+            throw invalid("Maximum connections must be greater than 0");
+        }
+        if (memoryLimitMegabytes <= 0 || memoryLimitMegabytes > Long.MAX_VALUE >> 20) {
+            throw invalid("Memory limit must be a positive number of megabytes, was " + memoryLimitMegabytes);
+        }
+        long maxBytes = memoryLimitMegabytes << 20;
+        int itemSize = parseItemSize(maxItemSize);
+        if (itemSize > maxBytes / 2) {
+            throw invalid("Cannot set item size limit higher than 1/2 of memory max.");
+        }
+        return new Settings(maxBytes, connectionLimit, port, udpPort, listen, threads, itemSize, !disableCas,
+                enableShutdown);
+    }
+
+    /**
+     * @return the store configuration these options ask for: memory limit, max item size and CAS
+     */
+    public StoreConfig storeConfig() {
+        Settings settings = settings();
+        return StoreConfig.defaults()
+                .withMemoryLimit(settings.maxBytes())
+                .withMaxItemSize(settings.maxItemSize())
+                .withCasEnabled(settings.casEnabled());
+    }
+
+    /** @return 0 quiet, 1 for -v, 2 for -vv (and more v's count on) */
+    public int verbosity() {
+        return verbose.length;
+    }
+
+    /** memcached's -I: a number of bytes, or kilobytes / megabytes with a k or m suffix (either case). */
+    private int parseItemSize(String text) {
+        long unit = 1;
+        String digits = text;
+        char last = text.isEmpty() ? ' ' : Character.toLowerCase(text.charAt(text.length() - 1));
+        if (last == 'k' || last == 'm') {
+            unit = last == 'k' ? 1024 : 1024 * 1024;
+            digits = text.substring(0, text.length() - 1);
+        }
+        if (digits.isEmpty() || digits.length() > 10 || !digits.chars().allMatch(Character::isDigit)) {
+            throw invalid("Invalid value for option '--max-item-size': '" + text
+                    + "' is not a size (bytes, or a number with a k or m suffix)");
+        }
+        long bytes = Long.parseLong(digits) * unit;
+        if (bytes < MIN_ITEM_SIZE) {
+            throw invalid("Item max size cannot be less than 1024 bytes.");
+        }
+        if (bytes > MAX_ITEM_SIZE) {
+            throw invalid("Cannot set item size limit higher than a gigabyte.");
+        }
+        return (int) bytes;
+    }
+
+    private ParameterException invalid(String message) {
+        return new ParameterException(spec.commandLine(), message);
+    }
+
+    /** Prints {@code mnemo <version>} for -V, as memcached prints {@code memcached <version>}. */
+    static final class Version implements IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"mnemo " + MnemoServer.version()};
+        }
+    }
+}

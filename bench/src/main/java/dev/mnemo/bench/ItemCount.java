@@ -22,8 +22,9 @@ import java.util.Map;
 /**
  * How many items with 10-byte keys and 100-byte values a 64 MiB cache holds before its first
  * eviction: a Mnemo {@link Store} of 64 MiB against memcached 1.6 started with
- * {@code -m 64 -U 0} on a free loopback port, filled over one socket with pipelined
- * {@code noreply} sets. Prints both counts, per-item bytes (64 MiB / count) and the ratio
+ * {@code -m 64 -U 0} on a free loopback port ({@code -u} the current user, which memcached
+ * demands when run as root), filled over one socket with pipelined
+ * {@code noreply} sets, each batch of {@value #BATCH} followed by a "stats" request. Prints both counts, per-item bytes (64 MiB / count) and the ratio
  * (target ≥ 1.3).
  *
  * <p>Usage: {@code java -cp bench/target/benchmarks.jar dev.mnemo.bench.ItemCount [memcached-binary]}
@@ -86,12 +87,14 @@ public final class ItemCount {
             port = probe.getLocalPort();
         }
         Process server = new ProcessBuilder(binary, "-m", "64", "-p", Integer.toString(port), "-U", "0",
-                "-l", "127.0.0.1").inheritIO().start();
+                "-l", "127.0.0.1", "-u", System.getProperty("user.name")).inheritIO().start();
         try (Socket socket = connect(port, server)) {
+            socket.setTcpNoDelay(true);
             OutputStream out = socket.getOutputStream();
             InputStream in = new BufferedInputStream(socket.getInputStream());
             byte[] value = "v".repeat(VALUE_LENGTH).getBytes(StandardCharsets.US_ASCII);
-            byte[] batch = new byte[BATCH * 160];
+            byte[] statsCommand = "stats\r\n".getBytes(StandardCharsets.US_ASCII);
+            byte[] batch = new byte[BATCH * 160 + statsCommand.length];
             long before = 0;
             for (int first = 0; first < MAX_KEYS; first += BATCH) {
                 int length = 0;
@@ -105,8 +108,10 @@ public final class ItemCount {
                     batch[length++] = '\r';
                     batch[length++] = '\n';
                 }
+                System.arraycopy(statsCommand, 0, batch, length, statsCommand.length);
+                length += statsCommand.length;
                 out.write(batch, 0, length);
-                Map<String, String> stats = stats(out, in);
+                Map<String, String> stats = readStats(in);
                 if (Long.parseLong(stats.get("evictions")) > 0) {
                     return before;
                 }
@@ -133,9 +138,7 @@ public final class ItemCount {
         throw new IOException("memcached did not accept connections on port " + port + " within 5 s");
     }
 
-    private static Map<String, String> stats(OutputStream out, InputStream in) throws IOException {
-        out.write("stats\r\n".getBytes(StandardCharsets.US_ASCII));
-        out.flush();
+    private static Map<String, String> readStats(InputStream in) throws IOException {
         Map<String, String> stats = new HashMap<>();
         for (String line = readLine(in); !line.equals("END"); line = readLine(in)) {
             String[] fields = line.split(" ");

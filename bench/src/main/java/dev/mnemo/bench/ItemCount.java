@@ -23,9 +23,9 @@ import java.util.Map;
  * How many items with 10-byte keys and 100-byte values a 64 MiB cache holds before its first
  * eviction: a Mnemo {@link Store} of 64 MiB against memcached 1.6 started with
  * {@code -m 64 -U 0} on a free loopback port ({@code -u} the current user, which memcached
- * demands when run as root), filled over one socket with pipelined
- * {@code noreply} sets, each batch of {@value #BATCH} followed by a "stats" request. Prints both counts, per-item bytes (64 MiB / count) and the ratio
- * (target ≥ 1.3).
+ * demands when run as root), filled over one socket with pipelined {@code noreply} sets, each
+ * batch of {@value #BATCH} followed by a "stats" request. Prints both counts, per-item bytes
+ * (64 MiB / count) and the ratio (target ≥ 1.3).
  *
  * <p>Usage: {@code java -cp bench/target/benchmarks.jar dev.mnemo.bench.ItemCount [memcached-binary]}
  * (default {@code memcached} from the PATH).

@@ -12,6 +12,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -29,7 +30,9 @@ import java.util.stream.Stream;
  *
  * <p>Memory limits are 5, 10, 20, 40 and 60 % of the trace's footprint (sum over distinct keys
  * of key + value bytes), raised to the smallest limit {@link Store#open} accepts where they fall
- * below it. Key-only traces get {@value #VALUE_SIZE}-byte values. Keys are the decimal text of
+ * below it. Key-only traces get {@value #VALUE_SIZE}-byte values. The store's max item size is
+ * the smallest that holds the trace's largest value (at least 1 KiB, at most the default 1 MiB,
+ * to which sized traces' values are capped), since the store sizes its segments from it. Keys are the decimal text of
  * the trace's integers. Time stands still (a {@link ManualClock}), and nothing expires.
  */
 public final class TraceReplay {
@@ -38,6 +41,8 @@ public final class TraceReplay {
     static final int VALUE_SIZE = 100;
 
     private static final int[] PERCENTS = {5, 10, 20, 40, 60};
+    /** The smallest max item size {@link StoreConfig} accepts, in bytes. */
+    private static final int MIN_MAX_ITEM_SIZE = 1024;
     private static final long START_SECONDS = 1_700_000_000L;
     private static final ItemReader IGNORE_VALUE = item -> { };
 
@@ -57,24 +62,30 @@ public final class TraceReplay {
         if (files.isEmpty()) {
             throw new IllegalArgumentException("no traces in " + dir.toAbsolutePath());
         }
-        StoreConfig base = StoreConfig.defaults().withClock(new ManualClock(START_SECONDS));
-        long minimum = minimumMemoryLimit(base);
-        System.out.printf(Locale.ROOT, "Store minimum memory limit: %d bytes (%.2f MiB); max item size %d bytes; "
-                + "key-only traces use %d-byte values%n%n", minimum, mib(minimum), base.maxItemSize(), VALUE_SIZE);
+        StoreConfig defaults = StoreConfig.defaults().withClock(new ManualClock(START_SECONDS));
+        List<String> notes = new ArrayList<>();
+        System.out.printf(Locale.ROOT, "Key-only traces: %d-byte values. Mnemo vs LRU: relative difference of the miss "
+                + "ratios (negative: Mnemo misses less).%n%n", VALUE_SIZE);
         System.out.println("| trace | events | distinct keys | footprint MiB | memory MiB | % of footprint "
                 + "| Mnemo miss ratio | LRU miss ratio | Mnemo vs LRU |");
         System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment keyBuffer = arena.allocate(20);
-            MemorySegment value = arena.allocate(base.maxItemSize());
+            MemorySegment value = arena.allocate(defaults.maxItemSize());
             value.fill((byte) 'v');
             for (Path file : files) {
-                Trace trace = TraceFile.read(file, VALUE_SIZE, base.maxItemSize());
+                Trace trace = TraceFile.read(file, VALUE_SIZE, defaults.maxItemSize());
+                StoreConfig base = defaults.withMaxItemSize(Math.max(MIN_MAX_ITEM_SIZE, largest(trace.valueSizes())));
+                long minimum = minimumMemoryLimit(base);
                 long footprint = trace.footprint();
                 int distinct = trace.distinctKeys();
+                notes.add(String.format(Locale.ROOT, "%s: max item size %d bytes; smallest memory limit the store "
+                        + "accepts %d bytes (%.2f MiB, %.1f%% of the footprint)", trace.name(), base.maxItemSize(),
+                        minimum, mib(minimum), 100.0 * minimum / footprint));
                 long previous = -1;
                 for (int percent : PERCENTS) {
-                    long limit = Math.max(minimum, footprint * percent / 100);
+                    long wanted = footprint * percent / 100;
+                    long limit = Math.max(minimum, wanted);
                     if (limit == previous) {
                         continue;
                     }
@@ -83,11 +94,21 @@ public final class TraceReplay {
                     double lru = replayLru(trace, limit);
                     System.out.printf(Locale.ROOT, "| %s | %d | %d | %.2f | %.2f | %.1f%s | %.4f | %.4f | %+.1f%% |%n",
                             trace.name(), trace.events(), distinct, mib(footprint), mib(limit),
-                            100.0 * limit / footprint, limit > footprint * percent / 100 ? " (min)" : "",
+                            100.0 * limit / footprint, limit > wanted ? " (store minimum)" : "",
                             mnemo, lru, 100.0 * (mnemo - lru) / lru);
                 }
             }
         }
+        System.out.println();
+        notes.forEach(System.out::println);
+    }
+
+    private static int largest(int[] values) {
+        int max = 0;
+        for (int v : values) {
+            max = Math.max(max, v);
+        }
+        return max;
     }
 
     /** @return the miss ratio of the store as a look-aside cache over the trace */

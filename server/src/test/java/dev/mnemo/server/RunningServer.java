@@ -1,0 +1,119 @@
+package dev.mnemo.server;
+
+import dev.mnemo.protocol.Settings;
+import dev.mnemo.store.Store;
+import picocli.CommandLine;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A Mnemo server for one test: started in-process from memcached-style flags on an ephemeral
+ * loopback port with a small memory limit, stopped by {@link #close}.
+ *
+ * <p>With {@code -Dmnemo.it.memcached=true} the client and raw-socket tests run against the
+ * Debian memcached instead (same flags), to check that their expectations are memcached's.
+ */
+final class RunningServer implements AutoCloseable {
+
+    private static final boolean AGAINST_MEMCACHED = Boolean.getBoolean("mnemo.it.memcached");
+
+    private final MnemoServer server;
+    private final Process memcached;
+    private final int port;
+
+    private RunningServer(MnemoServer server, Process memcached, int port) {
+        this.server = server;
+        this.memcached = memcached;
+        this.port = port;
+    }
+
+    /**
+     * @param flags memcached flags; -p 0 (a free port) and -m 32 are added first, so flags given
+     *              here win
+     */
+    static RunningServer start(String... flags) {
+        List<String> args = new ArrayList<>(List.of("-p", "0", "-m", "32"));
+        args.addAll(List.of(flags));
+        if (AGAINST_MEMCACHED) {
+            return startMemcached(args);
+        }
+        ServerOptions options = new ServerOptions();
+        new CommandLine(options).parseArgs(args.toArray(String[]::new));
+        Settings settings = options.settings();
+        Store store = Store.open(options.storeConfig());
+        MnemoServer server = MnemoServer.start(settings, store, options.verbosity());
+        return new RunningServer(server, null, server.port());
+    }
+
+    private static RunningServer startMemcached(List<String> args) {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0)) {
+            port = probe.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<String> command = new ArrayList<>(List.of("memcached", "-u", "nobody", "-U", "0", "-l", "127.0.0.1"));
+        command.addAll(args);
+        command.set(command.indexOf("-p") + 1, Integer.toString(port));
+        try {
+            Process process = new ProcessBuilder(command).inheritIO().start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (true) {
+                try (Socket ignored = new Socket("127.0.0.1", port)) {
+                    return new RunningServer(null, process, port);
+                } catch (IOException notYet) {
+                    if (System.nanoTime() > deadline) {
+                        process.destroy();
+                        throw notYet;
+                    }
+                    Thread.onSpinWait();
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** @return whether this test runs against the reference memcached rather than Mnemo */
+    static boolean againstMemcached() {
+        return AGAINST_MEMCACHED;
+    }
+
+    int port() {
+        return port;
+    }
+
+    /** @return the in-process server (not available against memcached) */
+    MnemoServer server() {
+        if (server == null) {
+            throw new IllegalStateException("running against memcached");
+        }
+        return server;
+    }
+
+    /** @return a raw client connected to the server, with a 5 s read timeout */
+    RawClient connect() {
+        return new RawClient(new InetSocketAddress("127.0.0.1", port));
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.close();
+        } else {
+            memcached.destroy();
+            try {
+                memcached.waitFor(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package dev.mnemo.server;
+
+import dev.mnemo.protocol.ConnectionInfo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/** What the server itself does, beyond the protocol: limits, backpressure, shutdown, "stats conns". */
+@Timeout(120)
+class ServerBehaviourTest {
+
+    /** Waits, bounded, for a condition another thread makes true. */
+    private static void await(BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("timed out waiting until " + what);
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
+    void valueOfExactlyMaxItemSizeIsStoredAndOneMoreIsSwallowed() {
+        try (RunningServer server = RunningServer.start("-I", "1k"); RawClient client = server.connect()) {
+            String exact = "x".repeat(1024);
+            client.exchange("set exact 0 0 1024\r\n" + exact + "\r\nget exact\r\n",
+                    "STORED\r\nVALUE exact 0 1024\r\n" + exact + "\r\nEND\r\n");
+            client.exchange("set over 0 0 1025\r\n" + "y".repeat(1025) + "\r\nget over\r\n",
+                    "SERVER_ERROR object too large for cache\r\nEND\r\n");
+        }
+    }
+
+    @Test
+    void connectionsOverTheLimitGetMemcachedsErrorAndAreClosed() {
+        try (RunningServer server = RunningServer.start("-c", "2");
+             RawClient first = server.connect();
+             RawClient second = server.connect()) {
+            first.exchange("", "");
+            second.exchange("", "");
+            try (RawClient third = server.connect()) {
+                third.expectClosed("ERROR Too many open connections\r\n");
+            }
+            assertEquals(1, server.server().rejectedConnections());
+            assertEquals(2, server.server().currentConnections());
+            first.close();
+            await(() -> server.server().currentConnections() == 1, "the closed connection is counted out");
+            try (RawClient again = server.connect()) {
+                again.exchange("", "");
+            }
+            assertEquals(3, server.server().totalConnections());
+        }
+    }
+
+    @Test
+    void clientThatPipelinesWithoutReadingCannotGrowServerMemory() throws Exception {
+        int requests = 50_000;
+        int valueLength = 10 * 1024;
+        try (RunningServer server = RunningServer.start("-t", "1"); RawClient client = server.connect()) {
+            byte[] value = new byte[valueLength];
+            Arrays.fill(value, (byte) 'v');
+            client.send("set bp 0 0 " + valueLength + "\r\n").send(value).send("\r\n");
+            client.expect("STORED\r\n");
+
+            byte[] pipeline = "get bp\r\n".repeat(requests).getBytes(StandardCharsets.US_ASCII);
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> client.send(pipeline));
+            await(() -> server.server().connectionsThrottled() > 0, "the server stops reading the connection");
+
+            byte[] header = ("VALUE bp 0 " + valueLength + "\r\n").getBytes(StandardCharsets.US_ASCII);
+            byte[] reply = new byte[header.length + valueLength + 7];
+            System.arraycopy(header, 0, reply, 0, header.length);
+            System.arraycopy(value, 0, reply, header.length, valueLength);
+            System.arraycopy("\r\nEND\r\n".getBytes(StandardCharsets.US_ASCII), 0, reply, header.length + valueLength, 7);
+            for (int i = 0; i < requests; i++) {
+                byte[] got = client.read(reply.length);
+                if (!Arrays.equals(reply, got)) {
+                    assertArrayEquals(reply, got, "reply " + i);
+                }
+            }
+            writer.get(10, TimeUnit.SECONDS);
+            client.exchange("", "");
+
+            long bound = MnemoServer.WATER_MARK.high() + ConnectionHandler.WRITE_CHUNK_BYTES + 2L * reply.length;
+            long peak = server.server().peakPendingOutputBytes();
+            assertTrue(peak > MnemoServer.WATER_MARK.high(), "the output did reach the high-water mark: " + peak);
+            assertTrue(peak <= bound, "queued output " + peak + " bytes stayed within " + bound);
+        }
+    }
+
+    @Test
+    void shutdownCommandWithDashAStopsTheServer() throws Exception {
+        try (RunningServer server = RunningServer.start("-A"); RawClient client = server.connect()) {
+            client.exchange("", "");
+            client.send("shutdown\r\n");
+            CompletableFuture.runAsync(() -> {
+                try {
+                    server.server().awaitTermination();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }).get(10, TimeUnit.SECONDS);
+            client.expectClosed("");
+        }
+    }
+
+    @Test
+    void statsConnsListsTheListenerFirstThenEachClient() {
+        try (RunningServer server = RunningServer.start(); RawClient a = server.connect(); RawClient b = server.connect()) {
+            a.exchange("", "");
+            b.exchange("", "");
+            List<ConnectionInfo> connections = server.server().connections();
+            assertEquals(3, connections.size());
+            String listen = "tcp:127.0.0.1:" + server.port();
+            ConnectionInfo listener = connections.getFirst();
+            assertEquals(listen, listener.address());
+            assertNull(listener.listenAddress());
+            assertEquals("conn_listening", listener.state());
+            for (ConnectionInfo client : connections.subList(1, 3)) {
+                assertEquals(listen, client.listenAddress());
+                assertTrue(client.address().startsWith("tcp:127.0.0.1:"), client.address());
+                assertTrue(client.id() > listener.id());
+            }
+            assertEquals("tcp:127.0.0.1:" + a.socket().getLocalPort(), connections.get(1).address());
+            assertEquals("tcp:127.0.0.1:" + b.socket().getLocalPort(), connections.get(2).address());
+        }
+    }
+
+    @Test
+    void countsBytesReadAndWritten() {
+        try (RunningServer server = RunningServer.start("-t", "1"); RawClient client = server.connect()) {
+            long readBefore = server.server().bytesRead();
+            long writtenBefore = server.server().bytesWritten();
+            client.exchange("set c 0 0 1\r\nx\r\n", "STORED\r\n");
+            String sent = "set c 0 0 1\r\nx\r\n" + RawClient.SENTINEL;
+            await(() -> server.server().bytesRead() - readBefore == sent.length(), "the read is counted");
+            assertEquals("STORED\r\nEND\r\n".length(), server.server().bytesWritten() - writtenBefore);
+        }
+    }
+}

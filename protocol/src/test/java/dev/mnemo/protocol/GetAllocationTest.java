@@ -1,0 +1,59 @@
+package dev.mnemo.protocol;
+
+import dev.mnemo.protocol.TextProtocol.Outcome;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A get hit allocates nothing on the heap (DESIGN.md: hot paths allocate nothing per request),
+ * for direct and heap buffers. Measured with the JVM's per-thread allocation counter.
+ */
+class GetAllocationTest extends ProtocolTestBase {
+
+    private static final int WARMUP = 50_000;
+    private static final int MEASURED = 20_000;
+
+    @ParameterizedTest
+    @ValueSource(strings = {"pooled-direct", "unpooled-heap"})
+    void getHitAllocatesNothing(String buffers) {
+        assertEquals("STORED\r\n", send("set some-key 7 0 100\r\n" + "v".repeat(100) + "\r\n"));
+        ByteBufAllocator allocator = buffers.equals("pooled-direct")
+                ? PooledByteBufAllocator.DEFAULT : new UnpooledByteBufAllocator(false);
+        ByteBuf in = allocator.buffer(4096);
+        ByteBuf out = allocator.buffer(4096);
+        byte[] request = "get some-key\r\n".getBytes(StandardCharsets.US_ASCII);
+        TextProtocol protocol = new TextProtocol(store, server);
+        try {
+            getMany(protocol, in, out, request, WARMUP);
+            var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+            long before = threads.getCurrentThreadAllocatedBytes();
+            getMany(protocol, in, out, request, MEASURED);
+            long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+            assertTrue(allocated < MEASURED / 10, allocated + " bytes allocated for " + MEASURED + " get hits");
+            assertTrue(out.toString(StandardCharsets.US_ASCII).startsWith("VALUE some-key 7 100\r\nvvv"));
+        } finally {
+            in.release();
+            out.release();
+        }
+    }
+
+    private static void getMany(TextProtocol protocol, ByteBuf in, ByteBuf out, byte[] request, int times) {
+        for (int i = 0; i < times; i++) {
+            in.clear().writeBytes(request);
+            out.clear();
+            if (protocol.process(in, out) != Outcome.HANDLED || out.readableBytes() != 129) {
+                throw new AssertionError("not a hit: " + out.toString(StandardCharsets.US_ASCII));
+            }
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package dev.mnemo.server;
+
+import dev.mnemo.protocol.Settings;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The command line: memcached's flags, defaults, -I suffixes and refusals. */
+class ServerOptionsTest {
+
+    private static ServerOptions parse(String... args) {
+        ServerOptions options = new ServerOptions();
+        new CommandLine(options).parseArgs(args);
+        return options;
+    }
+
+    /** Runs the command and returns exit status and standard error; bad command lines return before starting. */
+    private static Result run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int status = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(status, out.toString(), err.toString());
+    }
+
+    private record Result(int status, String out, String err) {
+    }
+
+    @Test
+    void defaultsAreMemcachedsExceptTheListenAddress() {
+        ServerOptions options = parse();
+        Settings settings = options.settings();
+        assertEquals(new Settings(64L << 20, 1024, 11211, 0, "127.0.0.1", 4, 1 << 20, true, false), settings);
+        assertEquals(0, options.verbosity());
+        assertEquals(64L << 20, options.storeConfig().memoryLimit());
+        assertEquals(1 << 20, options.storeConfig().maxItemSize());
+        assertTrue(options.storeConfig().casEnabled());
+    }
+
+    @Test
+    void shortFlags() {
+        ServerOptions options = parse("-p", "22122", "-U", "0", "-l", "0.0.0.0", "-m", "128", "-c", "10", "-t", "2",
+                "-I", "2m", "-A", "-C", "-vv");
+        assertEquals(new Settings(128L << 20, 10, 22122, 0, "0.0.0.0", 2, 2 << 20, false, true), options.settings());
+        assertEquals(2, options.verbosity());
+        assertFalse(options.storeConfig().casEnabled());
+    }
+
+    @Test
+    void longFlags() {
+        ServerOptions options = parse("--port=1234", "--udp-port=0", "--listen=::1", "--memory-limit=16",
+                "--conn-limit=5", "--threads=1", "--max-item-size=4096", "--enable-shutdown", "--disable-cas", "--verbose");
+        assertEquals(new Settings(16L << 20, 5, 1234, 0, "::1", 1, 4096, false, true), options.settings());
+        assertEquals(1, options.verbosity());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1024, 1024", "1k, 1024", "1K, 1024", "64k, 65536", "1m, 1048576", "1M, 1048576", "32m, 33554432"})
+    void maxItemSizeTakesKAndMSuffixes(String flag, int bytes) {
+        assertEquals(bytes, parse("-I", flag).settings().maxItemSize());
+    }
+
+    @Test
+    void maxItemSizeUpToOneGigabyteWithEnoughMemory() {
+        assertEquals(1 << 30, parse("-m", "2048", "-I", "1024m").settings().maxItemSize());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "-I 1023 | Item max size cannot be less than 1024 bytes.",
+            "-I 0 | Item max size cannot be less than 1024 bytes.",
+            "-m 4096 -I 1025m | Cannot set item size limit higher than a gigabyte.",
+            "-I 64m | Cannot set item size limit higher than 1/2 of memory max.",
+            "-I abc | is not a size",
+            "-I 2g | is not a size",
+            "-I -1k | is not a size",
+            "-t 0 | Number of threads must be greater than 0",
+            "-c 0 | Maximum connections must be greater than 0",
+            "-m 0 | Memory limit must be a positive number of megabytes",
+            "-p 70000 | TCP port must be 0 to 65535",
+            "-U 11211 | UDP is not supported yet",
+            "-p abc | Invalid value for option '--port': 'abc' is not an int",
+            "--bogus | Unknown option: '--bogus'",
+            "-x | Unknown option: '-x'"})
+    void badValuesExitNonZeroWithAMessage(String args, String message) {
+        Result result = run(args.split(" "));
+        assertEquals(Main.EXIT_USAGE, result.status());
+        assertTrue(result.err().contains(message), result.err());
+        assertTrue(result.err().contains("mnemo --help"), result.err());
+    }
+
+    @Test
+    void helpAndVersion() {
+        Result help = run("-h");
+        assertEquals(0, help.status());
+        assertTrue(help.out().contains("--max-item-size"), help.out());
+        assertTrue(help.out().contains("default: 127.0.0.1"), help.out());
+        Result version = run("-V");
+        assertEquals(0, version.status());
+        assertEquals("mnemo " + MnemoServer.version(), version.out().strip());
+        assertFalse(MnemoServer.version().contains("${"), MnemoServer.version());
+    }
+}

@@ -1,6 +1,10 @@
 package dev.mnemo.store;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+import java.util.Objects;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * An off-heap memcached item store: the engine behind the server, the embedded API and
@@ -14,12 +18,33 @@ import java.lang.foreign.MemorySegment;
  * defines them: 0 never expires; 1 to 2,592,000 is seconds from now; larger is an absolute
  * Unix time in seconds; negative is already expired.
  *
- * <p>Thread-safe: any number of threads may call any method at once. Readers take no lock;
- * writers contend per index bucket only.
+ * <p><b>Memory.</b> Index and items live in one off-heap region of at most
+ * {@link StoreConfig#memoryLimit()} bytes: a 4 KiB header, the index (64-byte buckets of seven
+ * 8-byte slots, one slot per {@value Region#BYTES_PER_SLOT} bytes of the limit), a ghost table
+ * (4 bytes per {@value Region#BYTES_PER_GHOST} bytes of the limit), then equal segments that
+ * items are appended to. Each item takes a 24-byte header plus its key and value bytes. A
+ * segment is sized so that the largest item ({@link StoreConfig#maxItemSize()} value bytes and
+ * a 250-byte key) fits in one: 1 MiB by default, larger for a larger max item size, smaller
+ * for a small store; values are never split.
+ *
+ * <p><b>Eviction.</b> S3-FIFO (Yang et al., SOSP'23) over segments: new items enter a small
+ * FIFO (about 10% of the segments); when its oldest segment is evicted, items read since they
+ * were written move to the main FIFO and the others are dropped, their key hashes remembered
+ * in the ghost table; a key found in the ghost table on insert enters main directly; main's
+ * oldest segment is evicted reinserting items whose 2-bit read counter is above 0,
+ * decrementing it. Expired and flushed items found on the way are reclaimed, not counted as
+ * evictions, and segments whose items are all gone are reused before any live item is
+ * evicted. Reads only bump the counter in the item header.
+ *
+ * <p><b>Concurrency.</b> Thread-safe: any number of threads may call any method at once.
+ * Readers take no lock (a per-bucket seqlock; an {@link ItemReader} may be called again if a
+ * writer raced it). Writers lock one index bucket and one of a few append stripes; segment
+ * allocation and eviction serialise on one lock. An {@link ItemReader} must not call back
+ * into the store: getAndTouch and incrDecr call it while holding the item's bucket lock.
  *
  * <p>Protocol outcomes are {@link Status} values. Programming errors — a null key, a key
  * length outside 1..250, a negative offset or length — throw {@link IllegalArgumentException}
- * and change nothing.
+ * and change nothing. After {@link #close()} every method throws {@link IllegalStateException}.
  */
 public final class Store implements AutoCloseable {
 
@@ -29,32 +54,77 @@ public final class Store implements AutoCloseable {
     /** The longest relative exptime, in seconds (30 days); larger values are absolute Unix times. */
     public static final long MAX_RELATIVE_EXPTIME = 60L * 60 * 24 * 30;
 
-    private Store() {
-        throw new UnsupportedOperationException("to be implemented");
+    private static final VarHandle REGION_LONG = ValueLayout.JAVA_LONG.varHandle();
+
+    private static final int LIVE = 0;
+    private static final int EXPIRED = 1;
+    private static final int FLUSHED = 2;
+
+    private final StoreConfig config;
+    private final Region region;
+    private final MemorySegment memory;
+    private final Index index;
+    private final GhostTable ghosts;
+    private final Segments segments;
+    private final Counters counters = new Counters();
+    private final Clock clock;
+    private final Stripe[] stripes;
+    private final ReentrantLock segmentLock = new ReentrantLock();
+    private final ThreadLocal<Flyweight> views;
+    /** The open segment the evictor moves surviving items into; guarded by segmentLock. */
+    private int evictionTarget = -1;
+    /** How many segments may be in use (memory limit); changed under segmentLock. */
+    private volatile int segmentBudget;
+    private volatile long memoryLimit;
+    /** Items in segments opened before this sequence number are flushed. */
+    private volatile long flushSequence;
+    /** A delayed flush_all's time, Unix seconds, or 0. */
+    private volatile long pendingFlushAt;
+
+    private Store(StoreConfig config, Region region) {
+        this.config = config;
+        this.region = region;
+        this.memory = region.memory;
+        this.index = new Index(region);
+        this.ghosts = new GhostTable(region);
+        this.segments = new Segments(region.segmentCount);
+        this.clock = config.clock();
+        int stripeCount = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), (region.segmentCount - 2) / 8));
+        this.stripes = new Stripe[stripeCount];
+        for (int i = 0; i < stripeCount; i++) {
+            stripes[i] = new Stripe();
+        }
+        this.segmentBudget = region.segmentCount;
+        this.memoryLimit = config.memoryLimit();
+        this.views = ThreadLocal.withInitial(() -> new Flyweight(memory));
     }
 
     /**
      * Opens a store: anonymous memory when {@code config.memoryFile()} is null, otherwise a
      * mapping of that file (created if missing; validated — magic, layout version, geometry —
-     * if present, and refused with an exception if it does not match).
+     * if present, and refused with an exception if it does not match). The items of an
+     * existing file are not recovered yet: a valid file is reused as empty memory.
      *
      * @param config how to open it
      * @return the open store
      * @throws IllegalArgumentException if the configuration is impossible (e.g. a memory limit
-     *                                  too small for one segment and the index)
+     *                                  too small for {@value Region#MIN_SEGMENTS} segments and the
+     *                                  index), or an existing memory file's header does not match it
      * @throws java.io.UncheckedIOException if the memory file cannot be created, read or mapped
      */
     public static Store open(StoreConfig config) {
-        throw new UnsupportedOperationException("to be implemented");
+        Objects.requireNonNull(config, "config");
+        return new Store(config, Region.open(config));
     }
 
     /** @return the configuration the store was opened with */
     public StoreConfig config() {
-        throw new UnsupportedOperationException("to be implemented");
+        return config;
     }
 
     /**
-     * Looks an item up (protocol.txt "get"/"gets"). Counts cmd_get and a hit or a miss.
+     * Looks an item up (protocol.txt "get"/"gets"). Counts cmd_get and a hit or a miss
+     * (get_expired or get_flushed too when the item found had expired or was flushed).
      *
      * @param key       the memory holding the key
      * @param keyOffset offset of the key's first byte in {@code key}
@@ -63,115 +133,919 @@ public final class Store implements AutoCloseable {
      * @return true on a hit, false on a miss
      */
     public boolean get(MemorySegment key, long keyOffset, int keyLength, ItemReader reader) {
-        throw new UnsupportedOperationException("to be implemented");
+        checkKey(key, keyOffset, keyLength);
+        Objects.requireNonNull(reader, "reader");
+        long now = now();
+        counters.cmdGet.increment();
+        long hash = KeyHash.hash(key, keyOffset, keyLength);
+        long bucket = index.bucketOf(hash);
+        long tag = Index.tagOf(hash);
+        Flyweight view = views.get();
+        for (;;) {
+            int version = index.beginRead(bucket);
+            long item = index.find(bucket, tag, key, keyOffset, keyLength, region);
+            if (item < 0) {
+                if (index.validate(bucket, version)) {
+                    counters.getMisses.increment();
+                    return false;
+                }
+                continue;
+            }
+            int valueLength = Items.valueLength(memory, item);
+            if (!fits(item, keyLength, valueLength)) {
+                if (index.validate(bucket, version)) {
+                    throw new IllegalStateException("corrupt item at region offset " + item);
+                }
+                continue;
+            }
+            int state = liveness(item, now);
+            if (state != LIVE) {
+                if (!index.validate(bucket, version)) {
+                    continue;
+                }
+                (state == EXPIRED ? counters.getExpired : counters.getFlushed).increment();
+                counters.getMisses.increment();
+                unlinkDead(bucket, version, item);
+                return false;
+            }
+            view.wrap(item, keyLength, valueLength, now);
+            reader.read(view);
+            if (!index.validate(bucket, version)) {
+                continue;
+            }
+            counters.getHits.increment();
+            recordRead(bucket, version, item, now);
+            return true;
+        }
     }
 
     /**
-     * Looks an item up and sets its exptime (protocol.txt "gat"/"gats"). Counts cmd_touch,
-     * touch_hits/touch_misses and get_hits/get_misses as memcached does.
+     * Looks an item up and sets its exptime (protocol.txt "gat"/"gats"). Counts cmd_touch and
+     * touch_hits or touch_misses, as memcached 1.6 does (not cmd_get, get_hits or get_misses).
+     * The reader is called once, under the item's bucket lock.
      *
      * @param exptime the new expiration time, protocol.txt form
      * @return true on a hit, false on a miss
      */
     public boolean getAndTouch(MemorySegment key, long keyOffset, int keyLength, long exptime, ItemReader reader) {
-        throw new UnsupportedOperationException("to be implemented");
+        checkKey(key, keyOffset, keyLength);
+        Objects.requireNonNull(reader, "reader");
+        long now = now();
+        counters.cmdTouch.increment();
+        long item = lockLive(key, keyOffset, keyLength, now);
+        if (item < 0) {
+            counters.touchMisses.increment();
+            return false;
+        }
+        long bucket = index.bucketOf(KeyHash.hash(key, keyOffset, keyLength));
+        try {
+            Items.setExptime(memory, item, absoluteExptime(exptime, now));
+            Flyweight view = views.get();
+            view.wrap(item, keyLength, Items.valueLength(memory, item), now);
+            markRead(item, now);
+            reader.read(view);
+        } finally {
+            index.unlock(bucket);
+        }
+        counters.touchHits.increment();
+        return true;
     }
 
     /**
-     * Sets an item's exptime without reading it (protocol.txt "touch").
+     * Sets an item's exptime without reading it (protocol.txt "touch"). Counts cmd_touch and
+     * touch_hits or touch_misses.
      *
      * @return {@link Status#TOUCHED} or {@link Status#NOT_FOUND}
      */
     public Status touch(MemorySegment key, long keyOffset, int keyLength, long exptime) {
-        throw new UnsupportedOperationException("to be implemented");
+        checkKey(key, keyOffset, keyLength);
+        long now = now();
+        counters.cmdTouch.increment();
+        long item = lockLive(key, keyOffset, keyLength, now);
+        if (item < 0) {
+            counters.touchMisses.increment();
+            return Status.NOT_FOUND;
+        }
+        long bucket = index.bucketOf(KeyHash.hash(key, keyOffset, keyLength));
+        try {
+            Items.setExptime(memory, item, absoluteExptime(exptime, now));
+            markRead(item, now);
+        } finally {
+            index.unlock(bucket);
+        }
+        counters.touchHits.increment();
+        return Status.TOUCHED;
     }
 
     /**
      * Executes a storage command (protocol.txt "Storage commands"). The value bytes are copied
-     * into the store once.
+     * into the store once. Counts cmd_set (unless TOO_LARGE or OUT_OF_MEMORY, which count
+     * store_too_large and store_no_memory), total_items when stored, and cas_hits, cas_badval
+     * or cas_misses for cas.
      *
      * @param command     set, add, replace, append, prepend or cas
      * @param value       the memory holding the data block
      * @param valueOffset offset of its first byte
-     * @param valueLength its length in bytes, 0 or more
+     * @param valueLength its length in bytes, 0 or more; the value (for append/prepend, the
+     *                    combined value) must not exceed {@link StoreConfig#maxItemSize()}
      * @param clientFlags the 32-bit client flags (ignored by append/prepend, which keep the item's)
      * @param exptime     protocol.txt form (ignored by append/prepend, which keep the item's)
      * @param casUnique   for {@link StorageCommand#CAS}: the unique the client read; ignored otherwise
      * @return STORED, NOT_STORED, EXISTS (cas), NOT_FOUND (cas), TOO_LARGE or OUT_OF_MEMORY
+     * @throws IllegalArgumentException for a bad key, a null command or value, or a value range
+     *                                  outside {@code value}
      */
     public Status store(StorageCommand command, MemorySegment key, long keyOffset, int keyLength,
                         MemorySegment value, long valueOffset, int valueLength,
                         int clientFlags, long exptime, long casUnique) {
-        throw new UnsupportedOperationException("to be implemented");
+        checkKey(key, keyOffset, keyLength);
+        if (command == null) {
+            throw new IllegalArgumentException("command is null");
+        }
+        checkRange("value", value, valueOffset, valueLength);
+        long now = now();
+        if (valueLength > config.maxItemSize()) {
+            counters.storeTooLarge.increment();
+            return Status.TOO_LARGE;
+        }
+        long hash = KeyHash.hash(key, keyOffset, keyLength);
+        long bucket = index.bucketOf(hash);
+        long tag = Index.tagOf(hash);
+        boolean conditional = command != StorageCommand.SET;
+        for (;;) {
+            int version = index.beginRead(bucket);
+            long old = conditional ? index.find(bucket, tag, key, keyOffset, keyLength, region) : -1;
+            int oldLength = old < 0 ? 0 : Items.valueLength(memory, old);
+            if (old >= 0 && !fits(old, keyLength, oldLength)) {
+                continue;
+            }
+            boolean live = old >= 0 && liveness(old, now) == LIVE;
+            Status refusal = switch (command) {
+                case ADD -> live ? Status.NOT_STORED : null;
+                case REPLACE, APPEND, PREPEND -> live ? null : Status.NOT_STORED;
+                case CAS -> !live ? Status.NOT_FOUND
+                        : (!config.casEnabled() || Items.cas(memory, old) != casUnique) ? Status.EXISTS : null;
+                case SET -> null;
+            };
+            if (refusal != null) {
+                if (!index.validate(bucket, version)) {
+                    continue;
+                }
+                counters.cmdSet.increment();
+                if (command == StorageCommand.CAS) {
+                    (refusal == Status.NOT_FOUND ? counters.casMisses : counters.casBadval).increment();
+                }
+                return refusal;
+            }
+            boolean combine = command == StorageCommand.APPEND || command == StorageCommand.PREPEND;
+            long newLength = combine ? (long) oldLength + valueLength : valueLength;
+            if (newLength > config.maxItemSize()) {
+                if (!index.validate(bucket, version)) {
+                    continue;
+                }
+                counters.storeTooLarge.increment();
+                return Status.TOO_LARGE;
+            }
+            int flags = combine ? Items.clientFlags(memory, old) : clientFlags;
+            long expires = combine ? Items.exptime(memory, old) : absoluteExptime(exptime, now);
+            boolean toMain = (live && segments.state(region.segmentOf(old)) == Segments.MAIN) || ghosts.remove(hash);
+            long size = Items.size(keyLength, newLength);
+            Stripe stripe = lockStripe();
+            try {
+                long item = append(stripe, toMain, size);
+                if (item < 0) {
+                    counters.storeNoMemory.increment();
+                    return Status.OUT_OF_MEMORY;
+                }
+                Items.writeHeader(memory, item, nextCas(stripe), expires, flags, keyLength, (int) newLength, 0, now);
+                long keyAt = Items.keyOffset(item);
+                MemorySegment.copy(key, keyOffset, memory, keyAt, keyLength);
+                long valueAt = keyAt + keyLength;
+                if (command == StorageCommand.APPEND) {
+                    MemorySegment.copy(memory, Items.keyOffset(old) + keyLength, memory, valueAt, oldLength);
+                    MemorySegment.copy(value, valueOffset, memory, valueAt + oldLength, valueLength);
+                } else if (command == StorageCommand.PREPEND) {
+                    MemorySegment.copy(value, valueOffset, memory, valueAt, valueLength);
+                    MemorySegment.copy(memory, Items.keyOffset(old) + keyLength, memory, valueAt + valueLength, oldLength);
+                } else {
+                    MemorySegment.copy(value, valueOffset, memory, valueAt, valueLength);
+                }
+                if (conditional) {
+                    if (!index.lockIfUnchanged(bucket, version)) {
+                        continue; // the item written is abandoned: unreachable, reclaimed with its segment
+                    }
+                } else {
+                    index.lock(bucket);
+                }
+                try {
+                    long current = conditional ? old : index.find(bucket, tag, key, keyOffset, keyLength, region);
+                    publish(bucket, tag, item, size, current, now);
+                } finally {
+                    index.unlock(bucket);
+                }
+            } finally {
+                stripe.lock.unlock();
+            }
+            counters.cmdSet.increment();
+            counters.totalItems.increment();
+            if (command == StorageCommand.CAS) {
+                counters.casHits.increment();
+            }
+            return Status.STORED;
+        }
     }
 
     /**
-     * Removes an item (protocol.txt "delete").
+     * Removes an item (protocol.txt "delete"). Counts delete_hits or delete_misses.
      *
      * @return {@link Status#DELETED} or {@link Status#NOT_FOUND}
      */
     public Status delete(MemorySegment key, long keyOffset, int keyLength) {
-        throw new UnsupportedOperationException("to be implemented");
+        checkKey(key, keyOffset, keyLength);
+        long now = now();
+        long item = lockLive(key, keyOffset, keyLength, now);
+        if (item < 0) {
+            counters.deleteMisses.increment();
+            return Status.NOT_FOUND;
+        }
+        long bucket = index.bucketOf(KeyHash.hash(key, keyOffset, keyLength));
+        try {
+            unlink(bucket, index.slotOfItem(bucket, item), item);
+        } finally {
+            index.unlock(bucket);
+        }
+        counters.deleteHits.increment();
+        return Status.DELETED;
     }
 
     /**
      * Adds to or subtracts from a numeric item (protocol.txt "Increment/Decrement"). The value
-     * must be the decimal text of an unsigned 64-bit number; incr wraps at 2^64, decr stops
-     * at 0. The result is stored as decimal text with the item's flags and exptime kept.
+     * must be the decimal text of an unsigned 64-bit number (as memcached's {@code safe_strtoull}
+     * reads it: leading white space and trailing white space allowed); incr wraps at 2^64, decr
+     * stops at 0. The result is stored as decimal text with the item's flags and exptime kept
+     * and a new CAS unique; as in memcached, a result shorter than the old value is padded
+     * with spaces to the old length, so a client reading it back sees e.g. "9 " after
+     * decrementing "10". Counts incr_hits/incr_misses or decr_hits/decr_misses.
      *
      * @param increment true for incr, false for decr
      * @param delta     the amount, an unsigned 64-bit number
-     * @param reader    on success, called with the new item (its value is the new number as text)
+     * @param reader    on success, called once with the new item (its value is the new number as
+     *                  text), under the item's bucket lock; may be null
      * @return STORED (success), NOT_FOUND, NON_NUMERIC or OUT_OF_MEMORY
      */
     public Status incrDecr(MemorySegment key, long keyOffset, int keyLength, boolean increment, long delta,
                            ItemReader reader) {
-        throw new UnsupportedOperationException("to be implemented");
+        checkKey(key, keyOffset, keyLength);
+        long now = now();
+        long hash = KeyHash.hash(key, keyOffset, keyLength);
+        long bucket = index.bucketOf(hash);
+        long tag = Index.tagOf(hash);
+        for (;;) {
+            int version = index.beginRead(bucket);
+            long old = index.find(bucket, tag, key, keyOffset, keyLength, region);
+            int oldLength = old < 0 ? 0 : Items.valueLength(memory, old);
+            if (old >= 0 && !fits(old, keyLength, oldLength)) {
+                continue;
+            }
+            if (old < 0 || liveness(old, now) != LIVE) {
+                if (!index.validate(bucket, version)) {
+                    continue;
+                }
+                (increment ? counters.incrMisses : counters.decrMisses).increment();
+                return Status.NOT_FOUND;
+            }
+            long valueAt = Items.keyOffset(old) + keyLength;
+            if (oldLength == 0 || !DecimalText.isNumber(memory, valueAt, oldLength)) {
+                if (!index.validate(bucket, version)) {
+                    continue;
+                }
+                return Status.NON_NUMERIC;
+            }
+            long number = DecimalText.parse(memory, valueAt, oldLength);
+            long result = increment ? number + delta : (Long.compareUnsigned(number, delta) < 0 ? 0 : number - delta);
+            int digits = DecimalText.length(result);
+            int newLength = Math.max(digits, oldLength);
+            long size = Items.size(keyLength, newLength);
+            int flags = Items.clientFlags(memory, old);
+            long expires = Items.exptime(memory, old);
+            int bits = Items.bits(memory, old) & ~Items.WIN_TOKEN_SENT;
+            boolean toMain = segments.state(region.segmentOf(old)) == Segments.MAIN;
+            Stripe stripe = lockStripe();
+            try {
+                long item = append(stripe, toMain, size);
+                if (item < 0) {
+                    counters.storeNoMemory.increment();
+                    return Status.OUT_OF_MEMORY;
+                }
+                Items.writeHeader(memory, item, nextCas(stripe), expires, flags, keyLength, newLength, bits, now);
+                MemorySegment.copy(key, keyOffset, memory, Items.keyOffset(item), keyLength);
+                DecimalText.write(result, memory, Items.keyOffset(item) + keyLength, newLength);
+                if (!index.lockIfUnchanged(bucket, version)) {
+                    continue;
+                }
+                try {
+                    publish(bucket, tag, item, size, old, now);
+                    if (reader != null) {
+                        Flyweight view = views.get();
+                        view.wrap(item, keyLength, newLength, now);
+                        reader.read(view);
+                    }
+                } finally {
+                    index.unlock(bucket);
+                }
+            } finally {
+                stripe.lock.unlock();
+            }
+            (increment ? counters.incrHits : counters.decrHits).increment();
+            if (digits > oldLength) {
+                counters.totalItems.increment(); // memcached links a new item only when the number grows
+            }
+            return Status.STORED;
+        }
     }
 
     /**
-     * Invalidates every item stored before the given time (protocol.txt "flush_all").
+     * Invalidates every item stored before the given time (protocol.txt "flush_all"). Counts
+     * cmd_flush. A delayed flush takes effect at the first operation at or after its time;
+     * a later call replaces an earlier pending one. Flushed items stay in memory, invisible,
+     * until their segment is reclaimed (counted as get_flushed when a get finds one).
      *
      * @param exptime when to flush, protocol.txt form; 0 or negative means now
      */
     public void flushAll(long exptime) {
-        throw new UnsupportedOperationException("to be implemented");
+        counters.cmdFlush.increment();
+        long now = clock.nowSeconds();
+        long at = exptime <= 0 ? now : absoluteExptime(exptime, now);
+        if (at <= now) {
+            applyFlush(0);
+        } else {
+            pendingFlushAt = at;
+        }
     }
 
     /**
      * Marks an item stale (meta protocol "md … I"): it stays readable, flagged stale, until
-     * replaced.
+     * replaced. As memcached does, this clears the win-token flag and gives the item a new CAS
+     * unique.
      *
      * @return {@link Status#STORED} if marked, {@link Status#NOT_FOUND} otherwise
      */
     public Status markStale(MemorySegment key, long keyOffset, int keyLength) {
-        throw new UnsupportedOperationException("to be implemented");
+        checkKey(key, keyOffset, keyLength);
+        long now = now();
+        long cas = 0;
+        if (config.casEnabled()) {
+            Stripe stripe = lockStripe(); // before the bucket lock: stripe locks come first
+            try {
+                cas = nextCas(stripe);
+            } finally {
+                stripe.lock.unlock();
+            }
+        }
+        long item = lockLive(key, keyOffset, keyLength, now);
+        if (item < 0) {
+            return Status.NOT_FOUND;
+        }
+        long bucket = index.bucketOf(KeyHash.hash(key, keyOffset, keyLength));
+        try {
+            int bits = Items.bits(memory, item);
+            Items.setBits(memory, item, (bits | Items.STALE) & ~Items.WIN_TOKEN_SENT);
+            memory.set(ValueLayout.JAVA_LONG_UNALIGNED, item + Items.CAS, cas);
+        } finally {
+            index.unlock(bucket);
+        }
+        return Status.STORED;
     }
 
     /**
      * Changes the memory limit at run time (memcached's "cache_memlimit"). Lowering it evicts
-     * until the store fits; it can never rise above the limit the store was opened with.
+     * until the store fits; a limit above the one the store was opened with is capped to it.
      *
      * @param bytes the new limit in bytes
-     * @throws IllegalArgumentException if below the minimum the store needs to work
+     * @throws IllegalArgumentException if below the minimum the store needs to work: the
+     *                                  index plus enough segments for the writer stripes
      */
     public void setMemoryLimit(long bytes) {
-        throw new UnsupportedOperationException("to be implemented");
+        long capped = Math.min(bytes, config.memoryLimit());
+        long budget = (capped - region.segmentsOffset) / region.segmentSize;
+        int minimum = minimumSegments();
+        if (budget < minimum) {
+            throw new IllegalArgumentException("memory limit of " + bytes + " bytes is below the minimum of "
+                    + (region.segmentsOffset + minimum * region.segmentSize) + " bytes for this store");
+        }
+        segmentLock.lock();
+        try {
+            segmentBudget = (int) Math.min(budget, region.segmentCount);
+            memoryLimit = capped;
+            while (segments.count - segments.freeCount() > segmentBudget) {
+                int victim = evictSegment();
+                if (victim < 0) {
+                    break;
+                }
+                segments.release(victim);
+            }
+        } finally {
+            segmentLock.unlock();
+        }
+    }
+
+    /**
+     * Reclaims expired and flushed items proactively, for the server to call about once a
+     * second: scans at most {@code maxSegments} sealed segments, oldest first, unlinks their
+     * expired and flushed items (counting reclaimed and expired_unfetched), and frees segments
+     * left with no items. Serialises with segment allocation; readers are not blocked.
+     *
+     * @param maxSegments the most segments to scan, 1 or more
+     * @return the number of items reclaimed
+     * @throws IllegalArgumentException if maxSegments is below 1
+     */
+    public int sweepExpired(int maxSegments) {
+        if (maxSegments < 1) {
+            throw new IllegalArgumentException("maxSegments must be at least 1, was " + maxSegments);
+        }
+        long now = now();
+        int reclaimedItems = 0;
+        segmentLock.lock();
+        try {
+            int scanned = 0;
+            for (int s = 0; s < segments.count && scanned < maxSegments; s++) {
+                byte state = segments.state(s);
+                if (state != Segments.SMALL && state != Segments.MAIN) {
+                    continue;
+                }
+                scanned++;
+                reclaimedItems += reclaimDead(s, now);
+                if (segments.liveItems.get(s) == 0) {
+                    segments.unqueue(s);
+                    segments.release(s);
+                }
+            }
+        } finally {
+            segmentLock.unlock();
+        }
+        return reclaimedItems;
     }
 
     /** @return a snapshot of the counters, under memcached's stats names */
     public StoreStats stats() {
-        throw new UnsupportedOperationException("to be implemented");
+        Counters c = counters;
+        long slots = region.bucketCount * Region.SLOTS_PER_BUCKET;
+        return new StoreStats(c.currItems.sum(), c.totalItems.sum(), c.bytes.sum(), memoryLimit,
+                c.evictions.sum(), c.reclaimed.sum(), c.expiredUnfetched.sum(), c.evictedUnfetched.sum(),
+                c.getHits.sum(), c.getMisses.sum(), c.getExpired.sum(), c.getFlushed.sum(),
+                c.cmdGet.sum(), c.cmdSet.sum(), c.cmdTouch.sum(), c.cmdFlush.sum(),
+                c.touchHits.sum(), c.touchMisses.sum(), c.casHits.sum(), c.casMisses.sum(), c.casBadval.sum(),
+                c.incrHits.sum(), c.incrMisses.sum(), c.decrHits.sum(), c.decrMisses.sum(),
+                c.deleteHits.sum(), c.deleteMisses.sum(), c.storeTooLarge.sum(), c.storeNoMemory.sum(),
+                region.segmentSize, region.segmentCount, region.segmentCount - segments.freeCount(),
+                64 - Long.numberOfLeadingZeros(slots - 1), region.indexBytes());
     }
 
     /** Zeroes the counters that "stats reset" zeroes in memcached (not curr_items, bytes…). */
     public void resetStats() {
-        throw new UnsupportedOperationException("to be implemented");
+        counters.reset();
     }
 
     /** Unmaps the region; a file-backed store's file stays for a later open. */
     @Override
     public void close() {
-        throw new UnsupportedOperationException("to be implemented");
+        region.close();
+    }
+
+    // ---- reads and item state ----
+
+    private long now() {
+        long now = clock.nowSeconds();
+        long pending = pendingFlushAt;
+        if (pending != 0 && now >= pending) {
+            applyFlush(pending);
+        }
+        return now;
+    }
+
+    private int liveness(long item, long now) {
+        if (segments.sequence[region.segmentOf(item)] < flushSequence) {
+            return FLUSHED;
+        }
+        long expires = Items.exptime(memory, item);
+        return expires != 0 && expires <= now ? EXPIRED : LIVE;
+    }
+
+    /** @return whether an item with these lengths lies within its segment */
+    private boolean fits(long item, int keyLength, int valueLength) {
+        long end = region.segmentBase(region.segmentOf(item)) + region.segmentSize;
+        return valueLength >= 0 && item + Items.size(keyLength, valueLength) <= end;
+    }
+
+    /** Sets fetched, bumps the frequency counter and refreshes the last access; needs a bucket lock. */
+    private void markRead(long item, long now) {
+        int bits = Items.bits(memory, item);
+        int frequency = Math.min(Items.MAX_FREQUENCY, Items.frequency(bits) + 1);
+        Items.setBits(memory, item, Items.withFrequency(bits | Items.FETCHED, frequency));
+        Items.setLastAccess(memory, item, now);
+    }
+
+    /** After a validated lock-free read: records the access if anything would change, unless a writer is busy. */
+    private void recordRead(long bucket, int version, long item, long now) {
+        int bits = Items.bits(memory, item);
+        boolean stale = now - Items.lastAccess(Items.lastAccess16(memory, item), now) >= Items.ACCESS_UPDATE_INTERVAL;
+        if ((bits & Items.FETCHED) != 0 && Items.frequency(bits) == Items.MAX_FREQUENCY && !stale) {
+            return;
+        }
+        if (index.tryLockMetadata(bucket, version)) {
+            try {
+                markRead(item, now);
+            } finally {
+                index.unlockMetadata(bucket, version);
+            }
+        }
+    }
+
+    /** Unlinks an expired or flushed item a reader found, if its bucket is still as the reader saw it. */
+    private void unlinkDead(long bucket, int version, long item) {
+        if (index.lockIfUnchanged(bucket, version)) {
+            try {
+                int slot = index.slotOfItem(bucket, item);
+                if (slot >= 0) {
+                    unlink(bucket, slot, item);
+                }
+            } finally {
+                index.unlock(bucket);
+            }
+        }
+    }
+
+    /**
+     * Finds a live item and takes its bucket's full lock. On a miss, an expired or flushed item
+     * found is unlinked and nothing stays locked.
+     *
+     * @return the item's offset, with the bucket locked, or -1
+     */
+    private long lockLive(MemorySegment key, long keyOffset, int keyLength, long now) {
+        long hash = KeyHash.hash(key, keyOffset, keyLength);
+        long bucket = index.bucketOf(hash);
+        long tag = Index.tagOf(hash);
+        index.lock(bucket);
+        long item = index.find(bucket, tag, key, keyOffset, keyLength, region);
+        if (item >= 0) {
+            int state = liveness(item, now);
+            if (state == LIVE) {
+                return item;
+            }
+            (state == EXPIRED ? counters.getExpired : counters.getFlushed).increment();
+            unlink(bucket, index.slotOfItem(bucket, item), item);
+        }
+        index.unlock(bucket);
+        return -1;
+    }
+
+    // ---- writes ----
+
+    private Stripe lockStripe() {
+        int n = stripes.length;
+        int start = (int) (Thread.currentThread().threadId() % n);
+        for (int i = 0; i < n; i++) {
+            Stripe s = stripes[(start + i) % n];
+            if (s.lock.tryLock()) {
+                return s;
+            }
+        }
+        Stripe s = stripes[start];
+        s.lock.lock();
+        return s;
+    }
+
+    private long nextCas(Stripe stripe) {
+        if (!config.casEnabled()) {
+            return 0;
+        }
+        if (stripe.casNext == stripe.casEnd) {
+            long block = (long) REGION_LONG.getAndAdd(memory, Region.H_CAS_COUNTER, Stripe.CAS_BLOCK);
+            stripe.casNext = block + 1;
+            stripe.casEnd = block + 1 + Stripe.CAS_BLOCK;
+        }
+        return stripe.casNext++;
+    }
+
+    /**
+     * Reserves {@code size} bytes in the stripe's open small or main segment, opening a new
+     * segment (and evicting) when it is full. Call holding the stripe's lock.
+     *
+     * @return the region offset of the space, or -1 if no segment could be freed
+     */
+    private long append(Stripe stripe, boolean toMain, long size) {
+        int segment = toMain ? stripe.mainSegment : stripe.smallSegment;
+        if (segment < 0 || segments.used[segment] + size > region.segmentSize) {
+            segmentLock.lock();
+            try {
+                if (segment >= 0) {
+                    segments.seal(segment, toMain ? Segments.MAIN : Segments.SMALL);
+                }
+                segment = allocate();
+                if (toMain) {
+                    stripe.mainSegment = segment;
+                } else {
+                    stripe.smallSegment = segment;
+                }
+            } finally {
+                segmentLock.unlock();
+            }
+            if (segment < 0) {
+                return -1;
+            }
+        }
+        long at = region.segmentBase(segment) + segments.used[segment];
+        segments.used[segment] += size;
+        return at;
+    }
+
+    /** Links a written item in place of {@code current} (or in a free slot); needs the bucket's full lock. */
+    private void publish(long bucket, long tag, long item, long size, long current, long now) {
+        int slot;
+        if (current >= 0 && (slot = index.slotOfItem(bucket, current)) >= 0) {
+            forget(current);
+        } else {
+            slot = index.freeSlot(bucket);
+            if (slot < 0) {
+                slot = evictFromBucket(bucket, now);
+            }
+        }
+        index.setSlot(bucket, slot, Index.slotValue(tag, item));
+        segments.liveItems.incrementAndGet(region.segmentOf(item));
+        counters.currItems.increment();
+        counters.bytes.add(size);
+    }
+
+    /** Empties a slot and accounts for its item; needs the bucket's full lock. */
+    private void unlink(long bucket, int slot, long item) {
+        index.setSlot(bucket, slot, 0);
+        forget(item);
+    }
+
+    private void forget(long item) {
+        segments.liveItems.decrementAndGet(region.segmentOf(item));
+        counters.currItems.decrement();
+        counters.bytes.add(-Items.size(Items.keyLength(memory, item), Items.valueLength(memory, item)));
+    }
+
+    /** Frees a slot of a full bucket: an expired or flushed item if any, else the least-read one. */
+    private int evictFromBucket(long bucket, long now) {
+        int victim = 0;
+        int lowest = Integer.MAX_VALUE;
+        for (int i = 0; i < Region.SLOTS_PER_BUCKET; i++) {
+            long item = Index.itemOf(index.slot(bucket, i));
+            if (liveness(item, now) != LIVE) {
+                countReclaimed(item);
+                unlink(bucket, i, item);
+                return i;
+            }
+            int frequency = Items.frequency(Items.bits(memory, item));
+            if (frequency < lowest) {
+                lowest = frequency;
+                victim = i;
+            }
+        }
+        long item = Index.itemOf(index.slot(bucket, victim));
+        countEvicted(item);
+        unlink(bucket, victim, item);
+        return victim;
+    }
+
+    private void countReclaimed(long item) {
+        counters.reclaimed.increment();
+        if ((Items.bits(memory, item) & Items.FETCHED) == 0) {
+            counters.expiredUnfetched.increment();
+        }
+    }
+
+    private void countEvicted(long item) {
+        counters.evictions.increment();
+        if ((Items.bits(memory, item) & Items.FETCHED) == 0) {
+            counters.evictedUnfetched.increment();
+        }
+    }
+
+    /**
+     * Makes every item stored so far invisible: seals the open segments, so that later items
+     * go to segments opened after the flush sequence number.
+     *
+     * @param pending the delayed flush being applied, or 0 for an immediate one
+     */
+    private void applyFlush(long pending) {
+        for (Stripe s : stripes) {
+            s.lock.lock();
+        }
+        segmentLock.lock();
+        try {
+            if (pending != 0 && pendingFlushAt != pending) {
+                return; // another thread applied it
+            }
+            for (Stripe s : stripes) {
+                if (s.smallSegment >= 0) {
+                    segments.seal(s.smallSegment, Segments.SMALL);
+                    s.smallSegment = -1;
+                }
+                if (s.mainSegment >= 0) {
+                    segments.seal(s.mainSegment, Segments.MAIN);
+                    s.mainSegment = -1;
+                }
+            }
+            if (evictionTarget >= 0) {
+                segments.seal(evictionTarget, Segments.MAIN);
+                evictionTarget = -1;
+            }
+            flushSequence = segments.nextSequence();
+            pendingFlushAt = 0;
+        } finally {
+            segmentLock.unlock();
+            for (int i = stripes.length - 1; i >= 0; i--) {
+                stripes[i].lock.unlock();
+            }
+        }
+    }
+
+    // ---- segments and eviction (under segmentLock) ----
+
+    private int minimumSegments() {
+        return 2 * stripes.length + 2;
+    }
+
+    /** @return an open, empty segment for a writer stripe, evicting if needed, or -1 */
+    private int allocate() {
+        for (;;) {
+            if (segments.count - segments.freeCount() < segmentBudget - 1) {
+                int s = segments.open();
+                if (s >= 0) {
+                    return s;
+                }
+            }
+            int victim = evictSegment();
+            if (victim < 0) {
+                return -1;
+            }
+            segments.release(victim);
+        }
+    }
+
+    private int smallTarget() {
+        return Math.max(1, segmentBudget / 10);
+    }
+
+    /**
+     * Empties one sealed segment: one with no linked items if there is one, else the oldest of
+     * the small queue (when it is over its share) or of the main queue.
+     *
+     * @return the emptied segment, open, or -1 if no segment is sealed
+     */
+    private int evictSegment() {
+        int victim = segments.findEmpty();
+        if (victim >= 0) {
+            segments.unqueue(victim);
+            return victim;
+        }
+        byte queue = segments.queued(Segments.SMALL) > smallTarget() || segments.queued(Segments.MAIN) == 0
+                ? Segments.SMALL : Segments.MAIN;
+        if (segments.queued(queue) == 0) {
+            return -1;
+        }
+        victim = segments.head(queue);
+        segments.unqueue(victim);
+        long now = clock.nowSeconds();
+        long base = region.segmentBase(victim);
+        long end = base + segments.used[victim];
+        for (long item = base; item < end; ) {
+            int keyLength = Items.keyLength(memory, item);
+            int valueLength = Items.valueLength(memory, item);
+            long size = Items.size(keyLength, valueLength);
+            if (keyLength == 0 || valueLength < 0 || item + size > end) {
+                throw new IllegalStateException("corrupt item at region offset " + item + " in segment " + victim);
+            }
+            long hash = KeyHash.hash(memory, Items.keyOffset(item), keyLength);
+            long bucket = index.bucketOf(hash);
+            if (index.slotOfItem(bucket, item) >= 0) {
+                index.lock(bucket);
+                try {
+                    int slot = index.slotOfItem(bucket, item);
+                    if (slot >= 0) {
+                        evictItem(queue, bucket, slot, item, size, hash, now);
+                    }
+                } finally {
+                    index.unlock(bucket);
+                }
+            }
+            item += size;
+        }
+        return victim;
+    }
+
+    /** Drops, reclaims or moves one linked item of a segment being evicted; needs its bucket's full lock. */
+    private void evictItem(byte queue, long bucket, int slot, long item, long size, long hash, long now) {
+        if (liveness(item, now) != LIVE) {
+            countReclaimed(item);
+            unlink(bucket, slot, item);
+            return;
+        }
+        int bits = Items.bits(memory, item);
+        int frequency = Items.frequency(bits);
+        if (frequency > 0) {
+            long moved = reserveEvictionTarget(size);
+            if (moved >= 0) {
+                MemorySegment.copy(memory, item, memory, moved, size);
+                int kept = queue == Segments.SMALL ? 0 : frequency - 1;
+                Items.setBits(memory, moved, Items.withFrequency(bits, kept));
+                index.setSlot(bucket, slot, Index.slotValue(Index.tagOf(hash), moved));
+                segments.liveItems.decrementAndGet(region.segmentOf(item));
+                segments.liveItems.incrementAndGet(region.segmentOf(moved));
+                return;
+            }
+        }
+        countEvicted(item);
+        unlink(bucket, slot, item);
+        if (queue == Segments.SMALL) {
+            ghosts.add(hash);
+        }
+    }
+
+    /** @return space for a surviving item in the eviction target segment, or -1 if none can be had */
+    private long reserveEvictionTarget(long size) {
+        int target = evictionTarget;
+        if (target < 0 || segments.used[target] + size > region.segmentSize) {
+            if (target >= 0) {
+                segments.seal(target, Segments.MAIN);
+            }
+            evictionTarget = target = segments.count - segments.freeCount() < segmentBudget ? segments.open() : -1;
+            if (target < 0) {
+                return -1;
+            }
+        }
+        long at = region.segmentBase(target) + segments.used[target];
+        segments.used[target] += size;
+        return at;
+    }
+
+    /** Unlinks the expired and flushed items of a sealed segment; @return how many */
+    private int reclaimDead(int segment, long now) {
+        int count = 0;
+        long base = region.segmentBase(segment);
+        long end = base + segments.used[segment];
+        for (long item = base; item < end; ) {
+            int keyLength = Items.keyLength(memory, item);
+            long size = Items.size(keyLength, Items.valueLength(memory, item));
+            if (keyLength == 0 || size > end - item) {
+                throw new IllegalStateException("corrupt item at region offset " + item + " in segment " + segment);
+            }
+            if (liveness(item, now) != LIVE) {
+                long bucket = index.bucketOf(KeyHash.hash(memory, Items.keyOffset(item), keyLength));
+                if (index.slotOfItem(bucket, item) >= 0) {
+                    index.lock(bucket);
+                    try {
+                        int slot = index.slotOfItem(bucket, item);
+                        if (slot >= 0) {
+                            countReclaimed(item);
+                            unlink(bucket, slot, item);
+                            count++;
+                        }
+                    } finally {
+                        index.unlock(bucket);
+                    }
+                }
+            }
+            item += size;
+        }
+        return count;
+    }
+
+    // ---- arguments and time ----
+
+    /** Converts a protocol.txt exptime to absolute Unix seconds (unsigned 32-bit), 0 for never, 1 for already expired. */
+    static long absoluteExptime(long exptime, long now) {
+        if (exptime == 0) {
+            return 0;
+        }
+        if (exptime < 0) {
+            return 1;
+        }
+        long at = exptime <= MAX_RELATIVE_EXPTIME ? now + exptime : exptime;
+        return Math.min(Math.max(at, 1), 0xFFFF_FFFFL);
+    }
+
+    private static void checkKey(MemorySegment key, long keyOffset, int keyLength) {
+        if (key == null) {
+            throw new IllegalArgumentException("key is null");
+        }
+        if (keyLength < 1 || keyLength > MAX_KEY_LENGTH) {
+            throw new IllegalArgumentException("key length must be 1 to " + MAX_KEY_LENGTH + " bytes, was " + keyLength);
+        }
+        checkRange("key", key, keyOffset, keyLength);
+    }
+
+    private static void checkRange(String what, MemorySegment memory, long offset, int length) {
+        if (memory == null) {
+            throw new IllegalArgumentException(what + " is null");
+        }
+        if (offset < 0 || length < 0 || offset > memory.byteSize() - length) {
+            throw new IllegalArgumentException(what + " range [" + offset + ", +" + length + ") is outside its memory of "
+                    + memory.byteSize() + " bytes");
+        }
     }
 }

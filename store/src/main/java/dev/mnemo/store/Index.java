@@ -1,0 +1,182 @@
+package dev.mnemo.store;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The hash index in the region (DESIGN.md store direction points 4 and 6): buckets of one
+ * cache line, each a lock/version word and {@value Region#SLOTS_PER_BUCKET} item slots.
+ *
+ * <p>A slot is 0 (empty) or {@code tag << 48 | item offset}: 16 bits of the key's hash and
+ * the item's offset in the region. The lock word is {@code owner << 32 | version}. The version
+ * is odd while a writer holds the bucket's full lock; readers read the version, the slots and
+ * the item, then check that the version has not changed (a seqlock). The metadata lock sets
+ * the owner without changing the version: it excludes writers while a reader updates an item's
+ * access bits, and readers are not disturbed by it. The owner is a thread id, kept so that a
+ * later co-located mode can detect a lock held by a dead process.
+ *
+ * <p>Thread-safe: every method may be called from any thread; the slot setters only under
+ * the bucket's full lock.
+ */
+final class Index {
+
+    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
+    private static final long VERSION_MASK = 0xFFFF_FFFFL;
+
+    private final MemorySegment memory;
+    private final long buckets;
+
+    Index(Region region) {
+        this.memory = region.memory;
+        this.buckets = region.bucketCount;
+    }
+
+    long bucketOf(long hash) {
+        return Math.unsignedMultiplyHigh(hash, buckets);
+    }
+
+    static long tagOf(long hash) {
+        return hash & 0xFFFF;
+    }
+
+    static long slotValue(long tag, long item) {
+        return tag << 48 | item;
+    }
+
+    static long itemOf(long slotValue) {
+        return slotValue & 0xFFFF_FFFF_FFFFL;
+    }
+
+    private static long word(long bucket) {
+        return Region.HEADER_SIZE + bucket * Region.BUCKET_SIZE;
+    }
+
+    static long slotAddress(long bucket, int slot) {
+        return word(bucket) + (long) (slot + 1) * Long.BYTES;
+    }
+
+    /** @return the bucket's version for a seqlock read, waiting while a writer holds the full lock */
+    int beginRead(long bucket) {
+        long w;
+        while (((w = (long) LONG.getAcquire(memory, word(bucket))) & 1) != 0) {
+            Thread.onSpinWait();
+        }
+        return (int) w;
+    }
+
+    /** @return true if no writer changed the bucket since {@link #beginRead} returned {@code version} */
+    boolean validate(long bucket, int version) {
+        VarHandle.acquireFence();
+        return (int) (long) LONG.getVolatile(memory, word(bucket)) == version;
+    }
+
+    long slot(long bucket, int slot) {
+        return (long) LONG.getOpaque(memory, slotAddress(bucket, slot));
+    }
+
+    void setSlot(long bucket, int slot, long value) {
+        LONG.setRelease(memory, slotAddress(bucket, slot), value);
+    }
+
+    /** Takes the bucket's full lock, waiting as long as it takes. */
+    void lock(long bucket) {
+        long owner = owner();
+        for (;;) {
+            long w = (long) LONG.getVolatile(memory, word(bucket));
+            if ((w >>> 32) == 0 && LONG.compareAndSet(memory, word(bucket), w, owner | ((w + 1) & VERSION_MASK))) {
+                return;
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    /**
+     * Takes the full lock only if the bucket is still at {@code version}, waiting out a
+     * metadata lock.
+     *
+     * @return false if a writer changed the bucket since the version was read
+     */
+    boolean lockIfUnchanged(long bucket, int version) {
+        long owner = owner();
+        long expected = version & VERSION_MASK;
+        for (;;) {
+            if (LONG.compareAndSet(memory, word(bucket), expected, owner | ((expected + 1) & VERSION_MASK))) {
+                return true;
+            }
+            long w = (long) LONG.getVolatile(memory, word(bucket));
+            if ((int) w != version) {
+                return false;
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    /** Releases the full lock, publishing the changes made under it. */
+    void unlock(long bucket) {
+        long w = (long) LONG.getVolatile(memory, word(bucket));
+        LONG.setRelease(memory, word(bucket), (w + 1) & VERSION_MASK);
+    }
+
+    /** @return true if the metadata lock was taken with the bucket still at {@code version} */
+    boolean tryLockMetadata(long bucket, int version) {
+        return LONG.compareAndSet(memory, word(bucket), version & VERSION_MASK, owner() | (version & VERSION_MASK));
+    }
+
+    void unlockMetadata(long bucket, int version) {
+        LONG.setRelease(memory, word(bucket), version & VERSION_MASK);
+    }
+
+    private static long owner() {
+        long id = Thread.currentThread().threadId() & 0x7FFF_FFFFL;
+        return (id == 0 ? 1 : id) << 32;
+    }
+
+    /**
+     * Finds the slot holding the key. Safe to call without the lock: every length read from
+     * the region is checked before use, so a racing writer can make it miss but not fault.
+     *
+     * @return the item's region offset, or -1
+     */
+    long find(long bucket, long tag, MemorySegment key, long keyOffset, int keyLength, Region region) {
+        for (int i = 0; i < Region.SLOTS_PER_BUCKET; i++) {
+            long s = slot(bucket, i);
+            if (s != 0 && (s >>> 48) == tag && keyMatches(itemOf(s), key, keyOffset, keyLength, region)) {
+                return itemOf(s);
+            }
+        }
+        return -1;
+    }
+
+    /** @return the number of a free slot, or -1 if the bucket is full (call under the full lock) */
+    int freeSlot(long bucket) {
+        for (int i = 0; i < Region.SLOTS_PER_BUCKET; i++) {
+            if (slot(bucket, i) == 0) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** @return the slot holding exactly this item offset, or -1 */
+    int slotOfItem(long bucket, long item) {
+        for (int i = 0; i < Region.SLOTS_PER_BUCKET; i++) {
+            long s = slot(bucket, i);
+            if (s != 0 && itemOf(s) == item) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private boolean keyMatches(long item, MemorySegment key, long keyOffset, int keyLength, Region region) {
+        if (item < region.segmentsOffset || item + Items.HEADER + keyLength > memory.byteSize()) {
+            return false;
+        }
+        if (Items.keyLength(memory, item) != keyLength) {
+            return false;
+        }
+        long itemKey = Items.keyOffset(item);
+        return MemorySegment.mismatch(memory, itemKey, itemKey + keyLength, key, keyOffset, keyOffset + keyLength) == -1;
+    }
+}

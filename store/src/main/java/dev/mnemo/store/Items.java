@@ -1,0 +1,124 @@
+package dev.mnemo.store;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * The layout of one item in a segment: a 24-byte header, then the key, then the value
+ * (DESIGN.md "Log-structured items"). Items are packed with no alignment padding; multi-byte
+ * fields are read and written unaligned, in native byte order.
+ *
+ * <pre>
+ * offset size field
+ *  0     8    CAS unique (0 when CAS is disabled)
+ *  8     4    exptime: absolute Unix seconds, unsigned; 0 never expires
+ * 12     4    client flags
+ * 16     4    value length in bytes
+ * 20     1    key length in bytes, 1..250
+ * 21     1    bits: stale, win token sent, fetched, 2-bit frequency counter
+ * 22     2    last access: Unix seconds modulo 65,536
+ * 24          key bytes, then value bytes
+ * </pre>
+ *
+ * <p>Once an item is published in the index its bytes never change, except the exptime (by
+ * touch, under the bucket's full lock) and the bits and last-access fields (under the bucket
+ * lock, full or metadata-only). Stateless; thread-safety is the caller's.
+ */
+final class Items {
+
+    static final int CAS = 0;
+    static final int EXPTIME = 8;
+    static final int CLIENT_FLAGS = 12;
+    static final int VALUE_LENGTH = 16;
+    static final int KEY_LENGTH = 20;
+    static final int BITS = 21;
+    static final int LAST_ACCESS = 22;
+    /** Header size in bytes. */
+    static final int HEADER = 24;
+
+    static final int STALE = 1;
+    static final int WIN_TOKEN_SENT = 1 << 1;
+    static final int FETCHED = 1 << 2;
+    static final int FREQUENCY_SHIFT = 4;
+    static final int FREQUENCY_MASK = 3 << FREQUENCY_SHIFT;
+    /** The saturation value of the frequency counter. */
+    static final int MAX_FREQUENCY = 3;
+
+    /** How old (seconds) the last access must be before a read rewrites it, as memcached's ITEM_UPDATE_INTERVAL. */
+    static final long ACCESS_UPDATE_INTERVAL = 60;
+
+    private Items() {
+    }
+
+    static long size(int keyLength, long valueLength) {
+        return HEADER + keyLength + valueLength;
+    }
+
+    static long cas(MemorySegment m, long item) {
+        return m.get(ValueLayout.JAVA_LONG_UNALIGNED, item + CAS);
+    }
+
+    static long exptime(MemorySegment m, long item) {
+        return Integer.toUnsignedLong(m.get(ValueLayout.JAVA_INT_UNALIGNED, item + EXPTIME));
+    }
+
+    static void setExptime(MemorySegment m, long item, long exptime) {
+        m.set(ValueLayout.JAVA_INT_UNALIGNED, item + EXPTIME, (int) exptime);
+    }
+
+    static int clientFlags(MemorySegment m, long item) {
+        return m.get(ValueLayout.JAVA_INT_UNALIGNED, item + CLIENT_FLAGS);
+    }
+
+    static int valueLength(MemorySegment m, long item) {
+        return m.get(ValueLayout.JAVA_INT_UNALIGNED, item + VALUE_LENGTH);
+    }
+
+    static int keyLength(MemorySegment m, long item) {
+        return m.get(ValueLayout.JAVA_BYTE, item + KEY_LENGTH) & 0xFF;
+    }
+
+    static int bits(MemorySegment m, long item) {
+        return m.get(ValueLayout.JAVA_BYTE, item + BITS) & 0xFF;
+    }
+
+    static void setBits(MemorySegment m, long item, int bits) {
+        m.set(ValueLayout.JAVA_BYTE, item + BITS, (byte) bits);
+    }
+
+    static int frequency(int bits) {
+        return (bits & FREQUENCY_MASK) >>> FREQUENCY_SHIFT;
+    }
+
+    static int withFrequency(int bits, int frequency) {
+        return (bits & ~FREQUENCY_MASK) | (frequency << FREQUENCY_SHIFT);
+    }
+
+    static int lastAccess16(MemorySegment m, long item) {
+        return m.get(ValueLayout.JAVA_SHORT_UNALIGNED, item + LAST_ACCESS) & 0xFFFF;
+    }
+
+    static void setLastAccess(MemorySegment m, long item, long nowSeconds) {
+        m.set(ValueLayout.JAVA_SHORT_UNALIGNED, item + LAST_ACCESS, (short) nowSeconds);
+    }
+
+    /** Expands a 16-bit last-access stamp to Unix seconds, assuming it lies within 65,535 s before now. */
+    static long lastAccess(int stamp16, long nowSeconds) {
+        return nowSeconds - ((nowSeconds - stamp16) & 0xFFFF);
+    }
+
+    static long keyOffset(long item) {
+        return item + HEADER;
+    }
+
+    static void writeHeader(MemorySegment m, long item, long cas, long exptime, int clientFlags,
+                            int keyLength, int valueLength, int bits, long nowSeconds) {
+        m.set(ValueLayout.JAVA_LONG_UNALIGNED, item + CAS, cas);
+        m.set(ValueLayout.JAVA_INT_UNALIGNED, item + EXPTIME, (int) exptime);
+        m.set(ValueLayout.JAVA_INT_UNALIGNED, item + CLIENT_FLAGS, clientFlags);
+        m.set(ValueLayout.JAVA_INT_UNALIGNED, item + VALUE_LENGTH, valueLength);
+        m.set(ValueLayout.JAVA_BYTE, item + KEY_LENGTH, (byte) keyLength);
+        m.set(ValueLayout.JAVA_BYTE, item + BITS, (byte) bits);
+        m.set(ValueLayout.JAVA_SHORT_UNALIGNED, item + LAST_ACCESS, (short) nowSeconds);
+    }
+}

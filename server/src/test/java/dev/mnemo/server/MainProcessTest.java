@@ -2,11 +2,12 @@ package dev.mnemo.server;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -22,32 +23,40 @@ class MainProcessTest {
     private static final Pattern STARTED = Pattern.compile(
             ".*mnemo \\S+ listening on 127\\.0\\.0\\.1:(\\d+) \\((epoll|nio)\\), memory limit 16 MiB, 2 threads, .*");
 
+    /** The log so far; the process writes it to a file because Process.destroy() closes its pipes. */
+    private static List<String> lines(Path log) throws IOException {
+        return Files.readAllLines(log);
+    }
+
     @Test
     @Timeout(60)
-    void logsOneLineOnStartAndStopsCleanlyOnSigterm() throws Exception {
+    void logsOneLineOnStartAndStopsCleanlyOnSigterm(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("mnemo.log");
         String java = ProcessHandle.current().info().command().orElseThrow();
         Process process = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), "-p", "0", "-m", "16", "-t", "2")
                 .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
                 .start();
-        try (BufferedReader log = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            String first = log.readLine();
-            Matcher started = STARTED.matcher(String.valueOf(first));
-            if (!started.matches()) {
-                fail("unexpected first log line: " + first);
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (lines(log).isEmpty() || !lines(log).getFirst().contains("listening on")) {
+                if (System.nanoTime() > deadline || !process.isAlive()) {
+                    fail("the server did not log its start: " + lines(log));
+                }
+                Thread.onSpinWait();
             }
+            Matcher started = STARTED.matcher(lines(log).getFirst());
+            assertTrue(started.matches(), lines(log).getFirst());
             int port = Integer.parseInt(started.group(1));
-            try (RawClient client = new RawClient(new java.net.InetSocketAddress("127.0.0.1", port))) {
+            try (RawClient client = new RawClient(new InetSocketAddress("127.0.0.1", port))) {
                 client.exchange("set k 0 0 1\r\nv\r\nget k\r\n", "STORED\r\nVALUE k 0 1\r\nv\r\nEND\r\n");
             }
             process.destroy(); // SIGTERM
             assertTrue(process.waitFor(20, TimeUnit.SECONDS), "the server did not stop on SIGTERM");
-            List<String> rest = new ArrayList<>();
-            for (String line = log.readLine(); line != null; line = log.readLine()) {
-                rest.add(line);
-            }
-            assertEquals(1, rest.size(), "after the start line, only the stop line: " + rest);
-            assertTrue(rest.getFirst().endsWith("mnemo stopped"), rest.toString());
+            List<String> all = lines(log);
+            assertEquals(2, all.size(), "the start line and the stop line only: " + all);
+            assertTrue(all.get(1).endsWith("mnemo stopped"), all.toString());
             assertEquals(143, process.exitValue(), "128 + SIGTERM");
         } finally {
             process.destroyForcibly();

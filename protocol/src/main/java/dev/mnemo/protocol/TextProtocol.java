@@ -303,7 +303,7 @@ public final class TextProtocol {
                 out.writerIndex(mark);
                 return reply(in, out, next, Ascii.BAD_FORMAT);
             }
-            valueReply.prepare(out, in, keyStart, keyLength, withCas);
+            valueReply.prepare(out, memory, base + keyStart, keyLength, withCas);
             if (touch) {
                 store.getAndTouch(memory, base + keyStart, keyLength, exptime, valueReply);
             } else {

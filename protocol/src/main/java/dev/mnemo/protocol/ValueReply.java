@@ -4,10 +4,14 @@ import dev.mnemo.store.ItemReader;
 import dev.mnemo.store.ItemView;
 import io.netty.buffer.ByteBuf;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * Writes a get hit as protocol.txt "Retrieval command" specifies:
  * {@code VALUE <key> <flags> <bytes>[ <cas unique>]\r\n<data block>\r\n}. The key is copied from
- * the request line, the data block straight from the store into the outbound buffer (one copy).
+ * the request line, the data block straight from the store into the outbound buffer (one copy),
+ * both through memory segments: Netty's ByteBuf-to-ByteBuf copy allocates when it runs
+ * without sun.misc.Unsafe, as it does on JDK 25 by default.
  *
  * <p>Reused for every key of every request: {@link #prepare} it, then hand it to the store.
  * Each {@link #read} call restarts at the writer index {@code prepare} saw, as
@@ -18,23 +22,23 @@ final class ValueReply implements ItemReader {
     private final BufferMemory outMemory = new BufferMemory();
     private ByteBuf out;
     private int mark;
-    private ByteBuf keyBuf;
-    private int keyIndex;
+    private MemorySegment keyMemory;
+    private long keyOffset;
     private int keyLength;
     private boolean withCas;
 
     /**
      * @param out       the outbound buffer; the reply starts at its current writer index
-     * @param keyBuf    the buffer holding the requested key
-     * @param keyIndex  index of the key's first byte in {@code keyBuf}
+     * @param keyMemory the memory holding the requested key (a view of the request line)
+     * @param keyOffset offset of the key's first byte in {@code keyMemory}
      * @param keyLength the key length in bytes
      * @param withCas   whether to print the CAS unique (gets, gats)
      */
-    void prepare(ByteBuf out, ByteBuf keyBuf, int keyIndex, int keyLength, boolean withCas) {
+    void prepare(ByteBuf out, MemorySegment keyMemory, long keyOffset, int keyLength, boolean withCas) {
         this.out = out;
         this.mark = out.writerIndex();
-        this.keyBuf = keyBuf;
-        this.keyIndex = keyIndex;
+        this.keyMemory = keyMemory;
+        this.keyOffset = keyOffset;
         this.keyLength = keyLength;
         this.withCas = withCas;
     }
@@ -45,7 +49,7 @@ final class ValueReply implements ItemReader {
         int valueLength = item.valueLength();
         out.ensureWritable(Ascii.VALUE.length + keyLength + 64 + valueLength);
         out.writeBytes(Ascii.VALUE);
-        out.writeBytes(keyBuf, keyIndex, keyLength);
+        outMemory.append(keyMemory, keyOffset, keyLength, out);
         out.writeByte(' ');
         Ascii.writeUnsigned(out, item.clientFlags() & 0xFFFF_FFFFL);
         out.writeByte(' ');

@@ -6,7 +6,11 @@ import java.lang.invoke.VarHandle;
 
 /**
  * The hash index in the region (DESIGN.md store direction points 4 and 6): buckets of one
- * cache line, each a lock/version word and {@value Region#SLOTS_PER_BUCKET} item slots.
+ * cache line, each a lock/version word and {@value Region#SLOTS_PER_BUCKET} item slots. A key
+ * may live in either of two buckets chosen by its hash (two-choice hashing: an item goes to
+ * the emptier one), which lets the index fill to a high load before a bucket overflows.
+ * A writer locks both of a key's buckets, lower number first; a reader validates both.
+ * A slot is named by a reference, {@code bucket << 3 | slot}.
  *
  * <p>A slot is 0 (empty) or {@code tag << 48 | item offset}: 16 bits of the key's hash and
  * the item's offset in the region. The lock word is {@code owner << 32 | version}. The version
@@ -34,6 +38,29 @@ final class Index {
 
     long bucketOf(long hash) {
         return Math.unsignedMultiplyHigh(hash, buckets);
+    }
+
+    /** @return the key's second bucket, never its first */
+    long secondBucketOf(long hash) {
+        long b = Math.unsignedMultiplyHigh(Long.rotateLeft(hash, 29) * 0x9E3779B97F4A7C15L, buckets - 1);
+        long first = bucketOf(hash);
+        return b >= first ? b + 1 : b;
+    }
+
+    static long ref(long bucket, int slot) {
+        return bucket << 3 | slot;
+    }
+
+    static long bucketOfRef(long ref) {
+        return ref >>> 3;
+    }
+
+    long slotAt(long ref) {
+        return slot(ref >>> 3, (int) (ref & 7));
+    }
+
+    void setSlotAt(long ref, long value) {
+        setSlot(ref >>> 3, (int) (ref & 7), value);
     }
 
     static long tagOf(long hash) {
@@ -133,40 +160,90 @@ final class Index {
     }
 
     /**
-     * Finds the slot holding the key. Safe to call without the lock: every length read from
-     * the region is checked before use, so a racing writer can make it miss but not fault.
+     * Finds the slot holding the key in either of its buckets. Safe to call without a lock:
+     * every length read from the region is checked before use, so a racing writer can make it
+     * miss but not fault.
      *
-     * @return the item's region offset, or -1
+     * @return the slot's reference, or -1
      */
-    long find(long bucket, long tag, MemorySegment key, long keyOffset, int keyLength, Region region) {
+    long find(long first, long second, long tag, MemorySegment key, long keyOffset, int keyLength, Region region) {
+        long ref = find(first, tag, key, keyOffset, keyLength, region);
+        return ref >= 0 ? ref : find(second, tag, key, keyOffset, keyLength, region);
+    }
+
+    private long find(long bucket, long tag, MemorySegment key, long keyOffset, int keyLength, Region region) {
         for (int i = 0; i < Region.SLOTS_PER_BUCKET; i++) {
             long s = slot(bucket, i);
             if (s != 0 && (s >>> 48) == tag && keyMatches(itemOf(s), key, keyOffset, keyLength, region)) {
-                return itemOf(s);
+                return ref(bucket, i);
             }
         }
         return -1;
     }
 
-    /** @return the number of a free slot, or -1 if the bucket is full (call under the full lock) */
-    int freeSlot(long bucket) {
-        for (int i = 0; i < Region.SLOTS_PER_BUCKET; i++) {
-            if (slot(bucket, i) == 0) {
-                return i;
+    /** @return a free slot's reference in the emptier of the two buckets, or -1 if both are full (call under their locks) */
+    long freeSlot(long first, long second) {
+        int free1 = 0;
+        int free2 = 0;
+        int slot1 = -1;
+        int slot2 = -1;
+        for (int i = Region.SLOTS_PER_BUCKET - 1; i >= 0; i--) {
+            if (slot(first, i) == 0) {
+                free1++;
+                slot1 = i;
+            }
+            if (slot(second, i) == 0) {
+                free2++;
+                slot2 = i;
             }
         }
-        return -1;
+        if (free1 == 0 && free2 == 0) {
+            return -1;
+        }
+        return free1 >= free2 ? ref(first, slot1) : ref(second, slot2);
     }
 
-    /** @return the slot holding exactly this item offset, or -1 */
-    int slotOfItem(long bucket, long item) {
+    /** @return the reference of the slot holding exactly this item offset in either bucket, or -1 */
+    long refOfItem(long first, long second, long item) {
         for (int i = 0; i < Region.SLOTS_PER_BUCKET; i++) {
-            long s = slot(bucket, i);
+            long s = slot(first, i);
             if (s != 0 && itemOf(s) == item) {
-                return i;
+                return ref(first, i);
+            }
+        }
+        for (int i = 0; i < Region.SLOTS_PER_BUCKET; i++) {
+            long s = slot(second, i);
+            if (s != 0 && itemOf(s) == item) {
+                return ref(second, i);
             }
         }
         return -1;
+    }
+
+    /** Takes the full locks of both buckets, lower number first. */
+    void lock(long first, long second) {
+        lock(Math.min(first, second));
+        lock(Math.max(first, second));
+    }
+
+    /** @return true if both buckets were locked, still at the versions a reader saw; false (nothing locked) otherwise */
+    boolean lockIfUnchanged(long first, int firstVersion, long second, int secondVersion) {
+        boolean firstIsLower = first < second;
+        long lower = firstIsLower ? first : second;
+        long upper = firstIsLower ? second : first;
+        if (!lockIfUnchanged(lower, firstIsLower ? firstVersion : secondVersion)) {
+            return false;
+        }
+        if (!lockIfUnchanged(upper, firstIsLower ? secondVersion : firstVersion)) {
+            unlock(lower);
+            return false;
+        }
+        return true;
+    }
+
+    void unlock(long first, long second) {
+        unlock(first);
+        unlock(second);
     }
 
     private boolean keyMatches(long item, MemorySegment key, long keyOffset, int keyLength, Region region) {

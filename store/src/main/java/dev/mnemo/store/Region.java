@@ -76,7 +76,7 @@ final class Region implements AutoCloseable {
 
         static Geometry of(StoreConfig config) {
             long limit = config.memoryLimit();
-            long buckets = Math.max(1, ceilDiv(limit / BYTES_PER_SLOT, SLOTS_PER_BUCKET));
+            long buckets = Math.max(2, ceilDiv(limit / BYTES_PER_SLOT, SLOTS_PER_BUCKET));
             long ghosts = Math.max(64, limit / BYTES_PER_GHOST);
             long ghostOffset = HEADER_SIZE + buckets * BUCKET_SIZE;
             long segmentsOffset = align(ghostOffset + ghosts * Integer.BYTES, 4096);

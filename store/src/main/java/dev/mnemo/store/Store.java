@@ -38,9 +38,9 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Concurrency.</b> Thread-safe: any number of threads may call any method at once.
  * Readers take no lock (a per-bucket seqlock; an {@link ItemReader} may be called again if a
- * writer raced it). Writers lock one index bucket and one of a few append stripes; segment
+ * writer raced it). Writers lock the key's two index buckets and one of a few append stripes; segment
  * allocation and eviction serialise on one lock. An {@link ItemReader} must not call back
- * into the store: getAndTouch and incrDecr call it while holding the item's bucket lock.
+ * into the store: getAndTouch and incrDecr call it while holding the key's bucket locks.
  *
  * <p>Protocol outcomes are {@link Status} values. Programming errors — a null key, a key
  * length outside 1..250, a negative offset or length — throw {@link IllegalArgumentException}
@@ -138,43 +138,47 @@ public final class Store implements AutoCloseable {
         long now = now();
         counters.cmdGet.increment();
         long hash = KeyHash.hash(key, keyOffset, keyLength);
-        long bucket = index.bucketOf(hash);
+        long first = index.bucketOf(hash);
+        long second = index.secondBucketOf(hash);
         long tag = Index.tagOf(hash);
         Flyweight view = views.get();
         for (;;) {
-            int version = index.beginRead(bucket);
-            long item = index.find(bucket, tag, key, keyOffset, keyLength, region);
-            if (item < 0) {
-                if (index.validate(bucket, version)) {
+            int v1 = index.beginRead(first);
+            int v2 = index.beginRead(second);
+            long ref = index.find(first, second, tag, key, keyOffset, keyLength, region);
+            if (ref < 0) {
+                if (index.validate(first, v1) && index.validate(second, v2)) {
                     counters.getMisses.increment();
                     return false;
                 }
                 continue;
             }
+            long item = Index.itemOf(index.slotAt(ref));
             int valueLength = Items.valueLength(memory, item);
             if (!fits(item, keyLength, valueLength)) {
-                if (index.validate(bucket, version)) {
+                if (index.validate(first, v1) && index.validate(second, v2)) {
                     throw new IllegalStateException("corrupt item at region offset " + item);
                 }
                 continue;
             }
             int state = liveness(item, now);
             if (state != LIVE) {
-                if (!index.validate(bucket, version)) {
+                if (!(index.validate(first, v1) && index.validate(second, v2))) {
                     continue;
                 }
                 (state == EXPIRED ? counters.getExpired : counters.getFlushed).increment();
                 counters.getMisses.increment();
-                unlinkDead(bucket, version, item);
+                unlinkDead(first, v1, second, v2, item);
                 return false;
             }
             view.wrap(item, keyLength, valueLength, now);
             reader.read(view);
-            if (!index.validate(bucket, version)) {
+            if (!(index.validate(first, v1) && index.validate(second, v2))) {
                 continue;
             }
             counters.getHits.increment();
-            recordRead(bucket, version, item, now);
+            long bucket = Index.bucketOfRef(ref);
+            recordRead(bucket, bucket == first ? v1 : v2, item, now);
             return true;
         }
     }
@@ -182,7 +186,7 @@ public final class Store implements AutoCloseable {
     /**
      * Looks an item up and sets its exptime (protocol.txt "gat"/"gats"). Counts cmd_touch and
      * touch_hits or touch_misses, as memcached 1.6 does (not cmd_get, get_hits or get_misses).
-     * The reader is called once, under the item's bucket lock.
+     * The reader is called once, under the key's bucket locks.
      *
      * @param exptime the new expiration time, protocol.txt form
      * @return true on a hit, false on a miss
@@ -192,12 +196,12 @@ public final class Store implements AutoCloseable {
         Objects.requireNonNull(reader, "reader");
         long now = now();
         counters.cmdTouch.increment();
-        long item = lockLive(key, keyOffset, keyLength, now);
+        long hash = KeyHash.hash(key, keyOffset, keyLength);
+        long item = lockLive(hash, key, keyOffset, keyLength, now);
         if (item < 0) {
             counters.touchMisses.increment();
             return false;
         }
-        long bucket = index.bucketOf(KeyHash.hash(key, keyOffset, keyLength));
         try {
             Items.setExptime(memory, item, absoluteExptime(exptime, now));
             Flyweight view = views.get();
@@ -205,7 +209,7 @@ public final class Store implements AutoCloseable {
             markRead(item, now);
             reader.read(view);
         } finally {
-            index.unlock(bucket);
+            unlockPair(hash);
         }
         counters.touchHits.increment();
         return true;
@@ -221,17 +225,17 @@ public final class Store implements AutoCloseable {
         checkKey(key, keyOffset, keyLength);
         long now = now();
         counters.cmdTouch.increment();
-        long item = lockLive(key, keyOffset, keyLength, now);
+        long hash = KeyHash.hash(key, keyOffset, keyLength);
+        long item = lockLive(hash, key, keyOffset, keyLength, now);
         if (item < 0) {
             counters.touchMisses.increment();
             return Status.NOT_FOUND;
         }
-        long bucket = index.bucketOf(KeyHash.hash(key, keyOffset, keyLength));
         try {
             Items.setExptime(memory, item, absoluteExptime(exptime, now));
             markRead(item, now);
         } finally {
-            index.unlock(bucket);
+            unlockPair(hash);
         }
         counters.touchHits.increment();
         return Status.TOUCHED;
@@ -269,12 +273,15 @@ public final class Store implements AutoCloseable {
             return Status.TOO_LARGE;
         }
         long hash = KeyHash.hash(key, keyOffset, keyLength);
-        long bucket = index.bucketOf(hash);
+        long first = index.bucketOf(hash);
+        long second = index.secondBucketOf(hash);
         long tag = Index.tagOf(hash);
         boolean conditional = command != StorageCommand.SET;
         for (;;) {
-            int version = index.beginRead(bucket);
-            long old = conditional ? index.find(bucket, tag, key, keyOffset, keyLength, region) : -1;
+            int v1 = index.beginRead(first);
+            int v2 = index.beginRead(second);
+            long oldRef = conditional ? index.find(first, second, tag, key, keyOffset, keyLength, region) : -1;
+            long old = oldRef < 0 ? -1 : Index.itemOf(index.slotAt(oldRef));
             int oldLength = old < 0 ? 0 : Items.valueLength(memory, old);
             if (old >= 0 && !fits(old, keyLength, oldLength)) {
                 continue;
@@ -288,7 +295,7 @@ public final class Store implements AutoCloseable {
                 case SET -> null;
             };
             if (refusal != null) {
-                if (!index.validate(bucket, version)) {
+                if (!(index.validate(first, v1) && index.validate(second, v2))) {
                     continue;
                 }
                 counters.cmdSet.increment();
@@ -300,7 +307,7 @@ public final class Store implements AutoCloseable {
             boolean combine = command == StorageCommand.APPEND || command == StorageCommand.PREPEND;
             long newLength = combine ? (long) oldLength + valueLength : valueLength;
             if (newLength > config.maxItemSize()) {
-                if (!index.validate(bucket, version)) {
+                if (!(index.validate(first, v1) && index.validate(second, v2))) {
                     continue;
                 }
                 counters.storeTooLarge.increment();
@@ -331,17 +338,17 @@ public final class Store implements AutoCloseable {
                     MemorySegment.copy(value, valueOffset, memory, valueAt, valueLength);
                 }
                 if (conditional) {
-                    if (!index.lockIfUnchanged(bucket, version)) {
+                    if (!index.lockIfUnchanged(first, v1, second, v2)) {
                         continue; // the item written is abandoned: unreachable, reclaimed with its segment
                     }
                 } else {
-                    index.lock(bucket);
+                    index.lock(first, second);
                 }
                 try {
-                    long current = conditional ? old : index.find(bucket, tag, key, keyOffset, keyLength, region);
-                    publish(bucket, tag, item, size, current, now);
+                    long currentRef = conditional ? oldRef : index.find(first, second, tag, key, keyOffset, keyLength, region);
+                    publish(first, second, tag, item, size, currentRef, now);
                 } finally {
-                    index.unlock(bucket);
+                    index.unlock(first, second);
                 }
             } finally {
                 stripe.lock.unlock();
@@ -363,16 +370,16 @@ public final class Store implements AutoCloseable {
     public Status delete(MemorySegment key, long keyOffset, int keyLength) {
         checkKey(key, keyOffset, keyLength);
         long now = now();
-        long item = lockLive(key, keyOffset, keyLength, now);
+        long hash = KeyHash.hash(key, keyOffset, keyLength);
+        long item = lockLive(hash, key, keyOffset, keyLength, now);
         if (item < 0) {
             counters.deleteMisses.increment();
             return Status.NOT_FOUND;
         }
-        long bucket = index.bucketOf(KeyHash.hash(key, keyOffset, keyLength));
         try {
-            unlink(bucket, index.slotOfItem(bucket, item), item);
+            unlink(index.refOfItem(index.bucketOf(hash), index.secondBucketOf(hash), item), item);
         } finally {
-            index.unlock(bucket);
+            unlockPair(hash);
         }
         counters.deleteHits.increment();
         return Status.DELETED;
@@ -390,7 +397,7 @@ public final class Store implements AutoCloseable {
      * @param increment true for incr, false for decr
      * @param delta     the amount, an unsigned 64-bit number
      * @param reader    on success, called once with the new item (its value is the new number as
-     *                  text), under the item's bucket lock; may be null
+     *                  text), under the key's bucket locks; may be null
      * @return STORED (success), NOT_FOUND, NON_NUMERIC or OUT_OF_MEMORY
      */
     public Status incrDecr(MemorySegment key, long keyOffset, int keyLength, boolean increment, long delta,
@@ -398,17 +405,20 @@ public final class Store implements AutoCloseable {
         checkKey(key, keyOffset, keyLength);
         long now = now();
         long hash = KeyHash.hash(key, keyOffset, keyLength);
-        long bucket = index.bucketOf(hash);
+        long first = index.bucketOf(hash);
+        long second = index.secondBucketOf(hash);
         long tag = Index.tagOf(hash);
         for (;;) {
-            int version = index.beginRead(bucket);
-            long old = index.find(bucket, tag, key, keyOffset, keyLength, region);
+            int v1 = index.beginRead(first);
+            int v2 = index.beginRead(second);
+            long oldRef = index.find(first, second, tag, key, keyOffset, keyLength, region);
+            long old = oldRef < 0 ? -1 : Index.itemOf(index.slotAt(oldRef));
             int oldLength = old < 0 ? 0 : Items.valueLength(memory, old);
             if (old >= 0 && !fits(old, keyLength, oldLength)) {
                 continue;
             }
             if (old < 0 || liveness(old, now) != LIVE) {
-                if (!index.validate(bucket, version)) {
+                if (!(index.validate(first, v1) && index.validate(second, v2))) {
                     continue;
                 }
                 (increment ? counters.incrMisses : counters.decrMisses).increment();
@@ -416,7 +426,7 @@ public final class Store implements AutoCloseable {
             }
             long valueAt = Items.keyOffset(old) + keyLength;
             if (oldLength == 0 || !DecimalText.isNumber(memory, valueAt, oldLength)) {
-                if (!index.validate(bucket, version)) {
+                if (!(index.validate(first, v1) && index.validate(second, v2))) {
                     continue;
                 }
                 return Status.NON_NUMERIC;
@@ -440,18 +450,18 @@ public final class Store implements AutoCloseable {
                 Items.writeHeader(memory, item, nextCas(stripe), expires, flags, keyLength, newLength, bits, now);
                 MemorySegment.copy(key, keyOffset, memory, Items.keyOffset(item), keyLength);
                 DecimalText.write(result, memory, Items.keyOffset(item) + keyLength, newLength);
-                if (!index.lockIfUnchanged(bucket, version)) {
+                if (!index.lockIfUnchanged(first, v1, second, v2)) {
                     continue;
                 }
                 try {
-                    publish(bucket, tag, item, size, old, now);
+                    publish(first, second, tag, item, size, oldRef, now);
                     if (reader != null) {
                         Flyweight view = views.get();
                         view.wrap(item, keyLength, newLength, now);
                         reader.read(view);
                     }
                 } finally {
-                    index.unlock(bucket);
+                    index.unlock(first, second);
                 }
             } finally {
                 stripe.lock.unlock();
@@ -495,24 +505,24 @@ public final class Store implements AutoCloseable {
         long now = now();
         long cas = 0;
         if (config.casEnabled()) {
-            Stripe stripe = lockStripe(); // before the bucket lock: stripe locks come first
+            Stripe stripe = lockStripe(); // before the bucket locks: stripe locks come first
             try {
                 cas = nextCas(stripe);
             } finally {
                 stripe.lock.unlock();
             }
         }
-        long item = lockLive(key, keyOffset, keyLength, now);
+        long hash = KeyHash.hash(key, keyOffset, keyLength);
+        long item = lockLive(hash, key, keyOffset, keyLength, now);
         if (item < 0) {
             return Status.NOT_FOUND;
         }
-        long bucket = index.bucketOf(KeyHash.hash(key, keyOffset, keyLength));
         try {
             int bits = Items.bits(memory, item);
             Items.setBits(memory, item, (bits | Items.STALE) & ~Items.WIN_TOKEN_SENT);
             memory.set(ValueLayout.JAVA_LONG_UNALIGNED, item + Items.CAS, cas);
         } finally {
-            index.unlock(bucket);
+            unlockPair(hash);
         }
         return Status.STORED;
     }
@@ -662,40 +672,44 @@ public final class Store implements AutoCloseable {
     }
 
     /** Unlinks an expired or flushed item a reader found, if its bucket is still as the reader saw it. */
-    private void unlinkDead(long bucket, int version, long item) {
-        if (index.lockIfUnchanged(bucket, version)) {
+    private void unlinkDead(long first, int v1, long second, int v2, long item) {
+        if (index.lockIfUnchanged(first, v1, second, v2)) {
             try {
-                int slot = index.slotOfItem(bucket, item);
-                if (slot >= 0) {
-                    unlink(bucket, slot, item);
+                long ref = index.refOfItem(first, second, item);
+                if (ref >= 0) {
+                    unlink(ref, item);
                 }
             } finally {
-                index.unlock(bucket);
+                index.unlock(first, second);
             }
         }
     }
 
+    private void unlockPair(long hash) {
+        index.unlock(index.bucketOf(hash), index.secondBucketOf(hash));
+    }
+
     /**
-     * Finds a live item and takes its bucket's full lock. On a miss, an expired or flushed item
+     * Finds a live item and takes the full locks of the key's buckets. On a miss, an expired or flushed item
      * found is unlinked and nothing stays locked.
      *
-     * @return the item's offset, with the bucket locked, or -1
+     * @return the item's offset, with both of the key's buckets locked, or -1
      */
-    private long lockLive(MemorySegment key, long keyOffset, int keyLength, long now) {
-        long hash = KeyHash.hash(key, keyOffset, keyLength);
-        long bucket = index.bucketOf(hash);
-        long tag = Index.tagOf(hash);
-        index.lock(bucket);
-        long item = index.find(bucket, tag, key, keyOffset, keyLength, region);
-        if (item >= 0) {
+    private long lockLive(long hash, MemorySegment key, long keyOffset, int keyLength, long now) {
+        long first = index.bucketOf(hash);
+        long second = index.secondBucketOf(hash);
+        index.lock(first, second);
+        long ref = index.find(first, second, Index.tagOf(hash), key, keyOffset, keyLength, region);
+        if (ref >= 0) {
+            long item = Index.itemOf(index.slotAt(ref));
             int state = liveness(item, now);
             if (state == LIVE) {
                 return item;
             }
             (state == EXPIRED ? counters.getExpired : counters.getFlushed).increment();
-            unlink(bucket, index.slotOfItem(bucket, item), item);
+            unlink(ref, item);
         }
-        index.unlock(bucket);
+        index.unlock(first, second);
         return -1;
     }
 
@@ -759,26 +773,26 @@ public final class Store implements AutoCloseable {
         return at;
     }
 
-    /** Links a written item in place of {@code current} (or in a free slot); needs the bucket's full lock. */
-    private void publish(long bucket, long tag, long item, long size, long current, long now) {
-        int slot;
-        if (current >= 0 && (slot = index.slotOfItem(bucket, current)) >= 0) {
-            forget(current);
+    /** Links a written item in place of the item in slot {@code currentRef} (or in a free slot); needs both buckets' full locks. */
+    private void publish(long first, long second, long tag, long item, long size, long currentRef, long now) {
+        long ref = currentRef;
+        if (ref >= 0) {
+            forget(Index.itemOf(index.slotAt(ref)));
         } else {
-            slot = index.freeSlot(bucket);
-            if (slot < 0) {
-                slot = evictFromBucket(bucket, now);
+            ref = index.freeSlot(first, second);
+            if (ref < 0) {
+                ref = evictFromBuckets(first, second, now);
             }
         }
-        index.setSlot(bucket, slot, Index.slotValue(tag, item));
+        index.setSlotAt(ref, Index.slotValue(tag, item));
         segments.liveItems.incrementAndGet(region.segmentOf(item));
         counters.currItems.increment();
         counters.bytes.add(size);
     }
 
     /** Empties a slot and accounts for its item; needs the bucket's full lock. */
-    private void unlink(long bucket, int slot, long item) {
-        index.setSlot(bucket, slot, 0);
+    private void unlink(long ref, long item) {
+        index.setSlotAt(ref, 0);
         forget(item);
     }
 
@@ -788,26 +802,27 @@ public final class Store implements AutoCloseable {
         counters.bytes.add(-Items.size(Items.keyLength(memory, item), Items.valueLength(memory, item)));
     }
 
-    /** Frees a slot of a full bucket: an expired or flushed item if any, else the least-read one. */
-    private int evictFromBucket(long bucket, long now) {
-        int victim = 0;
+    /** Frees a slot when both buckets are full: an expired or flushed item if any, else the least-read one. */
+    private long evictFromBuckets(long first, long second, long now) {
+        long victim = -1;
         int lowest = Integer.MAX_VALUE;
-        for (int i = 0; i < Region.SLOTS_PER_BUCKET; i++) {
-            long item = Index.itemOf(index.slot(bucket, i));
+        for (int i = 0; i < 2 * Region.SLOTS_PER_BUCKET; i++) {
+            long ref = Index.ref(i < Region.SLOTS_PER_BUCKET ? first : second, i % Region.SLOTS_PER_BUCKET);
+            long item = Index.itemOf(index.slotAt(ref));
             if (liveness(item, now) != LIVE) {
                 countReclaimed(item);
-                unlink(bucket, i, item);
-                return i;
+                unlink(ref, item);
+                return ref;
             }
             int frequency = Items.frequency(Items.bits(memory, item));
             if (frequency < lowest) {
                 lowest = frequency;
-                victim = i;
+                victim = ref;
             }
         }
-        long item = Index.itemOf(index.slot(bucket, victim));
+        long item = Index.itemOf(index.slotAt(victim));
         countEvicted(item);
-        unlink(bucket, victim, item);
+        unlink(victim, item);
         return victim;
     }
 
@@ -921,16 +936,17 @@ public final class Store implements AutoCloseable {
                 throw new IllegalStateException("corrupt item at region offset " + item + " in segment " + victim);
             }
             long hash = KeyHash.hash(memory, Items.keyOffset(item), keyLength);
-            long bucket = index.bucketOf(hash);
-            if (index.slotOfItem(bucket, item) >= 0) {
-                index.lock(bucket);
+            long first = index.bucketOf(hash);
+            long second = index.secondBucketOf(hash);
+            if (index.refOfItem(first, second, item) >= 0) {
+                index.lock(first, second);
                 try {
-                    int slot = index.slotOfItem(bucket, item);
-                    if (slot >= 0) {
-                        evictItem(queue, bucket, slot, item, size, hash, now);
+                    long ref = index.refOfItem(first, second, item);
+                    if (ref >= 0) {
+                        evictItem(queue, ref, item, size, hash, now);
                     }
                 } finally {
-                    index.unlock(bucket);
+                    index.unlock(first, second);
                 }
             }
             item += size;
@@ -938,11 +954,11 @@ public final class Store implements AutoCloseable {
         return victim;
     }
 
-    /** Drops, reclaims or moves one linked item of a segment being evicted; needs its bucket's full lock. */
-    private void evictItem(byte queue, long bucket, int slot, long item, long size, long hash, long now) {
+    /** Drops, reclaims or moves one linked item of a segment being evicted; needs its buckets' full locks. */
+    private void evictItem(byte queue, long ref, long item, long size, long hash, long now) {
         if (liveness(item, now) != LIVE) {
             countReclaimed(item);
-            unlink(bucket, slot, item);
+            unlink(ref, item);
             return;
         }
         int bits = Items.bits(memory, item);
@@ -953,14 +969,14 @@ public final class Store implements AutoCloseable {
                 MemorySegment.copy(memory, item, memory, moved, size);
                 int kept = queue == Segments.SMALL ? 0 : frequency - 1;
                 Items.setBits(memory, moved, Items.withFrequency(bits, kept));
-                index.setSlot(bucket, slot, Index.slotValue(Index.tagOf(hash), moved));
+                index.setSlotAt(ref, Index.slotValue(Index.tagOf(hash), moved));
                 segments.liveItems.decrementAndGet(region.segmentOf(item));
                 segments.liveItems.incrementAndGet(region.segmentOf(moved));
                 return;
             }
         }
         countEvicted(item);
-        unlink(bucket, slot, item);
+        unlink(ref, item);
         if (queue == Segments.SMALL) {
             ghosts.add(hash);
         }
@@ -995,18 +1011,20 @@ public final class Store implements AutoCloseable {
                 throw new IllegalStateException("corrupt item at region offset " + item + " in segment " + segment);
             }
             if (liveness(item, now) != LIVE) {
-                long bucket = index.bucketOf(KeyHash.hash(memory, Items.keyOffset(item), keyLength));
-                if (index.slotOfItem(bucket, item) >= 0) {
-                    index.lock(bucket);
+                long hash = KeyHash.hash(memory, Items.keyOffset(item), keyLength);
+                long first = index.bucketOf(hash);
+                long second = index.secondBucketOf(hash);
+                if (index.refOfItem(first, second, item) >= 0) {
+                    index.lock(first, second);
                     try {
-                        int slot = index.slotOfItem(bucket, item);
-                        if (slot >= 0) {
+                        long ref = index.refOfItem(first, second, item);
+                        if (ref >= 0) {
                             countReclaimed(item);
-                            unlink(bucket, slot, item);
+                            unlink(ref, item);
                             count++;
                         }
                     } finally {
-                        index.unlock(bucket);
+                        index.unlock(first, second);
                     }
                 }
             }

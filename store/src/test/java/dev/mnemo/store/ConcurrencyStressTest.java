@@ -1,0 +1,194 @@
+package dev.mnemo.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.zip.CRC32;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Writers and readers race over a small key set in a store small enough that segments are
+ * evicted and reused while readers copy from them. Every value carries its key, its length and
+ * a CRC32, so a torn, mixed or wrong-key read is detected. Incrementers race each other (and
+ * the writers' bucket locks) on counters in a second store without memory pressure, where no
+ * counter can be evicted, so the counters must add up exactly.
+ */
+class ConcurrencyStressTest {
+
+    private static final int KEYS = 3000;
+    private static final int COUNTERS = 4;
+    private static final int OPS = 60_000;
+
+    @Test
+    void readsAreNeverTornAndCountersAddUp() throws Exception {
+        try (Store store = Store.open(StoreConfig.defaults().withMemoryLimit(4L * StoreConfig.MIB).withMaxItemSize(4096));
+             Store counters = Store.open(StoreConfig.defaults().withMemoryLimit(8L * StoreConfig.MIB))) {
+            for (int c = 0; c < COUNTERS; c++) {
+                MemorySegment k = key("counter" + c);
+                MemorySegment zero = MemorySegment.ofArray("0".getBytes(StandardCharsets.US_ASCII));
+                counters.store(StorageCommand.SET, k, 0, (int) k.byteSize(), zero, 0, 1, 0, 0, 0);
+            }
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            AtomicLong reads = new AtomicLong();
+            AtomicLong increments = new AtomicLong();
+            List<Thread> threads = new ArrayList<>();
+            CountDownLatch start = new CountDownLatch(1);
+            for (int t = 0; t < 3; t++) {
+                int seed = t;
+                threads.add(new Thread(() -> run(start, failure, () -> write(store, seed))));
+            }
+            for (int t = 0; t < 3; t++) {
+                int seed = 100 + t;
+                threads.add(new Thread(() -> run(start, failure, () -> reads.addAndGet(read(store, seed)))));
+            }
+            for (int t = 0; t < 2; t++) {
+                threads.add(new Thread(() -> run(start, failure, () -> increments.addAndGet(increment(counters)))));
+            }
+            threads.add(new Thread(() -> run(start, failure, () -> write(counters, 7))));
+            threads.forEach(Thread::start);
+            start.countDown();
+            for (Thread t : threads) {
+                t.join(TimeUnit.SECONDS.toMillis(60));
+                assertTrue(!t.isAlive(), "stress thread did not finish");
+            }
+            if (failure.get() != null) {
+                throw new AssertionError(failure.get());
+            }
+            assertTrue(reads.get() > 0, "some reads hit");
+            long total = 0;
+            for (int c = 0; c < COUNTERS; c++) {
+                MemorySegment k = key("counter" + c);
+                long[] value = {-1};
+                assertTrue(counters.get(k, 0, (int) k.byteSize(), item -> value[0] = Long.parseLong(text(item).trim())));
+                total += value[0];
+            }
+            assertEquals(increments.get(), total);
+            StoreStats s = store.stats();
+            assertTrue(s.evictions() > 0, "the test must run under eviction pressure");
+            assertTrue(s.bytes() <= 4L * StoreConfig.MIB);
+        }
+    }
+
+    private static void run(CountDownLatch start, AtomicReference<Throwable> failure, Runnable body) {
+        try {
+            start.await();
+            body.run();
+        } catch (Throwable e) {
+            failure.compareAndSet(null, e);
+        }
+    }
+
+    private static void write(Store store, int seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        byte[] buffer = new byte[4096];
+        for (int i = 0; i < OPS; i++) {
+            String k = "key" + random.nextInt(KEYS);
+            MemorySegment key = key(k);
+            if (random.nextInt(20) == 0) {
+                store.delete(key, 0, (int) key.byteSize());
+                continue;
+            }
+            int length = value(k, random.nextInt(20, 3000), random.nextInt(), buffer);
+            MemorySegment value = MemorySegment.ofArray(buffer);
+            Status status = store.store(StorageCommand.SET, key, 0, (int) key.byteSize(), value, 0, length, length, 0, 0);
+            assertEquals(Status.STORED, status);
+        }
+    }
+
+    private static long read(Store store, int seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        byte[][] last = new byte[1][];
+        int[] flags = new int[1];
+        long hits = 0;
+        for (int i = 0; i < OPS; i++) {
+            String k = "key" + random.nextInt(KEYS);
+            MemorySegment key = key(k);
+            boolean hit = store.get(key, 0, (int) key.byteSize(), item -> {
+                last[0] = item.memory().asSlice(item.valueOffset(), item.valueLength()).toArray(ValueLayout.JAVA_BYTE);
+                flags[0] = item.clientFlags();
+            });
+            if (hit) {
+                hits++;
+                check(k, last[0], flags[0]);
+            }
+        }
+        return hits;
+    }
+
+    private static long increment(Store store) {
+        SplittableRandom random = new SplittableRandom();
+        long done = 0;
+        for (int i = 0; i < OPS / 2; i++) {
+            MemorySegment key = key("counter" + random.nextInt(COUNTERS));
+            Status status = store.incrDecr(key, 0, (int) key.byteSize(), true, 1, null);
+            if (status == Status.STORED) {
+                done++;
+            } else {
+                throw new AssertionError("incr returned " + status);
+            }
+            long[] ignored = new long[1];
+            store.get(key, 0, (int) key.byteSize(), item -> ignored[0] = item.valueLength());
+        }
+        return done;
+    }
+
+    /** Value layout: key bytes, '|', filler, then 8 bytes of CRC32 over everything before it. */
+    private static int value(String key, int length, int salt, byte[] out) {
+        byte[] k = key.getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(k, 0, out, 0, k.length);
+        out[k.length] = '|';
+        for (int i = k.length + 1; i < length - 8; i++) {
+            out[i] = (byte) (salt + i * 31);
+        }
+        CRC32 crc = new CRC32();
+        crc.update(out, 0, length - 8);
+        long sum = crc.getValue();
+        for (int i = 0; i < 8; i++) {
+            out[length - 8 + i] = (byte) (sum >>> (8 * i));
+        }
+        return length;
+    }
+
+    private static void check(String key, byte[] value, int flags) {
+        byte[] k = key.getBytes(StandardCharsets.US_ASCII);
+        if (value.length != flags) {
+            throw new AssertionError("value of " + key + " is " + value.length + " bytes, its flags say " + flags);
+        }
+        for (int i = 0; i < k.length; i++) {
+            if (value[i] != k[i]) {
+                throw new AssertionError("get(" + key + ") returned another key's value");
+            }
+        }
+        if (value[k.length] != '|') {
+            throw new AssertionError("get(" + key + ") returned another key's value");
+        }
+        CRC32 crc = new CRC32();
+        crc.update(value, 0, value.length - 8);
+        long sum = 0;
+        for (int i = 0; i < 8; i++) {
+            sum |= (value[value.length - 8 + i] & 0xFFL) << (8 * i);
+        }
+        if (sum != crc.getValue()) {
+            throw new AssertionError("torn value for " + key);
+        }
+    }
+
+    private static MemorySegment key(String k) {
+        return MemorySegment.ofArray(k.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static String text(ItemView item) {
+        return new String(item.memory().asSlice(item.valueOffset(), item.valueLength()).toArray(ValueLayout.JAVA_BYTE),
+                StandardCharsets.US_ASCII);
+    }
+}

@@ -193,15 +193,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 out = ctx.alloc().ioBuffer();
             }
             int requestStart = in.readerIndex();
-            int replyStart = out.writerIndex();
             TextProtocol.Outcome outcome = protocol.process(in, out);
             if (outcome == TextProtocol.Outcome.NEED_MORE_INPUT) {
                 break;
             }
             handled = true;
-            if (server.verbosity() > 1) {
-                logCommand(requestStart, replyStart);
-            }
             if (outcome == TextProtocol.Outcome.CLOSE) {
                 closeAfterOutput(ctx);
                 return;
@@ -270,18 +266,6 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             unflushed = false;
             ctx.flush();
         }
-    }
-
-    private void logCommand(int requestStart, int replyStart) {
-        LOG.info("<{} {}", id, firstLine(in, requestStart, in.readerIndex()));
-        if (out.writerIndex() > replyStart) {
-            LOG.info(">{} {}", id, firstLine(out, replyStart, out.writerIndex()));
-        }
-    }
-
-    private static String firstLine(ByteBuf buf, int from, int to) {
-        int end = buf.indexOf(from, to, (byte) '\r');
-        return buf.toString(from, (end < 0 ? to : end) - from, StandardCharsets.US_ASCII);
     }
 
     private void releaseBuffers() {

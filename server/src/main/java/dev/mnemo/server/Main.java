@@ -44,7 +44,7 @@ public final class Main {
      */
     static int run(String[] args, PrintWriter out, PrintWriter err) {
         ServerOptions options = new ServerOptions();
-        CommandLine commandLine = new CommandLine(options);
+        CommandLine commandLine = ServerOptions.commandLine(options);
         Settings settings;
         StoreConfig storeConfig;
         try {

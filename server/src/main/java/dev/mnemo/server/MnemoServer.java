@@ -40,6 +40,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -67,6 +68,12 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
 
     /** The most bytes one socket read delivers, in bytes. */
     static final int MAX_READ_BYTES = 64 * 1024;
+
+    /**
+     * Segments the once-a-second expiry sweep may scan ({@link Store#sweepExpired}); bounds the
+     * time the sweep holds the store's segment lock.
+     */
+    static final int SWEEP_SEGMENTS_PER_SECOND = 8;
 
     /** Pending-connection queue length, memcached's -b default. */
     private static final int LISTEN_BACKLOG = 1024;
@@ -135,6 +142,8 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
             throw e;
         }
+        // The acceptor's loop is idle between accepts: it runs the expiry sweep, so no worker stalls for it.
+        acceptor.next().scheduleAtFixedRate(this::sweepExpired, 1, 1, TimeUnit.SECONDS);
         int boundPort = ((InetSocketAddress) listener.localAddress()).getPort();
         this.settings = new Settings(requested.maxBytes(), requested.maxConnections(), boundPort, requested.udpPort(),
                 requested.listenAddress(), requested.threads(), requested.maxItemSize(), requested.casEnabled(),
@@ -184,8 +193,8 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
     public void awaitTermination() throws InterruptedException {
         try {
             terminated.get();
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("cannot happen: termination never fails", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("termination is never completed exceptionally", e);
         }
     }
 
@@ -327,6 +336,14 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
     /** Counts an admitted connection closing. */
     void connectionClosed() {
         currentConnections.decrementAndGet();
+    }
+
+    private void sweepExpired() {
+        try {
+            store.sweepExpired(SWEEP_SEGMENTS_PER_SECOND);
+        } catch (RuntimeException e) {
+            LOG.warn("expiry sweep failed", e);
+        }
     }
 
     /** @return memcached's form of a socket address, {@code tcp:<ip>:<port>} */

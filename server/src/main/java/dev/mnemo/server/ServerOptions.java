@@ -2,6 +2,7 @@ package dev.mnemo.server;
 
 import dev.mnemo.protocol.Settings;
 import dev.mnemo.store.StoreConfig;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
@@ -52,7 +53,7 @@ public final class ServerOptions {
     private int connectionLimit = 1024;
 
     @Option(names = {"-v", "--verbose"},
-            description = "verbose: -v logs connections, -vv also logs client commands and the first line of each reply")
+            description = "verbose: -v logs connections, -vv also logs client commands")
     private boolean[] verbose = new boolean[0];
 
     @Option(names = {"-t", "--threads"}, paramLabel = "<num>",
@@ -65,6 +66,14 @@ public final class ServerOptions {
     @Option(names = {"-I", "--max-item-size"}, paramLabel = "<num>",
             description = "max value size in bytes, with an optional k or m suffix (default: ${DEFAULT-VALUE}, min: 1k, max: 1024m)")
     private String maxItemSize = "1m";
+
+    /**
+     * @param options the instance to fill
+     * @return a parser for it that, as memcached, lets a later flag override an earlier one
+     */
+    static CommandLine commandLine(ServerOptions options) {
+        return new CommandLine(options).setOverwrittenOptionsAllowed(true);
+    }
 
     /**
      * Checks the values against memcached's rules and returns them as settings.

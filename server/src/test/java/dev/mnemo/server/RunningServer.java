@@ -1,8 +1,8 @@
 package dev.mnemo.server;
 
 import dev.mnemo.protocol.Settings;
+import dev.mnemo.store.Clock;
 import dev.mnemo.store.Store;
-import picocli.CommandLine;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,11 +25,13 @@ final class RunningServer implements AutoCloseable {
     private static final boolean AGAINST_MEMCACHED = Boolean.getBoolean("mnemo.it.memcached");
 
     private final MnemoServer server;
+    private final Store store;
     private final Process memcached;
     private final int port;
 
-    private RunningServer(MnemoServer server, Process memcached, int port) {
+    private RunningServer(MnemoServer server, Store store, Process memcached, int port) {
         this.server = server;
+        this.store = store;
         this.memcached = memcached;
         this.port = port;
     }
@@ -39,17 +41,25 @@ final class RunningServer implements AutoCloseable {
      *              here win
      */
     static RunningServer start(String... flags) {
+        return start(Clock.SYSTEM, flags);
+    }
+
+    /**
+     * @param clock the store's time source (a {@link dev.mnemo.store.ManualClock} makes items expire without sleeping)
+     * @param flags as {@link #start(String...)}
+     */
+    static RunningServer start(Clock clock, String... flags) {
         List<String> args = new ArrayList<>(List.of("-p", "0", "-m", "32"));
         args.addAll(List.of(flags));
         if (AGAINST_MEMCACHED) {
             return startMemcached(args);
         }
         ServerOptions options = new ServerOptions();
-        new CommandLine(options).parseArgs(args.toArray(String[]::new));
+        ServerOptions.commandLine(options).parseArgs(args.toArray(String[]::new));
         Settings settings = options.settings();
-        Store store = Store.open(options.storeConfig());
+        Store store = Store.open(options.storeConfig().withClock(clock));
         MnemoServer server = MnemoServer.start(settings, store, options.verbosity());
-        return new RunningServer(server, null, server.port());
+        return new RunningServer(server, store, null, server.port());
     }
 
     private static RunningServer startMemcached(List<String> args) {
@@ -67,7 +77,7 @@ final class RunningServer implements AutoCloseable {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (true) {
                 try (Socket ignored = new Socket("127.0.0.1", port)) {
-                    return new RunningServer(null, process, port);
+                    return new RunningServer(null, null, process, port);
                 } catch (IOException notYet) {
                     if (System.nanoTime() > deadline) {
                         process.destroy();
@@ -96,6 +106,12 @@ final class RunningServer implements AutoCloseable {
             throw new IllegalStateException("running against memcached");
         }
         return server;
+    }
+
+    /** @return the in-process server's store (not available against memcached) */
+    Store store() {
+        server();
+        return store;
     }
 
     /** @return a raw client connected to the server, with a 5 s read timeout */

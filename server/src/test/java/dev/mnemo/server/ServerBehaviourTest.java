@@ -1,6 +1,7 @@
 package dev.mnemo.server;
 
 import dev.mnemo.protocol.ConnectionInfo;
+import dev.mnemo.store.ManualClock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -67,7 +68,7 @@ class ServerBehaviourTest {
 
     @Test
     void clientThatPipelinesWithoutReadingCannotGrowServerMemory() throws Exception {
-        int requests = 50_000;
+        int requests = 200_000;
         int valueLength = 10 * 1024;
         try (RunningServer server = RunningServer.start("-t", "1"); RawClient client = server.connect()) {
             byte[] value = new byte[valueLength];
@@ -148,6 +149,23 @@ class ServerBehaviourTest {
             String sent = "set c 0 0 1\r\nx\r\n" + RawClient.SENTINEL;
             await(() -> server.server().bytesRead() - readBefore == sent.length(), "the read is counted");
             await(() -> server.server().bytesWritten() - writtenBefore == "STORED\r\nEND\r\n".length(), "the reply is counted");
+        }
+    }
+
+    @Test
+    void expiredItemsAreReclaimedInTheBackground() {
+        ManualClock clock = new ManualClock(1_700_000_000L);
+        try (RunningServer server = RunningServer.start(clock, "-m", "8", "-t", "1"); RawClient client = server.connect()) {
+            String value = "e".repeat(1000);
+            StringBuilder sets = new StringBuilder();
+            for (int i = 0; i < 3000; i++) {
+                sets.append("set exp").append(i).append(" 0 10 1000 noreply\r\n").append(value).append("\r\n");
+            }
+            client.exchange(sets.toString(), "");
+            assertEquals(0, server.store().stats().reclaimed());
+            clock.advance(20);
+            await(() -> server.store().stats().reclaimed() > 0, "the once-a-second sweep reclaims expired items");
+            client.exchange("get exp0\r\n", "END\r\n");
         }
     }
 }

@@ -4,7 +4,6 @@ import dev.mnemo.protocol.Settings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -18,7 +17,7 @@ class ServerOptionsTest {
 
     private static ServerOptions parse(String... args) {
         ServerOptions options = new ServerOptions();
-        new CommandLine(options).parseArgs(args);
+        ServerOptions.commandLine(options).parseArgs(args);
         return options;
     }
 
@@ -65,6 +64,11 @@ class ServerOptionsTest {
     @CsvSource({"1024, 1024", "1k, 1024", "1K, 1024", "64k, 65536", "1m, 1048576", "1M, 1048576", "32m, 33554432"})
     void maxItemSizeTakesKAndMSuffixes(String flag, int bytes) {
         assertEquals(bytes, parse("-I", flag).settings().maxItemSize());
+    }
+
+    @Test
+    void aLaterFlagOverridesAnEarlierOneAsInMemcached() {
+        assertEquals(2345, parse("-p", "1234", "-p", "2345").settings().tcpPort());
     }
 
     @Test

@@ -66,7 +66,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private String peer = "tcp:?";
     private String local = "tcp:?";
 
-    private volatile String state = "conn_new_cmd";
+    /** memcached's name for what the connection is doing: conn_read (waiting for a request), conn_parse_cmd, conn_mwrite (throttled). */
+    private volatile String state = "conn_read";
     private volatile long lastCommandNanos = System.nanoTime();
 
     /**
@@ -146,7 +147,6 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (paused && ctx.channel().isWritable()) {
             paused = false;
-            state = "conn_new_cmd";
             processInput(ctx);
             flushOutput(ctx);
             if (!paused && !closing) {
@@ -173,11 +173,6 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     ConnectionInfo info(long nowNanos) {
         long idleSeconds = TimeUnit.NANOSECONDS.toSeconds(nowNanos - lastCommandNanos);
         return new ConnectionInfo(id, peer, local, state, Math.max(0, idleSeconds));
-    }
-
-    /** @return the connection's number */
-    int id() {
-        return id;
     }
 
     /** Runs the protocol over the held input until it needs more, the connection closes, or output backs up. */
@@ -220,7 +215,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                     + " exceed the bound of " + maxInboundBytes + " (max item size + 2 lines + one read)");
         }
         if (!paused) {
-            state = in == null ? "conn_new_cmd" : "conn_nread";
+            state = "conn_read";
         }
     }
 

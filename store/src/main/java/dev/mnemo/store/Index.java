@@ -118,6 +118,12 @@ final class Index {
         }
     }
 
+    /** @return true if the bucket's full lock was taken at once; false if anyone holds a lock on it */
+    boolean tryLock(long bucket) {
+        long w = (long) LONG.getVolatile(memory, word(bucket));
+        return (w >>> 32) == 0 && LONG.compareAndSet(memory, word(bucket), w, owner() | ((w + 1) & VERSION_MASK));
+    }
+
     /**
      * Takes the full lock only if the bucket is still at {@code version}, waiting out a
      * metadata lock.
@@ -201,6 +207,16 @@ final class Index {
             return -1;
         }
         return free1 >= free2 ? ref(first, slot1) : ref(second, slot2);
+    }
+
+    /** @return a free slot's number in the bucket, or -1 (call under its lock) */
+    int freeSlot(long bucket) {
+        for (int i = 0; i < Region.SLOTS_PER_BUCKET; i++) {
+            if (slot(bucket, i) == 0) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /** @return the reference of the slot holding exactly this item offset in either bucket, or -1 */

@@ -17,7 +17,8 @@ import java.nio.file.StandardOpenOption;
  * [header 4 KiB][index: buckets of 64 bytes][ghost table: 4-byte fingerprints][pad to 4 KiB][segments]
  * </pre>
  *
- * The header holds a magic number, the layout version and the geometry, so that a mapped file
+ * Segments are equal, at least large enough for the largest item, and share out all the
+ * memory after the ghost table. The header holds a magic number, the layout version and the geometry, so that a mapped file
  * is validated before use; the region holds only offsets, never Java references. The whole
  * region is at most the configured memory limit (bytes). Immutable after open; the memory it
  * wraps is shared by all threads.
@@ -28,7 +29,7 @@ final class Region implements AutoCloseable {
     static final int LAYOUT_VERSION = 1;
     static final int HEADER_SIZE = 4096;
     /** Memory per index slot when sizing the index, in bytes: about one slot per small item. */
-    static final long BYTES_PER_SLOT = 100;
+    static final long BYTES_PER_SLOT = 120;
     static final int SLOTS_PER_BUCKET = 7;
     static final int BUCKET_SIZE = 64;
     /** Memory per ghost-table entry when sizing it, in bytes. */
@@ -84,6 +85,9 @@ final class Region implements AutoCloseable {
             long itemFit = align(Items.size(Store.MAX_KEY_LENGTH, config.maxItemSize()), 4096);
             long segmentSize = Math.max(itemFit, Math.min(PREFERRED_SEGMENT_SIZE, available / 32 / 4096 * 4096));
             long segments = available <= 0 ? 0 : available / segmentSize;
+            if (segments > 0) {
+                segmentSize = available / segments / Long.BYTES * Long.BYTES; // spread the remainder over the segments
+            }
             if (segments < MIN_SEGMENTS) {
                 throw new IllegalArgumentException("memory limit of " + limit + " bytes is too small for a max item size of "
                         + config.maxItemSize() + " bytes: the store needs at least " + MIN_SEGMENTS + " segments of "

@@ -56,6 +56,9 @@ public final class Store implements AutoCloseable {
 
     private static final VarHandle REGION_LONG = ValueLayout.JAVA_LONG.varHandle();
 
+    private static final int NOTHING_TO_EVICT = -1;
+    private static final int COMPACTED = -2;
+
     private static final int LIVE = 0;
     private static final int EXPIRED = 1;
     private static final int FLUSHED = 2;
@@ -73,6 +76,8 @@ public final class Store implements AutoCloseable {
     private final ThreadLocal<Flyweight> views;
     /** The open segment the evictor moves surviving items into; guarded by segmentLock. */
     private int evictionTarget = -1;
+    /** Where the evictor compacts survivors within its victim, or -1; guarded by segmentLock. */
+    private long compactAt = -1;
     /** How many segments may be in use (memory limit); changed under segmentLock. */
     private volatile int segmentBudget;
     private volatile long memoryLimit;
@@ -549,10 +554,12 @@ public final class Store implements AutoCloseable {
             memoryLimit = capped;
             while (segments.count - segments.freeCount() > segmentBudget) {
                 int victim = evictSegment();
-                if (victim < 0) {
+                if (victim == NOTHING_TO_EVICT) {
                     break;
                 }
-                segments.release(victim);
+                if (victim >= 0) {
+                    segments.release(victim);
+                }
             }
         } finally {
             segmentLock.unlock();
@@ -781,6 +788,9 @@ public final class Store implements AutoCloseable {
         } else {
             ref = index.freeSlot(first, second);
             if (ref < 0) {
+                ref = relocate(first, second);
+            }
+            if (ref < 0) {
                 ref = evictFromBuckets(first, second, now);
             }
         }
@@ -800,6 +810,40 @@ public final class Store implements AutoCloseable {
         segments.liveItems.decrementAndGet(region.segmentOf(item));
         counters.currItems.decrement();
         counters.bytes.add(-Items.size(Items.keyLength(memory, item), Items.valueLength(memory, item)));
+    }
+
+    /**
+     * Frees a slot when both buckets are full by moving one of their items to its other bucket
+     * (one step of cuckoo hashing), if that bucket has room and its lock is free at once. The
+     * moved item stays findable: it is in one of its two buckets throughout, and both
+     * versions change. Needs both buckets' full locks.
+     *
+     * @return the freed slot's reference, or -1
+     */
+    private long relocate(long first, long second) {
+        for (int i = 0; i < 2 * Region.SLOTS_PER_BUCKET; i++) {
+            long bucket = i < Region.SLOTS_PER_BUCKET ? first : second;
+            int slot = i % Region.SLOTS_PER_BUCKET;
+            long value = index.slot(bucket, slot);
+            long item = Index.itemOf(value);
+            long hash = KeyHash.hash(memory, Items.keyOffset(item), Items.keyLength(memory, item));
+            long home = index.bucketOf(hash);
+            long other = home == bucket ? index.secondBucketOf(hash) : home;
+            if (other == first || other == second || !index.tryLock(other)) {
+                continue;
+            }
+            try {
+                int free = index.freeSlot(other);
+                if (free >= 0) {
+                    index.setSlot(other, free, value);
+                    index.setSlot(bucket, slot, 0);
+                    return Index.ref(bucket, slot);
+                }
+            } finally {
+                index.unlock(other);
+            }
+        }
+        return -1;
     }
 
     /** Frees a slot when both buckets are full: an expired or flushed item if any, else the least-read one. */
@@ -888,17 +932,19 @@ public final class Store implements AutoCloseable {
     /** @return an open, empty segment for a writer stripe, evicting if needed, or -1 */
     private int allocate() {
         for (;;) {
-            if (segments.count - segments.freeCount() < segmentBudget - 1) {
+            if (segments.count - segments.freeCount() < segmentBudget) {
                 int s = segments.open();
                 if (s >= 0) {
                     return s;
                 }
             }
             int victim = evictSegment();
-            if (victim < 0) {
+            if (victim == NOTHING_TO_EVICT) {
                 return -1;
             }
-            segments.release(victim);
+            if (victim >= 0) {
+                segments.release(victim);
+            }
         }
     }
 
@@ -908,9 +954,13 @@ public final class Store implements AutoCloseable {
 
     /**
      * Empties one sealed segment: one with no linked items if there is one, else the oldest of
-     * the small queue (when it is over its share) or of the main queue.
+     * the small queue (when it is over its share) or of the main queue. Surviving items move
+     * to the eviction target segment; when no free segment can become the target, they are
+     * compacted to the front of the victim itself (every byte before an item being scanned is
+     * dead, so a move never overwrites a linked item), and the victim becomes the target.
      *
-     * @return the emptied segment, open, or -1 if no segment is sealed
+     * @return the emptied segment, open; {@link #COMPACTED} if the victim kept survivors;
+     *         {@link #NOTHING_TO_EVICT} if no segment is sealed
      */
     private int evictSegment() {
         int victim = segments.findEmpty();
@@ -928,6 +978,7 @@ public final class Store implements AutoCloseable {
         long now = clock.nowSeconds();
         long base = region.segmentBase(victim);
         long end = base + segments.used[victim];
+        compactAt = -1;
         for (long item = base; item < end; ) {
             int keyLength = Items.keyLength(memory, item);
             int valueLength = Items.valueLength(memory, item);
@@ -943,7 +994,7 @@ public final class Store implements AutoCloseable {
                 try {
                     long ref = index.refOfItem(first, second, item);
                     if (ref >= 0) {
-                        evictItem(queue, ref, item, size, hash, now);
+                        evictItem(queue, ref, item, size, hash, now, base);
                     }
                 } finally {
                     index.unlock(first, second);
@@ -951,11 +1002,16 @@ public final class Store implements AutoCloseable {
             }
             item += size;
         }
+        if (compactAt >= 0) {
+            segments.used[victim] = compactAt - base;
+            evictionTarget = victim;
+            return COMPACTED;
+        }
         return victim;
     }
 
     /** Drops, reclaims or moves one linked item of a segment being evicted; needs its buckets' full locks. */
-    private void evictItem(byte queue, long ref, long item, long size, long hash, long now) {
+    private void evictItem(byte queue, long ref, long item, long size, long hash, long now, long victimBase) {
         if (liveness(item, now) != LIVE) {
             countReclaimed(item);
             unlink(ref, item);
@@ -964,16 +1020,23 @@ public final class Store implements AutoCloseable {
         int bits = Items.bits(memory, item);
         int frequency = Items.frequency(bits);
         if (frequency > 0) {
-            long moved = reserveEvictionTarget(size);
-            if (moved >= 0) {
-                MemorySegment.copy(memory, item, memory, moved, size);
-                int kept = queue == Segments.SMALL ? 0 : frequency - 1;
-                Items.setBits(memory, moved, Items.withFrequency(bits, kept));
-                index.setSlotAt(ref, Index.slotValue(Index.tagOf(hash), moved));
-                segments.liveItems.decrementAndGet(region.segmentOf(item));
-                segments.liveItems.incrementAndGet(region.segmentOf(moved));
-                return;
+            long moved = compactAt >= 0 ? -1 : reserveEvictionTarget(size);
+            if (moved < 0) {
+                if (compactAt < 0) {
+                    compactAt = victimBase;
+                }
+                moved = compactAt;
+                compactAt += size;
             }
+            if (moved != item) {
+                MemorySegment.copy(memory, item, memory, moved, size);
+            }
+            int kept = queue == Segments.SMALL ? 0 : frequency - 1;
+            Items.setBits(memory, moved, Items.withFrequency(bits, kept));
+            index.setSlotAt(ref, Index.slotValue(Index.tagOf(hash), moved));
+            segments.liveItems.decrementAndGet(region.segmentOf(item));
+            segments.liveItems.incrementAndGet(region.segmentOf(moved));
+            return;
         }
         countEvicted(item);
         unlink(ref, item);

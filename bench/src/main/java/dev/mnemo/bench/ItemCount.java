@@ -66,6 +66,9 @@ public final class ItemCount {
                 Status status = store.store(StorageCommand.SET, key, 0, FixedKeys.LENGTH, value, 0, VALUE_LENGTH, 0, 0, 0);
                 var stats = store.stats();
                 if (stats.evictions() > 0) {
+                    System.out.printf(Locale.ROOT, "Mnemo at its first eviction: curr_items=%d bytes=%d hash_bytes=%d "
+                            + "segment_size=%d segments_total=%d segments_used=%d%n", stats.currItems(), stats.bytes(),
+                            stats.hashBytes(), stats.segmentSize(), stats.segmentsTotal(), stats.segmentsUsed());
                     return before;
                 }
                 if (status != Status.STORED) {

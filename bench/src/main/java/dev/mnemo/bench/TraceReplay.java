@@ -22,7 +22,9 @@ import java.util.stream.Stream;
 /**
  * Replays real access traces through a {@link Store} used as a look-aside cache (get; on a miss,
  * set) at several memory limits, next to the exact-LRU reference ({@link LruCache}) given the
- * same byte budget over key + value bytes only, and prints a markdown table of miss ratios.
+ * same byte budget over key + value bytes only, and prints a markdown table of miss ratios and
+ * of the items each holds at the end (which separates the store's per-item overhead from its
+ * eviction policy).
  *
  * <p>Usage: {@code java -cp bench/target/benchmarks.jar dev.mnemo.bench.TraceReplay [traces-dir] [name-filter…]}
  * (traces-dir defaults to {@code ../shared/traces}, relative to the working directory: run it from
@@ -67,8 +69,8 @@ public final class TraceReplay {
         System.out.printf(Locale.ROOT, "Key-only traces: %d-byte values. Mnemo vs LRU: relative difference of the miss "
                 + "ratios (negative: Mnemo misses less).%n%n", VALUE_SIZE);
         System.out.println("| trace | events | distinct keys | footprint MiB | memory MiB | % of footprint "
-                + "| Mnemo miss ratio | LRU miss ratio | Mnemo vs LRU |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+                + "| Mnemo miss ratio | LRU miss ratio | Mnemo vs LRU | Mnemo items held | LRU items held |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment keyBuffer = arena.allocate(20);
             MemorySegment value = arena.allocate(defaults.maxItemSize());
@@ -90,12 +92,14 @@ public final class TraceReplay {
                         continue;
                     }
                     previous = limit;
-                    double mnemo = replayStore(trace, base.withMemoryLimit(limit), keyBuffer, value);
-                    double lru = replayLru(trace, limit);
-                    System.out.printf(Locale.ROOT, "| %s | %d | %d | %.2f | %.2f | %.1f%s | %.4f | %.4f | %+.1f%% |%n",
+                    Result mnemo = replayStore(trace, base.withMemoryLimit(limit), keyBuffer, value);
+                    Result lru = replayLru(trace, limit);
+                    System.out.printf(Locale.ROOT, "| %s | %d | %d | %.2f | %.2f | %.1f%s | %.4f | %.4f | %+.1f%% | %d | %d |%n",
                             trace.name(), trace.events(), distinct, mib(footprint), mib(limit),
                             100.0 * limit / footprint, limit > wanted ? " (store minimum)" : "",
-                            mnemo, lru, 100.0 * (mnemo - lru) / lru);
+                            mnemo.missRatio(), lru.missRatio(),
+                            100.0 * (mnemo.missRatio() - lru.missRatio()) / lru.missRatio(),
+                            mnemo.itemsHeld(), lru.itemsHeld());
                 }
             }
         }
@@ -111,9 +115,19 @@ public final class TraceReplay {
         return max;
     }
 
-    /** @return the miss ratio of the store as a look-aside cache over the trace */
-    static double replayStore(Trace trace, StoreConfig config, MemorySegment keyBuffer, MemorySegment value) {
+    /**
+     * The outcome of one replay.
+     *
+     * @param missRatio misses / requests, compulsory misses included
+     * @param itemsHeld items in the cache at the end of the trace
+     */
+    record Result(double missRatio, long itemsHeld) {
+    }
+
+    /** @return the store as a look-aside cache over the trace */
+    static Result replayStore(Trace trace, StoreConfig config, MemorySegment keyBuffer, MemorySegment value) {
         long misses = 0;
+        long itemsHeld;
         Map<Status, Long> failures = new EnumMap<>(Status.class);
         try (Store store = Store.open(config)) {
             long[] keys = trace.keys();
@@ -128,16 +142,17 @@ public final class TraceReplay {
                     }
                 }
             }
+            itemsHeld = store.stats().currItems();
         }
         if (!failures.isEmpty()) {
             System.err.printf(Locale.ROOT, "%s at %d bytes: sets not stored: %s%n",
                     trace.name(), config.memoryLimit(), failures);
         }
-        return (double) misses / trace.events();
+        return new Result((double) misses / trace.events(), itemsHeld);
     }
 
-    /** @return the miss ratio of an exact LRU of {@code capacity} key + value bytes over the trace */
-    static double replayLru(Trace trace, long capacity) {
+    /** @return an exact LRU of {@code capacity} key + value bytes over the trace */
+    static Result replayLru(Trace trace, long capacity) {
         LruCache lru = new LruCache(capacity);
         long misses = 0;
         long[] keys = trace.keys();
@@ -147,7 +162,7 @@ public final class TraceReplay {
                 misses++;
             }
         }
-        return (double) misses / trace.events();
+        return new Result((double) misses / trace.events(), lru.size());
     }
 
     /** @return the smallest memory limit, in bytes, that {@link Store#open} accepts with this configuration */

@@ -18,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** What the server itself does, beyond the protocol: limits, backpressure, shutdown, "stats conns". */
 @Timeout(120)
@@ -31,6 +32,14 @@ class ServerBehaviourTest {
                 fail("timed out waiting until " + what);
             }
             Thread.onSpinWait();
+        }
+    }
+
+    @Test
+    void usesNativeEpollOnLinuxX8664() {
+        assumeTrue(System.getProperty("os.name").equals("Linux") && System.getProperty("os.arch").equals("amd64"));
+        try (RunningServer server = RunningServer.start()) {
+            assertEquals("epoll", server.server().transport());
         }
     }
 

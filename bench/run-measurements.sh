@@ -16,6 +16,10 @@ OUT="bench/results/$(date -u +%Y%m%dT%H%M%SZ)"
 NATIVE=--enable-native-access=ALL-UNNAMED
 mkdir -p "$OUT"
 [ -f "$JAR" ] || { echo "missing $JAR: run 'mvn -q -pl bench package' first" >&2; exit 1; }
+STORE_JAR="$HOME/.m2/repository/dev/mnemo/mnemo-store/0.1.0-SNAPSHOT/mnemo-store-0.1.0-SNAPSHOT.jar"
+if [ "$STORE_JAR" -nt "$JAR" ]; then
+  echo "warning: $STORE_JAR is newer than $JAR: re-run 'mvn -q -pl bench package' to measure the latest store" >&2
+fi
 
 run() {   # run <name> <command…>: echo the command, keep its output
   local name=$1; shift

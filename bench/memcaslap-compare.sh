@@ -6,7 +6,8 @@
 #
 # Workload: 90% get / 10% set, 16-byte keys (memcaslap's minimum key length), 100-byte values.
 #
-# Usage: bench/memcaslap-compare.sh        (environment: ROUNDS=3 SECONDS_PER_RUN=20 CONCURRENCY=32 WARMUP_SECONDS=10)
+# Usage: bench/memcaslap-compare.sh   (environment: ROUNDS=3 SECONDS_PER_RUN=20 CONCURRENCY=32 WARMUP_SECONDS=10)
+# The servers listen on free loopback ports chosen at start.
 # Needs: memcached, memcaslap (Debian libmemcached-tools), taskset (util-linux), 2+ cores; builds Mnemo via ./mnemo.
 set -euo pipefail
 
@@ -15,8 +16,6 @@ rounds="${ROUNDS:-3}"
 seconds="${SECONDS_PER_RUN:-20}"
 concurrency="${CONCURRENCY:-32}"
 warmup="${WARMUP_SECONDS:-10}"
-memcached_port="${MEMCACHED_PORT:-21211}"
-mnemo_port="${MNEMO_PORT:-21212}"
 
 for tool in memcached memcaslap taskset; do
     command -v "$tool" >/dev/null || { echo "memcaslap-compare: $tool is missing (apt-get install memcached libmemcached-tools util-linux)" >&2; exit 1; }
@@ -49,9 +48,31 @@ cmd
 1 0.9
 CFG
 
+port_in_use() {
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# Prints a loopback port nothing listens on.
+free_port() {
+    local port
+    for _ in $(seq 1 100); do
+        port=$((20000 + RANDOM % 20000))
+        if ! port_in_use "$port"; then
+            echo "$port"
+            return
+        fi
+    done
+    echo "memcaslap-compare: found no free port" >&2
+    exit 1
+}
+
 wait_for_port() {
-    local port="$1" deadline=$((SECONDS + 60))
-    until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
+    local port="$1" pid="$2" deadline=$((SECONDS + 60))
+    until port_in_use "$port"; do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            echo "memcaslap-compare: the server for port $port exited" >&2
+            exit 1
+        fi
         if (( SECONDS > deadline )); then
             echo "memcaslap-compare: nothing listens on port $port after 60 s" >&2
             exit 1
@@ -70,14 +91,19 @@ load() {
 
 "$root/mnemo" --version >/dev/null   # builds Mnemo first if needed, outside any measurement
 
+memcached_port="$(free_port)"
+mnemo_port="$(free_port)"
+while [[ "$mnemo_port" == "$memcached_port" ]]; do
+    mnemo_port="$(free_port)"
+done
 user_flag=()
 [[ "$(id -u)" -eq 0 ]] && user_flag=(-u nobody)
 taskset -c 0 memcached "${user_flag[@]}" -t 1 -m 64 -U 0 -l 127.0.0.1 -p "$memcached_port" &
 pids+=($!)
 taskset -c 0 "$root/mnemo" -t 1 -m 64 -l 127.0.0.1 -p "$mnemo_port" 2> "$workdir/mnemo.log" &
 pids+=($!)
-wait_for_port "$memcached_port"
-wait_for_port "$mnemo_port"
+wait_for_port "$memcached_port" "${pids[0]}"
+wait_for_port "$mnemo_port" "${pids[1]}"
 
 echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "memcached: $(memcached -V); mnemo: $("$root/mnemo" --version)"

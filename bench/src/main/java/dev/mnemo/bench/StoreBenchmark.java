@@ -14,6 +14,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -23,7 +24,7 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Single-thread latency of the store's hot paths: {@code get} of a present item (copying the
  * value into a preallocated array) and {@code set} of an existing key, over
- * {@value #ITEMS} items with 10-byte keys and {@value #VALUE_LENGTH}-byte values in a
+ * {@code items} (default 2^20) items with 10-byte keys and {@value #VALUE_LENGTH}-byte values in a
  * 512 MiB store. Keys are prebuilt off-heap; requests walk the keys in a scattered order.
  * Targets (store issue): get ≤ 150 ns/op, set ≤ 300 ns/op, both ≈ 0 B/op under {@code -prof gc}.
  */
@@ -35,14 +36,23 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 1)
 public class StoreBenchmark {
 
-    /** Number of items, 2^20 (a power of two, so a stride walk visits every key). */
+    /** Number of items of the mixed benchmark, 2^20 (a power of two, so a stride walk visits every key). */
     static final int ITEMS = 1 << 20;
     /** Value length in bytes. */
     static final int VALUE_LENGTH = 100;
     /** Memory limit of the store, in bytes. */
     static final long MEMORY_LIMIT = 512L * StoreConfig.MIB;
-    /** An odd stride, so {@code (i + STRIDE) mod 2^20} visits all keys in a cache-unfriendly order. */
-    static final int STRIDE = 0x9E3779B1 & (ITEMS - 1) | 1;
+    /** An odd stride, so {@code (i + STRIDE) mod 2^k} visits all keys in a cache-unfriendly order. */
+    static final int STRIDE = 0x9E3779B1 | 1;
+
+    /**
+     * Number of items, a power of two. The target figures are for 2^20; a smaller count
+     * ({@code -p items=4096}) keeps the store in the CPU caches and so shows the code's cost
+     * apart from memory latency.
+     */
+    @Param("1048576")
+    public int items;
+
 
     private Arena arena;
     private FixedKeys keys;
@@ -50,12 +60,17 @@ public class StoreBenchmark {
     private MemorySegment value;
     private Store store;
     private ValueCopier reader;
+    private int mask;
     private int next;
 
     @Setup
     public void setUp() {
         arena = Arena.ofShared();
-        keys = new FixedKeys(arena, ITEMS);
+        if (Integer.bitCount(items) != 1) {
+            throw new IllegalArgumentException("items must be a power of two, was " + items);
+        }
+        mask = items - 1;
+        keys = new FixedKeys(arena, items);
         keyMemory = keys.memory();
         value = arena.allocate(VALUE_LENGTH);
         value.fill((byte) 'v');
@@ -72,13 +87,13 @@ public class StoreBenchmark {
 
     @Benchmark
     public boolean getHit() {
-        int i = next = (next + STRIDE) & (ITEMS - 1);
+        int i = next = (next + STRIDE) & mask;
         return store.get(keyMemory, (long) i * FixedKeys.LENGTH, FixedKeys.LENGTH, reader);
     }
 
     @Benchmark
     public Status set() {
-        int i = next = (next + STRIDE) & (ITEMS - 1);
+        int i = next = (next + STRIDE) & mask;
         return store.store(StorageCommand.SET, keyMemory, (long) i * FixedKeys.LENGTH, FixedKeys.LENGTH,
                 value, 0, VALUE_LENGTH, 0, 0, 0);
     }

@@ -34,8 +34,9 @@ import java.util.stream.Stream;
  * of key + value bytes), raised to the smallest limit {@link Store#open} accepts where they fall
  * below it. Key-only traces get {@value #VALUE_SIZE}-byte values. The store's max item size is
  * the smallest that holds the trace's largest value (at least 1 KiB, at most the default 1 MiB,
- * to which sized traces' values are capped), since the store sizes its segments from it. Keys are the decimal text of
- * the trace's integers. Time stands still (a {@link ManualClock}), and nothing expires.
+ * to which sized traces' values are capped), since the store sizes its segments from it. Keys
+ * are the decimal text of the trace's integers. Time stands still (a {@link ManualClock}), and
+ * nothing expires.
  */
 public final class TraceReplay {
 

@@ -4,9 +4,13 @@ import dev.mnemo.store.ItemReader;
 import dev.mnemo.store.ItemView;
 import io.netty.buffer.ByteBuf;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
 /**
  * Writes the reply of a successful incr or decr (protocol.txt "Increment/Decrement"): the
- * item's new value, decimal text as the store holds it, then {@code \r\n}.
+ * item's new value, then {@code \r\n}. Like memcached, the store may keep a shorter number in
+ * place, padded with trailing spaces to the old length; the reply is the digits only.
  *
  * <p>Reused for every request: {@link #prepare} it, then hand it to the store. Each
  * {@link #read} call restarts at the writer index {@code prepare} saw. Not thread-safe.
@@ -26,7 +30,17 @@ final class NumberReply implements ItemReader {
     @Override
     public void read(ItemView item) {
         out.writerIndex(mark);
-        outMemory.append(item.memory(), item.valueOffset(), item.valueLength(), out);
+        MemorySegment memory = item.memory();
+        long offset = item.valueOffset();
+        int digits = 0;
+        while (digits < item.valueLength() && isDigit(memory.get(ValueLayout.JAVA_BYTE, offset + digits))) {
+            digits++;
+        }
+        outMemory.append(memory, offset, digits, out);
         out.writeBytes(Ascii.CRLF);
+    }
+
+    private static boolean isDigit(byte b) {
+        return b >= '0' && b <= '9';
     }
 }

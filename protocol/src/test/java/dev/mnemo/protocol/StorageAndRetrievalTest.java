@@ -183,7 +183,8 @@ class StorageAndRetrievalTest extends ProtocolTestBase {
         assertEquals("ERROR\r\n", send("incr n\r\n"));
         assertEquals("ERROR\r\n", send("incr n 1 2 3\r\n"));
         assertEquals("4\r\n", send("incr n 1 x\r\n"));
-        assertEquals("VALUE n 0 1\r\n4\r\nEND\r\n", send("get n\r\n"));
+        // as memcached, the store keeps a shorter number in place, padded with spaces
+        assertEquals("VALUE n 0 20\r\n4                   \r\nEND\r\n", send("get n\r\n"));
         send("set t 0 0 2\r\nab\r\n");
         assertEquals("CLIENT_ERROR cannot increment or decrement non-numeric value\r\n", send("incr t 1\r\n"));
         assertEquals("CLIENT_ERROR cannot increment or decrement non-numeric value\r\n", send("decr t 1\r\n"));

@@ -5,7 +5,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The store's statistics counters, striped ({@link LongAdder}) so that no operation contends
  * on one atomic (DESIGN.md store direction point 8). Names follow memcached's "stats".
- * Thread-safe.
+ * cmd_get and cmd_touch are not kept: memcached's equal get_hits + get_misses and
+ * touch_hits + touch_misses. Thread-safe.
  */
 final class Counters {
 
@@ -20,9 +21,7 @@ final class Counters {
     final LongAdder getMisses = new LongAdder();
     final LongAdder getExpired = new LongAdder();
     final LongAdder getFlushed = new LongAdder();
-    final LongAdder cmdGet = new LongAdder();
     final LongAdder cmdSet = new LongAdder();
-    final LongAdder cmdTouch = new LongAdder();
     final LongAdder cmdFlush = new LongAdder();
     final LongAdder touchHits = new LongAdder();
     final LongAdder touchMisses = new LongAdder();
@@ -41,7 +40,7 @@ final class Counters {
     /** Zeroes what memcached's "stats reset" zeroes: every count, not the gauges curr_items and bytes. */
     void reset() {
         for (LongAdder a : new LongAdder[] {totalItems, evictions, reclaimed, expiredUnfetched, evictedUnfetched,
-                getHits, getMisses, getExpired, getFlushed, cmdGet, cmdSet, cmdTouch, cmdFlush, touchHits, touchMisses,
+                getHits, getMisses, getExpired, getFlushed, cmdSet, cmdFlush, touchHits, touchMisses,
                 casHits, casMisses, casBadval, incrHits, incrMisses, decrHits, decrMisses, deleteHits, deleteMisses,
                 storeTooLarge, storeNoMemory}) {
             a.reset();

@@ -177,7 +177,8 @@ final class Index {
         return ref >= 0 ? ref : find(second, tag, key, keyOffset, keyLength, region);
     }
 
-    private long find(long bucket, long tag, MemorySegment key, long keyOffset, int keyLength, Region region) {
+    /** Finds the slot holding the key in one bucket; see {@link #find(long, long, long, MemorySegment, long, int, Region)}. */
+    long find(long bucket, long tag, MemorySegment key, long keyOffset, int keyLength, Region region) {
         for (int i = 0; i < Region.SLOTS_PER_BUCKET; i++) {
             long s = slot(bucket, i);
             if (s != 0 && (s >>> 48) == tag && keyMatches(itemOf(s), key, keyOffset, keyLength, region)) {
@@ -187,17 +188,27 @@ final class Index {
         return -1;
     }
 
-    /** @return a free slot's reference in the emptier of the two buckets, or -1 if both are full (call under their locks) */
+    /**
+     * @return a free slot's reference: in the first bucket while it has two or more free
+     *         slots (so that most keys are found in their first bucket), otherwise in the
+     *         emptier bucket (to keep the load even as the index fills); -1 if both are full
+     *         (call under their locks)
+     */
     long freeSlot(long first, long second) {
         int free1 = 0;
-        int free2 = 0;
         int slot1 = -1;
-        int slot2 = -1;
         for (int i = Region.SLOTS_PER_BUCKET - 1; i >= 0; i--) {
             if (slot(first, i) == 0) {
                 free1++;
                 slot1 = i;
             }
+        }
+        if (free1 >= 2) {
+            return ref(first, slot1);
+        }
+        int free2 = 0;
+        int slot2 = -1;
+        for (int i = Region.SLOTS_PER_BUCKET - 1; i >= 0; i--) {
             if (slot(second, i) == 0) {
                 free2++;
                 slot2 = i;

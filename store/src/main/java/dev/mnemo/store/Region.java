@@ -14,7 +14,7 @@ import java.nio.file.StandardOpenOption;
  * The store's one off-heap region and its geometry (DESIGN.md store direction point 1).
  *
  * <pre>
- * [header 4 KiB][index: buckets of 64 bytes][ghost table: 4-byte fingerprints][pad to 4 KiB][segments]
+ * [header 4 KiB][index: buckets of 64 bytes][ghost table: 2-byte fingerprints][pad to 4 KiB][segments]
  * </pre>
  *
  * Segments are equal, at least large enough for the largest item, and share out all the
@@ -33,7 +33,7 @@ final class Region implements AutoCloseable {
     static final int SLOTS_PER_BUCKET = 7;
     static final int BUCKET_SIZE = 64;
     /** Memory per ghost-table entry when sizing it, in bytes. */
-    static final long BYTES_PER_GHOST = 512;
+    static final long BYTES_PER_GHOST = 256;
     /** The segment size the store uses unless the memory limit or max item size says otherwise. */
     static final long PREFERRED_SEGMENT_SIZE = 1L << 20;
     /** The fewest segments a store can work with. */
@@ -80,7 +80,7 @@ final class Region implements AutoCloseable {
             long buckets = Math.max(2, ceilDiv(limit / BYTES_PER_SLOT, SLOTS_PER_BUCKET));
             long ghosts = Math.max(64, limit / BYTES_PER_GHOST);
             long ghostOffset = HEADER_SIZE + buckets * BUCKET_SIZE;
-            long segmentsOffset = align(ghostOffset + ghosts * Integer.BYTES, 4096);
+            long segmentsOffset = align(ghostOffset + ghosts * Short.BYTES, 4096);
             long available = limit - segmentsOffset;
             long itemFit = align(Items.size(Store.MAX_KEY_LENGTH, config.maxItemSize()), 4096);
             long segmentSize = Math.max(itemFit, Math.min(PREFERRED_SEGMENT_SIZE, available / 32 / 4096 * 4096));

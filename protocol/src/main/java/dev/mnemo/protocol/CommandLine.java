@@ -11,9 +11,11 @@ import io.netty.buffer.ByteBuf;
  * {@code tokenize_command}: a tab or other control byte is part of a token (so of a key).
  * At most {@link #MAX_TOKENS} tokens are recorded; {@link #count()} counts them all.
  *
- * <p>Numbers follow the C library functions memcached uses (its {@code safe_strto*}): an
- * optional sign, decimal digits, nothing else; overflow is an error; an unsigned number must
- * not be negative ("-0" is allowed, as there). The parsed value is left in {@link #number()}.
+ * <p>Numbers follow the C library functions memcached uses (its {@code safe_strto*} over
+ * strtoull/strtol): leading white space, an optional sign, decimal digits, then the end of the
+ * token or white space (a {@code \r} inside a token ends the number: "1\rxx" is 1); overflow is
+ * an error; an unsigned number must not be negative ("-0" is allowed, as there). The parsed
+ * value is left in {@link #number()}.
  *
  * <p>Not thread-safe: one instance per connection, reused for every request.
  */
@@ -31,6 +33,8 @@ final class CommandLine {
     private int count;
     private int lineEnd;
     private long number;
+    private long scanValue;
+    private boolean scanNegative;
 
     /**
      * Splits the line {@code [start, end)} of {@code buf} (its end-of-line bytes excluded).
@@ -111,40 +115,20 @@ final class CommandLine {
     }
 
     /**
-     * Parses an unsigned 64-bit decimal (memcached's {@code safe_strtoull}), e.g. an incr delta
-     * or a CAS unique. Values of 2^63 and above are left in {@link #number()} as negative longs.
+     * Parses an unsigned 64-bit decimal as memcached's {@code safe_strtoull} does, e.g. an incr
+     * delta, client flags or a CAS unique. Values of 2^63 and above are left in
+     * {@link #number()} as negative longs.
      *
      * @return false if the token is not such a number
      */
     boolean parseUnsigned(int token) {
-        int i = starts[token];
-        int end = i + lengths[token];
-        boolean negative = false;
-        byte b = buf.getByte(i);
-        if (b == '+' || b == '-') {
-            negative = b == '-';
-            i++;
-        }
-        if (i == end) {
+        if (!scan(token)) {
             return false;
         }
-        long value = 0;
-        for (; i < end; i++) {
-            int digit = buf.getByte(i) - '0';
-            if (digit < 0 || digit > 9) {
-                return false;
-            }
-            if (Long.compareUnsigned(value, MAX_UNSIGNED_BEFORE_TIMES_10) > 0) {
-                return false;
-            }
-            long times10 = value * 10;
-            long sum = times10 + digit;
-            if (Long.compareUnsigned(sum, times10) < 0) {
-                return false;
-            }
-            value = sum;
-        }
-        if (negative && value != 0) {
+        // strtoull negates a "-" number modulo 2^64; safe_strtoull refuses the result only if it
+        // then looks negative as a signed number
+        long value = scanNegative ? -scanValue : scanValue;
+        if (scanNegative && value < 0) {
             return false;
         }
         number = value;
@@ -152,41 +136,76 @@ final class CommandLine {
     }
 
     /**
-     * Parses a signed 64-bit decimal (memcached's {@code safe_strtol} on a 64-bit long), e.g.
-     * an exptime or a data block length.
+     * Parses a signed 64-bit decimal as memcached's {@code safe_strtol} does (strtol on a 64-bit
+     * long), e.g. an exptime or a data block length.
      *
      * @return false if the token is not such a number
      */
     boolean parseSigned(int token) {
-        int i = starts[token];
-        int end = i + lengths[token];
-        boolean negative = false;
-        byte b = buf.getByte(i);
-        if (b == '+' || b == '-') {
-            negative = b == '-';
-            i++;
-        }
-        if (i == end) {
+        if (!scan(token)) {
             return false;
         }
-        long value = 0;
-        for (; i < end; i++) {
-            int digit = buf.getByte(i) - '0';
-            if (digit < 0 || digit > 9) {
-                return false;
-            }
-            if (value < (Long.MIN_VALUE + digit) / 10) {
-                return false;
-            }
-            value = value * 10 - digit;
-        }
-        if (!negative) {
-            if (value == Long.MIN_VALUE) {
+        long value = scanValue;
+        if (scanNegative) {
+            if (Long.compareUnsigned(value, Long.MIN_VALUE) > 0) {
                 return false;
             }
             value = -value;
+        } else if (value < 0) {
+            return false;
         }
         number = value;
         return true;
+    }
+
+    /**
+     * The part common to strtoull and strtol: leading white space, an optional sign, digits
+     * (at least one), then the token's end, a white-space byte or a NUL — what follows those is
+     * ignored, as C's string functions ignore it. Leaves the magnitude, as an unsigned 64-bit
+     * number, in {@code scanValue} and the sign in {@code scanNegative}.
+     *
+     * @return false if there are no digits, they overflow 64 bits, or something else follows them
+     */
+    private boolean scan(int token) {
+        int i = starts[token];
+        int end = i + lengths[token];
+        while (i < end && isCSpace(buf.getByte(i))) {
+            i++;
+        }
+        scanNegative = false;
+        if (i < end && (buf.getByte(i) == '+' || buf.getByte(i) == '-')) {
+            scanNegative = buf.getByte(i) == '-';
+            i++;
+        }
+        int digitsStart = i;
+        long value = 0;
+        boolean overflow = false;
+        for (; i < end; i++) {
+            int digit = buf.getByte(i) - '0';
+            if (digit < 0 || digit > 9) {
+                break;
+            }
+            if (Long.compareUnsigned(value, MAX_UNSIGNED_BEFORE_TIMES_10) > 0) {
+                overflow = true;
+            }
+            long times10 = value * 10;
+            value = times10 + digit;
+            if (Long.compareUnsigned(value, times10) < 0) {
+                overflow = true;
+            }
+        }
+        if (i == digitsStart || overflow) {
+            return false;
+        }
+        if (i < end && !isCSpace(buf.getByte(i)) && buf.getByte(i) != 0) {
+            return false;
+        }
+        scanValue = value;
+        return true;
+    }
+
+    /** @return C's isspace in the C locale: space, \t, \n, \v, \f, \r */
+    private static boolean isCSpace(byte b) {
+        return b == ' ' || (b >= '\t' && b <= '\r');
     }
 }

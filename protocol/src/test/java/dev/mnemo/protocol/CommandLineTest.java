@@ -56,7 +56,8 @@ class CommandLineTest {
     @ParameterizedTest
     @CsvSource({
             "0, 0", "+5, 5", "-0, 0", "4294967297, 4294967297",
-            "18446744073709551615, -1", "18446744073709551610, -6", "0018, 18"})
+            "18446744073709551615, -1", "18446744073709551610, -6", "0018, 18",
+            "-9223372036854775809, 9223372036854775807"})
     void parsesUnsignedAsStrtoull(String token, long expected) {
         assertTrue(parse(token).parseUnsigned(0), token);
         assertEquals(expected, line.number());
@@ -81,6 +82,18 @@ class CommandLineTest {
     @CsvSource({"9223372036854775808", "-9223372036854775809", "abc", "--1", "1-", "+-1"})
     void rejectsWhatStrtolRejects(String token) {
         assertFalse(parse(token).parseSigned(0), token);
+    }
+
+    @Test
+    void whiteSpaceBeforeANumberIsSkippedAndAfterItEndsTheNumberAsInC() {
+        assertTrue(parse("1\rxx").parseUnsigned(0));
+        assertEquals(1, line.number());
+        assertTrue(parse("\t\u000b5\t").parseSigned(0));
+        assertEquals(5, line.number());
+        assertTrue(parse("7\u0000junk").parseSigned(0));
+        assertEquals(7, line.number());
+        assertFalse(parse("\t").parseSigned(0));
+        assertFalse(parse("\r-").parseUnsigned(0));
     }
 
     @Test

@@ -64,6 +64,12 @@ class MalformedInputTest extends ProtocolTestBase {
     }
 
     @Test
+    void carriageReturnInsideATokenEndsANumberAsInMemcached() {
+        assertEquals("STORED\r\nVALUE f 429 1\r\nx\r\nEND\r\n", send("set f 429\r967217 0 1\r\nx\r\nget f\r\n"));
+        assertEquals("CLIENT_ERROR bad data chunk\r\nERROR\r\n", send("set a 4294967296 0 1\rxx \nget a\r\n"));
+    }
+
+    @Test
     void lengthKeepsOnlyItsLow32BitsAsInMemcached() {
         assertEquals("STORED\r\n", send("set a 0 0 4294967297\r\nx\r\n"));
         assertEquals("VALUE a 0 1\r\nx\r\nEND\r\n", send("get a\r\n"));

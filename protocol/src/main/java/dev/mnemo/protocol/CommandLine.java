@@ -160,8 +160,8 @@ final class CommandLine {
 
     /**
      * The part common to strtoull and strtol: leading white space, an optional sign, digits
-     * (at least one), then the token's end, a white-space byte or a NUL — what follows those is
-     * ignored, as C's string functions ignore it. Leaves the magnitude, as an unsigned 64-bit
+     * (at least one), then the token's end or a white-space byte — what follows that is
+     * ignored, as strtol ignores it. Leaves the magnitude, as an unsigned 64-bit
      * number, in {@code scanValue} and the sign in {@code scanNegative}.
      *
      * @return false if there are no digits, they overflow 64 bits, or something else follows them
@@ -197,7 +197,7 @@ final class CommandLine {
         if (i == digitsStart || overflow) {
             return false;
         }
-        if (i < end && !isCSpace(buf.getByte(i)) && buf.getByte(i) != 0) {
+        if (i < end && !isCSpace(buf.getByte(i))) {
             return false;
         }
         scanValue = value;

@@ -17,7 +17,8 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Replies and error handling are byte-for-byte those of memcached 1.6 (checked against
  * 1.6.18): the same strings, the same token-count rules, "noreply" suppressing every reply of
- * the command that carries it, a data block of the wrong length answered with
+ * the command that carries it, a NUL byte ending the command line as it ends a C string,
+ * numbers read as C's strtol/strtoull read them, a data block of the wrong length answered with
  * "CLIENT_ERROR bad data chunk" after consuming exactly {@code <bytes>} + 2 bytes, a command
  * line of more than {@value #MAX_LINE_LENGTH} bytes with no newline closing the connection
  * (unless it starts with "get " or "gets ", whose key lists may be longer — up to
@@ -111,7 +112,9 @@ public final class TextProtocol {
             return Outcome.NEED_MORE_INPUT;
         }
         int lineEnd = lf > start && in.getByte(lf - 1) == '\r' ? lf - 1 : lf;
-        line.parse(in, start, lineEnd);
+        // memcached tokenizes the line as a C string: a NUL ends it
+        int nul = in.indexOf(start, lineEnd, (byte) 0);
+        line.parse(in, start, nul < 0 ? lineEnd : nul);
         noreply = false;
         return execute(in, out, lf + 1);
     }

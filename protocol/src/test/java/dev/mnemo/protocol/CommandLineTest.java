@@ -90,8 +90,6 @@ class CommandLineTest {
         assertEquals(1, line.number());
         assertTrue(parse("\t\u000b5\t").parseSigned(0));
         assertEquals(5, line.number());
-        assertTrue(parse("7\u0000junk").parseSigned(0));
-        assertEquals(7, line.number());
         assertFalse(parse("\t").parseSigned(0));
         assertFalse(parse("\r-").parseUnsigned(0));
     }

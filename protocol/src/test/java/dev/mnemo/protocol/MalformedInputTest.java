@@ -70,6 +70,13 @@ class MalformedInputTest extends ProtocolTestBase {
     }
 
     @Test
+    void nulEndsTheCommandLineAsInMemcached() {
+        assertEquals("ERROR\r\nERROR\r\nEND\r\n", send("set a\u0000b 0 0 1\r\nx\r\nget a\r\n"));
+        assertEquals("STORED\r\nVALUE a 0 1\r\nx\r\nEND\r\n", send("set a 0 0 1\r\nx\r\nget a\u0000b c\r\n"));
+        assertEquals("ERROR\r\n", send("delete \u0000 0 0\r\n"));
+    }
+
+    @Test
     void lengthKeepsOnlyItsLow32BitsAsInMemcached() {
         assertEquals("STORED\r\n", send("set a 0 0 4294967297\r\nx\r\n"));
         assertEquals("VALUE a 0 1\r\nx\r\nEND\r\n", send("get a\r\n"));

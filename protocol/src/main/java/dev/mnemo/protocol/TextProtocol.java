@@ -441,7 +441,11 @@ public final class TextProtocol {
         return reply(in, out, next, Ascii.BAD_SHUTDOWN_MODE);
     }
 
-    /** cache_memlimit megabytes [noreply]: changes the store's memory limit at run time. */
+    /**
+     * cache_memlimit megabytes [noreply]: changes the store's memory limit at run time. Unlike
+     * memcached, Mnemo cannot raise it above the limit the store was opened with (-m): that is
+     * refused with memcached's "MEMLIMIT_ADJUST_FAILED out of bounds or unable to adjust".
+     */
     private Outcome cacheMemlimit(ByteBuf in, ByteBuf out, int next) {
         int n = line.count();
         if (n != 2 && n != 3) {
@@ -459,8 +463,13 @@ public final class TextProtocol {
         if (megabytes > 1_000_000_000L) {
             return reply(in, out, next, Ascii.MEMLIMIT_NOT_BYTES);
         }
+        long bytes = megabytes << 20;
+        // the region is sized when the store opens: it can shrink, never grow past that
+        if (bytes > store.config().memoryLimit()) {
+            return reply(in, out, next, Ascii.MEMLIMIT_FAILED);
+        }
         try {
-            store.setMemoryLimit(megabytes << 20);
+            store.setMemoryLimit(bytes);
         } catch (IllegalArgumentException e) {
             return reply(in, out, next, Ascii.MEMLIMIT_FAILED);
         }

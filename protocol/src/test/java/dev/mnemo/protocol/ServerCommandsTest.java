@@ -96,6 +96,10 @@ class ServerCommandsTest extends ProtocolTestBase {
         assertEquals("ERROR\r\n", send("cache_memlimit -5\r\n"));
         assertEquals("", send("cache_memlimit 16 noreply\r\n"));
         assertEquals(String.valueOf(16L << 20), limit());
+        assertEquals("MEMLIMIT_ADJUST_FAILED out of bounds or unable to adjust\r\n", send("cache_memlimit 65\r\n"),
+                "the store cannot grow past the limit it was opened with");
+        assertEquals("OK\r\n", send("cache_memlimit 64\r\n"));
+        assertEquals(String.valueOf(64L << 20), limit());
     }
 
     private String limit() {

@@ -2,6 +2,10 @@ package dev.mnemo.protocol;
 
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,6 +32,24 @@ class ServerCommandsTest extends ProtocolTestBase {
         assertEquals("CLIENT_ERROR bad command line format\r\n", send("verbosity abc\r\n"));
         assertEquals("", send("verbosity abc noreply\r\nverbosity noreply\r\n"));
         assertEquals("END\r\n", send("get a\r\n"), "commands are logged at verbosity 2");
+    }
+
+    @Test
+    void commandLinesAreLoggedAtVerbosity2Only() {
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            send("get quiet-key\r\n");
+            server.verbosity = 2;
+            send("get logged-key\r\nset k 0 0 1\r\nx\r\n");
+        } finally {
+            System.setErr(err);
+        }
+        String log = captured.toString(StandardCharsets.UTF_8);
+        assertTrue(log.contains("<get logged-key"), log);
+        assertTrue(log.contains("<set k 0 0 1"), log);
+        assertFalse(log.contains("quiet-key"), log);
     }
 
     @Test

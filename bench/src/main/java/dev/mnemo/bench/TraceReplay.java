@@ -23,8 +23,8 @@ import java.util.stream.Stream;
  * Replays real access traces through a {@link Store} used as a look-aside cache (get; on a miss,
  * set) at several memory limits, next to the exact-LRU reference ({@link LruCache}) given the
  * same byte budget over key + value bytes only, and prints a markdown table of miss ratios and
- * of the items each holds at the end (which separates the store's per-item overhead from its
- * eviction policy).
+ * of the items each holds at the end; and, to show the eviction policy apart from per-item
+ * overhead, the miss ratio of an LRU bounded to the number of items the store held at the end.
  *
  * <p>Usage: {@code java -cp bench/target/benchmarks.jar dev.mnemo.bench.TraceReplay [traces-dir] [name-filter…]}
  * (traces-dir defaults to {@code ../shared/traces}, relative to the working directory: run it from
@@ -70,8 +70,9 @@ public final class TraceReplay {
         System.out.printf(Locale.ROOT, "Key-only traces: %d-byte values. Mnemo vs LRU: relative difference of the miss "
                 + "ratios (negative: Mnemo misses less).%n%n", VALUE_SIZE);
         System.out.println("| trace | events | distinct keys | footprint MiB | memory MiB | % of footprint "
-                + "| Mnemo miss ratio | LRU miss ratio | Mnemo vs LRU | Mnemo items held | LRU items held |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+                + "| Mnemo miss ratio | LRU miss ratio | Mnemo vs LRU | Mnemo items held | LRU items held "
+                + "| LRU of Mnemo's item count: miss ratio | Mnemo vs it |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment keyBuffer = arena.allocate(20);
             MemorySegment value = arena.allocate(defaults.maxItemSize());
@@ -95,12 +96,15 @@ public final class TraceReplay {
                     previous = limit;
                     Result mnemo = replayStore(trace, base.withMemoryLimit(limit), keyBuffer, value);
                     Result lru = replayLru(trace, limit);
-                    System.out.printf(Locale.ROOT, "| %s | %d | %d | %.2f | %.2f | %.1f%s | %.4f | %.4f | %+.1f%% | %d | %d |%n",
+                    Result sameCount = replayLruOfCount(trace, Math.max(1, mnemo.itemsHeld()));
+                    System.out.printf(Locale.ROOT, "| %s | %d | %d | %.2f | %.2f | %.1f%s | %.4f | %.4f | %+.1f%% | %d | %d "
+                                    + "| %.4f | %+.1f%% |%n",
                             trace.name(), trace.events(), distinct, mib(footprint), mib(limit),
                             100.0 * limit / footprint, limit > wanted ? " (store minimum)" : "",
                             mnemo.missRatio(), lru.missRatio(),
                             100.0 * (mnemo.missRatio() - lru.missRatio()) / lru.missRatio(),
-                            mnemo.itemsHeld(), lru.itemsHeld());
+                            mnemo.itemsHeld(), lru.itemsHeld(), sameCount.missRatio(),
+                            100.0 * (mnemo.missRatio() - sameCount.missRatio()) / sameCount.missRatio());
                 }
             }
         }
@@ -160,6 +164,21 @@ public final class TraceReplay {
         int[] sizes = trace.valueSizes();
         for (int i = 0; i < keys.length; i++) {
             if (!lru.request(keys[i], decimalLength(keys[i]) + sizes[i])) {
+                misses++;
+            }
+        }
+        return new Result((double) misses / trace.events(), lru.size());
+    }
+
+    /**
+     * @return an exact LRU bounded by item count, not bytes, over the trace: given the number of
+     *         items the store held, it shows the eviction policy apart from per-item overhead
+     */
+    static Result replayLruOfCount(Trace trace, long items) {
+        LruCache lru = new LruCache(items);
+        long misses = 0;
+        for (long key : trace.keys()) {
+            if (!lru.request(key, 1)) {
                 misses++;
             }
         }

@@ -33,6 +33,13 @@ class TraceReplayTest {
     }
 
     @Test
+    void lruOfCountIgnoresSizes() {
+        Trace trace = new Trace("t", new long[] {1, 2, 1, 3, 1}, new int[] {100, 5000, 100, 7, 100});
+        assertEquals(new TraceReplay.Result(0.6, 2), TraceReplay.replayLruOfCount(trace, 2));
+        assertEquals(new TraceReplay.Result(1.0, 1), TraceReplay.replayLruOfCount(trace, 1));
+    }
+
+    @Test
     void fixedKeysAreTenDigitTexts() {
         try (Arena arena = Arena.ofConfined()) {
             FixedKeys keys = new FixedKeys(arena, 43);

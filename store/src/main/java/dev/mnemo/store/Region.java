@@ -14,7 +14,7 @@ import java.nio.file.StandardOpenOption;
  * The store's one off-heap region and its geometry (DESIGN.md store direction point 1).
  *
  * <pre>
- * [header 4 KiB][index: buckets of 64 bytes][ghost table: 2-byte fingerprints][pad to 4 KiB][segments]
+ * [header 512 bytes][index: buckets of 64 bytes][ghost table: 2-byte fingerprints][pad to 64 bytes][segments]
  * </pre>
  *
  * Segments are equal, at least large enough for the largest item, and share out all the
@@ -27,7 +27,7 @@ final class Region implements AutoCloseable {
 
     static final long MAGIC = 0x4F4D454E4D4F4D31L; // "1MOMNEMO" read little-endian: an arbitrary tag
     static final int LAYOUT_VERSION = 1;
-    static final int HEADER_SIZE = 4096;
+    static final int HEADER_SIZE = 512;
     /** Memory per index slot when sizing the index, in bytes: about one slot per small item. */
     static final long BYTES_PER_SLOT = 120;
     static final int SLOTS_PER_BUCKET = 7;
@@ -36,6 +36,8 @@ final class Region implements AutoCloseable {
     static final long BYTES_PER_GHOST = 256;
     /** The segment size the store uses unless the memory limit or max item size says otherwise. */
     static final long PREFERRED_SEGMENT_SIZE = 1L << 20;
+    /** How many segments a store smaller than this many preferred segments aims for: finer FIFOs. */
+    static final long TARGET_SEGMENTS = 64;
     /** The fewest segments a store can work with. */
     static final int MIN_SEGMENTS = 4;
 
@@ -80,10 +82,10 @@ final class Region implements AutoCloseable {
             long buckets = Math.max(2, ceilDiv(limit / BYTES_PER_SLOT, SLOTS_PER_BUCKET));
             long ghosts = Math.max(64, limit / BYTES_PER_GHOST);
             long ghostOffset = HEADER_SIZE + buckets * BUCKET_SIZE;
-            long segmentsOffset = align(ghostOffset + ghosts * Short.BYTES, 4096);
+            long segmentsOffset = align(ghostOffset + ghosts * Short.BYTES, Region.BUCKET_SIZE);
             long available = limit - segmentsOffset;
-            long itemFit = align(Items.size(Store.MAX_KEY_LENGTH, config.maxItemSize()), 4096);
-            long segmentSize = Math.max(itemFit, Math.min(PREFERRED_SEGMENT_SIZE, available / 32 / 4096 * 4096));
+            long itemFit = align(Items.size(Store.MAX_KEY_LENGTH, config.maxItemSize()), Long.BYTES);
+            long segmentSize = Math.max(itemFit, Math.min(PREFERRED_SEGMENT_SIZE, available / TARGET_SEGMENTS));
             long segments = available <= 0 ? 0 : available / segmentSize;
             if (segments > 0) {
                 segmentSize = available / segments / Long.BYTES * Long.BYTES; // spread the remainder over the segments

@@ -19,7 +19,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * Unix time in seconds; negative is already expired.
  *
  * <p><b>Memory.</b> Index and items live in one off-heap region of at most
- * {@link StoreConfig#memoryLimit()} bytes: a 4 KiB header, the index (64-byte buckets of seven
+ * {@link StoreConfig#memoryLimit()} bytes: a 512-byte header, the index (64-byte buckets of seven
  * 8-byte slots, one slot per {@value Region#BYTES_PER_SLOT} bytes of the limit), a ghost table
  * (2 bytes per {@value Region#BYTES_PER_GHOST} bytes of the limit), then equal segments that
  * items are appended to. Each item takes a 24-byte header plus its key and value bytes. A

@@ -12,61 +12,56 @@ final class Flyweight implements ItemView {
     private long item;
     private int keyLength;
     private int valueLength;
-    private int clientFlags;
-    private long casUnique;
-    private long expiresAt;
-    private long lastAccess;
-    private int bits;
+    private long now;
 
     Flyweight(MemorySegment memory) {
         this.memory = memory;
     }
 
-    /** Points the view at an item whose key and value lengths the caller has checked. */
+    /**
+     * Points the view at an item whose key and value lengths the caller has checked. The other
+     * header fields are read from the region when asked for, within the reader's call.
+     */
     void wrap(long item, int keyLength, int valueLength, long nowSeconds) {
         this.item = item;
         this.keyLength = keyLength;
         this.valueLength = valueLength;
-        this.clientFlags = Items.clientFlags(memory, item);
-        this.casUnique = Items.cas(memory, item);
-        this.expiresAt = Items.exptime(memory, item);
-        this.bits = Items.bits(memory, item);
-        this.lastAccess = Items.lastAccess(Items.lastAccess16(memory, item), nowSeconds);
+        this.now = nowSeconds;
     }
 
     @Override
     public int clientFlags() {
-        return clientFlags;
+        return Items.clientFlags(memory, item);
     }
 
     @Override
     public long casUnique() {
-        return casUnique;
+        return Items.cas(memory, item);
     }
 
     @Override
     public long expiresAt() {
-        return expiresAt;
+        return Items.exptime(memory, item);
     }
 
     @Override
     public long lastAccess() {
-        return lastAccess;
+        return Items.lastAccess(Items.lastAccess16(memory, item), now);
     }
 
     @Override
     public boolean isStale() {
-        return (bits & Items.STALE) != 0;
+        return (Items.bits(memory, item) & Items.STALE) != 0;
     }
 
     @Override
     public boolean isFetched() {
-        return (bits & Items.FETCHED) != 0;
+        return (Items.bits(memory, item) & Items.FETCHED) != 0;
     }
 
     @Override
     public boolean isWinTokenSent() {
-        return (bits & Items.WIN_TOKEN_SENT) != 0;
+        return (Items.bits(memory, item) & Items.WIN_TOKEN_SENT) != 0;
     }
 
     @Override

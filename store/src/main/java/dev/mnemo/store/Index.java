@@ -281,6 +281,17 @@ final class Index {
             return false;
         }
         long itemKey = Items.keyOffset(item);
-        return MemorySegment.mismatch(memory, itemKey, itemKey + keyLength, key, keyOffset, keyOffset + keyLength) == -1;
+        int i = 0;
+        for (; i + Long.BYTES <= keyLength; i += Long.BYTES) {
+            if (memory.get(ValueLayout.JAVA_LONG_UNALIGNED, itemKey + i) != key.get(ValueLayout.JAVA_LONG_UNALIGNED, keyOffset + i)) {
+                return false;
+            }
+        }
+        for (; i < keyLength; i++) {
+            if (memory.get(ValueLayout.JAVA_BYTE, itemKey + i) != key.get(ValueLayout.JAVA_BYTE, keyOffset + i)) {
+                return false;
+            }
+        }
+        return true;
     }
 }

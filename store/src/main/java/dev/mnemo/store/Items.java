@@ -15,14 +15,14 @@ import java.lang.foreign.ValueLayout;
  * 12     4    client flags
  * 16     4    value length in bytes
  * 20     1    key length in bytes, 1..250
- * 21     1    bits: stale, win token sent, fetched, 2-bit frequency counter
+ * 21     1    bits: stale, win token sent, fetched, 2-bit frequency counter, unlinked
  * 22     2    last access: Unix seconds modulo 65,536
  * 24          key bytes, then value bytes
  * </pre>
  *
  * <p>Once an item is published in the index its bytes never change, except the exptime (by
  * touch, under the bucket's full lock) and the bits and last-access fields (under the bucket
- * lock, full or metadata-only). Stateless; thread-safety is the caller's.
+ * lock, full or metadata-only; the unlinked bit under the full lock as the item is unlinked). Stateless; thread-safety is the caller's.
  */
 final class Items {
 
@@ -39,6 +39,11 @@ final class Items {
     static final int STALE = 1;
     static final int WIN_TOKEN_SENT = 1 << 1;
     static final int FETCHED = 1 << 2;
+    /**
+     * Set when the item leaves the index (replaced, deleted, evicted, reclaimed), so that a
+     * scan of its segment skips it without a lookup. A hint: a clear bit proves nothing.
+     */
+    static final int UNLINKED = 1 << 3;
     static final int FREQUENCY_SHIFT = 4;
     static final int FREQUENCY_MASK = 3 << FREQUENCY_SHIFT;
     /** The saturation value of the frequency counter. */

@@ -126,6 +126,17 @@ final class Segments {
         used[segment] = 0;
     }
 
+    /** @return the lowest sequence number of the segments in use, or {@link Long#MAX_VALUE} if none is */
+    long oldestSequence() {
+        long oldest = Long.MAX_VALUE;
+        for (int s = 0; s < count; s++) {
+            if (state[s] != FREE) {
+                oldest = Math.min(oldest, sequence[s]);
+            }
+        }
+        return oldest;
+    }
+
     /** @return the first sealed segment with no linked items, or -1 */
     int findEmpty() {
         for (int s = 0; s < count; s++) {

@@ -215,8 +215,8 @@ public final class Store implements AutoCloseable {
             Items.setExptime(memory, item, absoluteExptime(exptime, now));
             Flyweight view = views.get();
             view.wrap(item, keyLength, Items.valueLength(memory, item), now);
+            reader.read(view); // before markRead: the view reads the header lazily, isFetched() is as before the read
             markRead(item, now);
-            reader.read(view);
         } finally {
             unlockPair(hash);
         }
@@ -446,7 +446,7 @@ public final class Store implements AutoCloseable {
             long size = Items.size(keyLength, newLength);
             int flags = Items.clientFlags(memory, old);
             long expires = Items.exptime(memory, old);
-            int bits = Items.bits(memory, old) & ~Items.WIN_TOKEN_SENT;
+            int bits = Items.bits(memory, old) & ~(Items.WIN_TOKEN_SENT | Items.UNLINKED);
             boolean toMain = segments.state(region.segmentOf(old)) == Segments.MAIN;
             Stripe stripe = lockStripe();
             try {
@@ -644,17 +644,20 @@ public final class Store implements AutoCloseable {
     }
 
     private int liveness(long item, long now) {
-        if (segments.sequence[region.segmentOf(item)] < flushSequence) {
+        long flushed = flushSequence;
+        if (flushed != 0 && segments.sequence[region.segmentOf(item)] < flushed) {
             return FLUSHED;
         }
         long expires = Items.exptime(memory, item);
         return expires != 0 && expires <= now ? EXPIRED : LIVE;
     }
 
-    /** @return whether an item with these lengths lies within its segment */
+    /**
+     * @return whether an item with these lengths lies within the region: enough for a racing
+     *         reader to stay in bounds (it validates before trusting what it read)
+     */
     private boolean fits(long item, int keyLength, int valueLength) {
-        long end = region.segmentBase(region.segmentOf(item)) + region.segmentSize;
-        return valueLength >= 0 && item + Items.size(keyLength, valueLength) <= end;
+        return valueLength >= 0 && item + Items.size(keyLength, valueLength) <= memory.byteSize();
     }
 
     /** Sets fetched, bumps the frequency counter and refreshes the last access; needs a bucket lock. */
@@ -796,6 +799,7 @@ public final class Store implements AutoCloseable {
                 segments.liveItems.incrementAndGet(segment);
             }
             counters.bytes.add(size - Items.size(Items.keyLength(memory, old), Items.valueLength(memory, old)));
+            Items.setBits(memory, old, Items.bits(memory, old) | Items.UNLINKED);
             return;
         } else {
             ref = index.freeSlot(first, second);
@@ -819,6 +823,7 @@ public final class Store implements AutoCloseable {
     }
 
     private void forget(long item) {
+        Items.setBits(memory, item, Items.bits(memory, item) | Items.UNLINKED);
         segments.liveItems.decrementAndGet(region.segmentOf(item));
         counters.currItems.decrement();
         counters.bytes.add(-Items.size(Items.keyLength(memory, item), Items.valueLength(memory, item)));
@@ -943,6 +948,9 @@ public final class Store implements AutoCloseable {
 
     /** @return an open, empty segment for a writer stripe, evicting if needed, or -1 */
     private int allocate() {
+        if (flushSequence != 0 && segments.oldestSequence() >= flushSequence) {
+            flushSequence = 0; // no flushed item is left: reads can skip the check
+        }
         for (;;) {
             if (segments.count - segments.freeCount() < segmentBudget) {
                 int s = segments.open();
@@ -997,6 +1005,10 @@ public final class Store implements AutoCloseable {
             long size = Items.size(keyLength, valueLength);
             if (keyLength == 0 || valueLength < 0 || item + size > end) {
                 throw new IllegalStateException("corrupt item at region offset " + item + " in segment " + victim);
+            }
+            if ((Items.bits(memory, item) & Items.UNLINKED) != 0) {
+                item += size;
+                continue;
             }
             long hash = KeyHash.hash(memory, Items.keyOffset(item), keyLength);
             long first = index.bucketOf(hash);
@@ -1085,7 +1097,7 @@ public final class Store implements AutoCloseable {
             if (keyLength == 0 || size > end - item) {
                 throw new IllegalStateException("corrupt item at region offset " + item + " in segment " + segment);
             }
-            if (liveness(item, now) != LIVE) {
+            if ((Items.bits(memory, item) & Items.UNLINKED) == 0 && liveness(item, now) != LIVE) {
                 long hash = KeyHash.hash(memory, Items.keyOffset(item), keyLength);
                 long first = index.bucketOf(hash);
                 long second = index.secondBucketOf(hash);

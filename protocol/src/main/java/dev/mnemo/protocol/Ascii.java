@@ -95,6 +95,34 @@ final class Ascii {
         out.writerIndex(end);
     }
 
+    /**
+     * Puts the decimal digits of an unsigned 64-bit number into an array, allocating nothing.
+     *
+     * @param to    the array, with room for up to 20 digits from {@code at}
+     * @param at    where the first digit goes
+     * @param value the number, read as unsigned
+     * @return the index just past the last digit
+     */
+    static int putUnsigned(byte[] to, int at, long value) {
+        if (value < 0) {
+            long quotient = Long.divideUnsigned(value, 10);
+            int end = putUnsigned(to, at, quotient);
+            to[end] = (byte) ('0' + (value - quotient * 10));
+            return end + 1;
+        }
+        int digits = 1;
+        for (long bound = 10; digits < 19 && value >= bound; bound *= 10) {
+            digits++;
+        }
+        int end = at + digits;
+        long v = value;
+        for (int i = end - 1; i >= at; i--) {
+            to[i] = (byte) ('0' + v % 10);
+            v /= 10;
+        }
+        return end;
+    }
+
     private static byte[] bytes(String text) {
         return text.getBytes(StandardCharsets.US_ASCII);
     }

@@ -1,11 +1,14 @@
 package dev.mnemo.protocol;
 
-import io.netty.buffer.ByteBuf;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * A flyweight over one text-protocol command line in a connection's inbound buffer: the
- * line's tokens as (index, length) pairs into the buffer, never copied, and memcached's rules
- * for reading numbers out of them.
+ * line's tokens as (buffer index, length) pairs, never copied, and memcached's rules for
+ * reading numbers out of them. Bytes are read through a {@link MemorySegment} view of the
+ * buffer, which the JIT compiles to plain loads (ByteBuf.getByte checks the reference count on
+ * every call).
  *
  * <p>Tokens are separated by one or more spaces, and only spaces, as in memcached's
  * {@code tokenize_command}: a tab or other control byte is part of a token (so of a key).
@@ -29,7 +32,8 @@ final class CommandLine {
 
     private final int[] starts = new int[MAX_TOKENS];
     private final int[] lengths = new int[MAX_TOKENS];
-    private ByteBuf buf;
+    private MemorySegment memory;
+    private long base;
     private int count;
     private int lineEnd;
     private long number;
@@ -37,24 +41,31 @@ final class CommandLine {
     private boolean scanNegative;
 
     /**
-     * Splits the line {@code [start, end)} of {@code buf} (its end-of-line bytes excluded).
+     * Splits the line {@code [start, end)} of the inbound buffer (its end-of-line bytes
+     * excluded). A NUL byte ends the line, as it ends the C string memcached tokenizes.
      *
-     * @param buf   the inbound buffer
-     * @param start index of the line's first byte
-     * @param end   index just past its last byte
+     * @param memory the inbound buffer's memory (see {@link BufferMemory})
+     * @param base   the offset in {@code memory} of the buffer's index 0, so that buffer index
+     *               {@code i} is at {@code base + i}
+     * @param start  buffer index of the line's first byte
+     * @param end    buffer index just past its last byte
      */
-    void parse(ByteBuf buf, int start, int end) {
-        this.buf = buf;
-        this.lineEnd = end;
+    void parse(MemorySegment memory, long base, int start, int end) {
+        this.memory = memory;
+        this.base = base;
         int n = 0;
         int i = start;
         while (i < end) {
-            if (buf.getByte(i) == ' ') {
+            byte b = memory.get(ValueLayout.JAVA_BYTE, base + i);
+            if (b == 0) {
+                break;
+            }
+            if (b == ' ') {
                 i++;
                 continue;
             }
             int tokenStart = i;
-            while (i < end && buf.getByte(i) != ' ') {
+            while (i < end && (b = memory.get(ValueLayout.JAVA_BYTE, base + i)) != ' ' && b != 0) {
                 i++;
             }
             if (n < MAX_TOKENS) {
@@ -64,6 +75,12 @@ final class CommandLine {
             n++;
         }
         count = n;
+        lineEnd = i;
+    }
+
+    /** @return the byte at buffer index {@code index} of the line last parsed */
+    private byte byteAt(int index) {
+        return memory.get(ValueLayout.JAVA_BYTE, base + index);
     }
 
     /** @return the number of tokens on the line (may exceed {@link #MAX_TOKENS}) */
@@ -71,7 +88,7 @@ final class CommandLine {
         return count;
     }
 
-    /** @return index just past the line's last byte (its end-of-line excluded) */
+    /** @return buffer index just past the line's last byte (its end-of-line or a NUL excluded) */
     int lineEnd() {
         return lineEnd;
     }
@@ -93,7 +110,7 @@ final class CommandLine {
         }
         int s = starts[token];
         for (int i = 0; i < text.length; i++) {
-            if (buf.getByte(s + i) != text[i]) {
+            if (byteAt(s + i) != text[i]) {
                 return false;
             }
         }
@@ -169,19 +186,19 @@ final class CommandLine {
     private boolean scan(int token) {
         int i = starts[token];
         int end = i + lengths[token];
-        while (i < end && isCSpace(buf.getByte(i))) {
+        while (i < end && isCSpace(byteAt(i))) {
             i++;
         }
         scanNegative = false;
-        if (i < end && (buf.getByte(i) == '+' || buf.getByte(i) == '-')) {
-            scanNegative = buf.getByte(i) == '-';
+        if (i < end && (byteAt(i) == '+' || byteAt(i) == '-')) {
+            scanNegative = byteAt(i) == '-';
             i++;
         }
         int digitsStart = i;
         long value = 0;
         boolean overflow = false;
         for (; i < end; i++) {
-            int digit = buf.getByte(i) - '0';
+            int digit = byteAt(i) - '0';
             if (digit < 0 || digit > 9) {
                 break;
             }
@@ -197,7 +214,7 @@ final class CommandLine {
         if (i == digitsStart || overflow) {
             return false;
         }
-        if (i < end && !isCSpace(buf.getByte(i))) {
+        if (i < end && !isCSpace(byteAt(i))) {
             return false;
         }
         scanValue = value;

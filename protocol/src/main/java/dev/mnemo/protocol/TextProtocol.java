@@ -8,6 +8,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -112,16 +113,10 @@ public final class TextProtocol {
             return Outcome.NEED_MORE_INPUT;
         }
         int lineEnd = lf > start && in.getByte(lf - 1) == '\r' ? lf - 1 : lf;
-        // memcached tokenizes the line as a C string: a NUL ends it
-        int nul = in.indexOf(start, lineEnd, (byte) 0);
-        line.parse(in, start, nul < 0 ? lineEnd : nul);
+        MemorySegment memory = inMemory.view(in, start, lf + 1 - start);
+        line.parse(memory, inMemory.base() - start, start, lineEnd);
         noreply = false;
         return execute(in, out, lf + 1);
-    }
-
-    /** @return whether this connection has been closed by quit, shutdown or a fatal error */
-    public boolean isClosed() {
-        return closed;
     }
 
     private Outcome execute(ByteBuf in, ByteBuf out, int next) {
@@ -292,12 +287,12 @@ public final class TextProtocol {
         long base = inMemory.base() - start;
         int i = keysFrom;
         while (i < lineEnd) {
-            if (in.getByte(i) == ' ') {
+            if (memory.get(ValueLayout.JAVA_BYTE, base + i) == ' ') {
                 i++;
                 continue;
             }
             int keyStart = i;
-            while (i < lineEnd && in.getByte(i) != ' ') {
+            while (i < lineEnd && memory.get(ValueLayout.JAVA_BYTE, base + i) != ' ') {
                 i++;
             }
             int keyLength = i - keyStart;

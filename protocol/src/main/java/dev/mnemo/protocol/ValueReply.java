@@ -5,13 +5,15 @@ import dev.mnemo.store.ItemView;
 import io.netty.buffer.ByteBuf;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * Writes a get hit as protocol.txt "Retrieval command" specifies:
  * {@code VALUE <key> <flags> <bytes>[ <cas unique>]\r\n<data block>\r\n}. The key is copied from
- * the request line, the data block straight from the store into the outbound buffer (one copy),
- * both through memory segments: Netty's ByteBuf-to-ByteBuf copy allocates when it runs
- * without sun.misc.Unsafe, as it does on JDK 25 by default.
+ * the request line; the line is composed in a reusable array and written with one call, then
+ * the data block is copied straight from the store into the outbound buffer (one copy) through
+ * a memory segment: Netty's ByteBuf-to-ByteBuf copy allocates, and its per-byte writes check
+ * bounds on every call, when it runs without sun.misc.Unsafe, as it does on JDK 25 by default.
  *
  * <p>Reused for every key of every request: {@link #prepare} it, then hand it to the store.
  * Each {@link #read} call restarts at the writer index {@code prepare} saw, as
@@ -19,7 +21,11 @@ import java.lang.foreign.MemorySegment;
  */
 final class ValueReply implements ItemReader {
 
+    /** The longest VALUE line: "VALUE ", a 250-byte key, three numbers of up to 20 digits, spaces, CRLF. */
+    private static final int MAX_HEADER = 6 + 250 + 3 * 21 + 2;
+
     private final BufferMemory outMemory = new BufferMemory();
+    private final byte[] header = new byte[MAX_HEADER];
     private ByteBuf out;
     private int mark;
     private MemorySegment keyMemory;
@@ -47,18 +53,23 @@ final class ValueReply implements ItemReader {
     public void read(ItemView item) {
         out.writerIndex(mark);
         int valueLength = item.valueLength();
-        out.ensureWritable(Ascii.VALUE.length + keyLength + 64 + valueLength);
-        out.writeBytes(Ascii.VALUE);
-        outMemory.append(keyMemory, keyOffset, keyLength, out);
-        out.writeByte(' ');
-        Ascii.writeUnsigned(out, item.clientFlags() & 0xFFFF_FFFFL);
-        out.writeByte(' ');
-        Ascii.writeUnsigned(out, valueLength);
+        byte[] h = header;
+        int n = Ascii.VALUE.length;
+        System.arraycopy(Ascii.VALUE, 0, h, 0, n);
+        MemorySegment.copy(keyMemory, ValueLayout.JAVA_BYTE, keyOffset, h, n, keyLength);
+        n += keyLength;
+        h[n++] = ' ';
+        n = Ascii.putUnsigned(h, n, item.clientFlags() & 0xFFFF_FFFFL);
+        h[n++] = ' ';
+        n = Ascii.putUnsigned(h, n, valueLength);
         if (withCas) {
-            out.writeByte(' ');
-            Ascii.writeUnsigned(out, item.casUnique());
+            h[n++] = ' ';
+            n = Ascii.putUnsigned(h, n, item.casUnique());
         }
-        out.writeBytes(Ascii.CRLF);
+        h[n++] = '\r';
+        h[n++] = '\n';
+        out.ensureWritable(n + valueLength + 2);
+        out.writeBytes(h, 0, n);
         outMemory.append(item.memory(), item.valueOffset(), valueLength, out);
         out.writeBytes(Ascii.CRLF);
     }

@@ -3,6 +3,8 @@ package dev.mnemo.protocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.MemorySegment;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -17,8 +19,8 @@ class CommandLineTest {
     private final CommandLine line = new CommandLine();
 
     private CommandLine parse(String text) {
-        ByteBuf buf = Unpooled.copiedBuffer("XX" + text + "YY", StandardCharsets.ISO_8859_1);
-        line.parse(buf, 2, 2 + text.length());
+        MemorySegment memory = MemorySegment.ofArray(("XX" + text + "YY").getBytes(StandardCharsets.ISO_8859_1));
+        line.parse(memory, 0, 2, 2 + text.length());
         return line;
     }
 
@@ -38,6 +40,14 @@ class CommandLineTest {
         parse("get a b c d e f g h i j k");
         assertEquals(12, line.count());
         assertFalse(line.lastIsNoreply());
+    }
+
+    @Test
+    void nulEndsTheLine() {
+        parse("get a\u0000b c");
+        assertEquals(2, line.count());
+        assertEquals(1, line.length(1));
+        assertEquals(2 + 5, line.lineEnd());
     }
 
     @Test
@@ -101,6 +111,9 @@ class CommandLineTest {
             out.clear();
             Ascii.writeUnsigned(out, v);
             assertEquals(Long.toUnsignedString(v), out.toString(StandardCharsets.US_ASCII));
+            byte[] array = new byte[24];
+            int end = Ascii.putUnsigned(array, 2, v);
+            assertEquals(Long.toUnsignedString(v), new String(array, 2, end - 2, StandardCharsets.US_ASCII));
         }
     }
 }

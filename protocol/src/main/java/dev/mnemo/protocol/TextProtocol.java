@@ -25,10 +25,12 @@ import java.nio.charset.StandardCharsets;
  * (unless it starts with "get " or "gets ", whose key lists may be longer — up to
  * {@link Settings#maxItemSize()} bytes here, where memcached has no bound).
  *
- * <p>One difference: {@link Settings#maxItemSize()} bounds the data block (a value of exactly
+ * <p>Differences: {@link Settings#maxItemSize()} bounds the data block (a value of exactly
  * that many bytes is stored), where memcached's {@code -I} bounds the whole item. A longer
- * block is answered "SERVER_ERROR object too large for cache" at once and discarded as it
- * arrives, never buffered.
+ * block is answered "SERVER_ERROR object too large for cache" at once (memcached sends the
+ * same reply only after the block has arrived) and discarded as it arrives, never buffered;
+ * a failed set also removes the key's old item, as memcached does. And "cache_memlimit" cannot
+ * raise the limit above the one the store was opened with.
  *
  * <p>Keys and values go to the store as slices of the inbound buffer and values come back
  * from it straight into the outbound buffer: a get hit copies the value once and allocates

@@ -34,7 +34,9 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Keys and values go to the store as slices of the inbound buffer and values come back
  * from it straight into the outbound buffer: a get hit copies the value once and allocates
- * nothing.
+ * nothing. A multi-key get returns after about {@value #GET_OUTPUT_PER_CALL} bytes of replies,
+ * consuming the keys it has answered, and carries on at the next call, so its replies never
+ * pile up in memory.
  */
 public final class TextProtocol {
 
@@ -47,6 +49,13 @@ public final class TextProtocol {
 
     /** Bytes memcached accepts without a newline before it closes the connection. */
     public static final int MAX_LINE_LENGTH = 2048;
+
+    /**
+     * Reply bytes after which a multi-key get stops and returns, consuming only the keys it has
+     * answered, so that the server can send them (and apply backpressure) before the rest: a
+     * get line may name the same large item thousands of times.
+     */
+    static final int GET_OUTPUT_PER_CALL = 64 * 1024;
 
     /** Spaces memcached skips before a long line's "get "/"gets " (proto_text.c). */
     private static final int MAX_LEADING_SPACES = 100;
@@ -74,6 +83,10 @@ public final class TextProtocol {
     private long swallowRemaining;
     private boolean noreply;
     private boolean closed;
+    private boolean getContinues;
+    private boolean getWithCas;
+    private boolean getTouch;
+    private long getExptime;
 
     /**
      * @param store  the store requests execute on
@@ -117,6 +130,9 @@ public final class TextProtocol {
         int lineEnd = lf > start && in.getByte(lf - 1) == '\r' ? lf - 1 : lf;
         MemorySegment memory = inMemory.view(in, start, lf + 1 - start);
         line.parse(memory, inMemory.base() - start, start, lineEnd);
+        if (getContinues) {
+            return retrieveKeys(in, out, lf + 1, start, false);
+        }
         noreply = false;
         return execute(in, out, lf + 1);
     }
@@ -282,36 +298,58 @@ public final class TextProtocol {
         } else {
             keysFrom = line.start(0) + line.length(0);
         }
+        // memcached answers a line with an over-long key with the error alone, no VALUEs
+        int start = in.readerIndex();
+        MemorySegment memory = inMemory.view(in, start, line.lineEnd() - start);
+        long base = inMemory.base() - start;
+        int keyLength = 0;
+        for (int i = keysFrom; i < line.lineEnd(); i++) {
+            keyLength = memory.get(ValueLayout.JAVA_BYTE, base + i) == ' ' ? 0 : keyLength + 1;
+            if (keyLength > Store.MAX_KEY_LENGTH) {
+                return reply(in, out, next, Ascii.BAD_FORMAT);
+            }
+        }
+        getWithCas = withCas;
+        getTouch = touch;
+        getExptime = exptime;
+        return retrieveKeys(in, out, next, keysFrom, true);
+    }
+
+    /**
+     * Looks up the keys of a get line from buffer index {@code from} to the line's end, all of
+     * them or until {@value #GET_OUTPUT_PER_CALL} reply bytes; then consumes what it answered.
+     */
+    private Outcome retrieveKeys(ByteBuf in, ByteBuf out, int next, int from, boolean first) {
         int start = in.readerIndex();
         int lineEnd = line.lineEnd();
-        int mark = out.writerIndex();
+        int limit = out.writerIndex() + GET_OUTPUT_PER_CALL;
         MemorySegment memory = inMemory.view(in, start, lineEnd - start);
         long base = inMemory.base() - start;
-        int i = keysFrom;
+        int i = from;
         while (i < lineEnd) {
             if (memory.get(ValueLayout.JAVA_BYTE, base + i) == ' ') {
                 i++;
                 continue;
+            }
+            if (out.writerIndex() >= limit) {
+                getContinues = true;
+                return first ? finish(in, i) : consume(in, i);
             }
             int keyStart = i;
             while (i < lineEnd && memory.get(ValueLayout.JAVA_BYTE, base + i) != ' ') {
                 i++;
             }
             int keyLength = i - keyStart;
-            if (keyLength > Store.MAX_KEY_LENGTH) {
-                // memcached discards the VALUEs already written for this command
-                out.writerIndex(mark);
-                return reply(in, out, next, Ascii.BAD_FORMAT);
-            }
-            valueReply.prepare(out, memory, base + keyStart, keyLength, withCas);
-            if (touch) {
-                store.getAndTouch(memory, base + keyStart, keyLength, exptime, valueReply);
+            valueReply.prepare(out, memory, base + keyStart, keyLength, getWithCas);
+            if (getTouch) {
+                store.getAndTouch(memory, base + keyStart, keyLength, getExptime, valueReply);
             } else {
                 store.get(memory, base + keyStart, keyLength, valueReply);
             }
         }
+        getContinues = false;
         out.writeBytes(Ascii.END);
-        return finish(in, next);
+        return first ? finish(in, next) : consume(in, next);
     }
 
     /** delete (protocol.txt "Deletion"), with memcached's legacy "0" hold time. */
@@ -492,6 +530,10 @@ public final class TextProtocol {
             int start = in.readerIndex();
             LOG.info("<{}", in.toString(start, line.lineEnd() - start, StandardCharsets.US_ASCII));
         }
+        return consume(in, next);
+    }
+
+    private static Outcome consume(ByteBuf in, int next) {
         in.readerIndex(next);
         return Outcome.HANDLED;
     }

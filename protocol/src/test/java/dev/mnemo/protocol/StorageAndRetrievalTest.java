@@ -235,4 +235,31 @@ class StorageAndRetrievalTest extends ProtocolTestBase {
         assertEquals(TextProtocol.Outcome.HANDLED, protocol.process(heapIn, heapOut));
         assertEquals("VALUE a 3 5\r\nhello\r\nEND\r\n", heapOut.toString(StandardCharsets.US_ASCII));
     }
+
+    @Test
+    void longMultiGetIsAnsweredInPiecesSoRepliesNeverPileUp() {
+        String value = "v".repeat(100_000);
+        send("set big 3 0 100000\r\n" + value + "\r\n");
+        long cas = Long.parseLong(send("gets big\r\n").split("\r\n")[0].split(" ")[4]);
+        String request = "get" + " big".repeat(40) + "\r\ngats 0 big  big\r\nversion\r\n";
+        ByteBuf in = Unpooled.copiedBuffer(request, StandardCharsets.US_ASCII);
+        ByteBuf out = Unpooled.buffer();
+        TextProtocol protocol = new TextProtocol(store, server);
+        StringBuilder replies = new StringBuilder();
+        int calls = 0;
+        while (in.isReadable()) {
+            int before = in.readerIndex();
+            assertEquals(TextProtocol.Outcome.HANDLED, protocol.process(in, out));
+            assertTrue(in.readerIndex() > before, "each call consumes what it answered");
+            assertTrue(out.readableBytes() <= TextProtocol.GET_OUTPUT_PER_CALL + value.length() + 100, "bounded");
+            replies.append(out.toString(StandardCharsets.ISO_8859_1));
+            out.clear();
+            calls++;
+        }
+        String hit = "VALUE big 3 100000\r\n" + value + "\r\n";
+        String hitWithCas = "VALUE big 3 100000 " + cas + "\r\n" + value + "\r\n";
+        assertEquals(hit.repeat(40) + "END\r\n" + hitWithCas.repeat(2) + "END\r\nVERSION " + TextProtocol.VERSION + "\r\n",
+                replies.toString());
+        assertTrue(calls >= 40, "answered in pieces: " + calls + " calls");
+    }
 }

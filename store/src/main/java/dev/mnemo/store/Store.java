@@ -1013,7 +1013,7 @@ public final class Store implements AutoCloseable {
             long hash = KeyHash.hash(memory, Items.keyOffset(item), keyLength);
             long first = index.bucketOf(hash);
             long second = index.secondBucketOf(hash);
-            if (index.refOfItem(first, second, item) >= 0) {
+            if (isLinked(first, second, item)) {
                 index.lock(first, second);
                 try {
                     long ref = index.refOfItem(first, second, item);
@@ -1032,6 +1032,22 @@ public final class Store implements AutoCloseable {
             return COMPACTED;
         }
         return victim;
+    }
+
+    /**
+     * Whether a slot points to the item, read without locking but validated as a seqlock read
+     * of both buckets: a relocation can move a slot between them while a single pass over the
+     * two looks, and a linked item taken for dead would have its memory reused under it.
+     */
+    private boolean isLinked(long first, long second, long item) {
+        for (;;) {
+            int v1 = index.beginRead(first);
+            int v2 = index.beginRead(second);
+            boolean linked = index.refOfItem(first, second, item) >= 0;
+            if (index.validate(first, v1) && index.validate(second, v2)) {
+                return linked;
+            }
+        }
     }
 
     /** Drops, reclaims or moves one linked item of a segment being evicted; needs its buckets' full locks. */
@@ -1101,7 +1117,7 @@ public final class Store implements AutoCloseable {
                 long hash = KeyHash.hash(memory, Items.keyOffset(item), keyLength);
                 long first = index.bucketOf(hash);
                 long second = index.secondBucketOf(hash);
-                if (index.refOfItem(first, second, item) >= 0) {
+                if (isLinked(first, second, item)) {
                     index.lock(first, second);
                     try {
                         long ref = index.refOfItem(first, second, item);

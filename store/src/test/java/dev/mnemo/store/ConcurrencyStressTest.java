@@ -32,7 +32,7 @@ class ConcurrencyStressTest {
     @Test
     void readsAreNeverTornAndCountersAddUp() throws Exception {
         try (Store store = Store.open(StoreConfig.defaults().withMemoryLimit(4L * StoreConfig.MIB).withMaxItemSize(4096));
-             Store counters = Store.open(StoreConfig.defaults().withMemoryLimit(8L * StoreConfig.MIB))) {
+             Store counters = Store.open(StoreConfig.defaults().withMemoryLimit(256L * StoreConfig.MIB).withMaxItemSize(4096))) {
             for (int c = 0; c < COUNTERS; c++) {
                 MemorySegment k = key("counter" + c);
                 MemorySegment zero = MemorySegment.ofArray("0".getBytes(StandardCharsets.US_ASCII));
@@ -73,6 +73,7 @@ class ConcurrencyStressTest {
                 total += value[0];
             }
             assertEquals(increments.get(), total);
+            assertEquals(0, counters.stats().evictions(), "the counters' store must never evict");
             StoreStats s = store.stats();
             assertTrue(s.evictions() > 0, "the test must run under eviction pressure");
             assertTrue(s.bytes() <= 4L * StoreConfig.MIB);

@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -74,8 +75,11 @@ public final class Store implements AutoCloseable {
     private final Stripe[] stripes;
     private final ReentrantLock segmentLock = new ReentrantLock();
     private final ThreadLocal<Flyweight> views;
+    private final AtomicBoolean closed = new AtomicBoolean();
     /** The open segment the evictor moves surviving items into; guarded by segmentLock. */
     private int evictionTarget = -1;
+    /** The segment the next sweepExpired call looks at first; guarded by segmentLock. */
+    private int sweepCursor;
     /** Where the evictor compacts survivors within its victim, or -1; guarded by segmentLock. */
     private long compactAt = -1;
     /** How many segments may be in use (memory limit); changed under segmentLock. */
@@ -571,9 +575,10 @@ public final class Store implements AutoCloseable {
 
     /**
      * Reclaims expired and flushed items proactively, for the server to call about once a
-     * second: scans at most {@code maxSegments} sealed segments, oldest first, unlinks their
-     * expired and flushed items (counting reclaimed and expired_unfetched), and frees segments
-     * left with no items. Serialises with segment allocation; readers are not blocked.
+     * second: scans at most {@code maxSegments} sealed segments, going on round the region
+     * from where the previous call stopped, unlinks their expired and flushed items (counting
+     * reclaimed and expired_unfetched), and frees segments left with no items. Serialises with
+     * segment allocation; readers are not blocked.
      *
      * @param maxSegments the most segments to scan, 1 or more
      * @return the number of items reclaimed
@@ -588,7 +593,9 @@ public final class Store implements AutoCloseable {
         segmentLock.lock();
         try {
             int scanned = 0;
-            for (int s = 0; s < segments.count && scanned < maxSegments; s++) {
+            for (int visited = 0; visited < segments.count && scanned < maxSegments; visited++) {
+                int s = sweepCursor;
+                sweepCursor = (sweepCursor + 1) % segments.count;
                 byte state = segments.state(s);
                 if (state != Segments.SMALL && state != Segments.MAIN) {
                     continue;
@@ -626,10 +633,15 @@ public final class Store implements AutoCloseable {
         counters.reset();
     }
 
-    /** Unmaps the region; a file-backed store's file stays for a later open. */
+    /**
+     * Unmaps the region; a file-backed store's file stays for a later open. Closing a closed
+     * store does nothing.
+     */
     @Override
     public void close() {
-        region.close();
+        if (closed.compareAndSet(false, true)) {
+            region.close();
+        }
     }
 
     // ---- reads and item state ----

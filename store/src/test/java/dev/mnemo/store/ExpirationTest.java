@@ -135,4 +135,19 @@ class ExpirationTest {
         assertTrue(s.segmentsUsed() < usedBefore, "emptied segments are freed");
         assertEquals("x", f.get("forever"));
     }
+
+    @Test
+    void boundedSweepsGoOnWhereThePreviousOneStopped() {
+        for (int i = 0; i < 20_000; i++) {
+            f.set("k" + i, "v".repeat(100), 0, 10);
+        }
+        f.clock.advance(10);
+        int total = 0;
+        int calls = 0;
+        for (int reclaimed; (reclaimed = f.store.sweepExpired(1)) > 0 || calls < f.store.stats().segmentsTotal(); calls++) {
+            total += reclaimed;
+        }
+        assertEquals(f.store.stats().reclaimed(), total);
+        assertTrue(total > 10_000, "one segment per call still reaches every segment: " + total);
+    }
 }

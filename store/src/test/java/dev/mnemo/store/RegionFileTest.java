@@ -56,6 +56,14 @@ class RegionFileTest {
     }
 
     @Test
+    void closedStoreRefusesWorkAndClosesTwiceQuietly() {
+        Store store = Store.open(StoreConfig.defaults().withMemoryLimit(8L * StoreConfig.MIB));
+        store.close();
+        store.close();
+        assertThrows(IllegalStateException.class, () -> store.get(Fixture.bytes("k"), 0, 1, item -> { }));
+    }
+
+    @Test
     void memoryLimitTooSmallIsRefused() {
         assertThrows(IllegalArgumentException.class,
                 () -> Store.open(StoreConfig.defaults().withMemoryLimit(2L * StoreConfig.MIB)));

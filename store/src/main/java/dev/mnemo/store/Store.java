@@ -37,6 +37,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * evictions, and segments whose items are all gone are reused before any live item is
  * evicted. Reads only bump the counter in the item header.
  *
+ * <p><b>Item metadata.</b> Each item records whether it was read since it was stored
+ * ({@link ItemView#isFetched()}), a 2-bit read counter for eviction, the stale and win-token
+ * flags of the meta protocol, and its last access. As memcached does (ITEM_UPDATE_INTERVAL),
+ * a read rewrites the last access only when it is 60 seconds or more old; it is kept as Unix
+ * seconds modulo 65,536, so {@link ItemView#lastAccess()} is exact for an item accessed within
+ * the last 65,535 seconds (about 18 hours) and aliases for one accessed longer ago.
+ *
  * <p><b>Concurrency.</b> Thread-safe: any number of threads may call any method at once.
  * Readers take no lock (a per-bucket seqlock; an {@link ItemReader} may be called again if a
  * writer raced it). Writers lock the key's two index buckets and one of a few append stripes; segment

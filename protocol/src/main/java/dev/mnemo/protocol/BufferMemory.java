@@ -9,18 +9,22 @@ import java.lang.foreign.ValueLayout;
  * A {@link MemorySegment} view of a Netty {@link ByteBuf}'s memory, so that key and value
  * bytes pass between the network buffers and the store with no intermediate copy.
  *
- * <p>A direct buffer is viewed through its memory address, a heap buffer through its array;
- * the view is cached and rebuilt only when the buffer's address, capacity or array changes,
- * so the common case allocates nothing. A buffer with neither (a composite buffer, say) has
- * the requested bytes copied into a reusable scratch array instead.
+ * <p>A direct buffer is addressed by its absolute memory address within one segment that spans
+ * all of native memory ({@link #NATIVE_MEMORY}), so viewing the new buffer that each socket read
+ * or write brings allocates nothing. (That segment has no bounds of its own: the indices come
+ * from the buffer's reader and writer indices and the protocol's parser, which stay within the
+ * buffer, as Netty's own unsafe accessors assume.) A heap buffer is viewed through its array;
+ * the view is cached while the array stays the same. A buffer with neither (a composite
+ * buffer, say) has the requested bytes copied into a reusable scratch array instead.
  *
  * <p>Not thread-safe: one instance per connection and per buffer role (inbound, outbound).
  */
 final class BufferMemory {
 
+    /** All of native memory, addressed by absolute address. */
+    private static final MemorySegment NATIVE_MEMORY = MemorySegment.NULL.reinterpret(Long.MAX_VALUE);
+
     private MemorySegment view = MemorySegment.NULL;
-    private long viewAddress;
-    private long viewSize;
     private byte[] viewArray;
     private byte[] scratch = new byte[0];
     private long base;
@@ -37,16 +41,8 @@ final class BufferMemory {
      */
     MemorySegment view(ByteBuf buf, int index, int length) {
         if (buf.hasMemoryAddress()) {
-            long address = buf.memoryAddress();
-            int capacity = buf.capacity();
-            if (viewArray != null || address != viewAddress || capacity != viewSize) {
-                view = MemorySegment.ofAddress(address).reinterpret(capacity);
-                viewAddress = address;
-                viewSize = capacity;
-                viewArray = null;
-            }
-            base = index;
-            return view;
+            base = buf.memoryAddress() + index;
+            return NATIVE_MEMORY;
         }
         if (buf.hasArray()) {
             byte[] array = buf.array();
@@ -62,8 +58,7 @@ final class BufferMemory {
         }
         buf.getBytes(index, scratch, 0, length);
         base = 0;
-        viewArray = null;
-        viewAddress = 0;
+        viewArray = scratch;
         view = MemorySegment.ofArray(scratch);
         return view;
     }

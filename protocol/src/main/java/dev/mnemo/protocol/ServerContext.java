@@ -33,6 +33,13 @@ public interface ServerContext {
     /** @return times a connection stopped reading because its output was over the high-water mark */
     long connectionsThrottled();
 
+    /**
+     * Zeroes the server's counters that memcached's "stats reset" zeroes: total_connections,
+     * rejected_connections, bytes_read, bytes_written and conn_yields (the connection gauges
+     * stay). Thread-safe; the store's counters are reset separately.
+     */
+    void resetStats();
+
     /** @return the current verbosity: 0 quiet, 1 connections, 2 commands (memcached -v / -vv) */
     int verbosity();
 

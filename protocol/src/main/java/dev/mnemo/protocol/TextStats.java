@@ -60,6 +60,7 @@ final class TextStats {
             general(out);
         } else if (line.is(1, RESET)) {
             store.resetStats();
+            server.resetStats();
             out.writeBytes(Ascii.RESET);
             return;
         } else if (line.is(1, SETTINGS)) {

@@ -86,6 +86,7 @@ class StatsTest extends ProtocolTestBase {
         assertEquals("0", v.get("get_hits"));
         assertEquals("0", v.get("cmd_set"));
         assertEquals("1", v.get("curr_items"));
+        assertEquals(1, server.resets, "the server's counters are reset too");
         assertEquals("RESET\r\n", send("stats reset x\r\n"));
     }
 

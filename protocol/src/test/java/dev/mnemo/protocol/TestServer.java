@@ -3,12 +3,13 @@ package dev.mnemo.protocol;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A {@link ServerContext} test double: fixed counters, recorded verbosity and shutdown calls. */
+/** A {@link ServerContext} test double: fixed counters, recorded verbosity, shutdown and reset calls. */
 final class TestServer implements ServerContext {
 
     Settings settings;
     int verbosity;
     int shutdowns;
+    int resets;
     final List<ConnectionInfo> connections = new ArrayList<>();
 
     TestServer(Settings settings) {
@@ -31,5 +32,6 @@ final class TestServer implements ServerContext {
     @Override public int verbosity() { return verbosity; }
     @Override public void setVerbosity(int level) { verbosity = level; }
     @Override public void shutdown() { shutdowns++; }
+    @Override public void resetStats() { resets++; }
     @Override public List<ConnectionInfo> connections() { return List.copyOf(connections); }
 }

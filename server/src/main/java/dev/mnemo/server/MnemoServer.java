@@ -89,6 +89,7 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
     private final AtomicLong currentConnections = new AtomicLong();
     private final AtomicLong totalConnections = new AtomicLong();
     private final AtomicLong rejectedConnections = new AtomicLong();
+    private volatile ResetBaseline resetBaseline = new ResetBaseline(0, 0, 0, 0, 0);
     private final AtomicInteger nextConnectionId;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
@@ -241,16 +242,41 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
 
     @Override
     public long totalConnections() {
-        return totalConnections.get();
+        return totalConnections.get() - resetBaseline.totalConnections;
     }
 
     @Override
     public long rejectedConnections() {
-        return rejectedConnections.get();
+        return rejectedConnections.get() - resetBaseline.rejectedConnections;
     }
 
     @Override
     public long bytesRead() {
+        return sumBytesRead() - resetBaseline.bytesRead;
+    }
+
+    /** {@inheritDoc} Counted when the replies are handed to the socket's channel. */
+    @Override
+    public long bytesWritten() {
+        return sumBytesWritten() - resetBaseline.bytesWritten;
+    }
+
+    @Override
+    public long connectionsThrottled() {
+        return sumThrottled() - resetBaseline.throttled;
+    }
+
+    /**
+     * {@inheritDoc} The counters keep running (each event loop is their only writer); a reset
+     * records their values as the new zero.
+     */
+    @Override
+    public void resetStats() {
+        resetBaseline = new ResetBaseline(totalConnections.get(), rejectedConnections.get(),
+                sumBytesRead(), sumBytesWritten(), sumThrottled());
+    }
+
+    private long sumBytesRead() {
         long sum = 0;
         for (LoopCounters counters : countersByLoop.values()) {
             sum += counters.bytesRead();
@@ -258,9 +284,7 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
         return sum;
     }
 
-    /** {@inheritDoc} Counted when the replies are handed to the socket's channel. */
-    @Override
-    public long bytesWritten() {
+    private long sumBytesWritten() {
         long sum = 0;
         for (LoopCounters counters : countersByLoop.values()) {
             sum += counters.bytesWritten();
@@ -268,13 +292,17 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
         return sum;
     }
 
-    @Override
-    public long connectionsThrottled() {
+    private long sumThrottled() {
         long sum = 0;
         for (LoopCounters counters : countersByLoop.values()) {
             sum += counters.throttled();
         }
         return sum;
+    }
+
+    /** The counter values at the last "stats reset", subtracted from what the counters say. */
+    private record ResetBaseline(long totalConnections, long rejectedConnections, long bytesRead,
+                                 long bytesWritten, long throttled) {
     }
 
     @Override

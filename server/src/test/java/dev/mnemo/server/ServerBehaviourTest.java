@@ -162,6 +162,18 @@ class ServerBehaviourTest {
     }
 
     @Test
+    void statsResetZeroesConnectionAndByteCounters() {
+        try (RunningServer server = RunningServer.start("-t", "1"); RawClient client = server.connect()) {
+            client.exchange("set c 0 0 1\r\nx\r\n", "STORED\r\n");
+            client.exchange("stats reset\r\n", "RESET\r\n");
+            assertEquals(0, server.server().totalConnections());
+            assertEquals(1, server.server().currentConnections(), "a gauge, not reset");
+            long read = server.server().bytesRead();
+            assertTrue(read <= RawClient.SENTINEL.length(), "only the sentinel after the reset was counted: " + read);
+        }
+    }
+
+    @Test
     void expiredItemsAreReclaimedInTheBackground() {
         ManualClock clock = new ManualClock(1_700_000_000L);
         try (RunningServer server = RunningServer.start(clock, "-m", "8", "-t", "1"); RawClient client = server.connect()) {

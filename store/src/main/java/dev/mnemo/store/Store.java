@@ -21,21 +21,26 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Memory.</b> Index and items live in one off-heap region of at most
  * {@link StoreConfig#memoryLimit()} bytes: a 512-byte header, the index (64-byte buckets of seven
- * 8-byte slots, one slot per {@value Region#BYTES_PER_SLOT} bytes of the limit), a ghost table
- * (2 bytes per {@value Region#BYTES_PER_GHOST} bytes of the limit), then equal segments that
- * items are appended to. Each item takes a 24-byte header plus its key and value bytes. A
- * segment is sized so that the largest item ({@link StoreConfig#maxItemSize()} value bytes and
- * a 250-byte key) fits in one: 1 MiB by default, larger for a larger max item size, smaller
- * for a small store; values are never split.
+ * 8-byte slots, one slot per {@value Region#BYTES_PER_SLOT} bytes of the limit; a key may sit in
+ * either of two buckets, and a full pair makes room by moving one item to its other bucket),
+ * a ghost table (2 bytes per {@value Region#BYTES_PER_GHOST} bytes of the limit), then equal
+ * segments that items are appended to. Each item takes a 24-byte header plus its key and value
+ * bytes; with the index that is about 36 bytes per item besides key and value (a 64 MiB store
+ * holds about 458,000 items of 10-byte keys and 100-byte values, 146 bytes each all in). A
+ * segment holds the largest item ({@link StoreConfig#maxItemSize()} value bytes and a 250-byte
+ * key) whole: about 1 MiB by default, larger for a larger max item size, and about 1/64 of the
+ * memory in a store too small for 64 such segments. Values are never split.
  *
  * <p><b>Eviction.</b> S3-FIFO (Yang et al., SOSP'23) over segments: new items enter a small
- * FIFO (about 20% of the segments: the paper's 10% lost to LRU on more of our traces); when its oldest segment is evicted, items read since they
- * were written move to the main FIFO and the others are dropped, their key hashes remembered
- * in the ghost table; a key found in the ghost table on insert enters main directly; main's
- * oldest segment is evicted reinserting items whose 2-bit read counter is above 0,
- * decrementing it. Expired and flushed items found on the way are reclaimed, not counted as
- * evictions, and segments whose items are all gone are reused before any live item is
- * evicted. Reads only bump the counter in the item header.
+ * FIFO (about 20% of the segments; the paper's 10% lost to LRU on more of our traces); when its
+ * oldest segment is evicted, items read since they were written move to the main FIFO and the
+ * others are dropped, their key hashes remembered in the ghost table; a key found in the ghost
+ * table on insert enters main directly; main's oldest segment is evicted reinserting items
+ * whose 2-bit read counter is above 0, decrementing it. Expired and flushed items found on the
+ * way are reclaimed, not counted as evictions, and segments whose items are all gone are
+ * reused before any live item is evicted. Reads only bump the counter in the item header. When
+ * both of a key's buckets are full and no item can move, the least-read item of the two is
+ * evicted (counted in evictions).
  *
  * <p><b>Item metadata.</b> Each item records whether it was read since it was stored
  * ({@link ItemView#isFetched()}), a 2-bit read counter for eviction, the stale and win-token
@@ -46,13 +51,14 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Concurrency.</b> Thread-safe: any number of threads may call any method at once.
  * Readers take no lock (a per-bucket seqlock; an {@link ItemReader} may be called again if a
- * writer raced it). Writers lock the key's two index buckets and one of a few append stripes; segment
- * allocation and eviction serialise on one lock. An {@link ItemReader} must not call back
+ * writer raced it). Writers lock the key's two index buckets and one of a few append stripes;
+ * segment allocation and eviction serialise on one lock. An {@link ItemReader} must not call back
  * into the store: getAndTouch and incrDecr call it while holding the key's bucket locks.
  *
  * <p>Protocol outcomes are {@link Status} values. Programming errors — a null key, a key
  * length outside 1..250, a negative offset or length — throw {@link IllegalArgumentException}
- * and change nothing. After {@link #close()} every method throws {@link IllegalStateException}.
+ * and change nothing. After {@link #close()} every operation on items throws
+ * {@link IllegalStateException}.
  */
 public final class Store implements AutoCloseable {
 

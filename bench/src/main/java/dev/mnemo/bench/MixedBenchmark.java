@@ -23,7 +23,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * Throughput of a 90 % get / 10 % set mix on one shared store ({@value StoreBenchmark#ITEMS}
  * items, 10-byte keys, 100-byte values, 512 MiB), with one and with two threads, to show how
  * it scales without a global lock. Target (store issue): two threads ≥ 1.7 × one thread.
- * Each thread walks the keys from its own start with the same scattered stride.
+ * Each thread requests the keys in key order from its own start; the items lie scattered in
+ * the store ({@link StoreBenchmark#fill}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -85,7 +86,7 @@ public class MixedBenchmark {
 
     /** Every tenth request of a thread is a set, the others gets. */
     private boolean getOrSet(Worker worker) {
-        int i = worker.next = (worker.next + StoreBenchmark.STRIDE) & (StoreBenchmark.ITEMS - 1);
+        int i = worker.next = (worker.next + 1) & (StoreBenchmark.ITEMS - 1);
         long keyOffset = (long) i * FixedKeys.LENGTH;
         if (--worker.untilSet == 0) {
             worker.untilSet = 10;

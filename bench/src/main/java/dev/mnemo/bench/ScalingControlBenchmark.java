@@ -18,9 +18,9 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The control for {@link MixedBenchmark}: the same scattered walk over a shared 512 MiB
- * off-heap region, two dependent 8-byte loads per operation (like an index bucket then an
- * item), with no store, no writes and no synchronisation, so nothing in it can stop two threads
+ * The control for {@link MixedBenchmark}: a scattered walk over a shared 512 MiB off-heap
+ * region, two dependent 8-byte loads per operation (like an index bucket then an item), with
+ * no store, no writes and no synchronisation, so nothing in it can stop two threads
  * from doing twice the work of one. Run next to {@code MixedBenchmark}, its 2-thread / 1-thread
  * ratio is what the machine allows at that moment; the store's ratio is to be read against it.
  */

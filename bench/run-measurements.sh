@@ -33,7 +33,7 @@ for step in "${steps[@]}"; do
   case "$step" in
     replay)  run trace-replay taskset -c 1 "$JAVA" $NATIVE -cp "$JAR" dev.mnemo.bench.TraceReplay ../shared/traces ;;
     memory)  run memory-latency taskset -c 1 "$JAVA" $NATIVE -cp "$JAR" dev.mnemo.bench.MemoryLatency 1 40 512 ;;
-    latency) run store-latency taskset -c 1 "$JAVA" -jar "$JAR" StoreBenchmark -prof gc ;;
+    latency) run store-latency taskset -c 1 "$JAVA" -jar "$JAR" StoreBenchmark -prof gc -p items=4096,1048576 ;;
     mixed)   run store-mixed "$JAVA" -jar "$JAR" "MixedBenchmark|ScalingControlBenchmark" ;;
     items)   run item-count "$JAVA" $NATIVE -cp "$JAR" dev.mnemo.bench.ItemCount ;;
     heap)    run heap-check "$JAVA" -Xmx64m $NATIVE -cp "$JAR" dev.mnemo.bench.HeapCheck 10000000 ;;

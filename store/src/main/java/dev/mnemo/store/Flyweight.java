@@ -9,13 +9,17 @@ import java.lang.foreign.MemorySegment;
 final class Flyweight implements ItemView {
 
     private final MemorySegment memory;
+    private final Region region;
+    private final Segments segments;
     private long item;
     private int keyLength;
     private int valueLength;
     private long now;
 
-    Flyweight(MemorySegment memory) {
-        this.memory = memory;
+    Flyweight(Region region, Segments segments) {
+        this.memory = region.memory;
+        this.region = region;
+        this.segments = segments;
     }
 
     /**
@@ -36,7 +40,7 @@ final class Flyweight implements ItemView {
 
     @Override
     public long casUnique() {
-        return Items.cas(memory, item);
+        return segments.casBase[region.segmentOf(item)] + Items.casDelta(memory, item);
     }
 
     @Override

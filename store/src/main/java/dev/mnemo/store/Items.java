@@ -4,37 +4,40 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * The layout of one item in a segment: a 24-byte header, then the key, then the value
+ * The layout of one item in a segment: a 20-byte header, then the key, then the value
  * (DESIGN.md "Log-structured items"). Items are packed with no alignment padding; multi-byte
  * fields are read and written unaligned, in native byte order.
  *
  * <pre>
  * offset size field
- *  0     8    CAS unique (0 when CAS is disabled)
- *  8     4    exptime: absolute Unix seconds, unsigned; 0 never expires
- * 12     4    client flags
- * 16     4    value length in bytes
- * 20     1    key length in bytes, 1..250
- * 21     1    bits: stale, win token sent, fetched, 2-bit frequency counter, unlinked
- * 22     2    last access: Unix seconds modulo 65,536
- * 24          key bytes, then value bytes
+ *  0     4    CAS unique minus its segment's CAS base ({@link Segments#casBase}), unsigned
+ *  4     4    exptime: absolute Unix seconds, unsigned; 0 never expires
+ *  8     4    client flags
+ * 12     4    value length in bytes
+ * 16     1    key length in bytes, 1..250
+ * 17     1    bits: stale, win token sent, fetched, 2-bit frequency counter, unlinked
+ * 18     2    last access: Unix seconds modulo 65,536
+ * 20          key bytes, then value bytes
  * </pre>
  *
  * <p>Once an item is published in the index its bytes never change, except the exptime (by
- * touch, under the bucket's full lock) and the bits and last-access fields (under the bucket
+ * touch, under the bucket's full lock), the CAS delta (by markStale, under the full lock)
+ * and the bits and last-access fields (under the bucket
  * lock, full or metadata-only; the unlinked bit under the full lock as the item is unlinked). Stateless; thread-safety is the caller's.
  */
 final class Items {
 
-    static final int CAS = 0;
-    static final int EXPTIME = 8;
-    static final int CLIENT_FLAGS = 12;
-    static final int VALUE_LENGTH = 16;
-    static final int KEY_LENGTH = 20;
-    static final int BITS = 21;
-    static final int LAST_ACCESS = 22;
+    static final int CAS_DELTA = 0;
+    static final int EXPTIME = 4;
+    static final int CLIENT_FLAGS = 8;
+    static final int VALUE_LENGTH = 12;
+    static final int KEY_LENGTH = 16;
+    static final int BITS = 17;
+    static final int LAST_ACCESS = 18;
     /** Header size in bytes. */
-    static final int HEADER = 24;
+    static final int HEADER = 20;
+    /** The span of CAS uniques one segment's items can hold above its base: 2^32. */
+    static final long CAS_DELTA_RANGE = 1L << 32;
 
     static final int STALE = 1;
     static final int WIN_TOKEN_SENT = 1 << 1;
@@ -59,8 +62,14 @@ final class Items {
         return HEADER + keyLength + valueLength;
     }
 
-    static long cas(MemorySegment m, long item) {
-        return m.get(ValueLayout.JAVA_LONG_UNALIGNED, item + CAS);
+    /** @return the item's CAS unique minus its segment's CAS base, 0 to 2^32 - 1 */
+    static long casDelta(MemorySegment m, long item) {
+        return Integer.toUnsignedLong(m.get(ValueLayout.JAVA_INT_UNALIGNED, item + CAS_DELTA));
+    }
+
+    /** @param delta the CAS unique minus the segment's CAS base, 0 to 2^32 - 1 */
+    static void setCasDelta(MemorySegment m, long item, long delta) {
+        m.set(ValueLayout.JAVA_INT_UNALIGNED, item + CAS_DELTA, (int) delta);
     }
 
     static long exptime(MemorySegment m, long item) {
@@ -116,9 +125,9 @@ final class Items {
         return item + HEADER;
     }
 
-    static void writeHeader(MemorySegment m, long item, long cas, long exptime, int clientFlags,
+    static void writeHeader(MemorySegment m, long item, long casDelta, long exptime, int clientFlags,
                             int keyLength, int valueLength, int bits, long nowSeconds) {
-        m.set(ValueLayout.JAVA_LONG_UNALIGNED, item + CAS, cas);
+        setCasDelta(m, item, casDelta);
         m.set(ValueLayout.JAVA_INT_UNALIGNED, item + EXPTIME, (int) exptime);
         m.set(ValueLayout.JAVA_INT_UNALIGNED, item + CLIENT_FLAGS, clientFlags);
         m.set(ValueLayout.JAVA_INT_UNALIGNED, item + VALUE_LENGTH, valueLength);

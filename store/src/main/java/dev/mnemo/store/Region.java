@@ -26,7 +26,7 @@ import java.nio.file.StandardOpenOption;
 final class Region implements AutoCloseable {
 
     static final long MAGIC = 0x4F4D454E4D4F4D31L; // "1MOMNEMO" read little-endian: an arbitrary tag
-    static final int LAYOUT_VERSION = 1;
+    static final int LAYOUT_VERSION = 2;
     static final int HEADER_SIZE = 512;
     /** Memory per index slot when sizing the index, in bytes: about one slot per small item. */
     static final long BYTES_PER_SLOT = 120;

@@ -26,6 +26,12 @@ final class Segments {
     final long[] used;
     /** The allocation sequence number of each segment, for flush_all. */
     final long[] sequence;
+    /**
+     * Each segment's CAS base: an item's CAS unique is its segment's base plus the 4-byte delta
+     * in its header. Set by the segment's single appender before the first item is placed;
+     * lock-free readers read it before validating their bucket's version.
+     */
+    final long[] casBase;
     /** Linked items per segment; thread-safe. */
     final AtomicIntegerArray liveItems;
     private long nextSequence = 1;
@@ -43,6 +49,7 @@ final class Segments {
         this.prev = new int[count];
         this.used = new long[count];
         this.sequence = new long[count];
+        this.casBase = new long[count];
         this.liveItems = new AtomicIntegerArray(count);
         for (int s = count - 1; s >= 0; s--) {
             release(s);
@@ -82,6 +89,25 @@ final class Segments {
         used[s] = 0;
         sequence[s] = nextSequence++;
         return s;
+    }
+
+    /**
+     * Centres an empty open segment's CAS range on a CAS unique: the base is 2^31 below it (or
+     * 0), so that items whose CAS uniques lie within about 2^31 either side of it fit.
+     */
+    void setCasBase(int segment, long cas) {
+        casBase[segment] = Math.max(0, cas - Items.CAS_DELTA_RANGE / 2);
+    }
+
+    /** @return whether an item with this CAS unique can be placed in the segment: its delta fits in 4 bytes */
+    boolean admitsCas(int segment, long cas) {
+        long delta = cas - casBase[segment];
+        return delta >= 0 && delta < Items.CAS_DELTA_RANGE;
+    }
+
+    /** @return the CAS unique minus the segment's base, for an item's header; check {@link #admitsCas} first */
+    long casDelta(int segment, long cas) {
+        return cas - casBase[segment];
     }
 
     /** Puts an open segment at the tail of the small or main queue. */

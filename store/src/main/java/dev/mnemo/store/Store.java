@@ -24,9 +24,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * 8-byte slots, one slot per {@value Region#BYTES_PER_SLOT} bytes of the limit; a key may sit in
  * either of two buckets, and a full pair makes room by moving one item to its other bucket),
  * a ghost table (2 bytes per {@value Region#BYTES_PER_GHOST} bytes of the limit), then equal
- * segments that items are appended to. Each item takes a 24-byte header plus its key and value
- * bytes; with the index that is about 36 bytes per item besides key and value (a 64 MiB store
- * holds about 458,000 items of 10-byte keys and 100-byte values, 146 bytes each all in). A
+ * segments that items are appended to. Each item takes a 20-byte header plus its key and value
+ * bytes (the header holds the CAS unique as a 4-byte delta from a per-segment base); with the
+ * index that is about 32 bytes per item besides key and value (a 64 MiB store
+ * holds about 480,000 items of 10-byte keys and 100-byte values, 140 bytes each all in). A
  * segment holds the largest item ({@link StoreConfig#maxItemSize()} value bytes and a 250-byte
  * key) whole: about 1 MiB by default, larger for a larger max item size, and about 1/64 of the
  * memory in a store too small for 64 such segments. Values are never split.
@@ -118,7 +119,7 @@ public final class Store implements AutoCloseable {
         }
         this.segmentBudget = region.segmentCount;
         this.memoryLimit = config.memoryLimit();
-        this.views = ThreadLocal.withInitial(() -> new Flyweight(memory));
+        this.views = ThreadLocal.withInitial(() -> new Flyweight(region, segments));
     }
 
     /**
@@ -316,7 +317,7 @@ public final class Store implements AutoCloseable {
                 case ADD -> live ? Status.NOT_STORED : null;
                 case REPLACE, APPEND, PREPEND -> live ? null : Status.NOT_STORED;
                 case CAS -> !live ? Status.NOT_FOUND
-                        : (!config.casEnabled() || Items.cas(memory, old) != casUnique) ? Status.EXISTS : null;
+                        : (!config.casEnabled() || casOf(old) != casUnique) ? Status.EXISTS : null;
                 case SET -> null;
             };
             if (refusal != null) {
@@ -344,12 +345,14 @@ public final class Store implements AutoCloseable {
             long size = Items.size(keyLength, newLength);
             Stripe stripe = lockStripe();
             try {
-                long item = append(stripe, toMain, size);
+                long cas = nextCas(stripe);
+                long item = append(stripe, toMain, size, cas);
                 if (item < 0) {
                     counters.storeNoMemory.increment();
                     return Status.OUT_OF_MEMORY;
                 }
-                Items.writeHeader(memory, item, nextCas(stripe), expires, flags, keyLength, (int) newLength, 0, now);
+                Items.writeHeader(memory, item, segments.casDelta(region.segmentOf(item), cas), expires, flags, keyLength,
+                        (int) newLength, 0, now);
                 long keyAt = Items.keyOffset(item);
                 copyKey(key, keyOffset, keyAt, keyLength);
                 long valueAt = keyAt + keyLength;
@@ -467,12 +470,14 @@ public final class Store implements AutoCloseable {
             boolean toMain = segments.state(region.segmentOf(old)) == Segments.MAIN;
             Stripe stripe = lockStripe();
             try {
-                long item = append(stripe, toMain, size);
+                long cas = nextCas(stripe);
+                long item = append(stripe, toMain, size, cas);
                 if (item < 0) {
                     counters.storeNoMemory.increment();
                     return Status.OUT_OF_MEMORY;
                 }
-                Items.writeHeader(memory, item, nextCas(stripe), expires, flags, keyLength, newLength, bits, now);
+                Items.writeHeader(memory, item, segments.casDelta(region.segmentOf(item), cas), expires, flags, keyLength,
+                        newLength, bits, now);
                 copyKey(key, keyOffset, Items.keyOffset(item), keyLength);
                 DecimalText.write(result, memory, Items.keyOffset(item) + keyLength, newLength);
                 if (!index.lockIfUnchanged(first, v1, second, v2)) {
@@ -521,35 +526,85 @@ public final class Store implements AutoCloseable {
     /**
      * Marks an item stale (meta protocol "md … I"): it stays readable, flagged stale, until
      * replaced. As memcached does, this clears the win-token flag and gives the item a new CAS
-     * unique.
+     * unique. The item is marked in place, unless the new CAS unique lies outside its segment's
+     * CAS range (2^31 or more uniques handed out since the segment was begun); then a stale copy
+     * is stored in its place, which needs memory as a store does.
      *
-     * @return {@link Status#STORED} if marked, {@link Status#NOT_FOUND} otherwise
+     * @return {@link Status#STORED} if marked, {@link Status#NOT_FOUND} if there is no live item,
+     *         {@link Status#OUT_OF_MEMORY} if a copy was needed and no memory could be freed
      */
     public Status markStale(MemorySegment key, long keyOffset, int keyLength) {
         checkKey(key, keyOffset, keyLength);
         long now = now();
-        long cas = 0;
-        if (config.casEnabled()) {
-            Stripe stripe = lockStripe(); // before the bucket locks: stripe locks come first
-            try {
-                cas = nextCas(stripe);
-            } finally {
-                stripe.lock.unlock();
-            }
-        }
         long hash = KeyHash.hash(key, keyOffset, keyLength);
-        long item = lockLive(hash, key, keyOffset, keyLength, now);
-        if (item < 0) {
-            return Status.NOT_FOUND;
-        }
+        Stripe stripe = lockStripe(); // before the bucket locks: stripe locks come first
         try {
-            int bits = Items.bits(memory, item);
-            Items.setBits(memory, item, (bits | Items.STALE) & ~Items.WIN_TOKEN_SENT);
-            memory.set(ValueLayout.JAVA_LONG_UNALIGNED, item + Items.CAS, cas);
+            long cas = nextCas(stripe);
+            long item = lockLive(hash, key, keyOffset, keyLength, now);
+            if (item < 0) {
+                return Status.NOT_FOUND;
+            }
+            try {
+                int segment = region.segmentOf(item);
+                if (segments.admitsCas(segment, cas)) {
+                    Items.setBits(memory, item, (Items.bits(memory, item) | Items.STALE) & ~Items.WIN_TOKEN_SENT);
+                    Items.setCasDelta(memory, item, segments.casDelta(segment, cas));
+                    return Status.STORED;
+                }
+            } finally {
+                unlockPair(hash);
+            }
+            return storeStaleCopy(stripe, hash, key, keyOffset, keyLength, cas, now);
         } finally {
-            unlockPair(hash);
+            stripe.lock.unlock();
         }
-        return Status.STORED;
+    }
+
+    /**
+     * The rest of {@link #markStale} when the new CAS unique does not fit the item's segment:
+     * appends a copy of the item, stale and with the new CAS unique, and links it in the item's
+     * place if the item is still there (retrying otherwise). Call holding the stripe's lock.
+     */
+    private Status storeStaleCopy(Stripe stripe, long hash, MemorySegment key, long keyOffset, int keyLength,
+                                  long cas, long now) {
+        long first = index.bucketOf(hash);
+        long second = index.secondBucketOf(hash);
+        long tag = Index.tagOf(hash);
+        for (;;) {
+            int v1 = index.beginRead(first);
+            int v2 = index.beginRead(second);
+            long ref = index.find(first, second, tag, key, keyOffset, keyLength, region);
+            long old = ref < 0 ? -1 : Index.itemOf(index.slotAt(ref));
+            int valueLength = old < 0 ? 0 : Items.valueLength(memory, old);
+            if (old >= 0 && !fits(old, keyLength, valueLength)) {
+                continue;
+            }
+            if (old < 0 || liveness(old, now) != LIVE) {
+                if (index.validate(first, v1) && index.validate(second, v2)) {
+                    return Status.NOT_FOUND;
+                }
+                continue;
+            }
+            long size = Items.size(keyLength, valueLength);
+            long copy = append(stripe, segments.state(region.segmentOf(old)) == Segments.MAIN, size, cas);
+            if (copy < 0) {
+                counters.storeNoMemory.increment();
+                return Status.OUT_OF_MEMORY;
+            }
+            MemorySegment.copy(memory, old, memory, copy, size); // validated below: a changed item is not linked
+            Items.setCasDelta(memory, copy, segments.casDelta(region.segmentOf(copy), cas));
+            int bits = Items.bits(memory, copy);
+            Items.setBits(memory, copy, (bits | Items.STALE) & ~(Items.WIN_TOKEN_SENT | Items.UNLINKED));
+            if (!index.lockIfUnchanged(first, v1, second, v2)) {
+                continue; // the copy is abandoned: unreachable, reclaimed with its segment
+            }
+            try {
+                publish(first, second, tag, copy, size, ref, now);
+            } finally {
+                index.unlock(first, second);
+            }
+            return Status.STORED;
+        }
     }
 
     /**
@@ -668,6 +723,11 @@ public final class Store implements AutoCloseable {
         return now;
     }
 
+    /** @return the item's CAS unique: its segment's base plus its delta */
+    private long casOf(long item) {
+        return segments.casBase[region.segmentOf(item)] + Items.casDelta(memory, item);
+    }
+
     private int liveness(long item, long now) {
         long flushed = flushSequence;
         if (flushed != 0 && segments.sequence[region.segmentOf(item)] < flushed) {
@@ -781,13 +841,15 @@ public final class Store implements AutoCloseable {
 
     /**
      * Reserves {@code size} bytes in the stripe's open small or main segment, opening a new
-     * segment (and evicting) when it is full. Call holding the stripe's lock.
+     * segment (and evicting) when it is full or its CAS range cannot hold {@code cas}. Call
+     * holding the stripe's lock.
      *
+     * @param cas the CAS unique of the item to be written there
      * @return the region offset of the space, or -1 if no segment could be freed
      */
-    private long append(Stripe stripe, boolean toMain, long size) {
+    private long append(Stripe stripe, boolean toMain, long size, long cas) {
         int segment = toMain ? stripe.mainSegment : stripe.smallSegment;
-        if (segment < 0 || segments.used[segment] + size > region.segmentSize) {
+        if (segment < 0 || segments.used[segment] + size > region.segmentSize || !segments.admitsCas(segment, cas)) {
             segmentLock.lock();
             try {
                 if (segment >= 0) {
@@ -805,6 +867,7 @@ public final class Store implements AutoCloseable {
             if (segment < 0) {
                 return -1;
             }
+            segments.setCasBase(segment, cas);
         }
         long at = region.segmentBase(segment) + segments.used[segment];
         segments.used[segment] += size;
@@ -1096,7 +1159,8 @@ public final class Store implements AutoCloseable {
         int bits = Items.bits(memory, item);
         int frequency = Items.frequency(bits);
         if (frequency > 0) {
-            long moved = compactAt >= 0 ? -1 : reserveEvictionTarget(size);
+            long cas = casOf(item);
+            long moved = compactAt >= 0 ? -1 : reserveEvictionTarget(size, cas);
             if (moved < 0) {
                 if (compactAt < 0) {
                     compactAt = victimBase;
@@ -1109,6 +1173,7 @@ public final class Store implements AutoCloseable {
             }
             int kept = queue == Segments.SMALL ? 0 : frequency - 1;
             Items.setBits(memory, moved, Items.withFrequency(bits, kept));
+            Items.setCasDelta(memory, moved, segments.casDelta(region.segmentOf(moved), cas));
             index.setSlotAt(ref, Index.slotValue(Index.tagOf(hash), moved));
             segments.liveItems.decrementAndGet(region.segmentOf(item));
             segments.liveItems.incrementAndGet(region.segmentOf(moved));
@@ -1121,10 +1186,13 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    /** @return space for a surviving item in the eviction target segment, or -1 if none can be had */
-    private long reserveEvictionTarget(long size) {
+    /**
+     * @param cas the surviving item's CAS unique, which the target's CAS range must hold
+     * @return space for a surviving item in the eviction target segment, or -1 if none can be had
+     */
+    private long reserveEvictionTarget(long size, long cas) {
         int target = evictionTarget;
-        if (target < 0 || segments.used[target] + size > region.segmentSize) {
+        if (target < 0 || segments.used[target] + size > region.segmentSize || !segments.admitsCas(target, cas)) {
             if (target >= 0) {
                 segments.seal(target, Segments.MAIN);
             }
@@ -1132,6 +1200,7 @@ public final class Store implements AutoCloseable {
             if (target < 0) {
                 return -1;
             }
+            segments.setCasBase(target, cas);
         }
         long at = region.segmentBase(target) + segments.used[target];
         segments.used[target] += size;

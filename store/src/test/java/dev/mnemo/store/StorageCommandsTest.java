@@ -227,12 +227,12 @@ class StorageCommandsTest {
         assertEquals(2, s.touchMisses());
         assertEquals(1, s.cmdSet());
         assertEquals(1, s.currItems());
-        assertEquals(24 + 1 + 1, s.bytes());
+        assertEquals(Items.HEADER + 1 + 1, s.bytes());
         f.store.resetStats();
         s = f.store.stats();
         assertEquals(0, s.cmdGet());
         assertEquals(0, s.totalItems());
         assertEquals(1, s.currItems(), "stats reset keeps gauges");
-        assertEquals(26, s.bytes());
+        assertEquals(Items.HEADER + 1 + 1, s.bytes());
     }
 }

@@ -2,7 +2,7 @@
 # Runs the bench measurements recorded in docs/PERFORMANCE.md and keeps their output in
 # bench/results/<UTC time>/ (ignored by git).
 #
-#   bench/run-measurements.sh [replay] [memory] [latency] [mixed] [items] [heap]   (no argument: all)
+#   bench/run-measurements.sh [replay] [memory] [latency] [mixed] [cpu] [items] [heap]   (no argument: all)
 #
 # Build first: mvn -q -pl bench package. Run from anywhere; paths are relative to the repo root.
 # Single-thread measurements are pinned to core 1 (taskset -c 1); the two-thread mix is not
@@ -28,16 +28,17 @@ run() {   # run <name> <command…>: echo the command, keep its output
 }
 
 steps=("$@")
-[ ${#steps[@]} -gt 0 ] || steps=(replay memory latency mixed items heap)
+[ ${#steps[@]} -gt 0 ] || steps=(replay memory latency mixed cpu items heap)
 for step in "${steps[@]}"; do
   case "$step" in
     replay)  run trace-replay taskset -c 1 "$JAVA" $NATIVE -cp "$JAR" dev.mnemo.bench.TraceReplay ../shared/traces ;;
     memory)  run memory-latency taskset -c 1 "$JAVA" $NATIVE -cp "$JAR" dev.mnemo.bench.MemoryLatency 1 40 512 ;;
     latency) run store-latency taskset -c 1 "$JAVA" -jar "$JAR" StoreBenchmark -prof gc -p items=4096,1048576 ;;
     mixed)   run store-mixed "$JAVA" -jar "$JAR" "MixedBenchmark|ScalingControlBenchmark" ;;
+    cpu)     run store-mixed-cpu "$JAVA" $NATIVE -cp "$JAR" dev.mnemo.bench.MixedCpuTime 5 ;;
     items)   run item-count "$JAVA" $NATIVE -cp "$JAR" dev.mnemo.bench.ItemCount ;;
     heap)    run heap-check "$JAVA" -Xmx64m $NATIVE -cp "$JAR" dev.mnemo.bench.HeapCheck 10000000 ;;
-    *) echo "unknown step: $step (replay, memory, latency, mixed, items, heap)" >&2; exit 2 ;;
+    *) echo "unknown step: $step (replay, memory, latency, mixed, cpu, items, heap)" >&2; exit 2 ;;
   esac
 done
 echo "output in $OUT"

@@ -25,26 +25,26 @@ import java.util.concurrent.locks.ReentrantLock;
  * either of two buckets, and a full pair makes room by moving one item to its other bucket),
  * a ghost table (2 bytes per {@value Region#BYTES_PER_GHOST} bytes of the limit), then equal
  * segments that items are appended to. Each item takes a 20-byte header plus its key and value
- * bytes (the header holds the CAS unique as a 4-byte delta from a per-segment base); with the
- * index that is about 32 bytes per item besides key and value (a 64 MiB store
- * holds about 480,000 items of 10-byte keys and 100-byte values, 140 bytes each all in). A
+ * bytes (the header holds the CAS unique as a 4-byte delta from a per-segment base); with its
+ * share of the index that is about 31 bytes per item besides key and value (a 64 MiB store
+ * holds about 465,000 items of 10-byte keys and 100-byte values, 144 bytes each all in). A
  * segment holds the largest item ({@link StoreConfig#maxItemSize()} value bytes and a 250-byte
  * key) whole: about 1 MiB by default, larger for a larger max item size, and about 1/64 of the
  * memory in a store too small for 64 such segments. Values are never split.
  *
  * <p><b>Eviction.</b> S3-FIFO (Yang et al., SOSP'23) over segments: new items enter a small
- * FIFO (about 20% of the segments; the paper's 10% lost to LRU on more of our traces); when its
+ * FIFO (about 15% of the segments: the paper's 10% and our former 20% both missed more on our traces); when its
  * oldest segment is evicted, items read since they were written move to the main FIFO and the
  * others are dropped, their key hashes remembered in the ghost table; a key found in the ghost
  * table on insert enters main directly; main's oldest segment is evicted reinserting items
- * whose 2-bit read counter is above 0, decrementing it. Expired and flushed items found on the
+ * whose 3-bit read counter is above 0, decrementing it. Expired and flushed items found on the
  * way are reclaimed, not counted as evictions, and segments whose items are all gone are
  * reused before any live item is evicted. Reads only bump the counter in the item header. When
  * both of a key's buckets are full and no item can move, the least-read item of the two is
  * evicted (counted in evictions).
  *
  * <p><b>Item metadata.</b> Each item records whether it was read since it was stored
- * ({@link ItemView#isFetched()}), a 2-bit read counter for eviction, the stale and win-token
+ * ({@link ItemView#isFetched()}), a 3-bit read counter for eviction, the stale and win-token
  * flags of the meta protocol, and its last access. As memcached does (ITEM_UPDATE_INTERVAL),
  * a read rewrites the last access only when it is 60 seconds or more old; it is kept as Unix
  * seconds modulo 65,536, so {@link ItemView#lastAccess()} is exact for an item accessed within
@@ -1068,7 +1068,7 @@ public final class Store implements AutoCloseable {
     }
 
     private int smallTarget() {
-        return Math.max(1, segmentBudget / 5);
+        return Math.max(1, segmentBudget * 3 / 20);
     }
 
     /**

@@ -71,36 +71,21 @@ public final class Store implements AutoCloseable {
 
     private static final VarHandle REGION_LONG = ValueLayout.JAVA_LONG.varHandle();
 
-    private static final int NOTHING_TO_EVICT = -1;
-    private static final int COMPACTED = -2;
-
-    private static final int LIVE = 0;
-    private static final int EXPIRED = 1;
-    private static final int FLUSHED = 2;
-
     private final StoreConfig config;
     private final Region region;
     private final MemorySegment memory;
     private final Index index;
-    private final GhostTable ghosts;
     private final Segments segments;
+    private final Evictor evictor;
     private final Counters counters = new Counters();
     private final Clock clock;
     private final Stripe[] stripes;
     private final ReentrantLock segmentLock = new ReentrantLock();
     private final ThreadLocal<Flyweight> views;
     private final AtomicBoolean closed = new AtomicBoolean();
-    /** The open segment the evictor moves surviving items into; guarded by segmentLock. */
-    private int evictionTarget = -1;
     /** The segment the next sweepExpired call looks at first; guarded by segmentLock. */
     private int sweepCursor;
-    /** Where the evictor compacts survivors within its victim, or -1; guarded by segmentLock. */
-    private long compactAt = -1;
-    /** How many segments may be in use (memory limit); changed under segmentLock. */
-    private volatile int segmentBudget;
     private volatile long memoryLimit;
-    /** Items in segments opened before this sequence number are flushed. */
-    private volatile long flushSequence;
     /** A delayed flush_all's time, Unix seconds, or 0. */
     private volatile long pendingFlushAt;
 
@@ -109,15 +94,14 @@ public final class Store implements AutoCloseable {
         this.region = region;
         this.memory = region.memory;
         this.index = new Index(region);
-        this.ghosts = new GhostTable(region);
         this.segments = new Segments(region.segmentCount);
+        this.evictor = new Evictor(region, index, segments, counters, config.clock());
         this.clock = config.clock();
         int stripeCount = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), (region.segmentCount - 2) / 8));
         this.stripes = new Stripe[stripeCount];
         for (int i = 0; i < stripeCount; i++) {
             stripes[i] = new Stripe();
         }
-        this.segmentBudget = region.segmentCount;
         this.memoryLimit = config.memoryLimit();
         this.views = ThreadLocal.withInitial(() -> new Flyweight(region, segments));
     }
@@ -190,12 +174,12 @@ public final class Store implements AutoCloseable {
                 }
                 continue;
             }
-            int state = liveness(item, now);
-            if (state != LIVE) {
+            int state = evictor.liveness(item, now);
+            if (state != Evictor.LIVE) {
                 if (!index.validate(bucket, version)) {
                     continue;
                 }
-                (state == EXPIRED ? counters.getExpired : counters.getFlushed).increment();
+                (state == Evictor.EXPIRED ? counters.getExpired : counters.getFlushed).increment();
                 counters.getMisses.increment();
                 unlinkDead(bucket, version, item);
                 return false;
@@ -312,12 +296,12 @@ public final class Store implements AutoCloseable {
             if (old >= 0 && !fits(old, keyLength, oldLength)) {
                 continue;
             }
-            boolean live = old >= 0 && liveness(old, now) == LIVE;
+            boolean live = old >= 0 && evictor.liveness(old, now) == Evictor.LIVE;
             Status refusal = switch (command) {
                 case ADD -> live ? Status.NOT_STORED : null;
                 case REPLACE, APPEND, PREPEND -> live ? null : Status.NOT_STORED;
                 case CAS -> !live ? Status.NOT_FOUND
-                        : (!config.casEnabled() || casOf(old) != casUnique) ? Status.EXISTS : null;
+                        : (!config.casEnabled() || evictor.casOf(old) != casUnique) ? Status.EXISTS : null;
                 case SET -> null;
             };
             if (refusal != null) {
@@ -341,7 +325,8 @@ public final class Store implements AutoCloseable {
             }
             int flags = combine ? Items.clientFlags(memory, old) : clientFlags;
             long expires = combine ? Items.exptime(memory, old) : absoluteExptime(exptime, now);
-            boolean toMain = (live && segments.state(region.segmentOf(old)) == Segments.MAIN) || ghosts.remove(hash);
+            boolean toMain = (live && segments.state(region.segmentOf(old)) == Segments.MAIN)
+                    || evictor.wasEvictedRecently(hash);
             long size = Items.size(keyLength, newLength);
             Stripe stripe = lockStripe();
             try {
@@ -405,7 +390,7 @@ public final class Store implements AutoCloseable {
             return Status.NOT_FOUND;
         }
         try {
-            unlink(index.refOfItem(index.bucketOf(hash), index.secondBucketOf(hash), item), item);
+            evictor.unlink(index.refOfItem(index.bucketOf(hash), index.secondBucketOf(hash), item), item);
         } finally {
             unlockPair(hash);
         }
@@ -445,7 +430,7 @@ public final class Store implements AutoCloseable {
             if (old >= 0 && !fits(old, keyLength, oldLength)) {
                 continue;
             }
-            if (old < 0 || liveness(old, now) != LIVE) {
+            if (old < 0 || evictor.liveness(old, now) != Evictor.LIVE) {
                 if (!(index.validate(first, v1) && index.validate(second, v2))) {
                     continue;
                 }
@@ -579,7 +564,7 @@ public final class Store implements AutoCloseable {
             if (old >= 0 && !fits(old, keyLength, valueLength)) {
                 continue;
             }
-            if (old < 0 || liveness(old, now) != LIVE) {
+            if (old < 0 || evictor.liveness(old, now) != Evictor.LIVE) {
                 if (index.validate(first, v1) && index.validate(second, v2)) {
                     return Status.NOT_FOUND;
                 }
@@ -625,17 +610,8 @@ public final class Store implements AutoCloseable {
         }
         segmentLock.lock();
         try {
-            segmentBudget = (int) Math.min(budget, region.segmentCount);
             memoryLimit = capped;
-            while (segments.count - segments.freeCount() > segmentBudget) {
-                int victim = evictSegment();
-                if (victim == NOTHING_TO_EVICT) {
-                    break;
-                }
-                if (victim >= 0) {
-                    segments.release(victim);
-                }
-            }
+            evictor.setSegmentBudget((int) Math.min(budget, region.segmentCount));
         } finally {
             segmentLock.unlock();
         }
@@ -669,7 +645,7 @@ public final class Store implements AutoCloseable {
                     continue;
                 }
                 scanned++;
-                reclaimedItems += reclaimDead(s, now);
+                reclaimedItems += evictor.reclaimDead(s, now);
                 if (segments.liveItems.get(s) == 0) {
                     segments.unqueue(s);
                     segments.release(s);
@@ -723,20 +699,6 @@ public final class Store implements AutoCloseable {
         return now;
     }
 
-    /** @return the item's CAS unique: its segment's base plus its delta */
-    private long casOf(long item) {
-        return segments.casBase[region.segmentOf(item)] + Items.casDelta(memory, item);
-    }
-
-    private int liveness(long item, long now) {
-        long flushed = flushSequence;
-        if (flushed != 0 && segments.sequence[region.segmentOf(item)] < flushed) {
-            return FLUSHED;
-        }
-        long expires = Items.exptime(memory, item);
-        return expires != 0 && expires <= now ? EXPIRED : LIVE;
-    }
-
     /**
      * @return whether an item with these lengths lies within the region: enough for a racing
      *         reader to stay in bounds (it validates before trusting what it read)
@@ -775,7 +737,7 @@ public final class Store implements AutoCloseable {
             try {
                 long ref = index.refOfItem(bucket, bucket, item);
                 if (ref >= 0) {
-                    unlink(ref, item);
+                    evictor.unlink(ref, item);
                 }
             } finally {
                 index.unlock(bucket);
@@ -800,12 +762,12 @@ public final class Store implements AutoCloseable {
         long ref = index.find(first, second, Index.tagOf(hash), key, keyOffset, keyLength, region);
         if (ref >= 0) {
             long item = Index.itemOf(index.slotAt(ref));
-            int state = liveness(item, now);
-            if (state == LIVE) {
+            int state = evictor.liveness(item, now);
+            if (state == Evictor.LIVE) {
                 return item;
             }
-            (state == EXPIRED ? counters.getExpired : counters.getFlushed).increment();
-            unlink(ref, item);
+            (state == Evictor.EXPIRED ? counters.getExpired : counters.getFlushed).increment();
+            evictor.unlink(ref, item);
         }
         index.unlock(first, second);
         return -1;
@@ -855,7 +817,7 @@ public final class Store implements AutoCloseable {
                 if (segment >= 0) {
                     segments.seal(segment, toMain ? Segments.MAIN : Segments.SMALL);
                 }
-                segment = allocate();
+                segment = evictor.allocate();
                 if (toMain) {
                     stripe.mainSegment = segment;
                 } else {
@@ -906,26 +868,13 @@ public final class Store implements AutoCloseable {
                 ref = relocate(first, second);
             }
             if (ref < 0) {
-                ref = evictFromBuckets(first, second, now);
+                ref = evictor.evictFromBuckets(first, second, now);
             }
         }
         index.setSlotAt(ref, Index.slotValue(tag, item));
         segments.liveItems.incrementAndGet(region.segmentOf(item));
         counters.currItems.increment();
         counters.bytes.add(size);
-    }
-
-    /** Empties a slot and accounts for its item; needs the bucket's full lock. */
-    private void unlink(long ref, long item) {
-        index.setSlotAt(ref, 0);
-        forget(item);
-    }
-
-    private void forget(long item) {
-        Items.setBits(memory, item, Items.bits(memory, item) | Items.UNLINKED);
-        segments.liveItems.decrementAndGet(region.segmentOf(item));
-        counters.currItems.decrement();
-        counters.bytes.add(-Items.size(Items.keyLength(memory, item), Items.valueLength(memory, item)));
     }
 
     /**
@@ -962,44 +911,6 @@ public final class Store implements AutoCloseable {
         return -1;
     }
 
-    /** Frees a slot when both buckets are full: an expired or flushed item if any, else the least-read one. */
-    private long evictFromBuckets(long first, long second, long now) {
-        long victim = -1;
-        int lowest = Integer.MAX_VALUE;
-        for (int i = 0; i < 2 * Region.SLOTS_PER_BUCKET; i++) {
-            long ref = Index.ref(i < Region.SLOTS_PER_BUCKET ? first : second, i % Region.SLOTS_PER_BUCKET);
-            long item = Index.itemOf(index.slotAt(ref));
-            if (liveness(item, now) != LIVE) {
-                countReclaimed(item);
-                unlink(ref, item);
-                return ref;
-            }
-            int frequency = Items.frequency(Items.bits(memory, item));
-            if (frequency < lowest) {
-                lowest = frequency;
-                victim = ref;
-            }
-        }
-        long item = Index.itemOf(index.slotAt(victim));
-        countEvicted(item);
-        unlink(victim, item);
-        return victim;
-    }
-
-    private void countReclaimed(long item) {
-        counters.reclaimed.increment();
-        if ((Items.bits(memory, item) & Items.FETCHED) == 0) {
-            counters.expiredUnfetched.increment();
-        }
-    }
-
-    private void countEvicted(long item) {
-        counters.evictions.increment();
-        if ((Items.bits(memory, item) & Items.FETCHED) == 0) {
-            counters.evictedUnfetched.increment();
-        }
-    }
-
     /**
      * Makes every item stored so far invisible: seals the open segments, so that later items
      * go to segments opened after the flush sequence number.
@@ -1025,11 +936,7 @@ public final class Store implements AutoCloseable {
                     s.mainSegment = -1;
                 }
             }
-            if (evictionTarget >= 0) {
-                segments.seal(evictionTarget, Segments.MAIN);
-                evictionTarget = -1;
-            }
-            flushSequence = segments.nextSequence();
+            evictor.flush();
             pendingFlushAt = 0;
         } finally {
             segmentLock.unlock();
@@ -1039,206 +946,8 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    // ---- segments and eviction (under segmentLock) ----
-
     private int minimumSegments() {
         return 2 * stripes.length + 2;
-    }
-
-    /** @return an open, empty segment for a writer stripe, evicting if needed, or -1 */
-    private int allocate() {
-        if (flushSequence != 0 && segments.oldestSequence() >= flushSequence) {
-            flushSequence = 0; // no flushed item is left: reads can skip the check
-        }
-        for (;;) {
-            if (segments.count - segments.freeCount() < segmentBudget) {
-                int s = segments.open();
-                if (s >= 0) {
-                    return s;
-                }
-            }
-            int victim = evictSegment();
-            if (victim == NOTHING_TO_EVICT) {
-                return -1;
-            }
-            if (victim >= 0) {
-                segments.release(victim);
-            }
-        }
-    }
-
-    private int smallTarget() {
-        return Math.max(1, segmentBudget * 3 / 20);
-    }
-
-    /**
-     * Empties one sealed segment: one with no linked items if there is one, else the oldest of
-     * the small queue (when it is over its share) or of the main queue. Surviving items move
-     * to the eviction target segment; when no free segment can become the target, they are
-     * compacted to the front of the victim itself (every byte before an item being scanned is
-     * dead, so a move never overwrites a linked item), and the victim becomes the target.
-     *
-     * @return the emptied segment, open; {@link #COMPACTED} if the victim kept survivors;
-     *         {@link #NOTHING_TO_EVICT} if no segment is sealed
-     */
-    private int evictSegment() {
-        int victim = segments.findEmpty();
-        if (victim >= 0) {
-            segments.unqueue(victim);
-            return victim;
-        }
-        byte queue = segments.queued(Segments.SMALL) > smallTarget() || segments.queued(Segments.MAIN) == 0
-                ? Segments.SMALL : Segments.MAIN;
-        if (segments.queued(queue) == 0) {
-            return -1;
-        }
-        victim = segments.head(queue);
-        segments.unqueue(victim);
-        long now = clock.nowSeconds();
-        long base = region.segmentBase(victim);
-        long end = base + segments.used[victim];
-        compactAt = -1;
-        for (long item = base; item < end; ) {
-            int keyLength = Items.keyLength(memory, item);
-            int valueLength = Items.valueLength(memory, item);
-            long size = Items.size(keyLength, valueLength);
-            if (keyLength == 0 || valueLength < 0 || item + size > end) {
-                throw new IllegalStateException("corrupt item at region offset " + item + " in segment " + victim);
-            }
-            if ((Items.bits(memory, item) & Items.UNLINKED) != 0) {
-                item += size;
-                continue;
-            }
-            long hash = KeyHash.hash(memory, Items.keyOffset(item), keyLength);
-            long first = index.bucketOf(hash);
-            long second = index.secondBucketOf(hash);
-            if (isLinked(first, second, item)) {
-                index.lock(first, second);
-                try {
-                    long ref = index.refOfItem(first, second, item);
-                    if (ref >= 0) {
-                        evictItem(queue, ref, item, size, hash, now, base);
-                    }
-                } finally {
-                    index.unlock(first, second);
-                }
-            }
-            item += size;
-        }
-        if (compactAt >= 0) {
-            segments.used[victim] = compactAt - base;
-            evictionTarget = victim;
-            return COMPACTED;
-        }
-        return victim;
-    }
-
-    /**
-     * Whether a slot points to the item, read without locking but validated as a seqlock read
-     * of both buckets: a relocation can move a slot between them while a single pass over the
-     * two looks, and a linked item taken for dead would have its memory reused under it.
-     */
-    private boolean isLinked(long first, long second, long item) {
-        for (;;) {
-            int v1 = index.beginRead(first);
-            int v2 = index.beginRead(second);
-            boolean linked = index.refOfItem(first, second, item) >= 0;
-            if (index.validate(first, v1) && index.validate(second, v2)) {
-                return linked;
-            }
-        }
-    }
-
-    /** Drops, reclaims or moves one linked item of a segment being evicted; needs its buckets' full locks. */
-    private void evictItem(byte queue, long ref, long item, long size, long hash, long now, long victimBase) {
-        if (liveness(item, now) != LIVE) {
-            countReclaimed(item);
-            unlink(ref, item);
-            return;
-        }
-        int bits = Items.bits(memory, item);
-        int frequency = Items.frequency(bits);
-        if (frequency > 0) {
-            long cas = casOf(item);
-            long moved = compactAt >= 0 ? -1 : reserveEvictionTarget(size, cas);
-            if (moved < 0) {
-                if (compactAt < 0) {
-                    compactAt = victimBase;
-                }
-                moved = compactAt;
-                compactAt += size;
-            }
-            if (moved != item) {
-                MemorySegment.copy(memory, item, memory, moved, size);
-            }
-            int kept = queue == Segments.SMALL ? 0 : frequency - 1;
-            Items.setBits(memory, moved, Items.withFrequency(bits, kept));
-            Items.setCasDelta(memory, moved, segments.casDelta(region.segmentOf(moved), cas));
-            index.setSlotAt(ref, Index.slotValue(Index.tagOf(hash), moved));
-            segments.liveItems.decrementAndGet(region.segmentOf(item));
-            segments.liveItems.incrementAndGet(region.segmentOf(moved));
-            return;
-        }
-        countEvicted(item);
-        unlink(ref, item);
-        if (queue == Segments.SMALL) {
-            ghosts.add(hash);
-        }
-    }
-
-    /**
-     * @param cas the surviving item's CAS unique, which the target's CAS range must hold
-     * @return space for a surviving item in the eviction target segment, or -1 if none can be had
-     */
-    private long reserveEvictionTarget(long size, long cas) {
-        int target = evictionTarget;
-        if (target < 0 || segments.used[target] + size > region.segmentSize || !segments.admitsCas(target, cas)) {
-            if (target >= 0) {
-                segments.seal(target, Segments.MAIN);
-            }
-            evictionTarget = target = segments.count - segments.freeCount() < segmentBudget ? segments.open() : -1;
-            if (target < 0) {
-                return -1;
-            }
-            segments.setCasBase(target, cas);
-        }
-        long at = region.segmentBase(target) + segments.used[target];
-        segments.used[target] += size;
-        return at;
-    }
-
-    /** Unlinks the expired and flushed items of a sealed segment; @return how many */
-    private int reclaimDead(int segment, long now) {
-        int count = 0;
-        long base = region.segmentBase(segment);
-        long end = base + segments.used[segment];
-        for (long item = base; item < end; ) {
-            int keyLength = Items.keyLength(memory, item);
-            long size = Items.size(keyLength, Items.valueLength(memory, item));
-            if (keyLength == 0 || size > end - item) {
-                throw new IllegalStateException("corrupt item at region offset " + item + " in segment " + segment);
-            }
-            if ((Items.bits(memory, item) & Items.UNLINKED) == 0 && liveness(item, now) != LIVE) {
-                long hash = KeyHash.hash(memory, Items.keyOffset(item), keyLength);
-                long first = index.bucketOf(hash);
-                long second = index.secondBucketOf(hash);
-                if (isLinked(first, second, item)) {
-                    index.lock(first, second);
-                    try {
-                        long ref = index.refOfItem(first, second, item);
-                        if (ref >= 0) {
-                            countReclaimed(item);
-                            unlink(ref, item);
-                            count++;
-                        }
-                    } finally {
-                        index.unlock(first, second);
-                    }
-                }
-            }
-            item += size;
-        }
-        return count;
     }
 
     // ---- arguments and time ----

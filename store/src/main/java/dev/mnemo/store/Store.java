@@ -700,11 +700,13 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * @return whether an item with these lengths lies within the region: enough for a racing
-     *         reader to stay in bounds (it validates before trusting what it read)
+     * @return whether an item with these lengths lies within the region's segments: enough for
+     *         a racing reader to stay in bounds, its segment's metadata included (it validates
+     *         before trusting what it read; a slot emptied under it reads as item 0)
      */
     private boolean fits(long item, int keyLength, int valueLength) {
-        return valueLength >= 0 && item + Items.size(keyLength, valueLength) <= memory.byteSize();
+        return item >= region.segmentsOffset && valueLength >= 0
+                && item + Items.size(keyLength, valueLength) <= memory.byteSize();
     }
 
     /** Sets fetched, bumps the frequency counter and refreshes the last access; needs a bucket lock. */

@@ -28,6 +28,8 @@ class ConcurrencyStressTest {
     private static final int KEYS = 3000;
     private static final int COUNTERS = 4;
     private static final int OPS = 60_000;
+    /** The most CAS uniques the writers of the evicting store can take: one per set, and blocks reserved ahead. */
+    private static final long MAX_CAS = 3L * OPS + 8 * Stripe.CAS_BLOCK;
 
     @Test
     void readsAreNeverTornAndCountersAddUp() throws Exception {
@@ -110,6 +112,7 @@ class ConcurrencyStressTest {
         SplittableRandom random = new SplittableRandom(seed);
         byte[][] last = new byte[1][];
         int[] flags = new int[1];
+        long[] cas = new long[1];
         long hits = 0;
         for (int i = 0; i < OPS; i++) {
             String k = "key" + random.nextInt(KEYS);
@@ -117,10 +120,12 @@ class ConcurrencyStressTest {
             boolean hit = store.get(key, 0, (int) key.byteSize(), item -> {
                 last[0] = item.memory().asSlice(item.valueOffset(), item.valueLength()).toArray(ValueLayout.JAVA_BYTE);
                 flags[0] = item.clientFlags();
+                cas[0] = item.casUnique(); // its segment's base plus its delta: both must be the item's
             });
             if (hit) {
                 hits++;
                 check(k, last[0], flags[0]);
+                assertTrue(cas[0] > 0 && cas[0] <= MAX_CAS, k + " read with CAS unique " + cas[0]);
             }
         }
         return hits;

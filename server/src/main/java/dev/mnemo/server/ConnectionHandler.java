@@ -1,6 +1,7 @@
 package dev.mnemo.server;
 
 import dev.mnemo.protocol.ConnectionInfo;
+import dev.mnemo.protocol.BinaryProtocol;
 import dev.mnemo.protocol.TextProtocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -16,8 +17,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One client connection: cumulates its inbound bytes, runs the text protocol over them on the
- * event loop that read them, and sends the replies to all requests of one read with one write
+ * One client connection: cumulates its inbound bytes, runs memcached's text or binary protocol
+ * over them on the event loop that read them (the first byte of the connection decides, as in
+ * memcached: 0x80, the binary request magic, means binary), and sends the replies to all requests of one read with one write
  * and one flush (DESIGN.md, "Data flow").
  *
  * <p>Backpressure: when the connection's unsent output passes the channel's high-water mark
@@ -44,6 +46,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private static final byte[] TOO_MANY_CONNECTIONS =
             "ERROR Too many open connections\r\n".getBytes(StandardCharsets.US_ASCII);
 
+    /** The first byte of every binary protocol request. */
+    private static final int BINARY_REQUEST_MAGIC = 0x80;
+
     /** Longest command line the protocol accepts, in bytes (protocol.txt: 2048). */
     private static final int MAX_LINE_BYTES = 2048;
 
@@ -51,6 +56,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     private final MnemoServer server;
     private final TextProtocol protocol;
+    private final BinaryProtocol binaryProtocol;
+    /** Whether the connection speaks the binary protocol; decided by its first byte. */
+    private boolean binary;
+    private boolean protocolChosen;
     private final LoopCounters counters;
     private final int id;
     private final long maxInboundBytes;
@@ -72,13 +81,16 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * @param server   the server this connection belongs to
-     * @param protocol the connection's own protocol instance
+     * @param protocol the connection's own text protocol instance
+     * @param binaryProtocol the connection's own binary protocol instance
      * @param counters the network counters of the channel's event loop
      * @param id       the connection's number, for logs and "stats conns"
      */
-    ConnectionHandler(MnemoServer server, TextProtocol protocol, LoopCounters counters, int id) {
+    ConnectionHandler(MnemoServer server, TextProtocol protocol, BinaryProtocol binaryProtocol,
+                      LoopCounters counters, int id) {
         this.server = server;
         this.protocol = protocol;
+        this.binaryProtocol = binaryProtocol;
         this.counters = counters;
         this.id = id;
         this.maxInboundBytes = (long) server.settings().maxItemSize() + 2L * MAX_LINE_BYTES + MnemoServer.MAX_READ_BYTES;
@@ -188,7 +200,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 out = ctx.alloc().ioBuffer();
             }
             int requestStart = in.readerIndex();
-            TextProtocol.Outcome outcome = protocol.process(in, out);
+            if (!protocolChosen) {
+                protocolChosen = true;
+                binary = in.getUnsignedByte(requestStart) == BINARY_REQUEST_MAGIC;
+            }
+            TextProtocol.Outcome outcome = binary ? binaryProtocol.process(in, out) : protocol.process(in, out);
             if (outcome == TextProtocol.Outcome.NEED_MORE_INPUT) {
                 break;
             }

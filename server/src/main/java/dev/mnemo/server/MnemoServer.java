@@ -3,6 +3,7 @@ package dev.mnemo.server;
 import dev.mnemo.protocol.ConnectionInfo;
 import dev.mnemo.protocol.ServerContext;
 import dev.mnemo.protocol.Settings;
+import dev.mnemo.protocol.BinaryProtocol;
 import dev.mnemo.protocol.TextProtocol;
 import dev.mnemo.store.Store;
 import io.netty.bootstrap.ServerBootstrap;
@@ -132,6 +133,7 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
                     protected void initChannel(Channel channel) {
                         channel.pipeline().addLast(new ConnectionHandler(MnemoServer.this,
                                 new TextProtocol(store, MnemoServer.this),
+                                new BinaryProtocol(store, MnemoServer.this),
                                 countersByLoop.get(channel.eventLoop()),
                                 nextConnectionId.getAndIncrement()));
                     }

@@ -1,0 +1,429 @@
+package dev.mnemo.protocol;
+
+import dev.mnemo.store.Status;
+import dev.mnemo.store.StorageCommand;
+import dev.mnemo.store.Store;
+import io.netty.buffer.ByteBuf;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * memcached's binary protocol for one connection ("BinaryProtocolRevamped"; protocol_binary.h
+ * of memcached 1.6): parses requests out of the connection's inbound bytes, executes them on
+ * the store and appends the responses to the outbound buffer, one request per
+ * {@link #process} call, as {@link TextProtocol} does. Not thread-safe: one instance per
+ * connection, used by its event loop only.
+ *
+ * <p>Responses are those of memcached 1.6.18 (compared byte for byte, CAS masked): opaque
+ * echoed; the item's CAS unique on hits and successful stores; quiet variants send nothing on
+ * success and GETQ/GETKQ/GATQ/GATKQ nothing on a miss, while errors are always sent; error
+ * bodies are memcached's texts ({@link BinaryStatus}). A request whose length fields do not
+ * fit its opcode, or with a key over {@value Store#MAX_KEY_LENGTH} bytes, is answered EINVAL
+ * and the connection closed; key + extras longer than the body is answered UNKNOWN_COMMAND
+ * and closed; a bad magic byte closes the connection without a reply; an unknown opcode is
+ * answered UNKNOWN_COMMAND and its body skipped. A value over {@link Settings#maxItemSize()}
+ * is answered E2BIG as soon as its key has arrived and its bytes discarded as they arrive,
+ * never buffered (a failed SET also removes the key's old item, as memcached does).
+ *
+ * <p>Differences from memcached 1.6.18: VERBOSITY is executed as the spec describes (1.6.18
+ * answers it UNKNOWN_COMMAND); SASL opcodes are answered UNKNOWN_COMMAND, as memcached without
+ * -S does. The store returns no CAS unique from a store, so a successful storage command (and
+ * an incr/decr that creates its item) looks the item up once more for the CAS unique its
+ * response carries — that lookup counts as a get hit. CAS on APPEND/PREPEND, DELETE and
+ * INCREMENT/DECREMENT is checked before the command, not atomically with it.
+ *
+ * <p>Keys and values go to the store as views of the inbound buffer; a get hit copies the
+ * value once into the outbound buffer and allocates nothing.
+ */
+public final class BinaryProtocol {
+
+    /** The version VERSION reports: the memcached release this protocol reproduces. */
+    static final byte[] VERSION = TextProtocol.VERSION.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /** INCREMENT/DECREMENT expiration meaning "fail if the item is missing". */
+    private static final long NO_CREATE = 0xFFFF_FFFFL;
+
+    private final Store store;
+    private final ServerContext server;
+    private final BinaryHeader header = new BinaryHeader();
+    private final BufferMemory inMemory = new BufferMemory();
+    private final BinaryValueReply valueReply = new BinaryValueReply();
+    private final BinaryItemProbe probe = new BinaryItemProbe();
+    private final BinaryStats stats;
+    private final byte[] digits = new byte[20];
+    private final MemorySegment digitsMemory = MemorySegment.ofArray(digits);
+    private long swallowRemaining;
+    private boolean closed;
+
+    /**
+     * @param store  the store requests execute on
+     * @param server the server this connection belongs to
+     */
+    public BinaryProtocol(Store store, ServerContext server) {
+        this.store = store;
+        this.server = server;
+        this.stats = new BinaryStats(store, server);
+    }
+
+    /**
+     * Handles at most one request from {@code in}: consumes its bytes and appends its
+     * response(s), if any, to {@code out}. Never throws for anything a client sends; once it
+     * has returned {@link TextProtocol.Outcome#CLOSE} it returns it again.
+     *
+     * @param in  the connection's accumulated inbound bytes
+     * @param out the connection's outbound buffer
+     * @return what happened; on NEED_MORE_INPUT nothing was consumed except bytes of an
+     *         over-large value being discarded
+     */
+    public TextProtocol.Outcome process(ByteBuf in, ByteBuf out) {
+        if (closed) {
+            return TextProtocol.Outcome.CLOSE;
+        }
+        if (swallowRemaining > 0) {
+            return swallow(in);
+        }
+        int start = in.readerIndex();
+        if (in.readableBytes() < BinaryHeader.LENGTH) {
+            return TextProtocol.Outcome.NEED_MORE_INPUT;
+        }
+        BinaryHeader h = header;
+        h.read(in, start);
+        if (h.magic != BinaryHeader.REQUEST_MAGIC) {
+            return close(in);
+        }
+        if ((long) h.keyLength + h.extrasLength > h.bodyLength) {
+            return fail(in, out, BinaryStatus.UNKNOWN_COMMAND);
+        }
+        if (h.keyLength > Store.MAX_KEY_LENGTH) {
+            return fail(in, out, BinaryStatus.EINVAL);
+        }
+        return switch (h.opcode) {
+            case BinaryOpcode.GET, BinaryOpcode.GETQ, BinaryOpcode.GETK, BinaryOpcode.GETKQ ->
+                    h.extrasLength == 0 && h.keyLength > 0 && h.bodyLength == h.keyLength
+                            ? get(in, out, false) : fail(in, out, BinaryStatus.EINVAL);
+            case BinaryOpcode.GAT, BinaryOpcode.GATQ, BinaryOpcode.GATK, BinaryOpcode.GATKQ, BinaryOpcode.TOUCH ->
+                    h.extrasLength == 4 && h.keyLength > 0 && h.bodyLength == h.keyLength + 4L
+                            ? get(in, out, true) : fail(in, out, BinaryStatus.EINVAL);
+            case BinaryOpcode.SET, BinaryOpcode.SETQ, BinaryOpcode.ADD, BinaryOpcode.ADDQ,
+                 BinaryOpcode.REPLACE, BinaryOpcode.REPLACEQ ->
+                    h.extrasLength == 8 && h.keyLength > 0
+                            ? update(in, out) : fail(in, out, BinaryStatus.EINVAL);
+            case BinaryOpcode.APPEND, BinaryOpcode.APPENDQ, BinaryOpcode.PREPEND, BinaryOpcode.PREPENDQ ->
+                    h.extrasLength == 0 && h.keyLength > 0
+                            ? update(in, out) : fail(in, out, BinaryStatus.EINVAL);
+            case BinaryOpcode.DELETE, BinaryOpcode.DELETEQ ->
+                    h.extrasLength == 0 && h.keyLength > 0 && h.bodyLength == h.keyLength
+                            ? delete(in, out) : fail(in, out, BinaryStatus.EINVAL);
+            case BinaryOpcode.INCREMENT, BinaryOpcode.INCREMENTQ, BinaryOpcode.DECREMENT, BinaryOpcode.DECREMENTQ ->
+                    h.extrasLength == 20 && h.keyLength > 0 && h.bodyLength == h.keyLength + 20L
+                            ? incrDecr(in, out) : fail(in, out, BinaryStatus.EINVAL);
+            case BinaryOpcode.NOOP -> emptyBody() ? respond(in, out, BinaryHeader.LENGTH) : fail(in, out, BinaryStatus.EINVAL);
+            case BinaryOpcode.VERSION -> emptyBody() ? version(in, out) : fail(in, out, BinaryStatus.EINVAL);
+            case BinaryOpcode.QUIT, BinaryOpcode.QUITQ -> emptyBody() ? quit(in, out) : fail(in, out, BinaryStatus.EINVAL);
+            case BinaryOpcode.FLUSH, BinaryOpcode.FLUSHQ ->
+                    h.keyLength == 0 && h.bodyLength == h.extrasLength && (h.extrasLength == 0 || h.extrasLength == 4)
+                            ? flush(in, out) : fail(in, out, BinaryStatus.EINVAL);
+            case BinaryOpcode.VERBOSITY ->
+                    h.keyLength == 0 && h.extrasLength == 4 && h.bodyLength == 4
+                            ? verbosity(in, out) : fail(in, out, BinaryStatus.EINVAL);
+            case BinaryOpcode.STAT -> h.extrasLength == 0 && h.bodyLength == h.keyLength
+                    ? stat(in, out) : fail(in, out, BinaryStatus.EINVAL);
+            default -> unknown(in, out);
+        };
+    }
+
+    private boolean emptyBody() {
+        return header.keyLength == 0 && header.extrasLength == 0 && header.bodyLength == 0;
+    }
+
+    /** GET, GETQ, GETK, GETKQ; with {@code touch}: GAT, GATQ, GATK, GATKQ, TOUCH. */
+    private TextProtocol.Outcome get(ByteBuf in, ByteBuf out, boolean touch) {
+        BinaryHeader h = header;
+        int length = BinaryHeader.LENGTH + (int) h.bodyLength;
+        if (in.readableBytes() < length) {
+            return TextProtocol.Outcome.NEED_MORE_INPUT;
+        }
+        int start = in.readerIndex();
+        int keyIndex = start + BinaryHeader.LENGTH + h.extrasLength;
+        MemorySegment memory = inMemory.view(in, start, length);
+        long keyOffset = inMemory.base() + BinaryHeader.LENGTH + h.extrasLength;
+        boolean withKey = h.opcode == BinaryOpcode.GETK || h.opcode == BinaryOpcode.GETKQ
+                || h.opcode == BinaryOpcode.GATK || h.opcode == BinaryOpcode.GATKQ;
+        valueReply.prepare(h, out, withKey ? memory : null, keyOffset, h.keyLength, h.opcode != BinaryOpcode.TOUCH);
+        boolean hit = touch
+                ? store.getAndTouch(memory, keyOffset, h.keyLength, in.getUnsignedInt(start + BinaryHeader.LENGTH), valueReply)
+                : store.get(memory, keyOffset, h.keyLength, valueReply);
+        if (!hit && !BinaryOpcode.isQuiet(h.opcode)) {
+            if (withKey) {
+                h.writeResponse(out, h.keyLength, 0, BinaryStatus.KEY_ENOENT, h.keyLength, 0);
+                out.writeBytes(in, keyIndex, h.keyLength);
+            } else {
+                writeError(out, BinaryStatus.KEY_ENOENT);
+            }
+        }
+        return consume(in, start + length);
+    }
+
+    /** SET, ADD, REPLACE, APPEND, PREPEND and their quiet variants. */
+    private TextProtocol.Outcome update(ByteBuf in, ByteBuf out) {
+        BinaryHeader h = header;
+        int start = in.readerIndex();
+        int keyEnd = BinaryHeader.LENGTH + h.extrasLength + h.keyLength;
+        if (in.readableBytes() < keyEnd) {
+            return TextProtocol.Outcome.NEED_MORE_INPUT;
+        }
+        long valueLength = h.bodyLength - h.extrasLength - h.keyLength;
+        int op = h.opcode;
+        boolean set = op == BinaryOpcode.SET || op == BinaryOpcode.SETQ;
+        if (valueLength > server.settings().maxItemSize()) {
+            if (set) {
+                MemorySegment memory = inMemory.view(in, start, keyEnd);
+                store.delete(memory, inMemory.base() + keyEnd - h.keyLength, h.keyLength);
+            }
+            writeError(out, BinaryStatus.E2BIG);
+            in.readerIndex(start + keyEnd);
+            swallowRemaining = valueLength;
+            return TextProtocol.Outcome.HANDLED;
+        }
+        int length = keyEnd + (int) valueLength;
+        if (in.readableBytes() < length) {
+            return TextProtocol.Outcome.NEED_MORE_INPUT;
+        }
+        MemorySegment memory = inMemory.view(in, start, length);
+        long base = inMemory.base();
+        long keyOffset = base + keyEnd - h.keyLength;
+        int clientFlags = h.extrasLength == 8 ? in.getInt(start + BinaryHeader.LENGTH) : 0;
+        long exptime = h.extrasLength == 8 ? in.getUnsignedInt(start + BinaryHeader.LENGTH + 4) : 0;
+        StorageCommand command = switch (op) {
+            case BinaryOpcode.SET, BinaryOpcode.SETQ -> StorageCommand.SET;
+            case BinaryOpcode.ADD, BinaryOpcode.ADDQ -> StorageCommand.ADD;
+            case BinaryOpcode.REPLACE, BinaryOpcode.REPLACEQ -> StorageCommand.REPLACE;
+            case BinaryOpcode.APPEND, BinaryOpcode.APPENDQ -> StorageCommand.APPEND;
+            default -> StorageCommand.PREPEND;
+        };
+        boolean concat = command == StorageCommand.APPEND || command == StorageCommand.PREPEND;
+        if (h.casUnique != 0) {
+            if (concat) {
+                int refused = checkCas(memory, keyOffset, BinaryStatus.NOT_STORED);
+                if (refused != BinaryStatus.SUCCESS) {
+                    writeError(out, refused);
+                    return consume(in, start + length);
+                }
+            } else {
+                command = StorageCommand.CAS;
+            }
+        }
+        Status status = store.store(command, memory, keyOffset, h.keyLength, memory, keyOffset + h.keyLength,
+                (int) valueLength, clientFlags, exptime, h.casUnique);
+        int code = switch (status) {
+            case STORED -> BinaryStatus.SUCCESS;
+            case NOT_STORED -> command == StorageCommand.ADD ? BinaryStatus.KEY_EEXISTS
+                    : concat ? BinaryStatus.NOT_STORED : BinaryStatus.KEY_ENOENT;
+            case EXISTS -> BinaryStatus.KEY_EEXISTS;
+            case NOT_FOUND -> BinaryStatus.KEY_ENOENT;
+            case TOO_LARGE -> BinaryStatus.E2BIG;
+            default -> BinaryStatus.ENOMEM;
+        };
+        if (code == BinaryStatus.SUCCESS) {
+            if (!BinaryOpcode.isQuiet(op)) {
+                h.writeResponse(out, 0, 0, BinaryStatus.SUCCESS, 0, casOf(memory, keyOffset));
+            }
+        } else {
+            if (set && (status == Status.TOO_LARGE || status == Status.OUT_OF_MEMORY)) {
+                store.delete(memory, keyOffset, h.keyLength);
+            }
+            writeError(out, code);
+        }
+        return consume(in, start + length);
+    }
+
+    /** DELETE, DELETEQ; with a CAS unique, only if the item's matches. */
+    private TextProtocol.Outcome delete(ByteBuf in, ByteBuf out) {
+        BinaryHeader h = header;
+        int start = in.readerIndex();
+        int length = BinaryHeader.LENGTH + h.keyLength;
+        if (in.readableBytes() < length) {
+            return TextProtocol.Outcome.NEED_MORE_INPUT;
+        }
+        MemorySegment memory = inMemory.view(in, start, length);
+        long keyOffset = inMemory.base() + BinaryHeader.LENGTH;
+        int code = h.casUnique != 0 ? checkCas(memory, keyOffset, BinaryStatus.KEY_ENOENT) : BinaryStatus.SUCCESS;
+        if (code == BinaryStatus.SUCCESS) {
+            code = store.delete(memory, keyOffset, h.keyLength) == Status.DELETED
+                    ? BinaryStatus.SUCCESS : BinaryStatus.KEY_ENOENT;
+        }
+        if (code != BinaryStatus.SUCCESS) {
+            writeError(out, code);
+        } else if (!BinaryOpcode.isQuiet(h.opcode)) {
+            h.writeResponse(out, 0, 0, BinaryStatus.SUCCESS, 0, 0);
+        }
+        return consume(in, start + length);
+    }
+
+    /**
+     * INCREMENT, DECREMENT and their quiet variants: extras are the delta, the initial value
+     * and the expiration (0xffffffff: fail if the item is missing; otherwise a missing item is
+     * created holding the initial value, and a racing creator makes the command retry).
+     */
+    private TextProtocol.Outcome incrDecr(ByteBuf in, ByteBuf out) {
+        BinaryHeader h = header;
+        int start = in.readerIndex();
+        int length = BinaryHeader.LENGTH + 20 + h.keyLength;
+        if (in.readableBytes() < length) {
+            return TextProtocol.Outcome.NEED_MORE_INPUT;
+        }
+        int extras = start + BinaryHeader.LENGTH;
+        long delta = in.getLong(extras);
+        long initial = in.getLong(extras + 8);
+        long exptime = in.getUnsignedInt(extras + 16);
+        boolean increment = h.opcode == BinaryOpcode.INCREMENT || h.opcode == BinaryOpcode.INCREMENTQ;
+        MemorySegment memory = inMemory.view(in, start, length);
+        long keyOffset = inMemory.base() + BinaryHeader.LENGTH + 20;
+        int code = h.casUnique != 0 ? checkCas(memory, keyOffset, BinaryStatus.KEY_ENOENT) : BinaryStatus.SUCCESS;
+        while (code == BinaryStatus.SUCCESS) {
+            probe.reset();
+            Status status = store.incrDecr(memory, keyOffset, h.keyLength, increment, delta, probe);
+            if (status == Status.STORED) {
+                break;
+            }
+            if (status != Status.NOT_FOUND) {
+                code = status == Status.NON_NUMERIC ? BinaryStatus.DELTA_BADVAL : BinaryStatus.ENOMEM;
+            } else if (exptime == NO_CREATE) {
+                code = BinaryStatus.KEY_ENOENT;
+            } else {
+                int n = Ascii.putUnsigned(digits, 0, initial);
+                Status created = store.store(StorageCommand.ADD, memory, keyOffset, h.keyLength,
+                        digitsMemory, 0, n, 0, exptime, 0);
+                if (created == Status.STORED) {
+                    probe.reset();
+                    store.get(memory, keyOffset, h.keyLength, probe);
+                    probe.number = initial;
+                    break;
+                }
+                if (created != Status.NOT_STORED) {
+                    code = created == Status.TOO_LARGE ? BinaryStatus.E2BIG : BinaryStatus.ENOMEM;
+                }
+            }
+        }
+        if (code != BinaryStatus.SUCCESS) {
+            writeError(out, code);
+        } else if (!BinaryOpcode.isQuiet(h.opcode)) {
+            h.writeResponse(out, 0, 0, BinaryStatus.SUCCESS, 8, probe.casUnique);
+            out.writeLong(probe.number);
+        }
+        return consume(in, start + length);
+    }
+
+    /**
+     * @return SUCCESS if the key's item has the request's CAS unique, KEY_EEXISTS if it has
+     *         another, {@code missing} if there is no item
+     */
+    private int checkCas(MemorySegment memory, long keyOffset, int missing) {
+        probe.reset();
+        store.get(memory, keyOffset, header.keyLength, probe);
+        if (!probe.found) {
+            return missing;
+        }
+        return probe.casUnique == header.casUnique ? BinaryStatus.SUCCESS : BinaryStatus.KEY_EEXISTS;
+    }
+
+    /** @return the CAS unique of the key's item now, 0 if it is gone */
+    private long casOf(MemorySegment memory, long keyOffset) {
+        probe.reset();
+        store.get(memory, keyOffset, header.keyLength, probe);
+        return probe.casUnique;
+    }
+
+    private TextProtocol.Outcome flush(ByteBuf in, ByteBuf out) {
+        int start = in.readerIndex();
+        int length = BinaryHeader.LENGTH + header.extrasLength;
+        if (in.readableBytes() < length) {
+            return TextProtocol.Outcome.NEED_MORE_INPUT;
+        }
+        long exptime = header.extrasLength == 4 ? in.getUnsignedInt(start + BinaryHeader.LENGTH) : 0;
+        store.flushAll(exptime);
+        if (header.opcode == BinaryOpcode.FLUSH) {
+            header.writeResponse(out, 0, 0, BinaryStatus.SUCCESS, 0, 0);
+        }
+        return consume(in, start + length);
+    }
+
+    private TextProtocol.Outcome verbosity(ByteBuf in, ByteBuf out) {
+        int start = in.readerIndex();
+        int length = BinaryHeader.LENGTH + 4;
+        if (in.readableBytes() < length) {
+            return TextProtocol.Outcome.NEED_MORE_INPUT;
+        }
+        long level = in.getUnsignedInt(start + BinaryHeader.LENGTH);
+        server.setVerbosity((int) Math.min(level, 2));
+        return respond(in, out, length);
+    }
+
+    private TextProtocol.Outcome stat(ByteBuf in, ByteBuf out) {
+        int start = in.readerIndex();
+        int length = BinaryHeader.LENGTH + header.keyLength;
+        if (in.readableBytes() < length) {
+            return TextProtocol.Outcome.NEED_MORE_INPUT;
+        }
+        stats.write(header, in, start + BinaryHeader.LENGTH, out);
+        return consume(in, start + length);
+    }
+
+    private TextProtocol.Outcome version(ByteBuf in, ByteBuf out) {
+        header.writeResponse(out, 0, 0, BinaryStatus.SUCCESS, VERSION.length, 0);
+        out.writeBytes(VERSION);
+        return consume(in, in.readerIndex() + BinaryHeader.LENGTH);
+    }
+
+    private TextProtocol.Outcome quit(ByteBuf in, ByteBuf out) {
+        if (header.opcode == BinaryOpcode.QUIT) {
+            header.writeResponse(out, 0, 0, BinaryStatus.SUCCESS, 0, 0);
+        }
+        return close(in);
+    }
+
+    /** An opcode memcached does not implement: UNKNOWN_COMMAND, then skip the body. */
+    private TextProtocol.Outcome unknown(ByteBuf in, ByteBuf out) {
+        writeError(out, BinaryStatus.UNKNOWN_COMMAND);
+        in.skipBytes(BinaryHeader.LENGTH);
+        swallowRemaining = header.bodyLength;
+        return TextProtocol.Outcome.HANDLED;
+    }
+
+    /** A success response with no body, and consumes {@code length} bytes. */
+    private TextProtocol.Outcome respond(ByteBuf in, ByteBuf out, int length) {
+        header.writeResponse(out, 0, 0, BinaryStatus.SUCCESS, 0, 0);
+        return consume(in, in.readerIndex() + length);
+    }
+
+    /** A protocol error: the error response, then close (memcached's handle_binary_protocol_error). */
+    private TextProtocol.Outcome fail(ByteBuf in, ByteBuf out, int status) {
+        writeError(out, status);
+        return close(in);
+    }
+
+    private void writeError(ByteBuf out, int status) {
+        byte[] body = BinaryStatus.text(status);
+        header.writeResponse(out, 0, 0, status, body.length, 0);
+        out.writeBytes(body);
+    }
+
+    private static TextProtocol.Outcome consume(ByteBuf in, int next) {
+        in.readerIndex(next);
+        return TextProtocol.Outcome.HANDLED;
+    }
+
+    /** Discards the bytes of a value too large to store (or an unknown command's body) as they arrive. */
+    private TextProtocol.Outcome swallow(ByteBuf in) {
+        int skip = (int) Math.min(in.readableBytes(), swallowRemaining);
+        in.skipBytes(skip);
+        swallowRemaining -= skip;
+        return swallowRemaining > 0 ? TextProtocol.Outcome.NEED_MORE_INPUT : TextProtocol.Outcome.HANDLED;
+    }
+
+    private TextProtocol.Outcome close(ByteBuf in) {
+        in.skipBytes(in.readableBytes());
+        closed = true;
+        return TextProtocol.Outcome.CLOSE;
+    }
+}

@@ -76,7 +76,10 @@ final class Evictor {
         }
     }
 
-    /** @return whether a key found in the ghost table (forgetting it there): it enters the main queue */
+    /**
+     * @return whether the key is in the ghost table (forgetting it there): a new item for it is
+     *         counted as read once, so that it moves to the main queue from the small one
+     */
     boolean wasEvictedRecently(long hash) {
         return ghosts.remove(hash);
     }

@@ -33,11 +33,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * memory in a store too small for 64 such segments. Values are never split.
  *
  * <p><b>Eviction.</b> S3-FIFO (Yang et al., SOSP'23) over segments: new items enter a small
- * FIFO (about 15% of the segments: the paper's 10% and our former 20% both missed more on our traces); when its
- * oldest segment is evicted, items read since they were written move to the main FIFO and the
- * others are dropped, their key hashes remembered in the ghost table; a key found in the ghost
- * table on insert enters main directly; main's oldest segment is evicted reinserting items
- * whose 3-bit read counter is above 0, decrementing it. Expired and flushed items found on the
+ * FIFO (about 15% of the segments: the paper's 10% and our former 20% both missed more on our
+ * traces); when its oldest segment is evicted, items whose 3-bit read counter is above 0 move to
+ * the main FIFO and the others are dropped, their key hashes remembered in the ghost table; an
+ * item stored for a key found in the ghost table starts with its counter at 1, so it moves to
+ * main at its small segment's eviction (the paper sends it to main at once: that kept a second
+ * open segment per writer and missed more on 27 of our 35 trace rows); main's oldest segment is
+ * evicted reinserting items whose counter is above 0, decrementing it. Expired and flushed items found on the
  * way are reclaimed, not counted as evictions, and segments whose items are all gone are
  * reused before any live item is evicted. Reads only bump the counter in the item header. When
  * both of a key's buckets are full and no item can move, the least-read item of the two is
@@ -325,8 +327,8 @@ public final class Store implements AutoCloseable {
             }
             int flags = combine ? Items.clientFlags(memory, old) : clientFlags;
             long expires = combine ? Items.exptime(memory, old) : absoluteExptime(exptime, now);
-            boolean toMain = (live && segments.state(region.segmentOf(old)) == Segments.MAIN)
-                    || evictor.wasEvictedRecently(hash);
+            boolean toMain = live && segments.state(region.segmentOf(old)) == Segments.MAIN;
+            int bits = evictor.wasEvictedRecently(hash) ? Items.withFrequency(0, 1) : 0;
             long size = Items.size(keyLength, newLength);
             Stripe stripe = lockStripe();
             try {
@@ -337,7 +339,7 @@ public final class Store implements AutoCloseable {
                     return Status.OUT_OF_MEMORY;
                 }
                 Items.writeHeader(memory, item, segments.casDelta(region.segmentOf(item), cas), expires, flags, keyLength,
-                        (int) newLength, 0, now);
+                        (int) newLength, bits, now);
                 long keyAt = Items.keyOffset(item);
                 copyKey(key, keyOffset, keyAt, keyLength);
                 long valueAt = keyAt + keyLength;

@@ -64,6 +64,30 @@ class EvictionTest {
         return live;
     }
 
+    /**
+     * S3-FIFO's ghost table: a key stored again soon after it was evicted unread from the small
+     * queue moves to the main queue, so a scan of items never read evicts it no more, while a
+     * key stored once at the same time is evicted.
+     */
+    @Test
+    void keyStoredAgainSoonAfterItsEvictionSurvivesAScan() {
+        String value = "v".repeat(200);
+        f.set("again", value);
+        int n = 0;
+        while (f.store.stats().evictions() == 0) {
+            f.set("first" + n++, value);
+        }
+        assertEquals(null, f.get("again"), "evicted with the oldest segment, unread");
+        f.set("again", value);
+        f.set("once", value);
+        for (int i = 0; i < 100_000; i++) {
+            f.set("scan" + i, value);
+        }
+        assertTrue(f.store.stats().evictions() > 50_000);
+        assertEquals(value, f.get("again"));
+        assertEquals(null, f.get("once"));
+    }
+
     @Test
     void frequentlyReadItemsSurviveAScan() {
         String value = "v".repeat(200);

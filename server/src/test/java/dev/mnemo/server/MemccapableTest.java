@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -15,9 +17,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
- * libmemcached's conformance checker, {@code memccapable -a} (Debian libmemcached-tools), against
- * a running server: every ascii test it runs must pass. Skipped only when the binary is missing;
- * ./run-tests installs it.
+ * libmemcached's conformance checker, {@code memccapable} (Debian libmemcached-tools), against
+ * a running server: with {@code -a} its ascii tests, and with no mode flag its binary and ascii
+ * tests; every test it runs must pass. Skipped only when the binary is missing; ./run-tests
+ * installs it.
  */
 class MemccapableTest {
 
@@ -26,12 +29,26 @@ class MemccapableTest {
     @Test
     @Timeout(120)
     void everyAsciiTestPasses() throws IOException, InterruptedException {
+        String output = run("-a");
+        assertTrue(output.contains("ascii stat") && output.contains("All tests passed"), output);
+    }
+
+    @Test
+    @Timeout(120)
+    void everyBinaryAndAsciiTestPasses() throws IOException, InterruptedException {
+        String output = run();
+        assertTrue(output.contains("binary stat") && output.contains("ascii stat") && output.contains("All tests passed"),
+                output);
+    }
+
+    /** @return memccapable's output, after checking that it finished, failed nothing and exited 0 */
+    private static String run(String... mode) throws IOException, InterruptedException {
         assumeTrue(Files.isExecutable(MEMCCAPABLE), "memccapable is not installed (apt-get install libmemcached-tools)");
         try (RunningServer server = RunningServer.start("-t", "2")) {
-            Process process = new ProcessBuilder(MEMCCAPABLE.toString(), "-a", "-t", "5",
-                    "-h", "127.0.0.1", "-p", Integer.toString(server.port()))
-                    .redirectErrorStream(true)
-                    .start();
+            List<String> command = new ArrayList<>(List.of(MEMCCAPABLE.toString()));
+            command.addAll(List.of(mode));
+            command.addAll(List.of("-t", "5", "-h", "127.0.0.1", "-p", Integer.toString(server.port())));
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
             process.getOutputStream().close();
             boolean finished = process.waitFor(90, TimeUnit.SECONDS);
             if (!finished) {
@@ -40,8 +57,8 @@ class MemccapableTest {
             String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(finished, "memccapable did not finish:\n" + output);
             assertFalse(output.contains("[FAIL]"), output);
-            assertTrue(output.contains("ascii stat") && output.contains("All tests passed"), output);
             assertEquals(0, process.exitValue(), output);
+            return output;
         }
     }
 }

@@ -55,6 +55,9 @@ final class Ascii {
     static final byte[] BAD_DELTA = bytes("CLIENT_ERROR invalid numeric delta argument\r\n");
     static final byte[] NON_NUMERIC = bytes("CLIENT_ERROR cannot increment or decrement non-numeric value\r\n");
     static final byte[] BAD_SHUTDOWN_MODE = bytes("CLIENT_ERROR invalid shutdown mode\r\n");
+    static final byte[] UNAUTHENTICATED = bytes("CLIENT_ERROR unauthenticated\r\n");
+    static final byte[] AUTH_FAILURE = bytes("CLIENT_ERROR authentication failure\r\n");
+    static final byte[] BAD_AUTH_TOKEN = bytes("CLIENT_ERROR bad authentication token format\r\n");
     static final byte[] STATS_DETAIL_USAGE = bytes("CLIENT_ERROR usage: stats detail on|off|dump\r\n");
     static final byte[] TOO_LARGE = bytes("SERVER_ERROR object too large for cache\r\n");
     static final byte[] OUT_OF_MEMORY_STORING = bytes("SERVER_ERROR out of memory storing object\r\n");

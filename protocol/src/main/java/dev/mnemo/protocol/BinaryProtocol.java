@@ -6,6 +6,7 @@ import dev.mnemo.store.Store;
 import io.netty.buffer.ByteBuf;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
 
 /**
  * memcached's binary protocol for one connection ("BinaryProtocolRevamped"; protocol_binary.h
@@ -25,9 +26,13 @@ import java.lang.foreign.MemorySegment;
  * is answered E2BIG as soon as its key has arrived and its bytes discarded as they arrive,
  * never buffered (a failed SET also removes the key's old item, as memcached does).
  *
+ * <p>Authentication (memcached -S): when the server has an {@link AuthFile}, every opcode but
+ * the SASL ones and VERSION is answered AUTH_ERROR and the connection closed until the client
+ * has authenticated with SASL PLAIN ({@link SaslPlain}); without one, the SASL opcodes are
+ * answered UNKNOWN_COMMAND, as memcached without -S does.
+ *
  * <p>Differences from memcached 1.6.18: VERBOSITY is executed as the spec describes (1.6.18
- * answers it UNKNOWN_COMMAND); SASL opcodes are answered UNKNOWN_COMMAND, as memcached without
- * -S does. The store returns no CAS unique from a store, so a successful storage command (and
+ * answers it UNKNOWN_COMMAND). The store returns no CAS unique from a store, so a successful storage command (and
  * an incr/decr that creates its item) looks the item up once more for the CAS unique its
  * response carries — that lookup counts as a get hit. CAS on APPEND/PREPEND, DELETE and
  * INCREMENT/DECREMENT is checked before the command, not atomically with it.
@@ -38,7 +43,10 @@ import java.lang.foreign.MemorySegment;
 public final class BinaryProtocol {
 
     /** The version VERSION reports: the memcached release this protocol reproduces. */
-    static final byte[] VERSION = TextProtocol.VERSION.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    static final byte[] VERSION = TextProtocol.VERSION.getBytes(StandardCharsets.US_ASCII);
+
+    private static final byte[] SASL_MECHANISMS = SaslPlain.NAME.getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] AUTHENTICATED = "Authenticated".getBytes(StandardCharsets.US_ASCII);
 
     /** INCREMENT/DECREMENT expiration meaning "fail if the item is missing". */
     private static final long NO_CREATE = 0xFFFF_FFFFL;
@@ -50,6 +58,9 @@ public final class BinaryProtocol {
     private final BinaryValueReply valueReply = new BinaryValueReply();
     private final BinaryItemProbe probe = new BinaryItemProbe();
     private final BinaryStats stats;
+    /** The credentials clients must present (SASL PLAIN), or null when authentication is off. */
+    private final AuthFile auth;
+    private boolean authenticated;
     private final byte[] digits = new byte[20];
     private final MemorySegment digitsMemory = MemorySegment.ofArray(digits);
     private long swallowRemaining;
@@ -63,6 +74,7 @@ public final class BinaryProtocol {
         this.store = store;
         this.server = server;
         this.stats = new BinaryStats(store, server);
+        this.auth = server.authFile();
     }
 
     /**
@@ -97,7 +109,15 @@ public final class BinaryProtocol {
         if (h.keyLength > Store.MAX_KEY_LENGTH) {
             return fail(in, out, BinaryStatus.EINVAL);
         }
+        if (auth != null && !authenticated && !allowedBeforeAuthentication(h.opcode)) {
+            return fail(in, out, BinaryStatus.AUTH_ERROR);
+        }
         return switch (h.opcode) {
+            case BinaryOpcode.SASL_LIST_MECHS -> auth == null ? unknown(in, out)
+                    : emptyBody() ? listMechanisms(in, out) : fail(in, out, BinaryStatus.EINVAL);
+            case BinaryOpcode.SASL_AUTH, BinaryOpcode.SASL_STEP -> auth == null ? unknown(in, out)
+                    : h.extrasLength == 0 && h.keyLength > 0 && h.bodyLength - h.keyLength <= SaslPlain.MAX_MESSAGE
+                            ? saslAuth(in, out) : fail(in, out, BinaryStatus.EINVAL);
             case BinaryOpcode.GET, BinaryOpcode.GETQ, BinaryOpcode.GETK, BinaryOpcode.GETKQ ->
                     h.extrasLength == 0 && h.keyLength > 0 && h.bodyLength == h.keyLength
                             ? get(in, out, false) : fail(in, out, BinaryStatus.EINVAL);
@@ -130,6 +150,47 @@ public final class BinaryProtocol {
                     ? stat(in, out) : fail(in, out, BinaryStatus.EINVAL);
             default -> unknown(in, out);
         };
+    }
+
+    /** memcached's authenticated(): the SASL opcodes and VERSION need no authentication. */
+    private static boolean allowedBeforeAuthentication(int opcode) {
+        return opcode == BinaryOpcode.SASL_LIST_MECHS || opcode == BinaryOpcode.SASL_AUTH
+                || opcode == BinaryOpcode.SASL_STEP || opcode == BinaryOpcode.VERSION;
+    }
+
+    /** SASL_LIST_MECHS: the mechanisms offered, space-separated ("BinaryProtocolRevamped", "SASL"). */
+    private TextProtocol.Outcome listMechanisms(ByteBuf in, ByteBuf out) {
+        header.writeResponse(out, 0, 0, BinaryStatus.SUCCESS, SASL_MECHANISMS.length, 0);
+        out.writeBytes(SASL_MECHANISMS);
+        return consume(in, in.readerIndex() + BinaryHeader.LENGTH);
+    }
+
+    /**
+     * SASL_AUTH (key: the mechanism; value: its first message) and SASL_STEP. PLAIN completes
+     * in one message, so a SASL_STEP, another mechanism or wrong credentials are AUTH_ERROR;
+     * the connection stays open for another attempt.
+     */
+    private TextProtocol.Outcome saslAuth(ByteBuf in, ByteBuf out) {
+        BinaryHeader h = header;
+        int start = in.readerIndex();
+        int length = BinaryHeader.LENGTH + (int) h.bodyLength;
+        if (in.readableBytes() < length) {
+            return TextProtocol.Outcome.NEED_MORE_INPUT;
+        }
+        int keyIndex = start + BinaryHeader.LENGTH;
+        boolean plain = h.opcode == BinaryOpcode.SASL_AUTH && h.keyLength == SASL_MECHANISMS.length
+                && in.toString(keyIndex, h.keyLength, StandardCharsets.US_ASCII).equals(SaslPlain.NAME);
+        if (plain && SaslPlain.authenticate(auth, in, keyIndex + h.keyLength, (int) h.bodyLength - h.keyLength)) {
+            authenticated = true;
+            header.writeResponse(out, 0, 0, BinaryStatus.SUCCESS, AUTHENTICATED.length, 0);
+            out.writeBytes(AUTHENTICATED);
+        } else {
+            if (!plain) {
+                auth.countFailure();
+            }
+            writeError(out, BinaryStatus.AUTH_ERROR);
+        }
+        return consume(in, start + length);
     }
 
     private boolean emptyBody() {

@@ -17,6 +17,7 @@ final class BinaryStatus {
     static final int EINVAL = 0x04;
     static final int NOT_STORED = 0x05;
     static final int DELTA_BADVAL = 0x06;
+    static final int AUTH_ERROR = 0x20;
     static final int UNKNOWN_COMMAND = 0x81;
     static final int ENOMEM = 0x82;
 
@@ -26,6 +27,7 @@ final class BinaryStatus {
     private static final byte[] INVALID_TEXT = ascii("Invalid arguments");
     private static final byte[] NOT_STORED_TEXT = ascii("Not stored.");
     private static final byte[] BAD_DELTA_TEXT = ascii("Non-numeric server-side value for incr or decr");
+    private static final byte[] AUTH_FAILURE_TEXT = ascii("Auth failure.");
     private static final byte[] UNKNOWN_TEXT = ascii("Unknown command");
     private static final byte[] NO_MEMORY_TEXT = ascii("Out of memory");
     private static final byte[] UNHANDLED_TEXT = ascii("UNHANDLED ERROR");
@@ -42,6 +44,7 @@ final class BinaryStatus {
             case EINVAL -> INVALID_TEXT;
             case NOT_STORED -> NOT_STORED_TEXT;
             case DELTA_BADVAL -> BAD_DELTA_TEXT;
+            case AUTH_ERROR -> AUTH_FAILURE_TEXT;
             case UNKNOWN_COMMAND -> UNKNOWN_TEXT;
             case ENOMEM -> NO_MEMORY_TEXT;
             default -> UNHANDLED_TEXT;

@@ -51,4 +51,12 @@ public interface ServerContext {
 
     /** @return a snapshot of every open connection, for "stats conns"; allocates */
     List<ConnectionInfo> connections();
+
+    /**
+     * @return the credentials clients must authenticate with (memcached -S / -Y), or null when
+     *         authentication is off (the default)
+     */
+    default AuthFile authFile() {
+        return null;
+    }
 }

@@ -32,6 +32,9 @@ import java.nio.charset.StandardCharsets;
  * a failed set also removes the key's old item, as memcached does. And "cache_memlimit" cannot
  * raise the limit above the one the store was opened with.
  *
+ * <p>With an {@link AuthFile} (memcached -S / -Y), a connection must first authenticate as
+ * memcached's -Y text authentication does: a {@code set} whose data is "username password".
+ *
  * <p>Keys and values go to the store as slices of the inbound buffer and values come back
  * from it straight into the outbound buffer: a get hit copies the value once and allocates
  * nothing. A multi-key get returns after about {@value #GET_OUTPUT_PER_CALL} bytes of replies,
@@ -80,6 +83,9 @@ public final class TextProtocol {
     private final ValueReply valueReply = new ValueReply();
     private final NumberReply numberReply = new NumberReply();
     private final TextStats stats;
+    /** The credentials clients must present (memcached -Y), or null when authentication is off. */
+    private final AuthFile auth;
+    private boolean authenticated;
     private long swallowRemaining;
     private boolean noreply;
     private boolean closed;
@@ -96,6 +102,7 @@ public final class TextProtocol {
         this.store = store;
         this.server = server;
         this.stats = new TextStats(store, server);
+        this.auth = server.authFile();
     }
 
     /**
@@ -134,7 +141,54 @@ public final class TextProtocol {
             return retrieveKeys(in, out, lf + 1, start, false);
         }
         noreply = false;
+        if (auth != null && !authenticated) {
+            return authenticate(in, out, lf + 1);
+        }
         return execute(in, out, lf + 1);
+    }
+
+    /**
+     * memcached's -Y text authentication: before anything else the client sends
+     * {@code set <key> <flags> <exptime> <bytes> [noreply]} whose data is "username password";
+     * the reply is STORED (noreply or not) and the connection is authenticated. Any other
+     * command, a malformed token or wrong credentials get memcached's CLIENT_ERROR and close
+     * the connection. Tokens longer than {@value SaslPlain#MAX_MESSAGE} bytes are refused
+     * unread.
+     */
+    private Outcome authenticate(ByteBuf in, ByteBuf out, int next) {
+        int n = line.count();
+        if (!line.is(0, Ascii.SET) || (n != 5 && n != 6) || !line.parseSigned(4)) {
+            out.writeBytes(Ascii.UNAUTHENTICATED);
+            return close(in);
+        }
+        long length = line.number();
+        if (length < 0 || length > SaslPlain.MAX_MESSAGE) {
+            auth.countFailure();
+            out.writeBytes(Ascii.BAD_AUTH_TOKEN);
+            return close(in);
+        }
+        long dataEnd = next + length + 2;
+        if (in.writerIndex() < dataEnd) {
+            return Outcome.NEED_MORE_INPUT;
+        }
+        int space = in.indexOf(next, next + (int) length, (byte) ' ');
+        if (space < 0) {
+            auth.countFailure();
+            out.writeBytes(Ascii.BAD_AUTH_TOKEN);
+            return close(in);
+        }
+        int passwordEnd = in.indexOf(space + 1, next + (int) length, (byte) ' ');
+        byte[] user = new byte[space - next];
+        in.getBytes(next, user);
+        byte[] password = new byte[(passwordEnd < 0 ? next + (int) length : passwordEnd) - space - 1];
+        in.getBytes(space + 1, password);
+        if (!auth.check(user, password)) {
+            out.writeBytes(Ascii.AUTH_FAILURE);
+            return close(in);
+        }
+        authenticated = true;
+        out.writeBytes(Ascii.STORED);
+        return consume(in, (int) dataEnd);
     }
 
     private Outcome execute(ByteBuf in, ByteBuf out, int next) {

@@ -142,8 +142,9 @@ final class TextStats {
         number(out, "touch_misses", s.touchMisses());
         number(out, "store_too_large", s.storeTooLarge());
         number(out, "store_no_memory", s.storeNoMemory());
-        number(out, "auth_cmds", 0);
-        number(out, "auth_errors", 0);
+        AuthFile auth = server.authFile();
+        number(out, "auth_cmds", auth == null ? 0 : auth.authCmds());
+        number(out, "auth_errors", auth == null ? 0 : auth.authErrors());
         number(out, "bytes_read", server.bytesRead());
         number(out, "bytes_written", server.bytesWritten());
         number(out, "limit_maxbytes", s.limitMaxbytes());
@@ -217,8 +218,8 @@ final class TextStats {
         text(out, "cas_enabled", settings.casEnabled() ? "yes" : "no");
         number(out, "tcp_backlog", 0);
         text(out, "binding_protocol", "ascii");
-        text(out, "auth_enabled_sasl", "no");
-        text(out, "auth_enabled_ascii", "no");
+        text(out, "auth_enabled_sasl", server.authFile() == null ? "no" : "yes");
+        text(out, "auth_enabled_ascii", server.authFile() == null ? "no" : "yes");
         number(out, "item_size_max", settings.maxItemSize());
         text(out, "maxconns_fast", "yes");
         number(out, "hashpower_init", 0);

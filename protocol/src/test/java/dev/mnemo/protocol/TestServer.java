@@ -7,6 +7,7 @@ import java.util.List;
 final class TestServer implements ServerContext {
 
     Settings settings;
+    AuthFile authFile;
     int verbosity;
     int shutdowns;
     int resets;
@@ -33,5 +34,6 @@ final class TestServer implements ServerContext {
     @Override public void setVerbosity(int level) { verbosity = level; }
     @Override public void shutdown() { shutdowns++; }
     @Override public void resetStats() { resets++; }
+    @Override public AuthFile authFile() { return authFile; }
     @Override public List<ConnectionInfo> connections() { return List.copyOf(connections); }
 }

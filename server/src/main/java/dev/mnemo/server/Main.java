@@ -1,17 +1,23 @@
 package dev.mnemo.server;
 
+import dev.mnemo.protocol.AuthFile;
 import dev.mnemo.protocol.Settings;
 import dev.mnemo.store.Store;
 import dev.mnemo.store.StoreConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
+import sun.misc.Signal;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 
 /**
  * The {@code mnemo} command: parses memcached's flags ({@link ServerOptions}), opens the store,
  * starts the {@link MnemoServer} and runs until the "shutdown" command (with -A), SIGTERM or
- * SIGINT, which a shutdown hook turns into a clean stop.
+ * SIGINT, which a shutdown hook turns into a clean stop. With an auth file (-S / -Y), SIGHUP
+ * re-reads it, as memcached does.
  *
  * <p>Exit status: 0 after a clean stop or for --help / --version, 64 (EX_USAGE) for a bad
  * command line, 1 if the store cannot be opened, 71 (EX_OSERR, as memcached) if the address
@@ -25,6 +31,8 @@ public final class Main {
     static final int EXIT_STORE = 1;
     /** Exit status when the listen address cannot be bound (sysexits.h EX_OSERR, as memcached). */
     static final int EXIT_BIND = 71;
+
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
     private Main() {
     }
@@ -47,6 +55,7 @@ public final class Main {
         CommandLine commandLine = ServerOptions.commandLine(options);
         Settings settings;
         StoreConfig storeConfig;
+        AuthFile authFile;
         try {
             commandLine.parseArgs(args);
             if (commandLine.isUsageHelpRequested()) {
@@ -59,6 +68,7 @@ public final class Main {
             }
             settings = options.settings();
             storeConfig = options.storeConfig();
+            authFile = options.authFile();
         } catch (ParameterException e) {
             err.println("mnemo: " + e.getMessage());
             err.println("Try 'mnemo --help' for more information.");
@@ -72,9 +82,12 @@ public final class Main {
             err.println("mnemo: cannot open the store: " + e.getMessage());
             return EXIT_STORE;
         }
+        if (authFile != null) {
+            reloadOnHangup(authFile); // before the start is logged: a SIGHUP from then on re-reads the file
+        }
         MnemoServer server;
         try {
-            server = MnemoServer.start(settings, store, options.verbosity());
+            server = MnemoServer.start(settings, store, options.verbosity(), authFile);
         } catch (Exception e) {
             store.close();
             err.println("mnemo: failed to listen on " + settings.listenAddress() + ":" + settings.tcpPort() + ": " + e.getMessage());
@@ -88,5 +101,17 @@ public final class Main {
             server.close();
         }
         return 0;
+    }
+
+    /** Re-reads the auth file on SIGHUP, as memcached does; a bad file keeps the old credentials. */
+    private static void reloadOnHangup(AuthFile authFile) {
+        Signal.handle(new Signal("HUP"), signal -> {
+            try {
+                authFile.reload();
+                LOG.info("re-read the auth file {}", authFile.path());
+            } catch (IOException e) {
+                LOG.warn("cannot re-read the auth file, keeping the old credentials: {}", e.getMessage());
+            }
+        });
     }
 }

@@ -3,6 +3,7 @@ package dev.mnemo.server;
 import dev.mnemo.protocol.ConnectionInfo;
 import dev.mnemo.protocol.ServerContext;
 import dev.mnemo.protocol.Settings;
+import dev.mnemo.protocol.AuthFile;
 import dev.mnemo.protocol.BinaryProtocol;
 import dev.mnemo.protocol.TextProtocol;
 import dev.mnemo.store.Store;
@@ -99,9 +100,11 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
     private final String transport;
     private volatile Settings settings;
     private volatile int verbosity;
+    private final AuthFile authFile;
 
-    private MnemoServer(Settings requested, Store store, int verbosity) {
+    private MnemoServer(Settings requested, Store store, int verbosity, AuthFile authFile) {
         this.store = store;
+        this.authFile = authFile;
         this.verbosity = verbosity;
         this.startNanos = System.nanoTime();
         boolean epoll = Epoll.isAvailable();
@@ -165,7 +168,18 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
      *                          the address cannot be bound; the store is then left open
      */
     public static MnemoServer start(Settings settings, Store store, int verbosity) {
-        MnemoServer server = new MnemoServer(settings, store, verbosity);
+        return start(settings, store, verbosity, null);
+    }
+
+    /**
+     * Binds the listener and starts serving, with authentication when {@code authFile} is not
+     * null (memcached -S / -Y).
+     *
+     * @param authFile the credentials every connection must present, or null for none
+     * @see #start(Settings, Store, int)
+     */
+    public static MnemoServer start(Settings settings, Store store, int verbosity, AuthFile authFile) {
+        MnemoServer server = new MnemoServer(settings, store, verbosity, authFile);
         Settings s = server.settings();
         LOG.info("mnemo {} listening on {}:{} ({}), memory limit {} MiB, {} threads, max item size {} bytes, connection limit {}",
                 version(), s.listenAddress(), s.tcpPort(), server.transport, s.maxBytes() >> 20, s.threads(),
@@ -225,6 +239,11 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
         } finally {
             terminated.complete(null);
         }
+    }
+
+    @Override
+    public AuthFile authFile() {
+        return authFile;
     }
 
     @Override

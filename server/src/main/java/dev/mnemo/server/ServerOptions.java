@@ -1,7 +1,9 @@
 package dev.mnemo.server;
 
+import dev.mnemo.protocol.AuthFile;
 import dev.mnemo.protocol.Settings;
 import dev.mnemo.store.StoreConfig;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
@@ -9,6 +11,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.nio.file.Path;
 
 /**
  * The command line of the Mnemo server: memcached 1.6's flags, names and defaults for the
@@ -19,7 +24,7 @@ import picocli.CommandLine.Spec;
  * <p>Not thread-safe: picocli fills one instance from one command line.
  */
 @Command(name = "mnemo", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = ServerOptions.Version.class,
-        description = "A memcached-compatible cache for the JVM (memcached text protocol over TCP).")
+        description = "A memcached-compatible cache for the JVM (memcached text and binary protocols over TCP).")
 public final class ServerOptions {
 
     /** memcached's bounds for -I, in bytes. */
@@ -66,6 +71,14 @@ public final class ServerOptions {
     @Option(names = {"-I", "--max-item-size"}, paramLabel = "<num>",
             description = "max value size in bytes, with an optional k or m suffix (default: ${DEFAULT-VALUE}, min: 1k, max: 1024m)")
     private String maxItemSize = "1m";
+
+    @Option(names = {"-S", "--enable-sasl"},
+            description = "require authentication: SASL PLAIN (binary) or a \"username password\" set (text), checked against --auth-file")
+    private boolean enableSasl;
+
+    @Option(names = {"-Y", "--auth-file"}, paramLabel = "<file>",
+            description = "credentials, one user:password per line (memcached's -Y format); turns authentication on; re-read on SIGHUP")
+    private Path authFile;
 
     /**
      * @param options the instance to fill
@@ -115,6 +128,24 @@ public final class ServerOptions {
                 .withMemoryLimit(settings.maxBytes())
                 .withMaxItemSize(settings.maxItemSize())
                 .withCasEnabled(settings.casEnabled());
+    }
+
+    /**
+     * @return the credentials of --auth-file, or null when authentication is off (neither -S nor -Y)
+     * @throws ParameterException if -S is given without --auth-file, or the file cannot be read
+     */
+    public AuthFile authFile() {
+        if (authFile == null) {
+            if (enableSasl) {
+                throw invalid("-S needs --auth-file (-Y): Mnemo checks SASL PLAIN credentials against that file");
+            }
+            return null;
+        }
+        try {
+            return AuthFile.load(authFile);
+        } catch (IOException e) {
+            throw invalid("cannot read the auth file: " + e.getMessage());
+        }
     }
 
     /** @return 0 quiet, 1 for -v, 2 for -vv (and more v's count on) */

@@ -62,4 +62,51 @@ class MainProcessTest {
             process.destroyForcibly();
         }
     }
+
+    @Test
+    @Timeout(60)
+    void rereadsTheAuthFileOnSighup(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("mnemo.log");
+        Path auth = dir.resolve("auth");
+        Files.writeString(auth, "alice:old\n");
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process process = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "-p", "0", "-m", "16", "-t", "2",
+                "-S", "-Y", auth.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        try {
+            int port = awaitStart(log, process);
+            Files.writeString(auth, "alice:new\n");
+            new ProcessBuilder("kill", "-HUP", Long.toString(process.pid())).start().waitFor();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (lines(log).stream().noneMatch(l -> l.contains("re-read the auth file"))) {
+                if (System.nanoTime() > deadline || !process.isAlive()) {
+                    fail("the server did not re-read the auth file: " + lines(log));
+                }
+                Thread.onSpinWait();
+            }
+            assertTrue(lines(log).stream().noneMatch(l -> l.contains("new") && !l.contains("re-read")), "no password logged");
+            try (RawClient client = new RawClient(new InetSocketAddress("127.0.0.1", port))) {
+                client.send("set a 0 0 9\r\nalice new\r\n");
+                client.expect("STORED\r\n");
+            }
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    private static int awaitStart(Path log, Process process) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (lines(log).isEmpty() || !lines(log).getFirst().contains("listening on")) {
+            if (System.nanoTime() > deadline || !process.isAlive()) {
+                fail("the server did not log its start: " + lines(log));
+            }
+            Thread.onSpinWait();
+        }
+        Matcher started = STARTED.matcher(lines(log).getFirst());
+        assertTrue(started.matches(), lines(log).getFirst());
+        return Integer.parseInt(started.group(1));
+    }
 }

@@ -58,7 +58,7 @@ final class RunningServer implements AutoCloseable {
         ServerOptions.commandLine(options).parseArgs(args.toArray(String[]::new));
         Settings settings = options.settings();
         Store store = Store.open(options.storeConfig().withClock(clock));
-        MnemoServer server = MnemoServer.start(settings, store, options.verbosity());
+        MnemoServer server = MnemoServer.start(settings, store, options.verbosity(), options.authFile());
         return new RunningServer(server, store, null, server.port());
     }
 

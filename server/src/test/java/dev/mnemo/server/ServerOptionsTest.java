@@ -111,4 +111,15 @@ class ServerOptionsTest {
         assertEquals("mnemo " + MnemoServer.version(), version.out().strip());
         assertFalse(MnemoServer.version().contains("${"), MnemoServer.version());
     }
+
+    @Test
+    void authenticationNeedsAReadableAuthFile() {
+        assertEquals(null, parse().authFile());
+        Result noFile = run("-S", "-p", "0");
+        assertEquals(Main.EXIT_USAGE, noFile.status());
+        assertTrue(noFile.err().contains("-S needs --auth-file"), noFile.err());
+        Result missing = run("-S", "-Y", "/nonexistent/mnemo-auth", "-p", "0");
+        assertEquals(Main.EXIT_USAGE, missing.status());
+        assertTrue(missing.err().contains("cannot read the auth file"), missing.err());
+    }
 }

@@ -357,7 +357,9 @@ public final class BinaryProtocol {
                         digitsMemory, 0, n, 0, exptime, 0);
                 if (created == Status.STORED) {
                     probe.reset();
-                    store.get(memory, keyOffset, h.keyLength, probe);
+                    if (!BinaryOpcode.isQuiet(h.opcode)) {
+                        store.get(memory, keyOffset, h.keyLength, probe); // for the CAS unique the response carries
+                    }
                     probe.number = initial;
                     break;
                 }

@@ -32,10 +32,9 @@ import java.nio.charset.StandardCharsets;
  * answered UNKNOWN_COMMAND, as memcached without -S does.
  *
  * <p>Differences from memcached 1.6.18: VERBOSITY is executed as the spec describes (1.6.18
- * answers it UNKNOWN_COMMAND). The store returns no CAS unique from a store, so a successful storage command (and
- * an incr/decr that creates its item) looks the item up once more for the CAS unique its
- * response carries — that lookup counts as a get hit. CAS on APPEND/PREPEND, DELETE and
- * INCREMENT/DECREMENT is checked before the command, not atomically with it.
+ * answers it UNKNOWN_COMMAND). A request's CAS unique is checked by the store atomically with
+ * the command, and the CAS unique a response carries is the one the store gave the item it
+ * wrote (no second lookup, so no get is counted).
  *
  * <p>Keys and values go to the store as views of the inbound buffer; a get hit copies the
  * value once into the outbound buffer and allocates nothing.
@@ -263,19 +262,12 @@ public final class BinaryProtocol {
             default -> StorageCommand.PREPEND;
         };
         boolean concat = command == StorageCommand.APPEND || command == StorageCommand.PREPEND;
-        if (h.casUnique != 0) {
-            if (concat) {
-                int refused = checkCas(memory, keyOffset, BinaryStatus.NOT_STORED);
-                if (refused != BinaryStatus.SUCCESS) {
-                    writeError(out, refused);
-                    return consume(in, start + length);
-                }
-            } else {
-                command = StorageCommand.CAS;
-            }
+        if (h.casUnique != 0 && !concat) {
+            command = StorageCommand.CAS; // memcached's process_bin_update: any CAS unique makes set/add/replace a cas
         }
+        probe.reset();
         Status status = store.store(command, memory, keyOffset, h.keyLength, memory, keyOffset + h.keyLength,
-                (int) valueLength, clientFlags, exptime, h.casUnique);
+                (int) valueLength, clientFlags, exptime, h.casUnique, BinaryOpcode.isQuiet(op) ? null : probe);
         int code = switch (status) {
             case STORED -> BinaryStatus.SUCCESS;
             case NOT_STORED -> command == StorageCommand.ADD ? BinaryStatus.KEY_EEXISTS
@@ -287,7 +279,7 @@ public final class BinaryProtocol {
         };
         if (code == BinaryStatus.SUCCESS) {
             if (!BinaryOpcode.isQuiet(op)) {
-                h.writeResponse(out, 0, 0, BinaryStatus.SUCCESS, 0, casOf(memory, keyOffset));
+                h.writeResponse(out, 0, 0, BinaryStatus.SUCCESS, 0, probe.casUnique);
             }
         } else {
             if (set && (status == Status.TOO_LARGE || status == Status.OUT_OF_MEMORY)) {
@@ -308,11 +300,11 @@ public final class BinaryProtocol {
         }
         MemorySegment memory = inMemory.view(in, start, length);
         long keyOffset = inMemory.base() + BinaryHeader.LENGTH;
-        int code = h.casUnique != 0 ? checkCas(memory, keyOffset, BinaryStatus.KEY_ENOENT) : BinaryStatus.SUCCESS;
-        if (code == BinaryStatus.SUCCESS) {
-            code = store.delete(memory, keyOffset, h.keyLength) == Status.DELETED
-                    ? BinaryStatus.SUCCESS : BinaryStatus.KEY_ENOENT;
-        }
+        int code = switch (store.delete(memory, keyOffset, h.keyLength, h.casUnique)) {
+            case DELETED -> BinaryStatus.SUCCESS;
+            case EXISTS -> BinaryStatus.KEY_EEXISTS;
+            default -> BinaryStatus.KEY_ENOENT;
+        };
         if (code != BinaryStatus.SUCCESS) {
             writeError(out, code);
         } else if (!BinaryOpcode.isQuiet(h.opcode)) {
@@ -340,27 +332,26 @@ public final class BinaryProtocol {
         boolean increment = h.opcode == BinaryOpcode.INCREMENT || h.opcode == BinaryOpcode.INCREMENTQ;
         MemorySegment memory = inMemory.view(in, start, length);
         long keyOffset = inMemory.base() + BinaryHeader.LENGTH + 20;
-        int code = h.casUnique != 0 ? checkCas(memory, keyOffset, BinaryStatus.KEY_ENOENT) : BinaryStatus.SUCCESS;
+        int code = BinaryStatus.SUCCESS;
         while (code == BinaryStatus.SUCCESS) {
             probe.reset();
-            Status status = store.incrDecr(memory, keyOffset, h.keyLength, increment, delta, probe);
+            Status status = store.incrDecr(memory, keyOffset, h.keyLength, increment, delta, h.casUnique, probe);
             if (status == Status.STORED) {
                 break;
             }
             if (status != Status.NOT_FOUND) {
-                code = status == Status.NON_NUMERIC ? BinaryStatus.DELTA_BADVAL : BinaryStatus.ENOMEM;
+                code = switch (status) {
+                    case EXISTS -> BinaryStatus.KEY_EEXISTS;
+                    case NON_NUMERIC -> BinaryStatus.DELTA_BADVAL;
+                    default -> BinaryStatus.ENOMEM;
+                };
             } else if (exptime == NO_CREATE) {
                 code = BinaryStatus.KEY_ENOENT;
             } else {
                 int n = Ascii.putUnsigned(digits, 0, initial);
                 Status created = store.store(StorageCommand.ADD, memory, keyOffset, h.keyLength,
-                        digitsMemory, 0, n, 0, exptime, 0);
+                        digitsMemory, 0, n, 0, exptime, 0, probe);
                 if (created == Status.STORED) {
-                    probe.reset();
-                    if (!BinaryOpcode.isQuiet(h.opcode)) {
-                        store.get(memory, keyOffset, h.keyLength, probe); // for the CAS unique the response carries
-                    }
-                    probe.number = initial;
                     break;
                 }
                 if (created != Status.NOT_STORED) {
@@ -375,26 +366,6 @@ public final class BinaryProtocol {
             out.writeLong(probe.number);
         }
         return consume(in, start + length);
-    }
-
-    /**
-     * @return SUCCESS if the key's item has the request's CAS unique, KEY_EEXISTS if it has
-     *         another, {@code missing} if there is no item
-     */
-    private int checkCas(MemorySegment memory, long keyOffset, int missing) {
-        probe.reset();
-        store.get(memory, keyOffset, header.keyLength, probe);
-        if (!probe.found) {
-            return missing;
-        }
-        return probe.casUnique == header.casUnique ? BinaryStatus.SUCCESS : BinaryStatus.KEY_EEXISTS;
-    }
-
-    /** @return the CAS unique of the key's item now, 0 if it is gone */
-    private long casOf(MemorySegment memory, long keyOffset) {
-        probe.reset();
-        store.get(memory, keyOffset, header.keyLength, probe);
-        return probe.casUnique;
     }
 
     private TextProtocol.Outcome flush(ByteBuf in, ByteBuf out) {

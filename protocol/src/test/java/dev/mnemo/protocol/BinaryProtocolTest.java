@@ -150,6 +150,31 @@ class BinaryProtocolTest extends ProtocolTestBase {
     }
 
     @Test
+    void storeAndIncrResponsesCarryTheItemsCasWithoutCountingAGet() {
+        long set = one(set(0x01, "k", "a", 0, 0)).cas();
+        long appended = one(request(0x0e, new byte[0], "k", new byte[] {'b'}, 0)).cas();
+        long created = one(request(0x05, delta(1, 7, 0), "n", new byte[0], 0)).cas();
+        long incremented = one(request(0x05, delta(1, 7, 0), "n", new byte[0], 0)).cas();
+        assertEquals(0, store.stats().cmdGet());
+        assertEquals(0, store.stats().getHits());
+        assertNotEquals(set, appended);
+        assertNotEquals(created, incremented);
+        Response k = one(request(0x00, "k"));
+        assertEquals(appended, k.cas());
+        assertEquals(incremented, one(request(0x00, "n")).cas());
+        assertEquals(2, store.stats().getHits());
+        assertEquals(2, store.stats().cmdGet());
+    }
+
+    @Test
+    void incrementWithCasOfAMissingItemCreatesIt() {
+        Response created = one(request(0x05, delta(1, 7, 0), "n", new byte[0], 12345));
+        assertEquals(0, created.status());
+        assertEquals(7, ByteBuffer.wrap(created.value()).getLong());
+        assertEquals(created.cas(), one(request(0x00, "n")).cas());
+    }
+
+    @Test
     void incrementAndDecrementWithInitialValue() {
         assertError(one(request(0x05, delta(5, 10, -1), "n", new byte[0], 0)), 0x05, 0x01, "Not found");
         Response created = one(request(0x05, delta(5, 10, 0), "n", new byte[0], 0));

@@ -56,7 +56,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * Readers take no lock (a per-bucket seqlock; an {@link ItemReader} may be called again if a
  * writer raced it). Writers lock the key's two index buckets and one of a few append stripes;
  * segment allocation and eviction serialise on one lock. An {@link ItemReader} must not call back
- * into the store: getAndTouch and incrDecr call it while holding the key's bucket locks.
+ * into the store: getAndTouch, incrDecr and a store with a reader call it while holding the key's
+ * bucket locks.
  *
  * <p>Protocol outcomes are {@link Status} values. Programming errors — a null key, a key
  * length outside 1..250, a negative offset or length — throw {@link IllegalArgumentException}
@@ -274,6 +275,32 @@ public final class Store implements AutoCloseable {
     public Status store(StorageCommand command, MemorySegment key, long keyOffset, int keyLength,
                         MemorySegment value, long valueOffset, int valueLength,
                         int clientFlags, long exptime, long casUnique) {
+        return store(command, key, keyOffset, keyLength, value, valueOffset, valueLength, clientFlags, exptime,
+                command == StorageCommand.CAS ? casUnique : 0, null);
+    }
+
+    /**
+     * Executes a storage command as {@link #store(StorageCommand, MemorySegment, long, int, MemorySegment, long,
+     * int, int, long, long)} does, with a CAS check for append/prepend too (memcached's binary
+     * protocol: "BinaryProtocolRevamped", Append/Prepend; do_store_item of memcached 1.6) and the
+     * stored item handed to {@code stored}, so the caller learns its new CAS unique without a
+     * second lookup (which would count a get and mark the item read). The CAS check is made under
+     * the key's bucket locks, atomically with the store.
+     *
+     * @param casUnique for {@link StorageCommand#CAS}: the unique the client read; for append and
+     *                  prepend: 0 for no check, otherwise the item's must equal it (a mismatch is
+     *                  EXISTS, a missing item NOT_STORED); ignored by set, add and replace
+     * @param stored    when the item was stored, called once with it (its
+     *                  {@link ItemView#casUnique()} is the new CAS unique), under the key's bucket
+     *                  locks: it must not call back into the store; may be null
+     * @return STORED, NOT_STORED, EXISTS (cas; append/prepend with a CAS unique), NOT_FOUND (cas),
+     *         TOO_LARGE or OUT_OF_MEMORY
+     * @throws IllegalArgumentException for a bad key, a null command or value, or a value range
+     *                                  outside {@code value}
+     */
+    public Status store(StorageCommand command, MemorySegment key, long keyOffset, int keyLength,
+                        MemorySegment value, long valueOffset, int valueLength,
+                        int clientFlags, long exptime, long casUnique, ItemReader stored) {
         checkKey(key, keyOffset, keyLength);
         if (command == null) {
             throw new IllegalArgumentException("command is null");
@@ -301,9 +328,10 @@ public final class Store implements AutoCloseable {
             boolean live = old >= 0 && evictor.liveness(old, now) == Evictor.LIVE;
             Status refusal = switch (command) {
                 case ADD -> live ? Status.NOT_STORED : null;
-                case REPLACE, APPEND, PREPEND -> live ? null : Status.NOT_STORED;
-                case CAS -> !live ? Status.NOT_FOUND
-                        : (!config.casEnabled() || evictor.casOf(old) != casUnique) ? Status.EXISTS : null;
+                case REPLACE -> live ? null : Status.NOT_STORED;
+                case APPEND, PREPEND -> !live ? Status.NOT_STORED
+                        : casUnique != 0 && !casMatches(old, casUnique) ? Status.EXISTS : null;
+                case CAS -> !live ? Status.NOT_FOUND : casMatches(old, casUnique) ? null : Status.EXISTS;
                 case SET -> null;
             };
             if (refusal != null) {
@@ -362,6 +390,11 @@ public final class Store implements AutoCloseable {
                 try {
                     long currentRef = conditional ? oldRef : index.find(first, second, tag, key, keyOffset, keyLength, region);
                     publish(first, second, tag, item, size, currentRef, now);
+                    if (stored != null) {
+                        Flyweight view = views.get();
+                        view.wrap(item, keyLength, (int) newLength, now);
+                        stored.read(view);
+                    }
                 } finally {
                     index.unlock(first, second);
                 }
@@ -383,6 +416,19 @@ public final class Store implements AutoCloseable {
      * @return {@link Status#DELETED} or {@link Status#NOT_FOUND}
      */
     public Status delete(MemorySegment key, long keyOffset, int keyLength) {
+        return delete(key, keyOffset, keyLength, 0);
+    }
+
+    /**
+     * Removes an item if its CAS unique matches (memcached's binary Delete with a CAS; the check is
+     * made under the key's bucket locks, atomically with the removal). Counts delete_hits or
+     * delete_misses; a mismatch counts neither, as in memcached 1.6's process_bin_delete.
+     *
+     * @param casUnique 0 for no check, otherwise the CAS unique the item must have
+     * @return {@link Status#DELETED}, {@link Status#EXISTS} (the item has another CAS unique) or
+     *         {@link Status#NOT_FOUND}
+     */
+    public Status delete(MemorySegment key, long keyOffset, int keyLength, long casUnique) {
         checkKey(key, keyOffset, keyLength);
         long now = now();
         long hash = KeyHash.hash(key, keyOffset, keyLength);
@@ -392,6 +438,9 @@ public final class Store implements AutoCloseable {
             return Status.NOT_FOUND;
         }
         try {
+            if (casUnique != 0 && !casMatches(item, casUnique)) {
+                return Status.EXISTS;
+            }
             evictor.unlink(index.refOfItem(index.bucketOf(hash), index.secondBucketOf(hash), item), item);
         } finally {
             unlockPair(hash);
@@ -417,6 +466,21 @@ public final class Store implements AutoCloseable {
      */
     public Status incrDecr(MemorySegment key, long keyOffset, int keyLength, boolean increment, long delta,
                            ItemReader reader) {
+        return incrDecr(key, keyOffset, keyLength, increment, delta, 0, reader);
+    }
+
+    /**
+     * Adds to or subtracts from a numeric item as {@link #incrDecr(MemorySegment, long, int, boolean, long,
+     * ItemReader)} does, if its CAS unique matches (memcached's binary Increment/Decrement with a
+     * CAS: do_add_delta of memcached 1.6 checks it before the value, and a mismatch counts
+     * nothing). The check is made under the key's bucket locks, atomically with the update.
+     *
+     * @param casUnique 0 for no check, otherwise the CAS unique the item must have
+     * @return STORED (success), EXISTS (the item has another CAS unique), NOT_FOUND, NON_NUMERIC
+     *         or OUT_OF_MEMORY
+     */
+    public Status incrDecr(MemorySegment key, long keyOffset, int keyLength, boolean increment, long delta,
+                           long casUnique, ItemReader reader) {
         checkKey(key, keyOffset, keyLength);
         long now = now();
         long hash = KeyHash.hash(key, keyOffset, keyLength);
@@ -438,6 +502,12 @@ public final class Store implements AutoCloseable {
                 }
                 (increment ? counters.incrMisses : counters.decrMisses).increment();
                 return Status.NOT_FOUND;
+            }
+            if (casUnique != 0 && !casMatches(old, casUnique)) {
+                if (!(index.validate(first, v1) && index.validate(second, v2))) {
+                    continue;
+                }
+                return Status.EXISTS;
             }
             long valueAt = Items.keyOffset(old) + keyLength;
             if (oldLength == 0 || !DecimalText.isNumber(memory, valueAt, oldLength)) {
@@ -747,6 +817,11 @@ public final class Store implements AutoCloseable {
                 index.unlock(bucket);
             }
         }
+    }
+
+    /** @return whether the item's CAS unique is {@code casUnique}; never when CAS is disabled (memcached -C: every item's is 0) */
+    private boolean casMatches(long item, long casUnique) {
+        return config.casEnabled() && evictor.casOf(item) == casUnique;
     }
 
     private void unlockPair(long hash) {

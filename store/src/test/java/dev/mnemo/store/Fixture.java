@@ -37,6 +37,23 @@ final class Fixture implements AutoCloseable {
         return store.store(command, k, 0, (int) k.byteSize(), v, 0, (int) v.byteSize(), flags, exptime, cas);
     }
 
+    /** A storage command with a CAS check (append/prepend) whose stored item {@code stored} is shown. */
+    Status store(StorageCommand command, String key, String value, long cas, Captured stored) {
+        MemorySegment k = bytes(key);
+        MemorySegment v = bytes(value);
+        return store.store(command, k, 0, (int) k.byteSize(), v, 0, (int) v.byteSize(), 0, 0, cas, stored);
+    }
+
+    Status delete(String key, long cas) {
+        MemorySegment k = bytes(key);
+        return store.delete(k, 0, (int) k.byteSize(), cas);
+    }
+
+    Status incr(String key, long delta, long cas, Captured result) {
+        MemorySegment k = bytes(key);
+        return store.incrDecr(k, 0, (int) k.byteSize(), true, delta, cas, result);
+    }
+
     /** @return the value, or null on a miss */
     String get(String key) {
         Captured c = item(key);

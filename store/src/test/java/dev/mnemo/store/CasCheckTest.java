@@ -1,0 +1,170 @@
+package dev.mnemo.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** CAS checks made atomically by delete, append/prepend and incr/decr, and the CAS unique a store reports. */
+class CasCheckTest {
+
+    private final Fixture f = new Fixture();
+
+    @AfterEach
+    void close() {
+        f.close();
+    }
+
+    private long casOf(String key) {
+        return f.item(key).cas;
+    }
+
+    @Test
+    void storeReportsTheNewCasUniqueWithoutCountingAGet() {
+        Fixture.Captured stored = new Fixture.Captured();
+        assertEquals(Status.STORED, f.store(StorageCommand.SET, "k", "v", 0, stored));
+        assertEquals(1, stored.calls);
+        assertEquals("v", stored.value);
+        StoreStats s = f.store.stats();
+        assertEquals(0, s.cmdGet());
+        assertEquals(0, s.getHits());
+        assertEquals(stored.cas, casOf("k"));
+        assertEquals(false, stored.fetched);
+    }
+
+    @Test
+    void storeDoesNotMarkTheItemFetched() {
+        f.store(StorageCommand.SET, "k", "v", 0, new Fixture.Captured());
+        assertEquals(false, f.item("k").fetched, "the first get sees the item unread");
+    }
+
+    @Test
+    void refusedStoreDoesNotCallTheReader() {
+        f.set("k", "v");
+        Fixture.Captured stored = new Fixture.Captured();
+        assertEquals(Status.NOT_STORED, f.store(StorageCommand.ADD, "k", "w", 0, stored));
+        assertEquals(0, stored.calls);
+    }
+
+    @Test
+    void appendWithMatchingCasStoresAndReportsTheNewCas() {
+        f.set("k", "ab");
+        long cas = casOf("k");
+        Fixture.Captured stored = new Fixture.Captured();
+        assertEquals(Status.STORED, f.store(StorageCommand.APPEND, "k", "cd", cas, stored));
+        assertEquals("abcd", f.get("k"));
+        assertNotEquals(cas, stored.cas);
+        assertEquals(stored.cas, casOf("k"));
+        assertEquals(Status.STORED, f.store(StorageCommand.PREPEND, "k", "x", stored.cas, stored));
+        assertEquals("xabcd", f.get("k"));
+    }
+
+    @Test
+    void appendWithOtherCasIsExistsAndChangesNothing() {
+        f.set("k", "ab");
+        long cas = casOf("k");
+        assertEquals(Status.EXISTS, f.store(StorageCommand.APPEND, "k", "cd", cas + 1, null));
+        assertEquals(Status.EXISTS, f.store(StorageCommand.PREPEND, "k", "cd", cas + 1, null));
+        assertEquals("ab", f.get("k"));
+        assertEquals(cas, casOf("k"));
+    }
+
+    @Test
+    void appendWithCasToMissingItemIsNotStored() {
+        assertEquals(Status.NOT_STORED, f.store(StorageCommand.APPEND, "k", "cd", 5, null));
+        assertNull(f.get("k"));
+    }
+
+    @Test
+    void oldStoreSignatureIgnoresCasForAppend() {
+        f.set("k", "a");
+        assertEquals(Status.STORED, f.store(StorageCommand.APPEND, "k", "b", 0, 0, casOf("k") + 1));
+        assertEquals("ab", f.get("k"));
+    }
+
+    @Test
+    void deleteWithCas() {
+        f.set("k", "v");
+        long cas = casOf("k");
+        assertEquals(Status.EXISTS, f.delete("k", cas + 1));
+        assertEquals("v", f.get("k"));
+        assertEquals(0, f.store.stats().deleteHits() + f.store.stats().deleteMisses(), "a mismatch counts neither");
+        assertEquals(Status.DELETED, f.delete("k", cas));
+        assertNull(f.get("k"));
+        assertEquals(Status.NOT_FOUND, f.delete("k", cas));
+        assertEquals(1, f.store.stats().deleteHits());
+        assertEquals(1, f.store.stats().deleteMisses());
+    }
+
+    @Test
+    void incrWithCas() {
+        f.set("n", "10");
+        long cas = casOf("n");
+        Fixture.Captured result = new Fixture.Captured();
+        assertEquals(Status.EXISTS, f.incr("n", 1, cas + 1, result));
+        assertEquals(0, result.calls);
+        assertEquals("10", f.get("n"));
+        assertEquals(0, f.store.stats().incrHits() + f.store.stats().incrMisses(), "a mismatch counts neither");
+        assertEquals(Status.STORED, f.incr("n", 1, cas, result));
+        assertEquals("11", result.value);
+        assertEquals(result.cas, casOf("n"));
+        assertNotEquals(cas, result.cas);
+        assertEquals(Status.NOT_FOUND, f.incr("missing", 1, cas, result));
+    }
+
+    @Test
+    void incrCasMismatchComesBeforeTheNumericCheck() {
+        f.set("k", "abc");
+        assertEquals(Status.EXISTS, f.incr("k", 1, casOf("k") + 1, null));
+        assertEquals(Status.NON_NUMERIC, f.incr("k", 1, casOf("k"), null));
+    }
+
+    @Test
+    void withCasDisabledNoCasMatches() {
+        try (Fixture g = new Fixture(StoreConfig.defaults().withMemoryLimit(16L * StoreConfig.MIB).withCasEnabled(false))) {
+            g.set("k", "1");
+            assertEquals(0, g.item("k").cas);
+            assertEquals(Status.EXISTS, g.delete("k", 1));
+            assertEquals(Status.EXISTS, g.incr("k", 1, 1, null));
+            assertEquals(Status.EXISTS, g.store(StorageCommand.APPEND, "k", "x", 1, null));
+            assertEquals("1", g.get("k"));
+        }
+    }
+
+    /** Two threads append to one key with the CAS unique they both read: exactly one wins each round. */
+    @Test
+    void concurrentCasAppendsHaveOneWinnerPerRound() throws Exception {
+        int rounds = 2_000;
+        f.set("k", "");
+        MemorySegment key = Fixture.bytes("k");
+        MemorySegment value = Fixture.bytes("x");
+        long[] roundCas = new long[1];
+        AtomicInteger wins = new AtomicInteger();
+        AtomicInteger losses = new AtomicInteger();
+        CyclicBarrier barrier = new CyclicBarrier(2, () -> roundCas[0] = casOf("k"));
+        Runnable appender = () -> {
+            try {
+                for (int r = 0; r < rounds; r++) {
+                    barrier.await();
+                    Status s = f.store.store(StorageCommand.APPEND, key, 0, 1, value, 0, 1, 0, 0, roundCas[0], null);
+                    (s == Status.STORED ? wins : losses).incrementAndGet();
+                    barrier.await();
+                }
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        };
+        Thread a = Thread.ofPlatform().start(appender);
+        Thread b = Thread.ofPlatform().start(appender);
+        a.join();
+        b.join();
+        assertEquals(rounds, wins.get());
+        assertEquals(rounds, losses.get());
+        assertEquals(rounds, f.get("k").length());
+    }
+}

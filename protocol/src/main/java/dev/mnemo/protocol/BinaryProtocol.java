@@ -315,8 +315,8 @@ public final class BinaryProtocol {
 
     /**
      * INCREMENT, DECREMENT and their quiet variants: extras are the delta, the initial value
-     * and the expiration (0xffffffff: fail if the item is missing; otherwise a missing item is
-     * created holding the initial value, and a racing creator makes the command retry).
+     * and the expiration (0xffffffff: fail if the item is missing; otherwise the store creates a
+     * missing item holding the initial value, whatever the request's CAS unique, as memcached does).
      */
     private TextProtocol.Outcome incrDecr(ByteBuf in, ByteBuf out) {
         BinaryHeader h = header;
@@ -332,33 +332,18 @@ public final class BinaryProtocol {
         boolean increment = h.opcode == BinaryOpcode.INCREMENT || h.opcode == BinaryOpcode.INCREMENTQ;
         MemorySegment memory = inMemory.view(in, start, length);
         long keyOffset = inMemory.base() + BinaryHeader.LENGTH + 20;
-        int code = BinaryStatus.SUCCESS;
-        while (code == BinaryStatus.SUCCESS) {
-            probe.reset();
-            Status status = store.incrDecr(memory, keyOffset, h.keyLength, increment, delta, h.casUnique, probe);
-            if (status == Status.STORED) {
-                break;
-            }
-            if (status != Status.NOT_FOUND) {
-                code = switch (status) {
-                    case EXISTS -> BinaryStatus.KEY_EEXISTS;
-                    case NON_NUMERIC -> BinaryStatus.DELTA_BADVAL;
-                    default -> BinaryStatus.ENOMEM;
-                };
-            } else if (exptime == NO_CREATE) {
-                code = BinaryStatus.KEY_ENOENT;
-            } else {
-                int n = Ascii.putUnsigned(digits, 0, initial);
-                Status created = store.store(StorageCommand.ADD, memory, keyOffset, h.keyLength,
-                        digitsMemory, 0, n, 0, exptime, 0, probe);
-                if (created == Status.STORED) {
-                    break;
-                }
-                if (created != Status.NOT_STORED) {
-                    code = created == Status.TOO_LARGE ? BinaryStatus.E2BIG : BinaryStatus.ENOMEM;
-                }
-            }
-        }
+        int n = Ascii.putUnsigned(digits, 0, initial);
+        probe.reset();
+        Status status = store.incrDecr(memory, keyOffset, h.keyLength, increment, delta, h.casUnique,
+                exptime == NO_CREATE ? null : digitsMemory, 0, n, exptime, probe);
+        int code = switch (status) {
+            case STORED -> BinaryStatus.SUCCESS;
+            case EXISTS -> BinaryStatus.KEY_EEXISTS;
+            case NOT_FOUND -> BinaryStatus.KEY_ENOENT;
+            case NON_NUMERIC -> BinaryStatus.DELTA_BADVAL;
+            case TOO_LARGE -> BinaryStatus.E2BIG;
+            default -> BinaryStatus.ENOMEM;
+        };
         if (code != BinaryStatus.SUCCESS) {
             writeError(out, code);
         } else if (!BinaryOpcode.isQuiet(h.opcode)) {

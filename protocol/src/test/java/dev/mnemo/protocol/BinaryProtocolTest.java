@@ -172,6 +172,8 @@ class BinaryProtocolTest extends ProtocolTestBase {
         assertEquals(0, created.status());
         assertEquals(7, ByteBuffer.wrap(created.value()).getLong());
         assertEquals(created.cas(), one(request(0x00, "n")).cas());
+        assertEquals(0, store.stats().cmdSet(), "memcached counts no cmd_set for an item incr creates");
+        assertEquals(0, store.stats().incrMisses(), "nor an incr miss");
     }
 
     @Test

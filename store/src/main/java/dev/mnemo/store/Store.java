@@ -301,6 +301,14 @@ public final class Store implements AutoCloseable {
     public Status store(StorageCommand command, MemorySegment key, long keyOffset, int keyLength,
                         MemorySegment value, long valueOffset, int valueLength,
                         int clientFlags, long exptime, long casUnique, ItemReader stored) {
+        return store(command, key, keyOffset, keyLength, value, valueOffset, valueLength, clientFlags, exptime,
+                casUnique, stored, true);
+    }
+
+    /** The storage commands; {@code countSet}: whether to count cmd_set (not for an item incr/decr creates). */
+    private Status store(StorageCommand command, MemorySegment key, long keyOffset, int keyLength,
+                         MemorySegment value, long valueOffset, int valueLength,
+                         int clientFlags, long exptime, long casUnique, ItemReader stored, boolean countSet) {
         checkKey(key, keyOffset, keyLength);
         if (command == null) {
             throw new IllegalArgumentException("command is null");
@@ -338,7 +346,9 @@ public final class Store implements AutoCloseable {
                 if (!(index.validate(first, v1) && index.validate(second, v2))) {
                     continue;
                 }
-                counters.cmdSet.increment();
+                if (countSet) {
+                    counters.cmdSet.increment();
+                }
                 if (command == StorageCommand.CAS) {
                     (refusal == Status.NOT_FOUND ? counters.casMisses : counters.casBadval).increment();
                 }
@@ -401,7 +411,9 @@ public final class Store implements AutoCloseable {
             } finally {
                 stripe.lock.unlock();
             }
-            counters.cmdSet.increment();
+            if (countSet) {
+                counters.cmdSet.increment();
+            }
             counters.totalItems.increment();
             if (command == StorageCommand.CAS) {
                 counters.casHits.increment();
@@ -481,7 +493,35 @@ public final class Store implements AutoCloseable {
      */
     public Status incrDecr(MemorySegment key, long keyOffset, int keyLength, boolean increment, long delta,
                            long casUnique, ItemReader reader) {
+        return incrDecr(key, keyOffset, keyLength, increment, delta, casUnique, null, 0, 0, 0, reader);
+    }
+
+    /**
+     * Adds to or subtracts from a numeric item as {@link #incrDecr(MemorySegment, long, int, boolean, long,
+     * long, ItemReader)} does, creating a missing item from {@code initial} (memcached's binary
+     * Increment/Decrement with an expiration other than 0xffffffff; process_bin_arithmetic of
+     * memcached 1.6): the item is added with client flags 0 and the given exptime, whatever
+     * {@code casUnique} is, and counts total_items only (neither cmd_set nor incr_misses or
+     * decr_misses, as in memcached). If another writer adds the key first, the command is applied
+     * to that item instead.
+     *
+     * @param initial       the memory holding the initial value's decimal text, or null to answer
+     *                      NOT_FOUND for a missing item
+     * @param initialOffset offset of its first byte
+     * @param initialLength its length in bytes
+     * @param exptime       the created item's expiration time, protocol.txt form
+     * @param reader        on success, called once with the new or created item, under the key's
+     *                      bucket locks; may be null
+     * @return STORED (updated or created), EXISTS, NOT_FOUND (only without {@code initial}),
+     *         NON_NUMERIC, TOO_LARGE or OUT_OF_MEMORY
+     */
+    public Status incrDecr(MemorySegment key, long keyOffset, int keyLength, boolean increment, long delta,
+                           long casUnique, MemorySegment initial, long initialOffset, int initialLength, long exptime,
+                           ItemReader reader) {
         checkKey(key, keyOffset, keyLength);
+        if (initial != null) {
+            checkRange("initial", initial, initialOffset, initialLength);
+        }
         long now = now();
         long hash = KeyHash.hash(key, keyOffset, keyLength);
         long first = index.bucketOf(hash);
@@ -500,8 +540,16 @@ public final class Store implements AutoCloseable {
                 if (!(index.validate(first, v1) && index.validate(second, v2))) {
                     continue;
                 }
-                (increment ? counters.incrMisses : counters.decrMisses).increment();
-                return Status.NOT_FOUND;
+                if (initial == null) {
+                    (increment ? counters.incrMisses : counters.decrMisses).increment();
+                    return Status.NOT_FOUND;
+                }
+                Status created = store(StorageCommand.ADD, key, keyOffset, keyLength, initial, initialOffset,
+                        initialLength, 0, exptime, 0, reader, false);
+                if (created != Status.NOT_STORED) {
+                    return created;
+                }
+                continue; // another writer added the key: apply the command to its item
             }
             if (casUnique != 0 && !casMatches(old, casUnique)) {
                 if (!(index.validate(first, v1) && index.validate(second, v2))) {

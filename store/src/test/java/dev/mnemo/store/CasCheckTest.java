@@ -118,6 +118,23 @@ class CasCheckTest {
     }
 
     @Test
+    void incrCreatesAMissingItemWhateverItsCasCountingNeitherASetNorAMiss() {
+        Fixture.Captured result = new Fixture.Captured();
+        assertEquals(Status.STORED, f.incrOrCreate("n", 5, 777, "10", result));
+        assertEquals("10", result.value);
+        assertEquals(0, result.flags);
+        StoreStats s = f.store.stats();
+        assertEquals(0, s.cmdSet());
+        assertEquals(0, s.incrMisses());
+        assertEquals(0, s.incrHits());
+        assertEquals(1, s.totalItems());
+        assertEquals(result.cas, casOf("n"));
+        assertEquals(Status.STORED, f.incrOrCreate("n", 5, result.cas, "10", result));
+        assertEquals("15", result.value);
+        assertEquals(1, f.store.stats().incrHits());
+    }
+
+    @Test
     void incrCasMismatchComesBeforeTheNumericCheck() {
         f.set("k", "abc");
         assertEquals(Status.EXISTS, f.incr("k", 1, casOf("k") + 1, null));

@@ -54,6 +54,12 @@ final class Fixture implements AutoCloseable {
         return store.incrDecr(k, 0, (int) k.byteSize(), true, delta, cas, result);
     }
 
+    Status incrOrCreate(String key, long delta, long cas, String initial, Captured result) {
+        MemorySegment k = bytes(key);
+        MemorySegment i = bytes(initial);
+        return store.incrDecr(k, 0, (int) k.byteSize(), true, delta, cas, i, 0, (int) i.byteSize(), 0, result);
+    }
+
     /** @return the value, or null on a miss */
     String get(String key) {
         Captured c = item(key);

@@ -1,23 +1,12 @@
 package dev.mnemo.server;
 
-import net.spy.memcached.AddrUtil;
 import net.spy.memcached.CASResponse;
 import net.spy.memcached.CASValue;
 import net.spy.memcached.ConnectionFactoryBuilder;
-import net.spy.memcached.MemcachedClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
 
-import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,58 +17,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /** Every text-protocol command through spymemcached (net.spy:spymemcached), a real third-party client. */
-@Timeout(60)
-class SpymemcachedTest {
+class SpymemcachedTest extends SpymemcachedTestBase {
 
-    private static RunningServer server;
-    private static MemcachedClient client;
-
-    @BeforeAll
-    static void start() throws IOException {
-        server = RunningServer.start("-t", "2");
-        client = new MemcachedClient(new ConnectionFactoryBuilder()
-                .setProtocol(ConnectionFactoryBuilder.Protocol.TEXT)
-                .setOpTimeout(5000)
-                .build(), AddrUtil.getAddresses("127.0.0.1:" + server.port()));
-    }
-
-    @AfterAll
-    static void stop() {
-        client.shutdown(5, TimeUnit.SECONDS);
-        server.close();
-    }
-
-    private static <T> T done(Future<T> future) throws Exception {
-        return future.get(5, TimeUnit.SECONDS);
-    }
-
-    @Test
-    void setAndGet() throws Exception {
-        assertTrue(done(client.set("spy-set", 0, "hello")));
-        assertEquals("hello", client.get("spy-set"));
-        assertTrue(done(client.set("spy-set", 0, "again")));
-        assertEquals("again", client.get("spy-set"));
-        assertNull(client.get("spy-missing"));
-    }
-
-    @Test
-    void addOnlyWhenMissingReplaceOnlyWhenPresent() throws Exception {
-        assertTrue(done(client.add("spy-add", 0, "first")));
-        assertFalse(done(client.add("spy-add", 0, "second")));
-        assertEquals("first", client.get("spy-add"));
-        assertFalse(done(client.replace("spy-replace", 0, "x")));
-        assertNull(client.get("spy-replace"));
-        assertTrue(done(client.replace("spy-add", 0, "third")));
-        assertEquals("third", client.get("spy-add"));
-    }
-
-    @Test
-    void appendAndPrepend() throws Exception {
-        assertTrue(done(client.set("spy-ap", 0, "mid")));
-        assertTrue(done(client.append("spy-ap", "-end")));
-        assertTrue(done(client.prepend("spy-ap", "start-")));
-        assertEquals("start-mid-end", client.get("spy-ap"));
-        assertFalse(done(client.append("spy-ap-missing", "x")));
+    @Override
+    ConnectionFactoryBuilder.Protocol protocol() {
+        return ConnectionFactoryBuilder.Protocol.TEXT;
     }
 
     @Test
@@ -119,29 +61,6 @@ class SpymemcachedTest {
         assertTrue(done(client.touch("spy-touch", 100)));
         assertFalse(done(client.touch("spy-touch-missing", 100)));
         assertEquals("t", client.get("spy-touch"));
-    }
-
-    @Test
-    void delete() throws Exception {
-        assertTrue(done(client.set("spy-del", 0, "d")));
-        assertTrue(done(client.delete("spy-del")));
-        assertFalse(done(client.delete("spy-del")));
-        assertNull(client.get("spy-del"));
-    }
-
-    @Test
-    void multiGetOfHundredKeys() throws Exception {
-        List<String> keys = new ArrayList<>();
-        for (int i = 0; i < 100; i++) {
-            keys.add("spy-multi-" + i);
-            assertTrue(done(client.set("spy-multi-" + i, 0, "value-" + i)));
-        }
-        keys.add("spy-multi-missing");
-        Map<String, Object> values = client.getBulk(keys);
-        assertEquals(100, values.size());
-        for (int i = 0; i < 100; i++) {
-            assertEquals("value-" + i, values.get("spy-multi-" + i));
-        }
     }
 
     @Test

@@ -151,6 +151,16 @@ public final class BinaryProtocol {
         };
     }
 
+    /**
+     * Forgets what the last request left for the bytes after it (a value still to discard, a
+     * close), so that the next {@link #process} call starts a new request. For datagram
+     * transports, where every datagram stands alone (protocol.txt "UDP protocol").
+     */
+    public void reset() {
+        swallowRemaining = 0;
+        closed = false;
+    }
+
     /** memcached's authenticated(): the SASL opcodes and VERSION need no authentication. */
     private static boolean allowedBeforeAuthentication(int opcode) {
         return opcode == BinaryOpcode.SASL_LIST_MECHS || opcode == BinaryOpcode.SASL_AUTH

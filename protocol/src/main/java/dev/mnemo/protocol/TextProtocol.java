@@ -148,6 +148,18 @@ public final class TextProtocol {
     }
 
     /**
+     * Forgets what the last request left for the bytes after it (a data block still to discard,
+     * a multi-key get to carry on, a close), so that the next {@link #process} call starts a new
+     * request. For datagram transports, where every datagram stands alone (protocol.txt "UDP
+     * protocol"); a byte stream never needs it.
+     */
+    public void reset() {
+        swallowRemaining = 0;
+        getContinues = false;
+        closed = false;
+    }
+
+    /**
      * memcached's -Y text authentication: before anything else the client sends
      * {@code set <key> <flags> <exptime> <bytes> [noreply]} whose data is "username password";
      * the reply is STORED (noreply or not) and the connection is authenticated. Any other

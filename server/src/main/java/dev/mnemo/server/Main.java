@@ -21,7 +21,7 @@ import java.io.PrintWriter;
  *
  * <p>Exit status: 0 after a clean stop or for --help / --version, 64 (EX_USAGE) for a bad
  * command line, 1 if the store cannot be opened, 71 (EX_OSERR, as memcached) if the address
- * cannot be bound.
+ * cannot be bound or the transport named by --transport does not work on this machine.
  */
 public final class Main {
 
@@ -29,7 +29,10 @@ public final class Main {
     static final int EXIT_USAGE = 64;
     /** Exit status when the store refuses the configuration. */
     static final int EXIT_STORE = 1;
-    /** Exit status when the listen address cannot be bound (sysexits.h EX_OSERR, as memcached). */
+    /**
+     * Exit status when the listen address cannot be bound (sysexits.h EX_OSERR, as memcached) or
+     * the transport asked for is unavailable (its native library or kernel support is missing).
+     */
     static final int EXIT_BIND = 71;
 
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -56,6 +59,7 @@ public final class Main {
         Settings settings;
         StoreConfig storeConfig;
         AuthFile authFile;
+        TransportChooser.Choice transport;
         try {
             commandLine.parseArgs(args);
             if (commandLine.isUsageHelpRequested()) {
@@ -74,6 +78,12 @@ public final class Main {
             err.println("Try 'mnemo --help' for more information.");
             return EXIT_USAGE;
         }
+        try {
+            transport = TransportChooser.choose(options.transport());
+        } catch (TransportChooser.UnavailableTransportException e) {
+            err.println("mnemo: " + e.getMessage());
+            return EXIT_BIND;
+        }
 
         Store store;
         try {
@@ -87,10 +97,11 @@ public final class Main {
         }
         MnemoServer server;
         try {
-            server = MnemoServer.start(settings, store, options.verbosity(), authFile);
+            server = MnemoServer.start(settings, store, options.verbosity(), authFile, transport);
         } catch (Exception e) {
             store.close();
-            err.println("mnemo: failed to listen on " + settings.listenAddress() + ":" + settings.tcpPort() + ": " + e.getMessage());
+            err.println("mnemo: failed to listen on " + settings.listenAddress() + ":" + settings.tcpPort()
+                    + (settings.udpPort() == 0 ? "" : " (UDP " + settings.udpPort() + ")") + ": " + e.getMessage());
             return EXIT_BIND;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "mnemo-shutdown-hook"));

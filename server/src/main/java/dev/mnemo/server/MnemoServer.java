@@ -7,23 +7,19 @@ import dev.mnemo.protocol.AuthFile;
 import dev.mnemo.protocol.BinaryProtocol;
 import dev.mnemo.protocol.TextProtocol;
 import dev.mnemo.store.Store;
+import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
@@ -49,9 +45,22 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The Mnemo TCP server: memcached's text protocol over Netty, one acceptor thread and
- * {@link Settings#threads()} worker event loops, each request executed on the loop that read it
- * (DESIGN.md, "Data flow"). Uses the native epoll transport on Linux x86_64 and NIO elsewhere.
+ * The Mnemo server: memcached's text and binary protocols over TCP, and over UDP when
+ * {@link Settings#udpPort()} is not 0, on {@link Settings#threads()} event loops and no other
+ * thread (DESIGN.md, "Data flow"). The loops share all the work: the first one also accepts
+ * connections and runs the once-a-second expiry sweep; accepted connections are spread across
+ * all loops in turn; each request is executed on the loop that read it. With {@code -t 1} the
+ * whole server — accept, all I/O, every request, the sweep — runs on one thread, with no
+ * hand-off between threads.
+ *
+ * <p>The sweep stalls the first loop for at most one {@link Store#sweepExpired} call over
+ * {@link #SWEEP_SEGMENTS_PER_SECOND} segments a second (README.md, "Threads").
+ *
+ * <p>UDP: on epoll and io_uring each loop has its own UDP socket bound to the UDP port with
+ * SO_REUSEPORT, so the kernel spreads datagrams across the loops; on NIO one socket serves
+ * on the first loop ({@link UdpHandler}).
+ *
+ * <p>The Netty transport (epoll, io_uring or NIO) is chosen by {@link TransportChooser}.
  *
  * <p>It is also the {@link ServerContext} its connections' protocols see: connection counters,
  * bytes read and written, verbosity, shutdown, "stats conns".
@@ -73,9 +82,12 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
 
     /**
      * Segments the once-a-second expiry sweep may scan ({@link Store#sweepExpired}); bounds the
-     * time the sweep holds the store's segment lock.
+     * time the sweep holds the store's segment lock and the time it stalls the first event loop.
      */
     static final int SWEEP_SEGMENTS_PER_SECOND = 8;
+
+    /** The largest datagram a UDP socket reads, in bytes: any UDP payload (at most 65,507 bytes) fits. */
+    static final int MAX_DATAGRAM_BYTES = 64 * 1024;
 
     /** Pending-connection queue length, memcached's -b default. */
     private static final int LISTEN_BACKLOG = 1024;
@@ -84,7 +96,6 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
 
     private final Store store;
     private final long startNanos;
-    private final EventLoopGroup acceptor;
     private final EventLoopGroup workers;
     private final Map<EventExecutor, LoopCounters> countersByLoop;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -96,23 +107,21 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
     private final Channel listener;
+    private final List<Channel> udpSockets;
     private final int listenerId;
-    private final String transport;
+    private final Transport transport;
     private volatile Settings settings;
     private volatile int verbosity;
     private final AuthFile authFile;
 
-    private MnemoServer(Settings requested, Store store, int verbosity, AuthFile authFile) {
+    private MnemoServer(Settings requested, Store store, int verbosity, AuthFile authFile, Transport transport) {
         this.store = store;
         this.authFile = authFile;
         this.verbosity = verbosity;
         this.startNanos = System.nanoTime();
-        boolean epoll = Epoll.isAvailable();
-        this.transport = epoll ? "epoll" : "nio";
-        IoHandlerFactory ioHandlers = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
-        this.acceptor = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("mnemo-acceptor"), ioHandlers);
-        this.workers = new MultiThreadIoEventLoopGroup(requested.threads(), new DefaultThreadFactory("mnemo-worker"), ioHandlers);
+        this.transport = transport;
+        this.workers = new MultiThreadIoEventLoopGroup(requested.threads(), new DefaultThreadFactory("mnemo-worker"),
+                transport.ioHandlerFactory());
         Map<EventExecutor, LoopCounters> counters = new IdentityHashMap<>();
         for (EventExecutor loop : workers) {
             counters.put(loop, new LoopCounters());
@@ -124,8 +133,8 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
         this.settings = requested;
 
         ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(acceptor, workers)
-                .channel(channelType)
+                .group(workers, workers)
+                .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, LISTEN_BACKLOG)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
@@ -141,15 +150,19 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
                                 nextConnectionId.getAndIncrement()));
                     }
                 });
+        List<Channel> udp = new ArrayList<>();
         try {
             this.listener = bootstrap.bind(requested.listenAddress(), requested.tcpPort()).syncUninterruptibly().channel();
+            if (requested.udpPort() != 0) {
+                bindUdp(requested, udp);
+            }
         } catch (RuntimeException e) {
-            acceptor.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
             throw e;
         }
-        // The acceptor's loop is idle between accepts: it runs the expiry sweep, so no worker stalls for it.
-        acceptor.next().scheduleAtFixedRate(this::sweepExpired, 1, 1, TimeUnit.SECONDS);
+        this.udpSockets = List.copyOf(udp);
+        // The listener's loop (the first) runs the sweep, between its requests: with -t 1 it is the only loop.
+        listener.eventLoop().scheduleAtFixedRate(this::sweepExpired, 1, 1, TimeUnit.SECONDS);
         int boundPort = ((InetSocketAddress) listener.localAddress()).getPort();
         this.settings = new Settings(requested.maxBytes(), requested.maxConnections(), boundPort, requested.udpPort(),
                 requested.listenAddress(), requested.threads(), requested.maxItemSize(), requested.casEnabled(),
@@ -157,7 +170,41 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
     }
 
     /**
-     * Binds the listener and starts serving.
+     * Binds the UDP sockets: one per event loop with SO_REUSEPORT where the transport has it,
+     * else one on the first loop. Each socket has its own protocol instances.
+     */
+    private void bindUdp(Settings requested, List<Channel> bound) {
+        List<EventLoop> loops = new ArrayList<>();
+        if (transport.reusePort() == null) {
+            loops.add(listener.eventLoop());
+        } else {
+            workers.forEach(loop -> loops.add((EventLoop) loop));
+        }
+        for (EventLoop loop : loops) {
+            Bootstrap bootstrap = new Bootstrap()
+                    .group(loop)
+                    .channel(transport.datagramChannel())
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM_BYTES))
+                    .handler(new UdpHandler(new TextProtocol(store, this), new BinaryProtocol(store, this),
+                            countersByLoop.get(loop)));
+            if (transport.reusePort() != null) {
+                bootstrap.option(transport.reusePort(), true);
+            }
+            try {
+                bound.add(bootstrap.bind(requested.listenAddress(), requested.udpPort()).syncUninterruptibly().channel());
+            } catch (RuntimeException e) {
+                listener.close().syncUninterruptibly();
+                bound.forEach(channel -> channel.close().syncUninterruptibly());
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Binds the listener and starts serving on the fastest transport available
+     * ({@link TransportChooser}, {@code --transport auto}).
      *
      * @param settings  what to serve with; a {@link Settings#tcpPort()} of 0 binds a free port,
      *                  which {@link #port()} and {@link #settings()} then report
@@ -179,11 +226,24 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
      * @see #start(Settings, Store, int)
      */
     public static MnemoServer start(Settings settings, Store store, int verbosity, AuthFile authFile) {
-        MnemoServer server = new MnemoServer(settings, store, verbosity, authFile);
+        return start(settings, store, verbosity, authFile, TransportChooser.choose(TransportChooser.AUTO));
+    }
+
+    /**
+     * Binds the listener (and the UDP sockets) and starts serving on the given transport.
+     *
+     * @param transport the transport to run on, with why it was chosen (logged)
+     * @see #start(Settings, Store, int, AuthFile)
+     */
+    static MnemoServer start(Settings settings, Store store, int verbosity, AuthFile authFile,
+                             TransportChooser.Choice transport) {
+        MnemoServer server = new MnemoServer(settings, store, verbosity, authFile, transport.transport());
         Settings s = server.settings();
-        LOG.info("mnemo {} listening on {}:{} ({}), memory limit {} MiB, {} threads, max item size {} bytes, connection limit {}",
-                version(), s.listenAddress(), s.tcpPort(), server.transport, s.maxBytes() >> 20, s.threads(),
-                s.maxItemSize(), s.maxConnections());
+        LOG.info("mnemo {} listening on {}:{}{} ({}: {}), memory limit {} MiB, {} threads, max item size {} bytes, connection limit {}",
+                version(), s.listenAddress(), s.tcpPort(),
+                s.udpPort() == 0 ? "" : " and UDP port " + s.udpPort() + " with " + server.udpSockets.size() + " sockets",
+                transport.transport().cliName(), transport.reason(), s.maxBytes() >> 20, s.threads(), s.maxItemSize(),
+                s.maxConnections());
         return server;
     }
 
@@ -192,9 +252,14 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
         return settings().tcpPort();
     }
 
-    /** @return "epoll" or "nio", the Netty transport in use */
+    /** @return "epoll", "io_uring" or "nio", the Netty transport in use */
     public String transport() {
-        return transport;
+        return transport.cliName();
+    }
+
+    /** @return the number of UDP sockets bound (one per event loop with SO_REUSEPORT, else one; 0 without -U) */
+    int udpSocketCount() {
+        return udpSockets.size();
     }
 
     /** @return the most reply bytes any one connection has had queued but unsent at once, since start */
@@ -216,7 +281,7 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
     }
 
     /**
-     * Stops the server: closes the listener and every connection, stops the event loops (waiting
+     * Stops the server: closes the listener, the UDP sockets and every connection, stops the event loops (waiting
      * up to a few seconds for running requests), then closes the store. Idempotent; a second
      * caller waits for the first to finish. Must not be called from one of the server's event
      * loops (use {@link #shutdown()} there).
@@ -229,10 +294,9 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
         }
         try {
             listener.close().syncUninterruptibly();
+            udpSockets.forEach(socket -> socket.close().syncUninterruptibly());
             connections.close().awaitUninterruptibly();
-            acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
-            acceptor.terminationFuture().awaitUninterruptibly();
             workers.terminationFuture().awaitUninterruptibly();
             store.close();
             LOG.info("mnemo stopped");

@@ -24,7 +24,7 @@ import java.nio.file.Path;
  * <p>Not thread-safe: picocli fills one instance from one command line.
  */
 @Command(name = "mnemo", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = ServerOptions.Version.class,
-        description = "A memcached-compatible cache for the JVM (memcached text and binary protocols over TCP).")
+        description = "A memcached-compatible cache for the JVM (memcached text and binary protocols over TCP and UDP).")
 public final class ServerOptions {
 
     /** memcached's bounds for -I, in bytes. */
@@ -39,7 +39,7 @@ public final class ServerOptions {
     private int port = 11211;
 
     @Option(names = {"-U", "--udp-port"}, paramLabel = "<num>",
-            description = "UDP port to listen on (default: ${DEFAULT-VALUE}, off; UDP is not supported yet, only 0 is accepted)")
+            description = "UDP port to listen on (default: ${DEFAULT-VALUE}, off)")
     private int udpPort;
 
     @Option(names = {"-l", "--listen"}, paramLabel = "<addr>",
@@ -72,6 +72,10 @@ public final class ServerOptions {
             description = "max value size in bytes, with an optional k or m suffix (default: ${DEFAULT-VALUE}, min: 1k, max: 1024m)")
     private String maxItemSize = "1m";
 
+    @Option(names = {"--transport"}, paramLabel = "<name>",
+            description = "network transport: auto (the fastest this machine has), epoll, io_uring or nio (default: ${DEFAULT-VALUE})")
+    private String transport = TransportChooser.AUTO;
+
     @Option(names = {"-S", "--enable-sasl"},
             description = "require authentication: SASL PLAIN (binary) or a \"username password\" set (text), checked against --auth-file")
     private boolean enableSasl;
@@ -98,8 +102,18 @@ public final class ServerOptions {
         if (port < 0 || port > 65535) {
             throw invalid("TCP port must be 0 to 65535, was " + port);
         }
-        if (udpPort != 0) {
-            throw invalid("UDP is not supported yet: leave out -U or pass -U 0");
+        if (udpPort < 0 || udpPort > 65535) {
+            throw invalid("UDP port must be 0 to 65535, was " + udpPort);
+        }
+        if (udpPort != 0 && enableSasl) {
+            throw invalid("Cannot enable UDP while using binary SASL authentication.");
+        }
+        if (udpPort != 0 && authFile != null) {
+            throw invalid("Cannot use UDP with ascii authentication enabled (-U 0 to disable)");
+        }
+        if (!transport.equals(TransportChooser.AUTO) && Transport.named(transport) == null) {
+            throw invalid("Invalid value for option '--transport': '" + transport
+                    + "' is not one of auto, epoll, io_uring, nio");
         }
         if (threads <= 0) {
             throw invalid("Number of threads must be greater than 0");
@@ -146,6 +160,11 @@ public final class ServerOptions {
         } catch (IOException e) {
             throw invalid("cannot read the auth file: " + e.getMessage());
         }
+    }
+
+    /** @return the --transport value: auto, epoll, io_uring or nio (checked by {@link #settings()}) */
+    String transport() {
+        return transport;
     }
 
     /** @return 0 quiet, 1 for -v, 2 for -vv (and more v's count on) */

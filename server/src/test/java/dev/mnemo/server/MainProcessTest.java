@@ -21,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 class MainProcessTest {
 
     private static final Pattern STARTED = Pattern.compile(
-            ".*mnemo \\S+ listening on 127\\.0\\.0\\.1:(\\d+) \\((epoll|nio)\\), memory limit 16 MiB, 2 threads, .*");
+            ".*mnemo \\S+ listening on 127\\.0\\.0\\.1:(\\d+) \\((epoll|io_uring|nio): [^)]+\\), memory limit 16 MiB, 2 threads, .*");
 
     /** The log so far; the process writes it to a file because Process.destroy() closes its pipes. */
     private static List<String> lines(Path log) throws IOException {

@@ -6,6 +6,7 @@ import dev.mnemo.store.Store;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -28,12 +29,34 @@ final class RunningServer implements AutoCloseable {
     private final Store store;
     private final Process memcached;
     private final int port;
+    private final int udpPort;
 
-    private RunningServer(MnemoServer server, Store store, Process memcached, int port) {
+    private RunningServer(MnemoServer server, Store store, Process memcached, int port, int udpPort) {
         this.server = server;
         this.store = store;
         this.memcached = memcached;
         this.port = port;
+        this.udpPort = udpPort;
+    }
+
+    /**
+     * Starts a server that also listens on a free UDP port ({@link #udpPort()}).
+     *
+     * @param flags as {@link #start(String...)}; must not contain -U
+     */
+    static RunningServer startWithUdp(String... flags) {
+        List<String> args = new ArrayList<>(List.of("-U", Integer.toString(freeUdpPort())));
+        args.addAll(List.of(flags));
+        return start(args.toArray(String[]::new));
+    }
+
+    /** @return a loopback UDP port nothing was bound to a moment ago */
+    private static int freeUdpPort() {
+        try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            return probe.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
@@ -58,8 +81,9 @@ final class RunningServer implements AutoCloseable {
         ServerOptions.commandLine(options).parseArgs(args.toArray(String[]::new));
         Settings settings = options.settings();
         Store store = Store.open(options.storeConfig().withClock(clock));
-        MnemoServer server = MnemoServer.start(settings, store, options.verbosity(), options.authFile());
-        return new RunningServer(server, store, null, server.port());
+        MnemoServer server = MnemoServer.start(settings, store, options.verbosity(), options.authFile(),
+                TransportChooser.choose(options.transport()));
+        return new RunningServer(server, store, null, server.port(), settings.udpPort());
     }
 
     private static RunningServer startMemcached(List<String> args) {
@@ -77,7 +101,8 @@ final class RunningServer implements AutoCloseable {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (true) {
                 try (Socket ignored = new Socket("127.0.0.1", port)) {
-                    return new RunningServer(null, null, process, port);
+                    int udp = command.lastIndexOf("-U");
+                    return new RunningServer(null, null, process, port, Integer.parseInt(command.get(udp + 1)));
                 } catch (IOException notYet) {
                     if (System.nanoTime() > deadline) {
                         process.destroy();
@@ -98,6 +123,19 @@ final class RunningServer implements AutoCloseable {
 
     int port() {
         return port;
+    }
+
+    /** @return the UDP port, 0 when UDP is off */
+    int udpPort() {
+        return udpPort;
+    }
+
+    /** @return a UDP client of the server's UDP port, with a 5 s receive timeout */
+    UdpClient udp() {
+        if (udpPort == 0) {
+            throw new IllegalStateException("started without UDP");
+        }
+        return new UdpClient(new InetSocketAddress("127.0.0.1", udpPort));
     }
 
     /** @return the in-process server (not available against memcached) */

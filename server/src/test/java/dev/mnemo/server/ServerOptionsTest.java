@@ -89,7 +89,10 @@ class ServerOptionsTest {
             "-c 0 | Maximum connections must be greater than 0",
             "-m 0 | Memory limit must be a positive number of megabytes",
             "-p 70000 | TCP port must be 0 to 65535",
-            "-U 11211 | UDP is not supported yet",
+            "-U 70000 | UDP port must be 0 to 65535",
+            "-U 11211 -S | Cannot enable UDP while using binary SASL authentication.",
+            "-U 11211 -Y /nonexistent/mnemo-auth | Cannot use UDP with ascii authentication enabled (-U 0 to disable)",
+            "--transport fast | Invalid value for option '--transport': 'fast' is not one of auto, epoll, io_uring, nio",
             "-p abc | Invalid value for option '--port': 'abc' is not an int",
             "--bogus | Unknown option: '--bogus'",
             "-x | Unknown option: '-x'"})

@@ -1,0 +1,173 @@
+package dev.mnemo.server;
+
+import dev.mnemo.protocol.BinaryProtocol;
+import dev.mnemo.protocol.TextProtocol;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DatagramPacket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+
+/**
+ * One UDP socket of the server (protocol.txt "UDP protocol"): every datagram starts with an
+ * 8-byte frame header — request ID, sequence number, total datagrams, reserved, each a 16-bit
+ * big-endian integer — followed by whole requests, text or binary (the first byte decides, as
+ * on TCP). Each request's reply goes back to the sender as one message: datagrams numbered 0 to
+ * n-1, each with the request's ID, n and at most {@link #MAX_PAYLOAD_BYTES} bytes of the reply.
+ *
+ * <p>As memcached 1.6 does, a datagram shorter than the header, one announcing a total other
+ * than 1 (a multi-datagram request) and the unfinished request at the end of a datagram are
+ * dropped without a reply; the sequence number and reserved field of a request are ignored.
+ * Nothing carries over from one datagram to the next.
+ *
+ * <p>A one-datagram reply (every get of a small item) is built in place: the header is reserved
+ * in front of the reply buffer and filled in afterwards, so a get parses, looks up and writes one
+ * pooled buffer. A longer reply is copied once more into header-and-chunk datagrams.
+ *
+ * <p>Not thread-safe: Netty calls it on the socket's event loop only.
+ */
+final class UdpHandler extends ChannelInboundHandlerAdapter {
+
+    /** The frame header's length, in bytes. */
+    static final int HEADER_BYTES = 8;
+
+    /** The most reply bytes one datagram carries after its header, as memcached 1.6 (1400-byte datagrams). */
+    static final int MAX_PAYLOAD_BYTES = 1400 - HEADER_BYTES;
+
+    /** The most datagrams one reply may take: the header's total is 16 bits. */
+    private static final int MAX_DATAGRAMS = 0xFFFF;
+
+    /** The first byte of every binary protocol request. */
+    private static final int BINARY_REQUEST_MAGIC = 0x80;
+
+    private static final Logger LOG = LoggerFactory.getLogger(UdpHandler.class);
+
+    private final TextProtocol textProtocol;
+    private final BinaryProtocol binaryProtocol;
+    private final LoopCounters counters;
+    private boolean unflushed;
+
+    /**
+     * @param textProtocol   this socket's text protocol instance
+     * @param binaryProtocol this socket's binary protocol instance
+     * @param counters       the network counters of the socket's event loop
+     */
+    UdpHandler(TextProtocol textProtocol, BinaryProtocol binaryProtocol, LoopCounters counters) {
+        this.textProtocol = textProtocol;
+        this.binaryProtocol = binaryProtocol;
+        this.counters = counters;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        DatagramPacket packet = (DatagramPacket) msg;
+        try {
+            serve(ctx, packet.content(), packet.sender());
+        } finally {
+            packet.release();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (unflushed) {
+            unflushed = false;
+            ctx.flush();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // A UDP socket serves every client: an error (say, ICMP port unreachable for one sender) must not close it.
+        if (cause instanceof IOException) {
+            LOG.debug("UDP socket error: {}", cause.toString());
+        } else {
+            LOG.warn("unexpected error on the UDP socket", cause);
+        }
+    }
+
+    /** Runs the requests of one datagram and sends each one's reply to {@code sender}. */
+    private void serve(ChannelHandlerContext ctx, ByteBuf in, InetSocketAddress sender) {
+        counters.addBytesRead(in.readableBytes());
+        if (in.readableBytes() <= HEADER_BYTES) {
+            return;
+        }
+        int start = in.readerIndex();
+        int requestId = in.getUnsignedShort(start);
+        int total = in.getUnsignedShort(start + 4);
+        if (total != 1) {
+            return;
+        }
+        in.skipBytes(HEADER_BYTES);
+        boolean binary = in.getUnsignedByte(in.readerIndex()) == BINARY_REQUEST_MAGIC;
+        textProtocol.reset();
+        binaryProtocol.reset();
+        while (in.isReadable()) {
+            ByteBuf out = ctx.alloc().ioBuffer();
+            out.writeZero(HEADER_BYTES);
+            TextProtocol.Outcome outcome;
+            try {
+                outcome = binary ? binaryProtocol.process(in, out) : textProtocol.process(in, out);
+            } catch (RuntimeException e) {
+                out.release();
+                throw e;
+            }
+            if (outcome == TextProtocol.Outcome.NEED_MORE_INPUT) {
+                out.release(); // a truncated request: memcached drops it
+                return;
+            }
+            send(ctx, out, requestId, sender);
+            if (outcome == TextProtocol.Outcome.CLOSE) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Sends one request's reply ({@code reply}: an empty header, then the reply) as numbered
+     * datagrams; takes ownership of {@code reply}. A reply is dropped, as memcached drops one it
+     * cannot send, when the socket's unsent output is above the high-water mark.
+     */
+    private void send(ChannelHandlerContext ctx, ByteBuf reply, int requestId, InetSocketAddress sender) {
+        int payload = reply.readableBytes() - HEADER_BYTES;
+        int datagrams = (payload + MAX_PAYLOAD_BYTES - 1) / MAX_PAYLOAD_BYTES;
+        if (payload == 0 || datagrams > MAX_DATAGRAMS || !ctx.channel().isWritable()) {
+            reply.release();
+            return;
+        }
+        counters.addBytesWritten(payload);
+        unflushed = true;
+        if (datagrams == 1) {
+            writeHeader(reply, reply.readerIndex(), requestId, 0, 1);
+            ctx.write(new DatagramPacket(reply, sender), ctx.voidPromise());
+            return;
+        }
+        ByteBuf framed = ctx.alloc().ioBuffer(payload + datagrams * HEADER_BYTES);
+        try {
+            int from = reply.readerIndex() + HEADER_BYTES;
+            for (int sequence = 0; sequence < datagrams; sequence++) {
+                int length = Math.min(MAX_PAYLOAD_BYTES, payload - sequence * MAX_PAYLOAD_BYTES);
+                int datagramStart = framed.writerIndex();
+                framed.writeZero(HEADER_BYTES);
+                writeHeader(framed, datagramStart, requestId, sequence, datagrams);
+                framed.writeBytes(reply, from + sequence * MAX_PAYLOAD_BYTES, length);
+                ctx.write(new DatagramPacket(framed.retainedSlice(datagramStart, HEADER_BYTES + length), sender),
+                        ctx.voidPromise());
+            }
+        } finally {
+            framed.release();
+            reply.release();
+        }
+    }
+
+    private static void writeHeader(ByteBuf buffer, int index, int requestId, int sequence, int total) {
+        buffer.setShort(index, requestId);
+        buffer.setShort(index + 2, sequence);
+        buffer.setShort(index + 4, total);
+        buffer.setShort(index + 6, 0);
+    }
+}

@@ -1,0 +1,111 @@
+package dev.mnemo.server;
+
+import dev.mnemo.protocol.Settings;
+import dev.mnemo.store.Store;
+import net.spy.memcached.AddrUtil;
+import net.spy.memcached.ConnectionFactoryBuilder;
+import net.spy.memcached.MemcachedClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * --transport: every value starts a server that serves TCP (spymemcached) and UDP and shuts down
+ * cleanly; auto falls back to NIO when the native transports are missing (forced with the test
+ * hook); a named transport that is missing is refused with exit status 71.
+ */
+@Timeout(60)
+class TransportTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"auto", "epoll", "io_uring", "nio"})
+    void eachTransportServesAndShutsDownCleanly(String name) throws Exception {
+        assumeFalse(RunningServer.againstMemcached());
+        Transport named = Transport.named(name);
+        assumeTrue(named == null || named.isAvailable(), name + " is not available here");
+        Transport expected = named != null ? named : TransportChooser.choose("auto").transport();
+        int port;
+        try (RunningServer server = RunningServer.startWithUdp("--transport", name, "-t", "2")) {
+            assertEquals(expected.cliName(), server.server().transport());
+            port = server.port();
+            serveSetAndGet(server.port());
+            try (UdpClient udp = server.udp()) {
+                assertEquals("VALUE spy 0 5\r\nhello\r\nEND\r\n", udp.exchange(1, "get spy\r\n"));
+            }
+        }
+        assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", port).close(), "still listening after close");
+    }
+
+    @Test
+    void autoPrefersTheFirstAvailableOfTheAutoOrder() {
+        TransportChooser.Choice choice = TransportChooser.choose("auto", true);
+        Transport first = TransportChooser.AUTO_ORDER.stream().filter(Transport::isAvailable).findFirst().orElseThrow();
+        assertEquals(first, choice.transport());
+        assertTrue(choice.reason().startsWith("the fastest available of epoll > io_uring > nio"), choice.reason());
+        assertEquals(Transport.NIO, TransportChooser.AUTO_ORDER.getLast());
+    }
+
+    @Test
+    void autoFallsBackToNioWithoutTheNativeTransportsAndSaysWhy() throws Exception {
+        assumeFalse(RunningServer.againstMemcached());
+        TransportChooser.Choice choice = TransportChooser.choose("auto", false);
+        assertEquals(Transport.NIO, choice.transport());
+        assertTrue(choice.reason().contains("not epoll: native transports disabled")
+                && choice.reason().contains("not io_uring: native transports disabled"), choice.reason());
+        ServerOptions options = new ServerOptions();
+        ServerOptions.commandLine(options).parseArgs("-p", "0", "-m", "16");
+        Settings settings = options.settings();
+        try (MnemoServer server = MnemoServer.start(settings, Store.open(options.storeConfig()), 0, null, choice)) {
+            assertEquals("nio", server.transport());
+            serveSetAndGet(server.port());
+        }
+    }
+
+    @Test
+    void aNamedTransportThatIsMissingIsRefused() {
+        TransportChooser.UnavailableTransportException refused = assertThrows(
+                TransportChooser.UnavailableTransportException.class, () -> TransportChooser.choose("io_uring", false));
+        assertTrue(refused.getMessage().startsWith("transport io_uring is not available here"), refused.getMessage());
+        assertEquals(Transport.NIO, TransportChooser.choose("nio", false).transport());
+    }
+
+    @Test
+    void theCommandExits71WhenTheNamedTransportIsMissing() throws IOException, InterruptedException {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process process = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
+                "-D" + TransportChooser.NO_NATIVE_PROPERTY + "=true",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "-p", "0", "--transport", "epoll")
+                .redirectErrorStream(true)
+                .start();
+        process.getOutputStream().close();
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the command did not exit");
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(Main.EXIT_BIND, process.exitValue(), output);
+        assertTrue(output.contains("mnemo: transport epoll is not available here"), output);
+    }
+
+    private static void serveSetAndGet(int port) throws Exception {
+        MemcachedClient client = new MemcachedClient(new ConnectionFactoryBuilder().setOpTimeout(5000).build(),
+                AddrUtil.getAddresses(new InetSocketAddress("127.0.0.1", port).getHostString() + ":" + port));
+        try {
+            assertTrue(client.set("spy", 0, "hello").get(5, TimeUnit.SECONDS));
+            assertEquals("hello", client.get("spy"));
+        } finally {
+            client.shutdown(5, TimeUnit.SECONDS);
+        }
+    }
+}

@@ -241,7 +241,8 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
         Settings s = server.settings();
         LOG.info("mnemo {} listening on {}:{}{} ({}: {}), memory limit {} MiB, {} threads, max item size {} bytes, connection limit {}",
                 version(), s.listenAddress(), s.tcpPort(),
-                s.udpPort() == 0 ? "" : " and UDP port " + s.udpPort() + " with " + server.udpSockets.size() + " sockets",
+                s.udpPort() == 0 ? "" : " and UDP port " + s.udpPort() + " [" + server.udpSockets.size()
+                        + (server.udpSockets.size() == 1 ? " socket]" : " sockets]"),
                 transport.transport().cliName(), transport.reason(), s.maxBytes() >> 20, s.threads(), s.maxItemSize(),
                 s.maxConnections());
         return server;

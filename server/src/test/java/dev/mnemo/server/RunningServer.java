@@ -95,7 +95,12 @@ final class RunningServer implements AutoCloseable {
         }
         List<String> command = new ArrayList<>(List.of("memcached", "-u", "nobody", "-U", "0", "-l", "127.0.0.1"));
         command.addAll(args);
-        command.set(command.indexOf("-p") + 1, Integer.toString(port));
+        int portFlag = command.lastIndexOf("-p") + 1;
+        if (command.get(portFlag).equals("0")) {
+            command.set(portFlag, Integer.toString(port)); // memcached's -p 0 means no TCP: a free port instead
+        } else {
+            port = Integer.parseInt(command.get(portFlag));
+        }
         try {
             Process process = new ProcessBuilder(command).inheritIO().start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);

@@ -25,8 +25,11 @@ import java.net.InetSocketAddress;
  * Nothing carries over from one datagram to the next.
  *
  * <p>A one-datagram reply (every get of a small item) is built in place: the header is reserved
- * in front of the reply buffer and filled in afterwards, so a get parses, looks up and writes one
- * pooled buffer. A longer reply is copied once more into header-and-chunk datagrams.
+ * in front of a pooled buffer of one datagram's size and filled in afterwards, so a get parses,
+ * looks up and writes the value once; the only object Mnemo allocates for it is the outbound
+ * {@link DatagramPacket} envelope Netty requires (Netty's datagram channels add their own per
+ * datagram: the inbound packet and the sender's address). A longer reply is copied once more
+ * into header-and-chunk datagrams.
  *
  * <p>Not thread-safe: Netty calls it on the socket's event loop only.
  */
@@ -107,7 +110,8 @@ final class UdpHandler extends ChannelInboundHandlerAdapter {
         textProtocol.reset();
         binaryProtocol.reset();
         while (in.isReadable()) {
-            ByteBuf out = ctx.alloc().ioBuffer();
+            // sized for a whole datagram, so that a one-datagram reply never grows (a copy) while written
+            ByteBuf out = ctx.alloc().ioBuffer(HEADER_BYTES + MAX_PAYLOAD_BYTES);
             out.writeZero(HEADER_BYTES);
             TextProtocol.Outcome outcome;
             try {

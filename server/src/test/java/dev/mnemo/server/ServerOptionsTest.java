@@ -67,6 +67,14 @@ class ServerOptionsTest {
     }
 
     @Test
+    void udpPortAndTransport() {
+        assertEquals("auto", parse().transport());
+        ServerOptions options = parse("-U", "11311", "--transport", "io_uring");
+        assertEquals(11311, options.settings().udpPort());
+        assertEquals("io_uring", options.transport());
+    }
+
+    @Test
     void aLaterFlagOverridesAnEarlierOneAsInMemcached() {
         assertEquals(2345, parse("-p", "1234", "-p", "2345").settings().tcpPort());
     }

@@ -293,7 +293,7 @@ final class MetaProtocol implements ItemReader {
         }
         boolean invalidate = command.has('I');
         Status status = store.metaDelete(command.keyMemory(), command.keyOffset(), command.keyLength(),
-                command.has('C') ? command.number('C') : 0, invalidate, command.has('x'),
+                command.has('C'), command.has('C') ? command.number('C') : 0, invalidate, command.has('x'),
                 invalidate && command.has('T'), invalidate && command.has('T') ? command.number('T') : 0,
                 command.has('E') ? command.number('E') : 0);
         switch (status) {
@@ -344,14 +344,17 @@ final class MetaProtocol implements ItemReader {
         if (command.has('E')) {
             meta.explicitCas(command.number('E'));
         }
+        if (command.has('C')) {
+            meta.compareCas(command.number('C'));
+        }
         storedItem.arithmetic = true;
         Status status = store.metaArithmetic(command.keyMemory(), command.keyOffset(), command.keyLength(), increment,
-                delta, command.has('C') ? command.number('C') : 0, vivify ? numberMemory : null, 0, initialLength,
-                meta, storedItem);
+                delta, vivify ? numberMemory : null, 0, initialLength, meta, storedItem);
         storedItem.arithmetic = false;
         switch (status) {
             case STORED -> {
-                if (!command.has('q')) {
+                // memcached's quiet mode hides the reply of an update, not of an item created on a miss
+                if (!command.has('q') || meta.created()) {
                     writeCodeLine(command.has('v') ? MetaReplies.VA : MetaReplies.HD, true, storedItem.cas, true);
                 }
             }

@@ -572,7 +572,7 @@ public final class Store implements AutoCloseable {
                 }
                 continue; // another writer added the key: apply the command to its item
             }
-            if (casUnique != 0 && !casMatches(old, casUnique)) {
+            if ((casUnique != 0 || (meta != null && meta.isCompareCas())) && !casMatches(old, casUnique)) {
                 if (!(index.validate(first, v1) && index.validate(second, v2))) {
                     continue;
                 }
@@ -842,15 +842,16 @@ public final class Store implements AutoCloseable {
      * (flag x) the item is replaced by one with the same key, client flags and exptime and an
      * empty value (stale too with I). Counts delete_hits or delete_misses for a removal only.
      *
-     * @param casUnique   flag C: 0 for no check, otherwise the unique the item must have
+     * @param compareCas  flag C: whether the item must have CAS unique {@code casUnique} (0 never matches)
      * @param explicitCas flag E: the kept item's new CAS unique; 0 for the next one
      * @param exptime     with {@code touch}: the kept item's new exptime, protocol.txt form
      * @return DELETED (removed), STORED (kept: marked stale or emptied), EXISTS, NOT_FOUND or OUT_OF_MEMORY
      */
-    public Status metaDelete(MemorySegment key, long keyOffset, int keyLength, long casUnique, boolean invalidate,
-                             boolean dropValue, boolean touch, long exptime, long explicitCas) {
+    public Status metaDelete(MemorySegment key, long keyOffset, int keyLength, boolean compareCas, long casUnique,
+                             boolean invalidate, boolean dropValue, boolean touch, long exptime, long explicitCas) {
         if (!invalidate && !dropValue) {
-            return delete(key, keyOffset, keyLength, casUnique);
+            return compareCas && casUnique == 0 ? compareZero(key, keyOffset, keyLength)
+                    : delete(key, keyOffset, keyLength, casUnique);
         }
         checkKey(key, keyOffset, keyLength);
         long now = now();
@@ -865,7 +866,7 @@ public final class Store implements AutoCloseable {
                     return Status.NOT_FOUND;
                 }
                 try {
-                    if (casUnique != 0 && !casMatches(item, casUnique)) {
+                    if (compareCas && !casMatches(item, casUnique)) {
                         return Status.EXISTS;
                     }
                     int segment = region.segmentOf(item);
@@ -881,10 +882,24 @@ public final class Store implements AutoCloseable {
                     unlockPair(hash);
                 }
             }
-            return rewrite(stripe, hash, key, keyOffset, keyLength, casUnique, cas, invalidate, dropValue, expires, now);
+            return rewrite(stripe, hash, key, keyOffset, keyLength, compareCas, casUnique, cas, invalidate, dropValue,
+                    expires, now);
         } finally {
             stripe.lock.unlock();
         }
+    }
+
+    /** md C0 with neither I nor x: a live item never has CAS unique 0, so EXISTS; NOT_FOUND (delete_misses) if none. */
+    private Status compareZero(MemorySegment key, long keyOffset, int keyLength) {
+        checkKey(key, keyOffset, keyLength);
+        long hash = KeyHash.hash(key, keyOffset, keyLength);
+        long item = lockLive(hash, key, keyOffset, keyLength, now());
+        if (item < 0) {
+            counters.deleteMisses.increment();
+            return Status.NOT_FOUND;
+        }
+        unlockPair(hash);
+        return Status.EXISTS;
     }
 
     /**
@@ -893,8 +908,9 @@ public final class Store implements AutoCloseable {
      * {@code expires} unless -1) and links it in the item's place if the item is still there
      * (retrying otherwise). Call holding the stripe's lock, not the bucket locks.
      */
-    private Status rewrite(Stripe stripe, long hash, MemorySegment key, long keyOffset, int keyLength, long casUnique,
-                           long cas, boolean stale, boolean dropValue, long expires, long now) {
+    private Status rewrite(Stripe stripe, long hash, MemorySegment key, long keyOffset, int keyLength,
+                           boolean compareCas, long casUnique, long cas, boolean stale, boolean dropValue, long expires,
+                           long now) {
         long first = index.bucketOf(hash);
         long second = index.secondBucketOf(hash);
         long tag = Index.tagOf(hash);
@@ -908,7 +924,7 @@ public final class Store implements AutoCloseable {
                 continue;
             }
             Status refusal = old < 0 || evictor.liveness(old, now) != Evictor.LIVE ? Status.NOT_FOUND
-                    : casUnique != 0 && !casMatches(old, casUnique) ? Status.EXISTS : null;
+                    : compareCas && !casMatches(old, casUnique) ? Status.EXISTS : null;
             if (refusal != null) {
                 if (index.validate(first, v1) && index.validate(second, v2)) {
                     return refusal;
@@ -947,16 +963,16 @@ public final class Store implements AutoCloseable {
      * item to the reader through {@code meta} (on which it applies T and N in their order; see
      * {@link MetaItem}), under the key's bucket locks.
      *
-     * @param meta the request's options ({@link MetaItem#explicitCas}: the new item's CAS unique); the reader's hold
+     * @param meta the request's options ({@link MetaItem#compareCas}, {@link MetaItem#explicitCas}); the reader's hold
      * @return STORED, EXISTS, NOT_FOUND (only without {@code initial}), NON_NUMERIC, TOO_LARGE or OUT_OF_MEMORY
      */
     public Status metaArithmetic(MemorySegment key, long keyOffset, int keyLength, boolean increment, long delta,
-                                 long casUnique, MemorySegment initial, long initialOffset, int initialLength,
+                                 MemorySegment initial, long initialOffset, int initialLength,
                                  MetaItem meta, ItemReader reader) {
         Objects.requireNonNull(meta, "meta");
         Objects.requireNonNull(reader, "reader");
-        return incrDecr(key, keyOffset, keyLength, increment, delta, casUnique, initial, initialOffset, initialLength,
-                0, meta.explicitCasValue(), meta, reader);
+        return incrDecr(key, keyOffset, keyLength, increment, delta, meta.compareCasValue(), initial, initialOffset,
+                initialLength, 0, meta.explicitCasValue(), meta, reader);
     }
 
     /**

@@ -132,7 +132,7 @@ final class MetaProtocol implements ItemReader {
         mark = out.writerIndex();
         if (!store.metaGet(command.keyMemory(), command.keyOffset(), command.keyLength(), meta, this)
                 && !command.has('q')) {
-            out.writeBytes(MetaReplies.EN);
+            writeCodeLine(MetaReplies.EN, false, 0, false);
         }
         return next;
     }
@@ -344,12 +344,10 @@ final class MetaProtocol implements ItemReader {
         if (command.has('E')) {
             meta.explicitCas(command.number('E'));
         }
-        if (command.has('C')) {
-            meta.compareCas(command.number('C'));
-        }
         storedItem.arithmetic = true;
         Status status = store.metaArithmetic(command.keyMemory(), command.keyOffset(), command.keyLength(), increment,
-                delta, vivify ? numberMemory : null, 0, initialLength, meta, storedItem);
+                delta, command.has('C') ? command.number('C') : 0, vivify ? numberMemory : null, 0, initialLength,
+                meta, storedItem);
         storedItem.arithmetic = false;
         switch (status) {
             case STORED -> {
@@ -380,7 +378,7 @@ final class MetaProtocol implements ItemReader {
             return;
         }
         if (!store.debug(command.keyMemory(), command.keyOffset(), command.keyLength(), storedItem)) {
-            out.writeBytes(MetaReplies.EN);
+            out.writeBytes(MetaReplies.EN_LINE);
             return;
         }
         long now = store.config().clock().nowSeconds();

@@ -17,7 +17,8 @@ final class MetaReplies {
 
     static final byte[] HD = bytes("HD");
     static final byte[] VA = bytes("VA ");
-    static final byte[] EN = bytes("EN\r\n");
+    static final byte[] EN = bytes("EN");
+    static final byte[] EN_LINE = bytes("EN\r\n");
     static final byte[] NS = bytes("NS");
     static final byte[] EX = bytes("EX");
     static final byte[] NF = bytes("NF");

@@ -22,8 +22,6 @@ public final class MetaItem {
     private boolean noBump;
     private boolean vivify;
     private long explicitCas;
-    private boolean compareCas;
-    private long compareCasValue;
     private boolean binaryKey;
 
     private MemorySegment memory;
@@ -44,8 +42,6 @@ public final class MetaItem {
         noBump = false;
         vivify = false;
         explicitCas = 0;
-        compareCas = false;
-        compareCasValue = 0;
         binaryKey = false;
         memory = null;
         created = false;
@@ -68,18 +64,6 @@ public final class MetaItem {
     /** Option E: the CAS unique a created or updated item gets, instead of the next one; 0 for the next. @return this */
     public MetaItem explicitCas(long casUnique) {
         explicitCas = casUnique;
-        return this;
-    }
-
-    /**
-     * Option C for ma: the item must have this CAS unique; unlike the classic commands' 0, a 0
-     * here is compared too (and never matches).
-     *
-     * @return this
-     */
-    public MetaItem compareCas(long casUnique) {
-        compareCas = true;
-        compareCasValue = casUnique;
         return this;
     }
 
@@ -180,13 +164,6 @@ public final class MetaItem {
         return explicitCas;
     }
 
-    boolean isCompareCas() {
-        return compareCas;
-    }
-
-    long compareCasValue() {
-        return compareCasValue;
-    }
 
     int createdBits() {
         return binaryKey ? Items.KEY_BINARY : 0;

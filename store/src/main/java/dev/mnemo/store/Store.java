@@ -572,7 +572,7 @@ public final class Store implements AutoCloseable {
                 }
                 continue; // another writer added the key: apply the command to its item
             }
-            if ((casUnique != 0 || (meta != null && meta.isCompareCas())) && !casMatches(old, casUnique)) {
+            if (casUnique != 0 && !casMatches(old, casUnique)) {
                 if (!(index.validate(first, v1) && index.validate(second, v2))) {
                     continue;
                 }
@@ -963,15 +963,16 @@ public final class Store implements AutoCloseable {
      * item to the reader through {@code meta} (on which it applies T and N in their order; see
      * {@link MetaItem}), under the key's bucket locks.
      *
-     * @param meta the request's options ({@link MetaItem#compareCas}, {@link MetaItem#explicitCas}); the reader's hold
+     * @param casUnique flag C: 0 for no check (as memcached's ma), otherwise the unique the item must have
+     * @param meta      the request's options ({@link MetaItem#explicitCas}: the new item's CAS unique); the reader's hold
      * @return STORED, EXISTS, NOT_FOUND (only without {@code initial}), NON_NUMERIC, TOO_LARGE or OUT_OF_MEMORY
      */
     public Status metaArithmetic(MemorySegment key, long keyOffset, int keyLength, boolean increment, long delta,
-                                 MemorySegment initial, long initialOffset, int initialLength,
+                                 long casUnique, MemorySegment initial, long initialOffset, int initialLength,
                                  MetaItem meta, ItemReader reader) {
         Objects.requireNonNull(meta, "meta");
         Objects.requireNonNull(reader, "reader");
-        return incrDecr(key, keyOffset, keyLength, increment, delta, meta.compareCasValue(), initial, initialOffset,
+        return incrDecr(key, keyOffset, keyLength, increment, delta, casUnique, initial, initialOffset,
                 initialLength, 0, meta.explicitCasValue(), meta, reader);
     }
 

@@ -233,7 +233,7 @@ class MetaOperationsTest {
         MemorySegment initial = Fixture.bytes("5");
         long[] ttl = new long[1];
         MetaItem meta = new MetaItem();
-        assertEquals(Status.STORED, f.store.metaArithmetic(k, 0, 1, true, 1, initial, 0, 1, meta.reset(), item -> {
+        assertEquals(Status.STORED, f.store.metaArithmetic(k, 0, 1, true, 1, 0, initial, 0, 1, meta.reset(), item -> {
             ttl[0] = meta.ttl();
             meta.vivified(60);
         }));
@@ -242,11 +242,11 @@ class MetaOperationsTest {
         assertEquals("5", f.get("n"));
         assertEquals(Fixture.START + 60, f.item("n").expiresAt);
         long cas = f.item("n").cas;
-        assertEquals(Status.EXISTS, f.store.metaArithmetic(k, 0, 1, true, 1, null, 0, 0,
-                meta.reset().compareCas(0), item -> { }));
+        assertEquals(Status.EXISTS, f.store.metaArithmetic(k, 0, 1, true, 1, cas + 1, null, 0, 0,
+                meta.reset(), item -> { }));
         Fixture.Captured seen = new Fixture.Captured();
-        assertEquals(Status.STORED, f.store.metaArithmetic(k, 0, 1, false, 2, null, 0, 0,
-                meta.reset().compareCas(cas).explicitCas(4242), item -> {
+        assertEquals(Status.STORED, f.store.metaArithmetic(k, 0, 1, false, 2, cas, null, 0, 0,
+                meta.reset().explicitCas(4242), item -> {
                     seen.read(item);
                     meta.touch(10);
                 }));
@@ -254,7 +254,7 @@ class MetaOperationsTest {
         assertEquals("3", seen.value);
         assertEquals(4242, f.item("n").cas);
         assertEquals(Fixture.START + 10, f.item("n").expiresAt);
-        assertEquals(Status.NOT_FOUND, f.store.metaArithmetic(Fixture.bytes("x"), 0, 1, true, 1, null, 0, 0,
+        assertEquals(Status.NOT_FOUND, f.store.metaArithmetic(Fixture.bytes("x"), 0, 1, true, 1, 0, null, 0, 0,
                 meta.reset(), item -> { }));
     }
 

@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * flags, errors, quiet mode) goes to Mnemo and to the Debian memcached 1.6.18, started here on a
  * free port, and both must answer the same bytes, except CAS uniques, TTLs, last-access times
  * and me's item sizes, which legitimately differ and are masked. Each script entry runs on a new
- * connection to each server, in order, so both servers' items evolve alike. Skipped when
+ * connection to each server, in order, so both servers' items evolve alike; then both must show
+ * the same counters (cmd_get, get_hits, delete_misses, …). Skipped when
  * {@value #MEMCACHED} is absent (CI installs it).
  *
  * <p>Left out: Mnemo's additions (E, md x, ms N with mode A or P) and an ms data block over the
@@ -43,6 +44,9 @@ class MetaDifferentialTest {
             Pattern.compile("(?<= c)[0-9]+"), Pattern.compile("(?<=cas=)[0-9]+"), Pattern.compile("(?<= l)[0-9]+"),
             Pattern.compile("(?<=la=)[0-9]+"), Pattern.compile("(?<= t)[0-9]+"), Pattern.compile("(?<=exp=)-?[0-9]+"),
             Pattern.compile("(?<=size=)[0-9]+")};
+
+    private static final Pattern COUNTED = Pattern.compile(
+            "cmd_(get|set|touch|meta)|(get|delete|incr|decr|touch)_(hits|misses)|cas_(hits|misses|badval)");
 
     private static final String[] SCRIPT = {
             "ms foo 2\r\nhi\r\nmg foo\r\nmg foo v\r\nmg foo s v t f c k O123 h l\r\nmg bar\r\nmg bar q\r\n"
@@ -62,7 +66,6 @@ class MetaDifferentialTest {
             "ms k1 3 v\r\nabc\r\n",
             "ms k1\r\nabc\r\n",
             "ms k1 -1\r\nabc\r\n",
-            "ms k1 2\r\nabc\r\n",
             "ms k1 3 k k\r\nabc\r\n",
             "ms k1 3 O" + "a".repeat(36) + "\r\nabc\r\n",
             "ms k1 3 b\r\nabc\r\n",
@@ -108,8 +111,6 @@ class MetaDifferentialTest {
             "ms r1 1 T10\r\n1\r\nmg r1 R30 v t\r\nmg r1 R30 t\r\nmg r1 t\r\nmg r1 T100 t\r\nmg r1 R30 t\r\n"
                     + "mg r1 R3000 t\r\n",
             "ms r2 1\r\n1\r\nmg r2 R30 t\r\n",
-            "mg nk Oaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\nmg nk Oaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n"
-                    + "mg nothere O" + "a".repeat(46) + "\r\nmg nothere q O55 k\r\n",
             "ms u1 1\r\n1\r\nmg u1 u h l\r\nmg u1 h l\r\nmg u1 h\r\n",
             "ms s1 1\r\n1\r\nmd s1 I q\r\nmd s1 I k\r\nmg s1 c\r\nmd s1\r\nmg s1\r\n",
             "ms s2 1\r\n1\r\nmd s2 I\r\nmg s2 c\r\nms s2 1 I C1\r\n2\r\nmg s2 v c\r\nmg s2 v c\r\n"
@@ -137,7 +138,6 @@ class MetaDifferentialTest {
             "mg YjE3 b v k N0\r\nma YjE4 b N0 k v\r\n",
             "mg b17\0 v\r\nms b17 1\r\n\0\r\nmg b17 v\r\n",
             "mg b18  v   k  \r\nms  b18  1  \r\nx\r\nmg b18 v k\r\n",
-            "ms b19 5\r\nab\r\nmg b19 v\r\n",
             "ms b20 0\r\n\r\nmg b20 v s\r\n",
             "ms b21 1 I\r\nx\r\nmg b21 v\r\nms b21 1 I C999999999\r\ny\r\n",
             "md b22 I\r\nmd b22 I T30\r\nms b22 1\r\nx\r\nmd b22 I T30 q\r\nmg b22 t v\r\nmd b22 C1 I\r\n",
@@ -162,6 +162,18 @@ class MetaDifferentialTest {
             "mg p14 v k b\r\nmg cDE0 k b N0 c q\r\nmg cDE0 k b v\r\nmd cDE0 b k q\r\nmd cDE0 b k\r\n",
     };
 
+    /**
+     * Entries run after the counters are compared: memcached counts cmd_set for an ms whose data
+     * block turns out malformed, and a get for an mg refused for its opaque token on a miss (not on
+     * a hit); Mnemo counts neither (as for a malformed set).
+     */
+    private static final String[] UNCOUNTED = {
+            "ms k1 2\r\nabc\r\n",
+            "ms b19 5\r\nab\r\nmg b19 v\r\n",
+            "mg nk Oaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\nmg nk Oaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n"
+                    + "mg nothere O" + "a".repeat(46) + "\r\nmg nothere q O55 k\r\n",
+    };
+
     @Test
     void mnemoAnswersTheScriptAsMemcachedDoes() throws Exception {
         assumeTrue(Files.isExecutable(Path.of(MEMCACHED)), MEMCACHED + " is not installed");
@@ -181,11 +193,31 @@ class MetaDifferentialTest {
                     differences.add(entry + "\n  memcached: " + expected + "\n  mnemo:     " + actual);
                 }
             }
+            assertEquals(counters(port), counters(mnemo.port()), "stats after the script");
+            for (String entry : UNCOUNTED) {
+                String expected = mask(exchange(port, entry));
+                String actual = mask(exchange(mnemo.port(), entry));
+                if (!expected.equals(actual)) {
+                    differences.add(entry + "\n  memcached: " + expected + "\n  mnemo:     " + actual);
+                }
+            }
             assertEquals(List.of(), differences, String.join("\n", differences));
         } finally {
             memcached.destroy();
             memcached.waitFor(5, TimeUnit.SECONDS);
         }
+    }
+
+    /** @return the counters meta commands move, as "name value" lines, from the server's "stats" */
+    private static String counters(int port) {
+        StringBuilder selected = new StringBuilder();
+        for (String line : exchange(port, "stats\r\n").split("\r\n")) {
+            String[] parts = line.split(" ");
+            if (parts.length == 3 && COUNTED.matcher(parts[1]).matches()) {
+                selected.append(parts[1]).append(' ').append(parts[2]).append('\n');
+            }
+        }
+        return selected.toString();
     }
 
     private static String mask(String reply) {

@@ -741,9 +741,9 @@ public final class Store implements AutoCloseable {
      *
      * <p>On a miss with {@link MetaItem#vivify()}, an empty item is added with client flags 0, no
      * exptime (the reader's {@link MetaItem#vivified} sets it) and its token taken, so that other
-     * requests see it held; the reader gets it as {@link MetaItem#created()}. Counts get_hits or
-     * get_misses (cmd_get), and touch_hits when the reader touched the item; a vivifying miss
-     * counts neither, as memcached 1.6.
+     * requests see it held; the reader gets it as {@link MetaItem#created()}. Counts as memcached
+     * 1.6.18's mg: touch_hits (cmd_touch) for a hit the reader touched (flag T), else get_hits
+     * (cmd_get), a created item included; get_misses for a miss.
      *
      * @param meta   the request's options; the reader's hold on the item
      * @param reader called once with the item (found or created), under the bucket locks: it must
@@ -768,7 +768,11 @@ public final class Store implements AutoCloseable {
                 if (created == Status.NOT_STORED) {
                     continue; // another request created it first: read that item
                 }
-                return created == Status.STORED;
+                if (created != Status.STORED) {
+                    return false;
+                }
+                counters.getHits.increment();
+                return true;
             }
             try {
                 read(item, keyLength, Items.valueLength(memory, item), now, reader, meta, false);
@@ -778,10 +782,7 @@ public final class Store implements AutoCloseable {
             } finally {
                 unlockPair(hash);
             }
-            counters.getHits.increment();
-            if (meta.wasTouched()) {
-                counters.touchHits.increment();
-            }
+            (meta.wasTouched() ? counters.touchHits : counters.getHits).increment();
             return true;
         }
     }
@@ -840,7 +841,8 @@ public final class Store implements AutoCloseable {
      * item is kept, marked stale, its win token cleared and given a new CAS unique (or
      * {@code explicitCas}), and with {@code touch} (flag T) a new exptime. With {@code dropValue}
      * (flag x) the item is replaced by one with the same key, client flags and exptime and an
-     * empty value (stale too with I). Counts delete_hits or delete_misses for a removal only.
+     * empty value (stale too with I). Counts delete_hits for a removal, and delete_misses for
+     * NOT_FOUND and EXISTS, as memcached 1.6's md does.
      *
      * @param compareCas  flag C: whether the item must have CAS unique {@code casUnique} (0 never matches)
      * @param explicitCas flag E: the kept item's new CAS unique; 0 for the next one
@@ -850,9 +852,24 @@ public final class Store implements AutoCloseable {
     public Status metaDelete(MemorySegment key, long keyOffset, int keyLength, boolean compareCas, long casUnique,
                              boolean invalidate, boolean dropValue, boolean touch, long exptime, long explicitCas) {
         if (!invalidate && !dropValue) {
-            return compareCas && casUnique == 0 ? compareZero(key, keyOffset, keyLength)
+            Status status = compareCas && casUnique == 0 ? compareZero(key, keyOffset, keyLength)
                     : delete(key, keyOffset, keyLength, casUnique);
+            if (status == Status.EXISTS) {
+                counters.deleteMisses.increment();
+            }
+            return status;
         }
+        Status status = keep(key, keyOffset, keyLength, compareCas, casUnique, invalidate, dropValue, touch, exptime,
+                explicitCas);
+        if (status == Status.NOT_FOUND || status == Status.EXISTS) {
+            counters.deleteMisses.increment();
+        }
+        return status;
+    }
+
+    /** {@link #metaDelete} with I or x: marks the item stale or drops its value; counts nothing. */
+    private Status keep(MemorySegment key, long keyOffset, int keyLength, boolean compareCas, long casUnique,
+                        boolean invalidate, boolean dropValue, boolean touch, long exptime, long explicitCas) {
         checkKey(key, keyOffset, keyLength);
         long now = now();
         long hash = KeyHash.hash(key, keyOffset, keyLength);
@@ -889,7 +906,7 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    /** md C0 with neither I nor x: a live item never has CAS unique 0, so EXISTS; NOT_FOUND (delete_misses) if none. */
+    /** md C0 with neither I nor x: a live item never has CAS unique 0, so EXISTS; NOT_FOUND (counting delete_misses) if none. */
     private Status compareZero(MemorySegment key, long keyOffset, int keyLength) {
         checkKey(key, keyOffset, keyLength);
         long hash = KeyHash.hash(key, keyOffset, keyLength);

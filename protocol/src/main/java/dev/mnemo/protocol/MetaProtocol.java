@@ -18,12 +18,12 @@ import java.lang.foreign.ValueLayout;
  * order the request gave them, then Z, X, W; quiet mode (q) drops EN of mg and HD of ms, md and
  * ma (and ma's VA), never an error or another code.
  *
- * <p>Differences from 1.6.18, where that release deviates from its own protocol.txt or lacks a
- * flag the issue asks for: E (explicit CAS) on every command and x (md: drop the value) are
- * understood, where 1.6.18 answers "CLIENT_ERROR invalid flag"; ms with N and mode A or P adds
- * a missing item (1.6.18 answers NS); k returns the key base64-encoded, followed by " b",
- * when the request used b (1.6.18 decides by how the item was stored); me reports cls=1 (Mnemo
- * has no slab classes) and size = Mnemo's item bytes (20-byte header, key, value).
+ * <p>Differences from 1.6.18 (README "Meta commands"): E (explicit CAS) on every command and x
+ * (md: drop the value) of later memcached releases are understood, where 1.6.18 answers
+ * "CLIENT_ERROR invalid flag"; ms with N and mode A or P adds a missing item, as protocol.txt
+ * says (1.6.18 answers NS); k returns a key base64-encoded, followed by " b", when the request
+ * used b or (mg) the item was stored with b; me reports cls=1 (Mnemo has no slab classes) and
+ * size = Mnemo's item bytes (20-byte header, key, value).
  *
  * <p>mg composes its reply line in a reusable array and copies the value from the store into
  * the outbound buffer once; a hit allocates nothing. Not thread-safe: one per connection.

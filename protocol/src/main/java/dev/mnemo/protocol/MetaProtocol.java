@@ -254,7 +254,6 @@ final class MetaProtocol implements ItemReader {
         boolean vivify = command.has('N');
         long vivifyExptime = vivify ? command.number('N') : 0;
         long explicitCas = command.has('E') ? command.number('E') : 0;
-        storedItem.cas = cas;
         Status status = store.metaStore(storage, command.keyMemory(), command.keyOffset(), command.keyLength(),
                 memory, base + next, length, clientFlags, exptime, cas, command.has('I'), explicitCas, vivify,
                 vivifyExptime, command.keyBinary(), storedItem);
@@ -270,7 +269,8 @@ final class MetaProtocol implements ItemReader {
             store.delete(command.keyMemory(), command.keyOffset(), command.keyLength());
             out.writeBytes(code);
         } else if (code != null) {
-            writeCodeLine(code, true, status == Status.STORED ? storedItem.cas : cas, false);
+            // memcached 1.6.18 prints c0 when the item was not stored
+            writeCodeLine(code, true, status == Status.STORED ? storedItem.cas : 0, false);
         }
         return end;
     }

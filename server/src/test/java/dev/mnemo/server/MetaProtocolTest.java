@@ -137,6 +137,8 @@ class MetaProtocolTest {
                     "HD\r\nNS kms2\r\nNS\r\nNS\r\nHD\r\nNS\r\nVA 1\r\ny\r\n");
             client.exchange("ms ms3 3 F7 T100 s v l h t f u\r\nabc\r\nmg ms3 f t v\r\n",
                     "HD\r\nVA 3 f7 t100\r\nabc\r\n");
+            client.exchange("ms ms1 1 c ME\r\nx\r\nms ms1 1 c C1\r\nx\r\nms ms-none 1 c MR\r\nx\r\n",
+                    "NS c0\r\nEX c0\r\nNS c0\r\n");
             client.send("ms ms4 1 c\r\nx\r\n");
             Matcher stored = Pattern.compile("HD c([0-9]+)\r\n").matcher(client.readLine());
             assertTrue(stored.matches());

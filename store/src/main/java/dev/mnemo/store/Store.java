@@ -344,7 +344,7 @@ public final class Store implements AutoCloseable {
             }
             boolean live = old >= 0 && evictor.liveness(old, now) == Evictor.LIVE;
             boolean invalidating = invalidate && command == StorageCommand.CAS && live && config.casEnabled()
-                    && Long.compareUnsigned(casUnique, evictor.casOf(old)) < 0;
+                    && casUnique != 0 && Long.compareUnsigned(casUnique, evictor.casOf(old)) < 0;
             Status refusal = switch (command) {
                 case ADD -> live ? Status.NOT_STORED : null;
                 case REPLACE -> live ? null : Status.NOT_STORED;
@@ -572,7 +572,8 @@ public final class Store implements AutoCloseable {
                 }
                 continue; // another writer added the key: apply the command to its item
             }
-            if (casUnique != 0 && !casMatches(old, casUnique)) {
+            // memcached's do_add_delta: an empty value is refused before the CAS check, a non-numeric one after
+            if (oldLength > 0 && casUnique != 0 && !casMatches(old, casUnique)) {
                 if (!(index.validate(first, v1) && index.validate(second, v2))) {
                     continue;
                 }
@@ -799,6 +800,9 @@ public final class Store implements AutoCloseable {
         meta.enter(memory, item, now, created);
         reader.read(view);
         meta.leave();
+        if (created && meta.isVivify() && !meta.isNoBump()) {
+            markRead(item, now); // memcached's mg fetches the item it creates (ma's is left unfetched)
+        }
     }
 
     /**

@@ -8,13 +8,6 @@ import java.nio.charset.StandardCharsets;
  */
 final class MetaReplies {
 
-    static final byte[] MG = bytes("mg");
-    static final byte[] MS = bytes("ms");
-    static final byte[] MD = bytes("md");
-    static final byte[] MA = bytes("ma");
-    static final byte[] MN = bytes("mn");
-    static final byte[] ME = bytes("me");
-
     static final byte[] HD = bytes("HD");
     static final byte[] VA = bytes("VA ");
     static final byte[] EN = bytes("EN");

@@ -22,7 +22,6 @@ public final class MetaItem {
     private boolean noBump;
     private boolean vivify;
     private long explicitCas;
-    private boolean binaryKey;
 
     private MemorySegment memory;
     private long item;
@@ -42,7 +41,6 @@ public final class MetaItem {
         noBump = false;
         vivify = false;
         explicitCas = 0;
-        binaryKey = false;
         memory = null;
         created = false;
         touched = false;
@@ -55,7 +53,7 @@ public final class MetaItem {
         return this;
     }
 
-    /** Option N: on a miss create the item (mg: empty; ma: from the initial value). @return this */
+    /** Option N of mg: on a miss, create an empty item (ma creates through its initial value instead). @return this */
     public MetaItem vivify() {
         vivify = true;
         return this;
@@ -64,12 +62,6 @@ public final class MetaItem {
     /** Option E: the CAS unique a created or updated item gets, instead of the next one; 0 for the next. @return this */
     public MetaItem explicitCas(long casUnique) {
         explicitCas = casUnique;
-        return this;
-    }
-
-    /** Marks a created item's key as sent base64-encoded (flag b), as memcached remembers it. @return this */
-    public MetaItem binaryKey() {
-        binaryKey = true;
         return this;
     }
 
@@ -164,10 +156,6 @@ public final class MetaItem {
         return explicitCas;
     }
 
-
-    int createdBits() {
-        return binaryKey ? Items.KEY_BINARY : 0;
-    }
 
     boolean wasTouched() {
         return touched;

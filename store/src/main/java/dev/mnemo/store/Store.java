@@ -765,7 +765,7 @@ public final class Store implements AutoCloseable {
                     return false;
                 }
                 Status created = store(StorageCommand.ADD, key, keyOffset, keyLength, EMPTY, 0, 0, 0, 0, 0, reader,
-                        false, meta.explicitCasValue(), Items.WIN_TOKEN_SENT | meta.createdBits(), false, meta);
+                        false, meta.explicitCasValue(), Items.WIN_TOKEN_SENT, false, meta);
                 if (created == Status.NOT_STORED) {
                     continue; // another request created it first: read that item
                 }

@@ -377,14 +377,22 @@ final class MetaProtocol implements ItemReader {
             out.writeBytes(Ascii.BAD_FORMAT);
             return;
         }
-        if (!store.debug(command.keyMemory(), command.keyOffset(), command.keyLength(), storedItem)) {
+        storedItem.debug = true;
+        boolean found = store.debug(command.keyMemory(), command.keyOffset(), command.keyLength(), metaItem.reset(),
+                storedItem);
+        storedItem.debug = false;
+        if (!found) {
             out.writeBytes(MetaReplies.EN_LINE);
             return;
         }
         long now = store.config().clock().nowSeconds();
         int n = put(0, MetaReplies.ME_REPLY);
-        MemorySegment.copy(command.keyMemory(), ValueLayout.JAVA_BYTE, command.keyOffset(), reply, n, command.keyLength());
-        n += command.keyLength();
+        if (storedItem.keyBinary) {
+            n = Base64Key.encode(command.keyMemory(), command.keyOffset(), command.keyLength(), reply, n);
+        } else {
+            MemorySegment.copy(command.keyMemory(), ValueLayout.JAVA_BYTE, command.keyOffset(), reply, n, command.keyLength());
+            n += command.keyLength();
+        }
         n = putText(n, " exp=");
         // memcached 1.6.18 prints the current time minus the exptime: the remaining TTL, negated
         n = putSigned(n, storedItem.expiresAt == 0 ? -1 : now - storedItem.expiresAt);
@@ -495,16 +503,19 @@ final class MetaProtocol implements ItemReader {
 
     /**
      * Receives the item an ms, ma or me produced or found, under the key's locks: keeps its CAS
-     * unique, exptime, last access, fetched state and size; for ma it applies T and N where they
+     * unique, exptime, last access, fetched state, size and (for me) whether its key is binary;
+     * for ma it applies T and N where they
      * stand among the flags, keeps the TTL as of flag t and the digits of the new number (into
      * {@link #number}).
      */
     private final class StoredItem implements ItemReader {
         boolean arithmetic;
+        boolean debug;
         long cas;
         long expiresAt;
         long lastAccess;
         boolean fetched;
+        boolean keyBinary;
         long size;
         long ttl;
         int digits;
@@ -526,6 +537,7 @@ final class MetaProtocol implements ItemReader {
             expiresAt = item.expiresAt();
             lastAccess = item.lastAccess();
             fetched = item.isFetched();
+            keyBinary = debug && metaItem.isKeyBinary();
             size = ITEM_HEADER + item.keyLength() + item.valueLength();
             MemorySegment memory = item.memory();
             long offset = item.valueOffset();

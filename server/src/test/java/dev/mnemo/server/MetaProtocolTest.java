@@ -259,6 +259,9 @@ class MetaProtocolTest {
             assertTrue(debug.matcher(client.readLine()).matches());
             assertTrue(debug.matcher(client.readLine()).matches());
             client.exchange("", BAD_FORMAT);
+            client.send("ms bWUy 1 b\r\nx\r\nme bWUy b\r\n");
+            client.expect("HD\r\n");
+            assertTrue(client.readLine().matches("ME bWUy exp=-1 la=0 cas=[0-9]+ fetch=no cls=1 size=[0-9]+\r\n"));
             client.send("mg me1\r\nme me1\r\n");
             client.expect("HD\r\n");
             assertTrue(client.readLine().matches("ME me1 exp=-[0-9]+ la=0 cas=" + cas + " fetch=yes cls=1 size=[0-9]+\r\n"));

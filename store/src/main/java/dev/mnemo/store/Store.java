@@ -1001,11 +1001,13 @@ public final class Store implements AutoCloseable {
      * Meta debug (protocol.txt "Meta Debug"): hands a live item to the reader without reading it
      * (not marked fetched). Counts cmd_meta ({@link #metaDebugCommands()}), as memcached 1.6 does.
      *
+     * @param meta   the reader's hold on the item (e.g. for {@link MetaItem#isKeyBinary()}); nothing is changed
      * @param reader called once with the item, under the key's bucket locks
      * @return true if found
      */
-    public boolean debug(MemorySegment key, long keyOffset, int keyLength, ItemReader reader) {
+    public boolean debug(MemorySegment key, long keyOffset, int keyLength, MetaItem meta, ItemReader reader) {
         checkKey(key, keyOffset, keyLength);
+        Objects.requireNonNull(meta, "meta");
         Objects.requireNonNull(reader, "reader");
         counters.cmdMeta.increment();
         long now = now();
@@ -1015,9 +1017,7 @@ public final class Store implements AutoCloseable {
             return false;
         }
         try {
-            Flyweight view = views.get();
-            view.wrap(item, keyLength, Items.valueLength(memory, item), now);
-            reader.read(view);
+            read(item, keyLength, Items.valueLength(memory, item), now, reader, meta, false);
         } finally {
             unlockPair(hash);
         }

@@ -21,9 +21,9 @@ import java.lang.foreign.ValueLayout;
  * <p>Differences from 1.6.18 (README "Meta commands"): E (explicit CAS) on every command and x
  * (md: drop the value) of later memcached releases are understood, where 1.6.18 answers
  * "CLIENT_ERROR invalid flag"; ms with N and mode A or P adds a missing item, as protocol.txt
- * says (1.6.18 answers NS); k returns a key base64-encoded, followed by " b", when the request
- * used b or (mg) the item was stored with b; me reports cls=1 (Mnemo has no slab classes) and
- * size = Mnemo's item bytes (20-byte header, key, value).
+ * says (1.6.18 answers NS); me reports cls=1 (Mnemo has no slab classes) and size = Mnemo's
+ * item bytes (20-byte header, key, value). As in 1.6.18, k returns a key base64-encoded and
+ * followed by " b" when the item was stored with b (mg, me) or the request used b (ms, md, ma).
  *
  * <p>mg composes its reply line in a reusable array and copies the value from the store into
  * the outbound buffer once; a hit allocates nothing. Not thread-safe: one per connection.

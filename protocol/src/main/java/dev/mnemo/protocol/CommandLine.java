@@ -103,6 +103,11 @@ final class CommandLine {
         return lengths[token];
     }
 
+    /** @return whether the token's first byte is {@code b} */
+    boolean startsWith(int token, byte b) {
+        return lengths[token] > 0 && byteAt(starts[token]) == b;
+    }
+
     /** @return whether the token holds exactly the ASCII bytes of {@code text} */
     boolean is(int token, byte[] text) {
         if (lengths[token] != text.length) {
@@ -139,17 +144,7 @@ final class CommandLine {
      * @return false if the token is not such a number
      */
     boolean parseUnsigned(int token) {
-        if (!scan(token)) {
-            return false;
-        }
-        // strtoull negates a "-" number modulo 2^64; safe_strtoull refuses the result only if it
-        // then looks negative as a signed number
-        long value = scanNegative ? -scanValue : scanValue;
-        if (scanNegative && value < 0) {
-            return false;
-        }
-        number = value;
-        return true;
+        return parseUnsigned(starts[token], starts[token] + lengths[token]);
     }
 
     /**
@@ -184,8 +179,51 @@ final class CommandLine {
      * @return false if there are no digits, they overflow 64 bits, or something else follows them
      */
     private boolean scan(int token) {
-        int i = starts[token];
-        int end = i + lengths[token];
+        return scan(starts[token], starts[token] + lengths[token]);
+    }
+
+    /**
+     * {@link #parseUnsigned(int)} for the bytes {@code [start, end)} of the line last parsed (a
+     * part of a token, e.g. a meta flag's argument after its letter).
+     */
+    boolean parseUnsigned(int start, int end) {
+        if (!scan(start, end)) {
+            return false;
+        }
+        // strtoull negates a "-" number modulo 2^64; safe_strtoull refuses the result only if it
+        // then looks negative as a signed number
+        long value = scanNegative ? -scanValue : scanValue;
+        if (scanNegative && value < 0) {
+            return false;
+        }
+        number = value;
+        return true;
+    }
+
+    /**
+     * memcached 1.6.18's {@code safe_strtol} for the bytes {@code [start, end)} of the line last
+     * parsed: a signed 64-bit number (strtol on a 64-bit long), of which the int32_t it is stored
+     * in keeps the low 32 bits, as the C assignment does; e.g. a meta flag's TTL.
+     */
+    boolean parseInt32(int start, int end) {
+        if (!scan(start, end)) {
+            return false;
+        }
+        long value = scanValue;
+        if (scanNegative) {
+            if (Long.compareUnsigned(value, Long.MIN_VALUE) > 0) {
+                return false;
+            }
+            value = -value;
+        } else if (value < 0) {
+            return false;
+        }
+        number = (int) value;
+        return true;
+    }
+
+    private boolean scan(int start, int end) {
+        int i = start;
         while (i < end && isCSpace(byteAt(i))) {
             i++;
         }

@@ -83,6 +83,7 @@ public final class TextProtocol {
     private final ValueReply valueReply = new ValueReply();
     private final NumberReply numberReply = new NumberReply();
     private final TextStats stats;
+    private final MetaProtocol meta;
     /** The credentials clients must present (memcached -Y), or null when authentication is off. */
     private final AuthFile auth;
     private boolean authenticated;
@@ -102,6 +103,7 @@ public final class TextProtocol {
         this.store = store;
         this.server = server;
         this.stats = new TextStats(store, server);
+        this.meta = new MetaProtocol(store, server, line);
         this.auth = server.authFile();
     }
 
@@ -211,6 +213,9 @@ public final class TextProtocol {
         if (line.is(0, Ascii.GET)) {
             return n >= 2 ? retrieve(in, out, next, false, false) : error(in, out, next);
         }
+        if (line.length(0) == 2 && line.startsWith(0, (byte) 'm')) {
+            return meta(in, out, next);
+        }
         if (line.is(0, Ascii.SET)) {
             return storage(in, out, next, StorageCommand.SET);
         }
@@ -276,6 +281,22 @@ public final class TextProtocol {
             return cacheMemlimit(in, out, next);
         }
         return error(in, out, next);
+    }
+
+    /**
+     * The meta commands (protocol.txt "Meta Commands"), executed by {@link MetaProtocol}; an ms
+     * waits here until its data block has arrived, and a refused one's block is discarded.
+     */
+    private Outcome meta(ByteBuf in, ByteBuf out, int next) {
+        int start = in.readerIndex();
+        int available = in.writerIndex();
+        MemorySegment memory = inMemory.view(in, start, available - start);
+        int end = meta.execute(memory, inMemory.base() - start, line.start(0), line.lineEnd(), out, next, available);
+        if (end < 0) {
+            return Outcome.NEED_MORE_INPUT;
+        }
+        swallowRemaining = meta.takeSwallow();
+        return finish(in, end);
     }
 
     /** set, add, replace, append, prepend, cas (protocol.txt "Storage commands"). */

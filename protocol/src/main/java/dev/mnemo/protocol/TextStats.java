@@ -124,7 +124,7 @@ final class TextStats {
         number(out, "cmd_set", s.cmdSet());
         number(out, "cmd_flush", s.cmdFlush());
         number(out, "cmd_touch", s.cmdTouch());
-        number(out, "cmd_meta", 0);
+        number(out, "cmd_meta", store.metaDebugCommands());
         number(out, "get_hits", s.getHits());
         number(out, "get_misses", s.getMisses());
         number(out, "get_expired", s.getExpired());

@@ -24,7 +24,7 @@ class MalformedInputTest extends ProtocolTestBase {
     @ParameterizedTest
     @ValueSource(strings = {"foo\r\n", "\r\n", "   \r\n", "GET a\r\n", "set\r\n", "set a 0 0\r\n",
             "incr a\r\n", "decr 1\r\n", "verbosity\r\n", "verbosity 1 2 3\r\n", "flush_all 1 2 3\r\n",
-            "cache_memlimit\r\n", "cache_memlimit 10 20 30\r\n", "mn\r\n", "foo noreply\r\n"})
+            "cache_memlimit\r\n", "cache_memlimit 10 20 30\r\n", "mz\r\n", "foo noreply\r\n"})
     void unknownCommandsAndWrongTokenCountsGetError(String request) {
         assertEquals("ERROR\r\n", send(request));
         assertFalse(client.isClosed());

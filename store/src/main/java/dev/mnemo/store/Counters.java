@@ -36,13 +36,15 @@ final class Counters {
     final LongAdder deleteMisses = new LongAdder();
     final LongAdder storeTooLarge = new LongAdder();
     final LongAdder storeNoMemory = new LongAdder();
+    /** memcached's cmd_meta: meta debug (me) commands. */
+    final LongAdder cmdMeta = new LongAdder();
 
     /** Zeroes what memcached's "stats reset" zeroes: every count, not the gauges curr_items and bytes. */
     void reset() {
         for (LongAdder a : new LongAdder[] {totalItems, evictions, reclaimed, expiredUnfetched, evictedUnfetched,
                 getHits, getMisses, getExpired, getFlushed, cmdSet, cmdFlush, touchHits, touchMisses,
                 casHits, casMisses, casBadval, incrHits, incrMisses, decrHits, decrMisses, deleteHits, deleteMisses,
-                storeTooLarge, storeNoMemory}) {
+                storeTooLarge, storeNoMemory, cmdMeta}) {
             a.reset();
         }
     }

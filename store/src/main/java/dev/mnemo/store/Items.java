@@ -15,7 +15,7 @@ import java.lang.foreign.ValueLayout;
  *  8     4    client flags
  * 12     4    value length in bytes
  * 16     1    key length in bytes, 1..250
- * 17     1    bits: stale, win token sent, fetched, unlinked, 3-bit frequency counter
+ * 17     1    bits: stale, win token sent, fetched, unlinked, 3-bit frequency counter, key binary
  * 18     2    last access: Unix seconds modulo 65,536
  * 20          key bytes, then value bytes
  * </pre>
@@ -48,6 +48,8 @@ final class Items {
      */
     static final int UNLINKED = 1 << 3;
     static final int FREQUENCY_SHIFT = 4;
+    /** The key was sent base64-encoded (meta flag b): meta replies return it encoded, as memcached does. */
+    static final int KEY_BINARY = 1 << 7;
     static final int FREQUENCY_MASK = 7 << FREQUENCY_SHIFT;
     /**
      * The saturation value of the frequency counter: 7 (3 bits) kept frequently read items

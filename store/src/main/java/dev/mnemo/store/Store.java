@@ -73,6 +73,8 @@ public final class Store implements AutoCloseable {
     public static final long MAX_RELATIVE_EXPTIME = 60L * 60 * 24 * 30;
 
     private static final VarHandle REGION_LONG = ValueLayout.JAVA_LONG.varHandle();
+    /** The empty value of an item meta get creates on a miss (flag N). */
+    private static final MemorySegment EMPTY = MemorySegment.ofArray(new byte[0]);
 
     private final StoreConfig config;
     private final Region region;
@@ -302,13 +304,20 @@ public final class Store implements AutoCloseable {
                         MemorySegment value, long valueOffset, int valueLength,
                         int clientFlags, long exptime, long casUnique, ItemReader stored) {
         return store(command, key, keyOffset, keyLength, value, valueOffset, valueLength, clientFlags, exptime,
-                casUnique, stored, true);
+                casUnique, stored, true, 0, 0, false, null);
     }
 
-    /** The storage commands; {@code countSet}: whether to count cmd_set (not for an item incr/decr creates). */
+    /**
+     * The storage commands; {@code countSet}: whether to count cmd_set (not for an item incr/decr creates);
+     * {@code explicitCas}: the new item's CAS unique, 0 for the next one (meta flag E); {@code extraBits}:
+     * item bits the new item starts with; {@code invalidate}: meta flag I, a cas whose unique is below the
+     * item's stores the item stale, keeping the old exptime and win-token state; {@code meta}: the meta
+     * request that creates the item, which {@code stored} acts through (or null).
+     */
     private Status store(StorageCommand command, MemorySegment key, long keyOffset, int keyLength,
                          MemorySegment value, long valueOffset, int valueLength,
-                         int clientFlags, long exptime, long casUnique, ItemReader stored, boolean countSet) {
+                         int clientFlags, long exptime, long casUnique, ItemReader stored, boolean countSet,
+                         long explicitCas, int extraBits, boolean invalidate, MetaItem meta) {
         checkKey(key, keyOffset, keyLength);
         if (command == null) {
             throw new IllegalArgumentException("command is null");
@@ -334,12 +343,14 @@ public final class Store implements AutoCloseable {
                 continue;
             }
             boolean live = old >= 0 && evictor.liveness(old, now) == Evictor.LIVE;
+            boolean invalidating = invalidate && command == StorageCommand.CAS && live && config.casEnabled()
+                    && casUnique != 0 && Long.compareUnsigned(casUnique, evictor.casOf(old)) < 0;
             Status refusal = switch (command) {
                 case ADD -> live ? Status.NOT_STORED : null;
                 case REPLACE -> live ? null : Status.NOT_STORED;
                 case APPEND, PREPEND -> !live ? Status.NOT_STORED
                         : casUnique != 0 && !casMatches(old, casUnique) ? Status.EXISTS : null;
-                case CAS -> !live ? Status.NOT_FOUND : casMatches(old, casUnique) ? null : Status.EXISTS;
+                case CAS -> !live ? Status.NOT_FOUND : casMatches(old, casUnique) || invalidating ? null : Status.EXISTS;
                 case SET -> null;
             };
             if (refusal != null) {
@@ -364,13 +375,14 @@ public final class Store implements AutoCloseable {
                 return Status.TOO_LARGE;
             }
             int flags = combine ? Items.clientFlags(memory, old) : clientFlags;
-            long expires = combine ? Items.exptime(memory, old) : absoluteExptime(exptime, now);
+            long expires = combine || invalidating ? Items.exptime(memory, old) : absoluteExptime(exptime, now);
             boolean toMain = live && segments.state(region.segmentOf(old)) == Segments.MAIN;
-            int bits = evictor.wasEvictedRecently(hash) ? Items.withFrequency(0, 1) : 0;
+            int bits = (evictor.wasEvictedRecently(hash) ? Items.withFrequency(0, 1) : 0) | extraBits
+                    | (invalidating ? Items.STALE | (Items.bits(memory, old) & Items.WIN_TOKEN_SENT) : 0);
             long size = Items.size(keyLength, newLength);
             Stripe stripe = lockStripe();
             try {
-                long cas = nextCas(stripe);
+                long cas = explicitCas != 0 && config.casEnabled() ? explicitCas : nextCas(stripe);
                 long item = append(stripe, toMain, size, cas);
                 if (item < 0) {
                     counters.storeNoMemory.increment();
@@ -401,9 +413,7 @@ public final class Store implements AutoCloseable {
                     long currentRef = conditional ? oldRef : index.find(first, second, tag, key, keyOffset, keyLength, region);
                     publish(first, second, tag, item, size, currentRef, now);
                     if (stored != null) {
-                        Flyweight view = views.get();
-                        view.wrap(item, keyLength, (int) newLength, now);
-                        stored.read(view);
+                        read(item, keyLength, (int) newLength, now, stored, meta, true);
                     }
                 } finally {
                     index.unlock(first, second);
@@ -518,6 +528,17 @@ public final class Store implements AutoCloseable {
     public Status incrDecr(MemorySegment key, long keyOffset, int keyLength, boolean increment, long delta,
                            long casUnique, MemorySegment initial, long initialOffset, int initialLength, long exptime,
                            ItemReader reader) {
+        return incrDecr(key, keyOffset, keyLength, increment, delta, casUnique, initial, initialOffset, initialLength,
+                exptime, 0, null, reader);
+    }
+
+    /**
+     * incr/decr as the public overloads, plus the meta flags: {@code explicitCas} the new item's CAS unique
+     * (0 for the next one); {@code meta} the meta request the reader acts through (or null).
+     */
+    private Status incrDecr(MemorySegment key, long keyOffset, int keyLength, boolean increment, long delta,
+                            long casUnique, MemorySegment initial, long initialOffset, int initialLength, long exptime,
+                            long explicitCas, MetaItem meta, ItemReader reader) {
         checkKey(key, keyOffset, keyLength);
         if (initial != null) {
             checkRange("initial", initial, initialOffset, initialLength);
@@ -545,13 +566,14 @@ public final class Store implements AutoCloseable {
                     return Status.NOT_FOUND;
                 }
                 Status created = store(StorageCommand.ADD, key, keyOffset, keyLength, initial, initialOffset,
-                        initialLength, 0, exptime, 0, reader, false);
+                        initialLength, 0, exptime, 0, reader, false, explicitCas, 0, false, meta);
                 if (created != Status.NOT_STORED) {
                     return created;
                 }
                 continue; // another writer added the key: apply the command to its item
             }
-            if (casUnique != 0 && !casMatches(old, casUnique)) {
+            // memcached's do_add_delta: an empty value is refused before the CAS check, a non-numeric one after
+            if (oldLength > 0 && casUnique != 0 && !casMatches(old, casUnique)) {
                 if (!(index.validate(first, v1) && index.validate(second, v2))) {
                     continue;
                 }
@@ -575,7 +597,7 @@ public final class Store implements AutoCloseable {
             boolean toMain = segments.state(region.segmentOf(old)) == Segments.MAIN;
             Stripe stripe = lockStripe();
             try {
-                long cas = nextCas(stripe);
+                long cas = explicitCas != 0 && config.casEnabled() ? explicitCas : nextCas(stripe);
                 long item = append(stripe, toMain, size, cas);
                 if (item < 0) {
                     counters.storeNoMemory.increment();
@@ -591,9 +613,7 @@ public final class Store implements AutoCloseable {
                 try {
                     publish(first, second, tag, item, size, oldRef, now);
                     if (reader != null) {
-                        Flyweight view = views.get();
-                        view.wrap(item, keyLength, newLength, now);
-                        reader.read(view);
+                        read(item, keyLength, newLength, now, reader, meta, false);
                     }
                 } finally {
                     index.unlock(first, second);
@@ -712,6 +732,298 @@ public final class Store implements AutoCloseable {
         }
     }
 
+    // ---- meta protocol (protocol.txt "Meta Get", "Meta Set", "Meta Delete", "Meta Arithmetic") ----
+
+    /**
+     * Meta get: looks an item up and hands it to the reader under the key's bucket locks, through
+     * {@code meta}, on which the reader applies the request's flags in their order (protocol.txt
+     * "Meta Get"; see {@link MetaItem}); their changes are written when it returns. Unless
+     * {@link MetaItem#noBump()}, the item is then marked fetched and accessed.
+     *
+     * <p>On a miss with {@link MetaItem#vivify()}, an empty item is added with client flags 0, no
+     * exptime (the reader's {@link MetaItem#vivified} sets it) and its token taken, so that other
+     * requests see it held; the reader gets it as {@link MetaItem#created()}. Counts as memcached
+     * 1.6.18's mg: touch_hits (cmd_touch) for a hit the reader touched (flag T), else get_hits
+     * (cmd_get), a created item included; get_misses for a miss.
+     *
+     * @param meta   the request's options; the reader's hold on the item
+     * @param reader called once with the item (found or created), under the bucket locks: it must
+     *               not call back into the store
+     * @return true if the reader was called (hit or created), false on a miss
+     */
+    public boolean metaGet(MemorySegment key, long keyOffset, int keyLength, MetaItem meta, ItemReader reader) {
+        checkKey(key, keyOffset, keyLength);
+        Objects.requireNonNull(meta, "meta");
+        Objects.requireNonNull(reader, "reader");
+        long hash = KeyHash.hash(key, keyOffset, keyLength);
+        for (;;) {
+            long now = now();
+            long item = lockLive(hash, key, keyOffset, keyLength, now);
+            if (item < 0) {
+                if (!meta.isVivify()) {
+                    counters.getMisses.increment();
+                    return false;
+                }
+                Status created = store(StorageCommand.ADD, key, keyOffset, keyLength, EMPTY, 0, 0, 0, 0, 0, reader,
+                        false, meta.explicitCasValue(), Items.WIN_TOKEN_SENT, false, meta);
+                if (created == Status.NOT_STORED) {
+                    continue; // another request created it first: read that item
+                }
+                if (created != Status.STORED) {
+                    return false;
+                }
+                counters.getHits.increment();
+                return true;
+            }
+            try {
+                read(item, keyLength, Items.valueLength(memory, item), now, reader, meta, false);
+                if (!meta.isNoBump()) {
+                    markRead(item, now);
+                }
+            } finally {
+                unlockPair(hash);
+            }
+            (meta.wasTouched() ? counters.touchHits : counters.getHits).increment();
+            return true;
+        }
+    }
+
+    /** Hands a linked item to a reader, through the meta request's hold when there is one; needs the item's bucket locks. */
+    private void read(long item, int keyLength, int valueLength, long now, ItemReader reader, MetaItem meta,
+                      boolean created) {
+        Flyweight view = views.get();
+        view.wrap(item, keyLength, valueLength, now);
+        if (meta == null) {
+            reader.read(view);
+            return;
+        }
+        meta.enter(memory, item, now, created);
+        reader.read(view);
+        meta.leave();
+        if (created && meta.isVivify() && !meta.isNoBump()) {
+            markRead(item, now); // memcached's mg fetches the item it creates (ma's is left unfetched)
+        }
+    }
+
+    /**
+     * Meta set (protocol.txt "Meta Set"): a storage command as
+     * {@link #store(StorageCommand, MemorySegment, long, int, MemorySegment, long, int, int, long, long, ItemReader)}
+     * with the meta flags. The caller maps the mode and C flag to the command (set or replace with
+     * a CAS unique is {@link StorageCommand#CAS}).
+     *
+     * @param invalidate  flag I: a cas whose unique is lower than the item's stores the value anyway,
+     *                    marked stale, keeping the item's exptime and win-token state
+     * @param explicitCas flag E: the stored item's CAS unique; 0 for the next one
+     * @param vivify      flag N with append/prepend: a missing item is added from the value, with
+     *                    exptime {@code vivifyExptime}
+     * @param binaryKey   flag b: the key came base64-encoded; the item remembers it ({@link MetaItem#isKeyBinary()})
+     * @return as the storage commands
+     */
+    public Status metaStore(StorageCommand command, MemorySegment key, long keyOffset, int keyLength,
+                            MemorySegment value, long valueOffset, int valueLength, int clientFlags, long exptime,
+                            long casUnique, boolean invalidate, long explicitCas, boolean vivify, long vivifyExptime,
+                            boolean binaryKey, ItemReader stored) {
+        boolean combine = command == StorageCommand.APPEND || command == StorageCommand.PREPEND;
+        int bits = binaryKey ? Items.KEY_BINARY : 0;
+        for (;;) {
+            Status status = store(command, key, keyOffset, keyLength, value, valueOffset, valueLength, clientFlags,
+                    exptime, casUnique, stored, true, explicitCas, bits, invalidate, null);
+            if (status != Status.NOT_STORED || !vivify || !combine) {
+                return status;
+            }
+            status = store(StorageCommand.ADD, key, keyOffset, keyLength, value, valueOffset, valueLength, clientFlags,
+                    vivifyExptime, 0, stored, false, explicitCas, bits, false, null);
+            if (status != Status.NOT_STORED) {
+                return status;
+            }
+        }
+    }
+
+    /**
+     * Meta delete (protocol.txt "Meta Delete"). Without {@code invalidate} or {@code dropValue}
+     * it is {@link #delete(MemorySegment, long, int, long)}. With {@code invalidate} (flag I) the
+     * item is kept, marked stale, its win token cleared and given a new CAS unique (or
+     * {@code explicitCas}), and with {@code touch} (flag T) a new exptime. With {@code dropValue}
+     * (flag x) the item is replaced by one with the same key, client flags and exptime and an
+     * empty value (stale too with I). Counts delete_hits for a removal, and delete_misses for
+     * NOT_FOUND and EXISTS, as memcached 1.6's md does.
+     *
+     * @param compareCas  flag C: whether the item must have CAS unique {@code casUnique} (0 never matches)
+     * @param explicitCas flag E: the kept item's new CAS unique; 0 for the next one
+     * @param exptime     with {@code touch}: the kept item's new exptime, protocol.txt form
+     * @return DELETED (removed), STORED (kept: marked stale or emptied), EXISTS, NOT_FOUND or OUT_OF_MEMORY
+     */
+    public Status metaDelete(MemorySegment key, long keyOffset, int keyLength, boolean compareCas, long casUnique,
+                             boolean invalidate, boolean dropValue, boolean touch, long exptime, long explicitCas) {
+        if (!invalidate && !dropValue) {
+            Status status = compareCas && casUnique == 0 ? compareZero(key, keyOffset, keyLength)
+                    : delete(key, keyOffset, keyLength, casUnique);
+            if (status == Status.EXISTS) {
+                counters.deleteMisses.increment();
+            }
+            return status;
+        }
+        Status status = keep(key, keyOffset, keyLength, compareCas, casUnique, invalidate, dropValue, touch, exptime,
+                explicitCas);
+        if (status == Status.NOT_FOUND || status == Status.EXISTS) {
+            counters.deleteMisses.increment();
+        }
+        return status;
+    }
+
+    /** {@link #metaDelete} with I or x: marks the item stale or drops its value; counts nothing. */
+    private Status keep(MemorySegment key, long keyOffset, int keyLength, boolean compareCas, long casUnique,
+                        boolean invalidate, boolean dropValue, boolean touch, long exptime, long explicitCas) {
+        checkKey(key, keyOffset, keyLength);
+        long now = now();
+        long hash = KeyHash.hash(key, keyOffset, keyLength);
+        long expires = touch ? absoluteExptime(exptime, now) : -1;
+        Stripe stripe = lockStripe(); // before the bucket locks: stripe locks come first
+        try {
+            long cas = explicitCas != 0 && config.casEnabled() ? explicitCas : nextCas(stripe);
+            if (!dropValue) {
+                long item = lockLive(hash, key, keyOffset, keyLength, now);
+                if (item < 0) {
+                    return Status.NOT_FOUND;
+                }
+                try {
+                    if (compareCas && !casMatches(item, casUnique)) {
+                        return Status.EXISTS;
+                    }
+                    int segment = region.segmentOf(item);
+                    if (segments.admitsCas(segment, cas)) {
+                        if (expires >= 0) {
+                            Items.setExptime(memory, item, expires);
+                        }
+                        Items.setBits(memory, item, (Items.bits(memory, item) | Items.STALE) & ~Items.WIN_TOKEN_SENT);
+                        Items.setCasDelta(memory, item, segments.casDelta(segment, cas));
+                        return Status.STORED;
+                    }
+                } finally {
+                    unlockPair(hash);
+                }
+            }
+            return rewrite(stripe, hash, key, keyOffset, keyLength, compareCas, casUnique, cas, invalidate, dropValue,
+                    expires, now);
+        } finally {
+            stripe.lock.unlock();
+        }
+    }
+
+    /** md C0 with neither I nor x: a live item never has CAS unique 0, so EXISTS; NOT_FOUND (counting delete_misses) if none. */
+    private Status compareZero(MemorySegment key, long keyOffset, int keyLength) {
+        checkKey(key, keyOffset, keyLength);
+        long hash = KeyHash.hash(key, keyOffset, keyLength);
+        long item = lockLive(hash, key, keyOffset, keyLength, now());
+        if (item < 0) {
+            counters.deleteMisses.increment();
+            return Status.NOT_FOUND;
+        }
+        unlockPair(hash);
+        return Status.EXISTS;
+    }
+
+    /**
+     * The rest of {@link #metaDelete} when the item is not changed in place: appends a copy of the
+     * item with CAS unique {@code cas} (its value dropped if asked, stale if asked, exptime
+     * {@code expires} unless -1) and links it in the item's place if the item is still there
+     * (retrying otherwise). Call holding the stripe's lock, not the bucket locks.
+     */
+    private Status rewrite(Stripe stripe, long hash, MemorySegment key, long keyOffset, int keyLength,
+                           boolean compareCas, long casUnique, long cas, boolean stale, boolean dropValue, long expires,
+                           long now) {
+        long first = index.bucketOf(hash);
+        long second = index.secondBucketOf(hash);
+        long tag = Index.tagOf(hash);
+        for (;;) {
+            int v1 = index.beginRead(first);
+            int v2 = index.beginRead(second);
+            long ref = index.find(first, second, tag, key, keyOffset, keyLength, region);
+            long old = ref < 0 ? -1 : Index.itemOf(index.slotAt(ref));
+            int valueLength = old < 0 ? 0 : Items.valueLength(memory, old);
+            if (old >= 0 && !fits(old, keyLength, valueLength)) {
+                continue;
+            }
+            Status refusal = old < 0 || evictor.liveness(old, now) != Evictor.LIVE ? Status.NOT_FOUND
+                    : compareCas && !casMatches(old, casUnique) ? Status.EXISTS : null;
+            if (refusal != null) {
+                if (index.validate(first, v1) && index.validate(second, v2)) {
+                    return refusal;
+                }
+                continue;
+            }
+            int newLength = dropValue ? 0 : valueLength;
+            long size = Items.size(keyLength, newLength);
+            long copy = append(stripe, segments.state(region.segmentOf(old)) == Segments.MAIN, size, cas);
+            if (copy < 0) {
+                counters.storeNoMemory.increment();
+                return Status.OUT_OF_MEMORY;
+            }
+            MemorySegment.copy(memory, old, memory, copy, size); // validated below: a changed item is not linked
+            int oldBits = Items.bits(memory, old);
+            int bits = (oldBits & (Items.FREQUENCY_MASK | Items.FETCHED | Items.KEY_BINARY)) | (stale ? Items.STALE : 0);
+            Items.writeHeader(memory, copy, segments.casDelta(region.segmentOf(copy), cas),
+                    expires >= 0 ? expires : Items.exptime(memory, old), Items.clientFlags(memory, old), keyLength,
+                    newLength, bits, Items.lastAccess(Items.lastAccess16(memory, old), now));
+            if (!index.lockIfUnchanged(first, v1, second, v2)) {
+                continue; // the copy is abandoned: unreachable, reclaimed with its segment
+            }
+            try {
+                publish(first, second, tag, copy, size, ref, now);
+            } finally {
+                index.unlock(first, second);
+            }
+            return Status.STORED;
+        }
+    }
+
+    /**
+     * Meta arithmetic (protocol.txt "Meta Arithmetic"): incr/decr as
+     * {@link #incrDecr(MemorySegment, long, int, boolean, long, long, MemorySegment, long, int, long, ItemReader)},
+     * creating a missing item from {@code initial} with no exptime, and handing the new or created
+     * item to the reader through {@code meta} (on which it applies T and N in their order; see
+     * {@link MetaItem}), under the key's bucket locks.
+     *
+     * @param casUnique flag C: 0 for no check (as memcached's ma), otherwise the unique the item must have
+     * @param meta      the request's options ({@link MetaItem#explicitCas}: the new item's CAS unique); the reader's hold
+     * @return STORED, EXISTS, NOT_FOUND (only without {@code initial}), NON_NUMERIC, TOO_LARGE or OUT_OF_MEMORY
+     */
+    public Status metaArithmetic(MemorySegment key, long keyOffset, int keyLength, boolean increment, long delta,
+                                 long casUnique, MemorySegment initial, long initialOffset, int initialLength,
+                                 MetaItem meta, ItemReader reader) {
+        Objects.requireNonNull(meta, "meta");
+        Objects.requireNonNull(reader, "reader");
+        return incrDecr(key, keyOffset, keyLength, increment, delta, casUnique, initial, initialOffset,
+                initialLength, 0, meta.explicitCasValue(), meta, reader);
+    }
+
+    /**
+     * Meta debug (protocol.txt "Meta Debug"): hands a live item to the reader without reading it
+     * (not marked fetched). Counts cmd_meta ({@link #metaDebugCommands()}), as memcached 1.6 does.
+     *
+     * @param meta   the reader's hold on the item (e.g. for {@link MetaItem#isKeyBinary()}); nothing is changed
+     * @param reader called once with the item, under the key's bucket locks
+     * @return true if found
+     */
+    public boolean debug(MemorySegment key, long keyOffset, int keyLength, MetaItem meta, ItemReader reader) {
+        checkKey(key, keyOffset, keyLength);
+        Objects.requireNonNull(meta, "meta");
+        Objects.requireNonNull(reader, "reader");
+        counters.cmdMeta.increment();
+        long now = now();
+        long hash = KeyHash.hash(key, keyOffset, keyLength);
+        long item = lockLive(hash, key, keyOffset, keyLength, now);
+        if (item < 0) {
+            return false;
+        }
+        try {
+            read(item, keyLength, Items.valueLength(memory, item), now, reader, meta, false);
+        } finally {
+            unlockPair(hash);
+        }
+        return true;
+    }
+
     /**
      * Changes the memory limit at run time (memcached's "cache_memlimit"). Lowering it evicts
      * until the store fits; a limit above the one the store was opened with is capped to it.
@@ -790,6 +1102,11 @@ public final class Store implements AutoCloseable {
                 c.deleteHits.sum(), c.deleteMisses.sum(), c.storeTooLarge.sum(), c.storeNoMemory.sum(),
                 region.segmentSize, region.segmentCount, region.segmentCount - segments.freeCount(),
                 64 - Long.numberOfLeadingZeros(slots - 1), region.indexBytes());
+    }
+
+    /** @return memcached's cmd_meta: the meta debug (me) commands executed since the last stats reset */
+    public long metaDebugCommands() {
+        return counters.cmdMeta.sum();
     }
 
     /** Zeroes the counters that "stats reset" zeroes in memcached (not curr_items, bytes…). */

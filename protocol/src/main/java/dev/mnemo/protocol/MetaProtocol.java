@@ -1,0 +1,555 @@
+package dev.mnemo.protocol;
+
+import dev.mnemo.store.ItemReader;
+import dev.mnemo.store.ItemView;
+import dev.mnemo.store.MetaItem;
+import dev.mnemo.store.Status;
+import dev.mnemo.store.StorageCommand;
+import dev.mnemo.store.Store;
+import io.netty.buffer.ByteBuf;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Executes memcached's meta commands (protocol.txt "Meta Commands": mg, ms, md, ma, mn, me) for
+ * one connection of the text protocol, which hands it every command line whose command is two
+ * bytes starting with 'm'. Replies are memcached 1.6.18's byte for byte: return flags in the
+ * order the request gave them, then Z, X, W; quiet mode (q) drops EN of mg and HD of ms, md and
+ * ma (and ma's VA), never an error or another code.
+ *
+ * <p>Differences from 1.6.18 (README "Meta commands"): E (explicit CAS) on every command and x
+ * (md: drop the value) of later memcached releases are understood, where 1.6.18 answers
+ * "CLIENT_ERROR invalid flag"; ms with N and mode A or P adds a missing item, as protocol.txt
+ * says (1.6.18 answers NS); me reports cls=1 (Mnemo has no slab classes) and size = Mnemo's
+ * item bytes (20-byte header, key, value). As in 1.6.18, k returns a key base64-encoded and
+ * followed by " b" when the item was stored with b (mg, me) or the request used b (ms, md, ma).
+ *
+ * <p>mg composes its reply line in a reusable array and copies the value from the store into
+ * the outbound buffer once; a hit allocates nothing. Not thread-safe: one per connection.
+ */
+final class MetaProtocol implements ItemReader {
+
+    /** Room for one reply line: at most {@link MetaCommand#MAX_TOKENS} flags of which a key is the longest. */
+    private static final int MAX_LINE = 16 + MetaCommand.MAX_TOKENS * 24 + 2 * 340;
+
+    private final Store store;
+    private final CommandLine line;
+    private final MetaCommand command;
+    private final MetaItem metaItem = new MetaItem();
+    private final BufferMemory outMemory = new BufferMemory();
+    private final byte[] reply = new byte[MAX_LINE];
+    private final byte[] number = new byte[20];
+    private final MemorySegment numberMemory = MemorySegment.ofArray(number);
+    private final StoredItem storedItem = new StoredItem();
+    private final ServerContext server;
+    /** The store's per-item header, in bytes (Store: "Each item takes a 20-byte header"), for me's size. */
+    private static final int ITEM_HEADER = 20;
+
+    private ByteBuf out;
+    private int mark;
+    private long swallow;
+
+    MetaProtocol(Store store, ServerContext server, CommandLine line) {
+        this.store = store;
+        this.server = server;
+        this.line = line;
+        this.command = new MetaCommand(line);
+    }
+
+    /**
+     * Executes one meta command (or answers ERROR for another two-byte 'm' command).
+     *
+     * @param memory    the inbound buffer's memory, viewing every readable byte
+     * @param base      offset of the buffer's index 0 in {@code memory}
+     * @param lineStart buffer index of the command's first byte
+     * @param lineEnd   buffer index just past the line (end-of-line and anything after a NUL excluded)
+     * @param next      buffer index just past the line's newline
+     * @param available buffer index just past the last readable byte
+     * @return buffer index just past the request, or -1 if an ms data block has not all arrived;
+     *         then {@link #takeSwallow()} tells how many further bytes to discard
+     */
+    int execute(MemorySegment memory, long base, int lineStart, int lineEnd, ByteBuf out, int next, int available) {
+        this.out = out;
+        command.split(memory, base, lineStart, lineEnd);
+        byte second = memory.get(ValueLayout.JAVA_BYTE, base + lineStart + 1);
+        if (second == 'n') {
+            out.writeBytes(MetaReplies.MN_REPLY);
+            return next;
+        }
+        if (second == 'e') {
+            debug();
+            return next;
+        }
+        if (command.count() < 2 || (second != 'g' && second != 's' && second != 'd' && second != 'a')) {
+            out.writeBytes(Ascii.ERROR);
+            return next;
+        }
+        if (command.rawKeyLength() > Store.MAX_KEY_LENGTH) {
+            out.writeBytes(Ascii.BAD_FORMAT);
+            return next;
+        }
+        return switch (second) {
+            case 'g' -> get(next);
+            case 's' -> set(next, available);
+            case 'd' -> delete(next);
+            default -> arithmetic(next);
+        };
+    }
+
+    /** @return the bytes to discard after the request (a refused ms's data block), and forgets them */
+    long takeSwallow() {
+        long s = swallow;
+        swallow = 0;
+        return s;
+    }
+
+    // ---- mg ----
+
+    private int get(int next) {
+        if (command.count() >= MetaCommand.MAX_TOKENS) {
+            out.writeBytes(MetaReplies.MG_TOO_MANY_FLAGS);
+            return next;
+        }
+        byte[] error = command.parseFlags(2);
+        if (error == null) {
+            error = opaqueError();
+        }
+        if (error != null) {
+            out.writeBytes(error);
+            return next;
+        }
+        MetaItem meta = metaItem.reset();
+        if (command.has('u')) {
+            meta.noBump();
+        }
+        if (command.has('N')) {
+            meta.vivify();
+        }
+        if (command.has('E')) {
+            meta.explicitCas(command.number('E'));
+        }
+        mark = out.writerIndex();
+        if (!store.metaGet(command.keyMemory(), command.keyOffset(), command.keyLength(), meta, this)
+                && !command.has('q')) {
+            writeCodeLine(MetaReplies.EN, false, 0, false);
+        }
+        return next;
+    }
+
+    /**
+     * Writes the mg reply for a hit (or a vivified item), applying T, N and R where they stand
+     * among the flags; called by the store under the key's locks.
+     */
+    @Override
+    public void read(ItemView item) {
+        out.writerIndex(mark);
+        MetaItem meta = metaItem;
+        boolean value = command.has('v');
+        int n;
+        if (value) {
+            n = put(0, MetaReplies.VA);
+            n = Ascii.putUnsigned(reply, n, item.valueLength());
+        } else {
+            n = put(0, MetaReplies.HD);
+        }
+        for (int t = command.flagsFrom(); t < command.count(); t++) {
+            byte flag = command.memory().get(ValueLayout.JAVA_BYTE, command.base() + command.start(t));
+            switch (flag) {
+                case 'T' -> meta.touch(command.number('T'));
+                case 'N' -> meta.vivified(command.number('N'));
+                case 'R' -> meta.recache(command.number('R'));
+                case 'c' -> n = putFlag(n, 'c', item.casUnique());
+                case 'f' -> n = putFlag(n, 'f', item.clientFlags() & 0xFFFF_FFFFL);
+                case 'h' -> n = putFlag(n, 'h', meta.hitBefore() ? 1 : 0);
+                case 'k' -> n = putKey(n, item.memory(), item.keyOffset(), item.keyLength(), meta.isKeyBinary());
+                case 'l' -> n = putFlag(n, 'l', meta.secondsSinceAccess());
+                case 'O' -> n = putOpaque(n, t);
+                case 's' -> n = putFlag(n, 's', item.valueLength());
+                case 't' -> n = putFlag(n, 't', meta.ttl());
+                default -> {
+                }
+            }
+        }
+        meta.settle();
+        if (meta.tokenSent()) {
+            n = putLetter(n, 'Z');
+        }
+        if (meta.stale()) {
+            n = putLetter(n, 'X');
+        }
+        if (meta.won()) {
+            n = putLetter(n, 'W');
+        }
+        reply[n++] = '\r';
+        reply[n++] = '\n';
+        int valueLength = value ? item.valueLength() : 0;
+        out.ensureWritable(n + valueLength + 2);
+        out.writeBytes(reply, 0, n);
+        if (value) {
+            outMemory.append(item.memory(), item.valueOffset(), valueLength, out);
+            out.writeBytes(Ascii.CRLF);
+        }
+    }
+
+    // ---- ms ----
+
+    private int set(int next, int available) {
+        if (command.count() == 2) {
+            out.writeBytes(Ascii.BAD_FORMAT);
+            return next;
+        }
+        if (command.count() >= MetaCommand.MAX_TOKENS) {
+            out.writeBytes(MetaReplies.TOO_MANY_FLAGS);
+            return next;
+        }
+        if (!line.parseInt32(command.start(2), command.start(2) + command.length(2)) || line.number() < 0) {
+            out.writeBytes(Ascii.BAD_FORMAT);
+            return next;
+        }
+        int length = (int) line.number();
+        long blockEnd = (long) next + length + 2;
+        byte[] error = command.parseFlags(3);
+        if (error == null) {
+            error = opaqueError();
+        }
+        StorageCommand storage = switch (command.mode()) {
+            case 0, 'S' -> StorageCommand.SET;
+            case 'E' -> StorageCommand.ADD;
+            case 'A' -> StorageCommand.APPEND;
+            case 'P' -> StorageCommand.PREPEND;
+            case 'R' -> StorageCommand.REPLACE;
+            default -> null;
+        };
+        if (error == null && storage == null) {
+            error = MetaReplies.MS_BAD_MODE;
+        }
+        if (error == null && length > server.settings().maxItemSize()) {
+            // memcached drops the old item when a store fails, so no stale value outlives it
+            store.delete(command.keyMemory(), command.keyOffset(), command.keyLength());
+            error = Ascii.TOO_LARGE;
+        }
+        if (error != null) {
+            out.writeBytes(error);
+            swallow = length + 2L;
+            return next;
+        }
+        if (available < blockEnd) {
+            return -1;
+        }
+        int end = (int) blockEnd;
+        MemorySegment memory = command.memory();
+        long base = command.base();
+        if (memory.get(ValueLayout.JAVA_BYTE, base + end - 2) != '\r' || memory.get(ValueLayout.JAVA_BYTE, base + end - 1) != '\n') {
+            out.writeBytes(Ascii.BAD_DATA_CHUNK);
+            return end;
+        }
+        long cas = command.has('C') ? command.number('C') : 0;
+        // memcached: a CAS unique turns set and replace into cas; add ignores it; append and prepend check it
+        if (command.has('C') && (storage == StorageCommand.SET || storage == StorageCommand.REPLACE)) {
+            storage = StorageCommand.CAS;
+        }
+        int clientFlags = command.has('F') ? (int) command.number('F') : 0;
+        long exptime = command.has('T') ? command.number('T') : 0;
+        boolean vivify = command.has('N');
+        long vivifyExptime = vivify ? command.number('N') : 0;
+        long explicitCas = command.has('E') ? command.number('E') : 0;
+        Status status = store.metaStore(storage, command.keyMemory(), command.keyOffset(), command.keyLength(),
+                memory, base + next, length, clientFlags, exptime, cas, command.has('I'), explicitCas, vivify,
+                vivifyExptime, command.keyBinary(), storedItem);
+        byte[] code = switch (status) {
+            case STORED -> command.has('q') ? null : MetaReplies.HD;
+            case NOT_STORED -> MetaReplies.NS;
+            case EXISTS -> MetaReplies.EX;
+            case NOT_FOUND -> MetaReplies.NF;
+            case TOO_LARGE -> Ascii.TOO_LARGE;
+            default -> Ascii.OUT_OF_MEMORY_STORING;
+        };
+        if (status == Status.TOO_LARGE || status == Status.OUT_OF_MEMORY) {
+            store.delete(command.keyMemory(), command.keyOffset(), command.keyLength());
+            out.writeBytes(code);
+        } else if (code != null) {
+            // memcached 1.6.18 prints c0 when the item was not stored
+            writeCodeLine(code, true, status == Status.STORED ? storedItem.cas : 0, false);
+        }
+        return end;
+    }
+
+    // ---- md ----
+
+    private int delete(int next) {
+        if (command.count() >= MetaCommand.MAX_TOKENS) {
+            out.writeBytes(MetaReplies.TOO_MANY_FLAGS);
+            return next;
+        }
+        if (command.parseFlags(2) != null) {
+            out.writeBytes(MetaReplies.INVALID_OR_DUPLICATE_FLAG);
+            return next;
+        }
+        byte[] error = opaqueError();
+        if (error != null) {
+            out.writeBytes(error);
+            return next;
+        }
+        boolean invalidate = command.has('I');
+        Status status = store.metaDelete(command.keyMemory(), command.keyOffset(), command.keyLength(),
+                command.has('C'), command.has('C') ? command.number('C') : 0, invalidate, command.has('x'),
+                invalidate && command.has('T'), invalidate && command.has('T') ? command.number('T') : 0,
+                command.has('E') ? command.number('E') : 0);
+        switch (status) {
+            case DELETED, STORED -> {
+                if (!command.has('q')) {
+                    writeCodeLine(MetaReplies.HD, false, 0, false);
+                }
+            }
+            case NOT_FOUND -> writeCodeLine(MetaReplies.NF, false, 0, false);
+            case EXISTS -> writeCodeLine(MetaReplies.EX, false, 0, false);
+            default -> out.writeBytes(Ascii.OUT_OF_MEMORY);
+        }
+        return next;
+    }
+
+    // ---- ma ----
+
+    private int arithmetic(int next) {
+        if (command.count() >= MetaCommand.MAX_TOKENS) {
+            out.writeBytes(MetaReplies.TOO_MANY_FLAGS);
+            return next;
+        }
+        if (command.parseFlags(2) != null) {
+            out.writeBytes(MetaReplies.INVALID_OR_DUPLICATE_FLAG);
+            return next;
+        }
+        byte[] error = opaqueError();
+        if (error != null) {
+            out.writeBytes(error);
+            return next;
+        }
+        boolean increment;
+        switch (command.mode()) {
+            case 0, 'I', '+' -> increment = true;
+            case 'D', '-' -> increment = false;
+            default -> {
+                out.writeBytes(MetaReplies.MA_BAD_MODE);
+                return next;
+            }
+        }
+        long delta = command.has('D') ? command.number('D') : 1;
+        boolean vivify = command.has('N');
+        int initialLength = 0;
+        if (vivify) {
+            initialLength = Ascii.putUnsigned(number, 0, command.has('J') ? command.number('J') : 0);
+        }
+        MetaItem meta = metaItem.reset();
+        if (command.has('E')) {
+            meta.explicitCas(command.number('E'));
+        }
+        storedItem.arithmetic = true;
+        Status status = store.metaArithmetic(command.keyMemory(), command.keyOffset(), command.keyLength(), increment,
+                delta, command.has('C') ? command.number('C') : 0, vivify ? numberMemory : null, 0, initialLength,
+                meta, storedItem);
+        storedItem.arithmetic = false;
+        switch (status) {
+            case STORED -> {
+                // memcached's quiet mode hides the reply of an update, not of an item created on a miss
+                if (!command.has('q') || meta.created()) {
+                    writeCodeLine(command.has('v') ? MetaReplies.VA : MetaReplies.HD, true, storedItem.cas, true);
+                }
+            }
+            case NOT_FOUND -> writeCodeLine(MetaReplies.NF, false, 0, false);
+            case EXISTS -> writeCodeLine(MetaReplies.EX, false, 0, false);
+            case NOT_STORED -> writeCodeLine(MetaReplies.NS, false, 0, false);
+            case NON_NUMERIC -> out.writeBytes(Ascii.NON_NUMERIC);
+            default -> out.writeBytes(Ascii.OUT_OF_MEMORY);
+        }
+        return next;
+    }
+
+    // ---- me ----
+
+    private void debug() {
+        if (command.count() < 2 || command.rawKeyLength() > Store.MAX_KEY_LENGTH) {
+            out.writeBytes(Ascii.BAD_FORMAT);
+            return;
+        }
+        if (command.count() > 2 && command.memory().get(ValueLayout.JAVA_BYTE, command.base() + command.start(2)) == 'b'
+                && !command.decodeKey()) {
+            out.writeBytes(Ascii.BAD_FORMAT);
+            return;
+        }
+        storedItem.debug = true;
+        boolean found = store.debug(command.keyMemory(), command.keyOffset(), command.keyLength(), metaItem.reset(),
+                storedItem);
+        storedItem.debug = false;
+        if (!found) {
+            out.writeBytes(MetaReplies.EN_LINE);
+            return;
+        }
+        long now = store.config().clock().nowSeconds();
+        int n = put(0, MetaReplies.ME_REPLY);
+        if (storedItem.keyBinary) {
+            n = Base64Key.encode(command.keyMemory(), command.keyOffset(), command.keyLength(), reply, n);
+        } else {
+            MemorySegment.copy(command.keyMemory(), ValueLayout.JAVA_BYTE, command.keyOffset(), reply, n, command.keyLength());
+            n += command.keyLength();
+        }
+        n = putText(n, " exp=");
+        // memcached 1.6.18 prints the current time minus the exptime: the remaining TTL, negated
+        n = putSigned(n, storedItem.expiresAt == 0 ? -1 : now - storedItem.expiresAt);
+        n = putText(n, " la=");
+        n = putSigned(n, now - storedItem.lastAccess);
+        n = putText(n, " cas=");
+        n = Ascii.putUnsigned(reply, n, storedItem.cas);
+        n = putText(n, storedItem.fetched ? " fetch=yes" : " fetch=no");
+        n = putText(n, " cls=1 size=");
+        n = Ascii.putUnsigned(reply, n, storedItem.size);
+        reply[n++] = '\r';
+        reply[n++] = '\n';
+        out.writeBytes(reply, 0, n);
+    }
+
+    // ---- reply lines ----
+
+    /**
+     * Writes {@code code} and the return flags ms, md and ma print: k and O always; c with
+     * {@code printCas}; with {@code withItem} (an ma success) t and, for VA, the number as the
+     * data line.
+     */
+    private void writeCodeLine(byte[] code, boolean printCas, long cas, boolean withItem) {
+        int n = put(0, code);
+        boolean value = code == MetaReplies.VA;
+        if (value) {
+            n = Ascii.putUnsigned(reply, n, storedItem.digits);
+        }
+        for (int t = command.flagsFrom(); t < command.count(); t++) {
+            byte flag = command.memory().get(ValueLayout.JAVA_BYTE, command.base() + command.start(t));
+            switch (flag) {
+                case 'k' -> n = putKey(n, command.keyMemory(), command.keyOffset(), command.keyLength(), command.keyBinary());
+                case 'O' -> n = putOpaque(n, t);
+                case 'c' -> {
+                    if (printCas) {
+                        n = putFlag(n, 'c', cas);
+                    }
+                }
+                case 't' -> {
+                    if (withItem) {
+                        n = putFlag(n, 't', storedItem.ttl);
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+        reply[n++] = '\r';
+        reply[n++] = '\n';
+        out.writeBytes(reply, 0, n);
+        if (value) {
+            out.writeBytes(number, 0, storedItem.digits);
+            out.writeBytes(Ascii.CRLF);
+        }
+    }
+
+    private byte[] opaqueError() {
+        return command.has('O') && command.length(command.tokenOf('O')) > MetaCommand.MAX_OPAQUE
+                ? MetaReplies.OPAQUE_TOO_LONG : null;
+    }
+
+    private int put(int n, byte[] bytes) {
+        System.arraycopy(bytes, 0, reply, n, bytes.length);
+        return n + bytes.length;
+    }
+
+    private int putText(int n, String ascii) {
+        for (int i = 0; i < ascii.length(); i++) {
+            reply[n + i] = (byte) ascii.charAt(i);
+        }
+        return n + ascii.length();
+    }
+
+    private int putLetter(int n, char letter) {
+        reply[n] = ' ';
+        reply[n + 1] = (byte) letter;
+        return n + 2;
+    }
+
+    private int putFlag(int n, char letter, long value) {
+        return putSigned(putLetter(n, letter), value);
+    }
+
+    private int putSigned(int n, long value) {
+        if (value < 0) {
+            reply[n++] = '-';
+            return Ascii.putUnsigned(reply, n, -value);
+        }
+        return Ascii.putUnsigned(reply, n, value);
+    }
+
+    private int putOpaque(int n, int token) {
+        reply[n++] = ' ';
+        int length = command.length(token);
+        MemorySegment.copy(command.memory(), ValueLayout.JAVA_BYTE, command.base() + command.start(token), reply, n, length);
+        return n + length;
+    }
+
+    /** " k" and the key; base64 and " b" after it when {@code binary}. */
+    private int putKey(int n, MemorySegment memory, long offset, int length, boolean binary) {
+        n = putLetter(n, 'k');
+        if (binary) {
+            return putLetter(Base64Key.encode(memory, offset, length, reply, n), 'b');
+        }
+        MemorySegment.copy(memory, ValueLayout.JAVA_BYTE, offset, reply, n, length);
+        return n + length;
+    }
+
+    /**
+     * Receives the item an ms, ma or me produced or found, under the key's locks: keeps its CAS
+     * unique, exptime, last access, fetched state, size and (for me) whether its key is binary;
+     * for ma it applies T and N where they
+     * stand among the flags, keeps the TTL as of flag t and the digits of the new number (into
+     * {@link #number}).
+     */
+    private final class StoredItem implements ItemReader {
+        boolean arithmetic;
+        boolean debug;
+        long cas;
+        long expiresAt;
+        long lastAccess;
+        boolean fetched;
+        boolean keyBinary;
+        long size;
+        long ttl;
+        int digits;
+
+        @Override
+        public void read(ItemView item) {
+            if (arithmetic) {
+                for (int t = command.flagsFrom(); t < command.count(); t++) {
+                    switch (command.memory().get(ValueLayout.JAVA_BYTE, command.base() + command.start(t))) {
+                        case 'T' -> metaItem.touch(command.number('T'));
+                        case 'N' -> metaItem.vivified(command.number('N'));
+                        case 't' -> ttl = metaItem.ttl();
+                        default -> {
+                        }
+                    }
+                }
+            }
+            cas = item.casUnique();
+            expiresAt = item.expiresAt();
+            lastAccess = item.lastAccess();
+            fetched = item.isFetched();
+            keyBinary = debug && metaItem.isKeyBinary();
+            size = ITEM_HEADER + item.keyLength() + item.valueLength();
+            MemorySegment memory = item.memory();
+            long offset = item.valueOffset();
+            int d = 0;
+            while (d < item.valueLength() && d < number.length) {
+                byte b = memory.get(ValueLayout.JAVA_BYTE, offset + d);
+                if (b < '0' || b > '9') {
+                    break;
+                }
+                number[d++] = b;
+            }
+            digits = d;
+        }
+    }
+}

@@ -141,6 +141,9 @@ final class Evictor {
         for (int i = 0; i < 2 * Region.SLOTS_PER_BUCKET; i++) {
             long ref = Index.ref(i < Region.SLOTS_PER_BUCKET ? first : second, i % Region.SLOTS_PER_BUCKET);
             long item = Index.itemOf(index.slotAt(ref));
+            if (item < region.segmentsOffset || item + Items.HEADER > memory.byteSize()) {
+                throw new StoreCorruptedException("index slot points at region offset " + item + ", outside the segments");
+            }
             if (liveness(item, now) != LIVE) {
                 countReclaimed(item);
                 unlink(ref, item);
@@ -179,7 +182,8 @@ final class Evictor {
         if (flushSequence() != 0 && segments.oldestSequence() >= flushSequence()) {
             setFlushSequence(0); // no flushed item is left: reads can skip the check
         }
-        for (int attempt = 0; attempt <= segments.count + 1; attempt++) {
+        // Bounded: each pass over the queues lowers every survivor's read counter or evicts it.
+        for (long attempt = 0; attempt <= (Items.MAX_FREQUENCY + 2L) * (segments.count + 1); attempt++) {
             if (segments.count - segments.freeCount() < segmentBudget()) {
                 int s = segments.open(processSlot);
                 if (s >= 0) {

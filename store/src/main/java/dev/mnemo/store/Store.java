@@ -247,7 +247,7 @@ public final class Store implements AutoCloseable {
             int valueLength = Items.valueLength(memory, item);
             if (!fits(item, keyLength, valueLength)) {
                 if (index.validate(bucket, version)) {
-                    throw new IllegalStateException("corrupt item at region offset " + item);
+                    throw corrupt(item);
                 }
                 continue;
             }
@@ -405,6 +405,9 @@ public final class Store implements AutoCloseable {
             long old = oldRef < 0 ? -1 : Index.itemOf(index.slotAt(oldRef));
             int oldLength = old < 0 ? 0 : Items.valueLength(memory, old);
             if (old >= 0 && !fits(old, keyLength, oldLength)) {
+                if (index.validate(first, v1) && index.validate(second, v2)) {
+                    throw corrupt(old);
+                }
                 continue;
             }
             boolean live = old >= 0 && evictor.liveness(old, now) == Evictor.LIVE;
@@ -610,6 +613,9 @@ public final class Store implements AutoCloseable {
             long old = oldRef < 0 ? -1 : Index.itemOf(index.slotAt(oldRef));
             int oldLength = old < 0 ? 0 : Items.valueLength(memory, old);
             if (old >= 0 && !fits(old, keyLength, oldLength)) {
+                if (index.validate(first, v1) && index.validate(second, v2)) {
+                    throw corrupt(old);
+                }
                 continue;
             }
             if (old < 0 || evictor.liveness(old, now) != Evictor.LIVE) {
@@ -760,6 +766,9 @@ public final class Store implements AutoCloseable {
             long old = ref < 0 ? -1 : Index.itemOf(index.slotAt(ref));
             int valueLength = old < 0 ? 0 : Items.valueLength(memory, old);
             if (old >= 0 && !fits(old, keyLength, valueLength)) {
+                if (index.validate(first, v1) && index.validate(second, v2)) {
+                    throw corrupt(old);
+                }
                 continue;
             }
             if (old < 0 || evictor.liveness(old, now) != Evictor.LIVE) {
@@ -930,6 +939,11 @@ public final class Store implements AutoCloseable {
                 && item + Items.size(keyLength, valueLength) <= memory.byteSize();
     }
 
+    private static StoreCorruptedException corrupt(long item) {
+        return new StoreCorruptedException("corrupt item at region offset " + item
+                + ": its lengths reach outside the region");
+    }
+
     /** Sets fetched, bumps the frequency counter and refreshes the last access; needs a bucket lock. */
     private void markRead(long item, long now) {
         int bits = Items.bits(memory, item);
@@ -990,6 +1004,10 @@ public final class Store implements AutoCloseable {
         long ref = index.find(first, second, Index.tagOf(hash), key, keyOffset, keyLength, region);
         if (ref >= 0) {
             long item = Index.itemOf(index.slotAt(ref));
+            if (!fits(item, keyLength, Items.valueLength(memory, item))) {
+                index.unlock(first, second);
+                throw corrupt(item);
+            }
             int state = evictor.liveness(item, now);
             if (state == Evictor.LIVE) {
                 return item;
@@ -1149,6 +1167,10 @@ public final class Store implements AutoCloseable {
             int slot = i % Region.SLOTS_PER_BUCKET;
             long value = index.slot(bucket, slot);
             long item = Index.itemOf(value);
+            if (item < region.segmentsOffset || item + Items.HEADER > memory.byteSize()
+                    || !fits(item, Items.keyLength(memory, item), 0)) {
+                throw corrupt(item);
+            }
             long hash = KeyHash.hash(memory, Items.keyOffset(item), Items.keyLength(memory, item));
             long home = index.bucketOf(hash);
             long other = home == bucket ? index.secondBucketOf(hash) : home;

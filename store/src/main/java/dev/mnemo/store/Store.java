@@ -918,6 +918,16 @@ public final class Store implements AutoCloseable {
         }
     }
 
+    /**
+     * Test hook for the crash tests: takes the key's two bucket locks and the segment lock and
+     * never releases them, as a process killed in the middle of a write would leave them.
+     */
+    void holdLocksForCrashTest(MemorySegment key, long keyOffset, int keyLength) {
+        long hash = KeyHash.hash(key, keyOffset, keyLength);
+        index.lock(index.bucketOf(hash), index.secondBucketOf(hash));
+        segmentLock.lock();
+    }
+
     // ---- reads and item state ----
 
     private long now() {

@@ -19,7 +19,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Unix time in seconds; negative is already expired.
  *
  * <p><b>Memory.</b> Index and items live in one off-heap region of at most
- * {@link StoreConfig#memoryLimit()} bytes: a 512-byte header, the index (64-byte buckets of seven
+ * {@link StoreConfig#memoryLimit()} bytes: a 4 KiB header (geometry, CAS counter, segment lock,
+ * queue state, process table), 8 KiB of striped statistics counters, 48 bytes of metadata per
+ * segment, the index (64-byte buckets of seven
  * 8-byte slots, one slot per {@value Region#BYTES_PER_SLOT} bytes of the limit; a key may sit in
  * either of two buckets, and a full pair makes room by moving one item to its other bucket),
  * a ghost table (2 bytes per {@value Region#BYTES_PER_GHOST} bytes of the limit), then equal
@@ -57,6 +59,27 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * segment allocation and eviction serialise on one lock. An {@link ItemReader} must not call back
  * into the store: getAndTouch, incrDecr and a store with a reader call it while holding the key's
  * bucket locks.
+ *
+ * <p><b>Several processes.</b> A file-backed store can be shared: other processes on the host
+ * {@link #attach} to it and run every operation with the same semantics, at the same time as the
+ * owner. All mutable shared state — index, items, segment queues and metadata, the CAS counter,
+ * flush_all's state, the statistics counters, the eviction state — lives in the region; the
+ * Java objects hold only per-process caches (a process's open segments and its block of CAS
+ * uniques). Trust model: every process that can open the file can read and write every item;
+ * the file's permissions are the access control.
+ *
+ * <p><b>Crash safety</b> (issue 7). Any process may die at any instruction. An item's bytes are
+ * written, then made part of its segment's chain, then published by one atomic 8-byte slot
+ * write, so no half-written item is ever visible. Lock words (buckets, segment lock) carry the
+ * holder's process-table slot; a waiter checks the holder's liveness every
+ * {@value Index#CHECK_SPINS} spins and, if its process has died, breaks the lock and repairs
+ * what it may have left half-done (an odd seqlock version, a slot copied by a relocation and not
+ * yet cleared, half-linked segment queues), and the next segment-lock holder reclaims the dead
+ * process's open segments and table slot. Counts a dead process was about to
+ * update (curr_items, bytes, a segment's linked items) may be off by one until the next warm
+ * restart recounts them. Every offset and length read from the region is checked before use: a
+ * corrupt or hostile file makes an operation throw {@link StoreCorruptedException}, never
+ * touch memory outside the region or loop without bound.
  *
  * <p>Protocol outcomes are {@link Status} values. Programming errors — a null key, a key
  * length outside 1..250, a negative offset or length — throw {@link IllegalArgumentException}

@@ -75,9 +75,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@value Index#CHECK_SPINS} spins and, if its process has died, breaks the lock and repairs
  * what it may have left half-done (an odd seqlock version, a slot copied by a relocation and not
  * yet cleared, half-linked segment queues), and the next segment-lock holder reclaims the dead
- * process's open segments and table slot. Counts a dead process was about to
- * update (curr_items, bytes, a segment's linked items) may be off by one until the next warm
- * restart recounts them. Every offset and length read from the region is checked before use: a
+ * process's open segments and table slot, and recounts curr_items, bytes and each segment's
+ * linked items under every bucket lock (counts the dead process was about to update are off by
+ * one until then). Every offset and length read from the region is checked before use: a
  * corrupt or hostile file makes an operation throw {@link StoreCorruptedException}, never
  * touch memory outside the region or loop without bound.
  *

@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
  *     value of each key read from stdin, closes at "quit"</li>
  * <li>{@code hold FILE KEY}: attaches, stores KEY, takes its bucket locks and the segment
  *     lock, says READY and waits to be killed</li>
- * <li>{@code churn FILE SEED}: attaches, says READY and runs random operations until killed</li>
+ * <li>{@code churn FILE SEED}: attaches, says READY and runs random operations until killed, on
+ *     200 hot keys and 40,000 others (enough to make an 8 MiB store evict)</li>
  * </ul>
  * Values written are {@link #value} of their key, so a reader can tell a complete one.
  */
@@ -139,7 +140,7 @@ final class ChildProcess {
                 System.out.println("READY");
                 System.out.flush();
                 for (int round = 0;; round++) {
-                    String key = "churn" + random.nextInt(200);
+                    String key = "churn" + random.nextInt(random.nextBoolean() ? 200 : 40_000); // the wide keys evict
                     switch (random.nextInt(4)) {
                         case 0, 1 -> set(store, key, value(key, round));
                         case 2 -> get(store, key);

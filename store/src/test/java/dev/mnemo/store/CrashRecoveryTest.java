@@ -85,8 +85,11 @@ class CrashRecoveryTest {
         Path file = dir.resolve("region");
         SplittableRandom random = new SplittableRandom(11);
         try (Store owner = Store.open(config(file))) {
+            for (int i = 0; i < 30_000; i++) { // full: the children's writes evict
+                ChildProcess.set(owner, "fill" + i, "v".repeat(300));
+            }
             assertTimeoutPreemptively(Duration.ofSeconds(120), () -> {
-                for (int round = 0; round < 4; round++) {
+                for (int round = 0; round < 6; round++) {
                     List<Process> children = new ArrayList<>();
                     try {
                         for (int c = 0; c < 2; c++) {
@@ -115,6 +118,7 @@ class CrashRecoveryTest {
                     }
                     owner.sweepExpired(1); // reclaims the children's open segments
                     owner.checkConsistency();
+                    assertTrue(owner.stats().evictions() > 0, "the children evict");
                 }
             });
         }

@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  * <li>{@code own FILE MEMORY N}: opens the file as owner, stores N items, says READY, then
  *     stores more forever (until killed)</li>
+ * <li>{@code own-evict FILE MEMORY SEED}: opens the file as owner, says READY, then stores and
+ *     reads random keys of 100,000 forever, evicting</li>
  * <li>{@code attach FILE N}: attaches, stores N items {@code child<i>}, says READY, prints the
  *     value of each key read from stdin, closes at "quit"</li>
  * <li>{@code hold FILE KEY}: attaches, stores KEY, takes its bucket locks and the segment
@@ -107,6 +109,19 @@ final class ChildProcess {
                 for (int round = 1;; round++) {
                     for (int i = 0; i < n; i++) {
                         set(store, "own" + i, value("own" + i, round));
+                    }
+                }
+            }
+            case "own-evict" -> {
+                Store store = Store.open(StoreConfig.defaults().withMemoryLimit(Long.parseLong(args[2])).withMemoryFile(file));
+                SplittableRandom random = new SplittableRandom(Long.parseLong(args[3]));
+                System.out.println("READY");
+                System.out.flush();
+                for (int round = 0;; round++) {
+                    String key = "evict" + random.nextInt(100_000);
+                    set(store, key, value(key, round));
+                    if (random.nextInt(3) == 0) {
+                        get(store, "evict" + random.nextInt(100_000)); // read items survive eviction: moved or compacted
                     }
                 }
             }

@@ -8,7 +8,7 @@ import java.util.Arrays;
  * Puts a region back in order after processes died in it (issue 7, "Crash safety").
  *
  * <p>{@link #rebuild} runs when a store opens an existing file that no other live process
- * uses (a warm restart, after a clean close or a SIGKILL): it frees every lock, removes index
+ * uses (a warm restart, after a clean close or a SIGKILL): it frees every bucket lock, removes index
  * slots that do not point at a complete item of a segment in use, seals open segments, relinks
  * the queues and recounts the linked items, curr_items and bytes. The other counters start
  * from zero, as memcached's do after a restart.
@@ -43,20 +43,19 @@ final class Recovery {
     }
 
     /**
-     * Rebuilds the shared state of a region no other process uses. Bounded: one pass over the
-     * index and a few over the segment metadata.
+     * Rebuilds the shared state of a region no other process was using when this one opened
+     * it; call holding the segment lock, so that a process attaching meanwhile waits for the
+     * end. Bounded: one pass over the index and a few over the segment metadata.
      *
      * @throws StoreCorruptedException if the segment metadata is beyond repair
      */
-    void rebuild(SegmentLock segmentLock) {
-        int mine = processes.slot();
+    void rebuild() {
         for (int s = 0; s < ProcessTable.SLOTS; s++) {
-            if (s != mine) {
+            if (!processes.isLive(s)) {
                 processes.free(s);
             }
         }
         processes.takeReclaimMask();
-        segmentLock.reset();
         for (int s = 0; s < segments.count; s++) {
             segments.state(s); // checks every state
             segments.setLiveItems(s, 0);

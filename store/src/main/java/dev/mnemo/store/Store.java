@@ -66,7 +66,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * flush_all's state, the statistics counters, the eviction state — lives in the region; the
  * Java objects hold only per-process caches (a process's open segments and its block of CAS
  * uniques). Trust model: every process that can open the file can read and write every item;
- * the file's permissions are the access control.
+ * the file's permissions are the access control. The processes sharing a file must see each
+ * other's process ids (one PID namespace: one host, or containers sharing it), since a lock
+ * whose holder's pid is not running is broken.
  *
  * <p><b>Crash safety</b> (issue 7). Any process may die at any instruction. An item's bytes are
  * written, then made part of its segment's chain, then published by one atomic 8-byte slot
@@ -144,7 +146,12 @@ public final class Store implements AutoCloseable {
         try {
             if (region.existing) {
                 if (!attaching && !store.processes.othersLive()) {
-                    store.recovery.rebuild(store.segmentLock); // a warm restart: nothing else uses the region
+                    store.segmentLock.lock(); // taken over from a dead holder after a wait if need be
+                    try {
+                        store.recovery.rebuild(); // a warm restart: nothing else uses the region
+                    } finally {
+                        store.segmentLock.unlock();
+                    }
                 } else {
                     store.processes.markDead();
                     store.lockSegments();

@@ -221,14 +221,15 @@ public final class Store implements AutoCloseable {
 
     /**
      * Walks the whole region — header, index buckets and slots, segments and their item chains,
-     * queue and free-list membership, curr_items and bytes accounting — and returns normally
+     * queue and free-list membership, open segments' owners (a live process or the evictor),
+     * each segment's linked items, curr_items and bytes accounting — and returns normally
      * if it is consistent. Call it only on a quiescent store: no thread or attached process may
      * be writing meanwhile (a concurrent writer makes it report a false problem).
      *
      * @throws IllegalStateException naming the first problem found
      */
     public void checkConsistency() {
-        new Consistency(region, index, segments, counters, evictor).check();
+        new Consistency(region, index, segments, counters, evictor, processes).check();
     }
 
     /** @return the configuration the store was opened with */

@@ -86,13 +86,6 @@ final class ProcessTable {
         LONG.setRelease(memory, entry(s) + PID, 0L);
     }
 
-    /** Frees every slot: only when no process can be using the region. */
-    void clear() {
-        for (int s = 0; s < SLOTS; s++) {
-            free(s);
-        }
-    }
-
     int slot() {
         return slot;
     }

@@ -51,8 +51,9 @@ final class Recovery {
      */
     void rebuild() {
         for (int s = 0; s < ProcessTable.SLOTS; s++) {
-            if (!processes.isLive(s)) {
-                processes.free(s);
+            long pid = processes.pidOf(s);
+            if (pid != 0 && !processes.isLive(s)) {
+                processes.free(s, pid);
             }
         }
         processes.takeReclaimMask();
@@ -123,9 +124,13 @@ final class Recovery {
      */
     void reclaim(long mask, boolean takenOver) {
         long dead = 0;
+        long[] deadPids = new long[ProcessTable.SLOTS];
         for (int s = 0; s < ProcessTable.SLOTS; s++) {
-            if ((mask & 1L << s) != 0 && s != processes.slot() && !processes.isLive(s)) {
+            long pid = processes.pidOf(s);
+            // A slot freed meanwhile (pid 0) may be taken by a registering process at any moment: not ours to free.
+            if ((mask & 1L << s) != 0 && pid != 0 && s != processes.slot() && !processes.isLive(s)) {
                 dead |= 1L << s;
+                deadPids[s] = pid;
             }
         }
         int target = evictor.evictionTarget();
@@ -164,7 +169,7 @@ final class Recovery {
         }
         for (int s = 0; s < ProcessTable.SLOTS; s++) {
             if ((dead & 1L << s) != 0) {
-                processes.free(s);
+                processes.free(s, deadPids[s]);
             }
         }
     }

@@ -122,10 +122,10 @@ class CrashRecoveryTest {
                 ChildProcess.set(owner, "fill" + i, "v".repeat(300));
             }
             assertTimeoutPreemptively(Duration.ofSeconds(120), () -> {
-                for (int round = 0; round < 6; round++) {
+                for (int round = 0; round < 8; round++) {
                     List<Process> children = new ArrayList<>();
                     try {
-                        for (int c = 0; c < 2; c++) {
+                        for (int c = 0; c < 3; c++) {
                             children.add(ChildProcess.start("churn", file.toString(), Long.toString(round * 10L + c)));
                         }
                         for (Process child : children) {

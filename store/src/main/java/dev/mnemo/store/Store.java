@@ -484,7 +484,7 @@ public final class Store implements AutoCloseable {
                     counters.storeNoMemory.increment();
                     return Status.OUT_OF_MEMORY;
                 }
-                Items.writeHeader(memory, item, segments.casDelta(region.segmentOf(item), cas), expires, flags, keyLength,
+                Items.writeHeader(memory, item, cas - stripe.current.casBase, expires, flags, keyLength,
                         (int) newLength, bits, now);
                 long keyAt = Items.keyOffset(item);
                 copyKey(key, keyOffset, keyAt, keyLength);
@@ -498,7 +498,7 @@ public final class Store implements AutoCloseable {
                 } else {
                     MemorySegment.copy(value, valueOffset, memory, valueAt, valueLength);
                 }
-                commit(item, size);
+                commit(stripe, size);
                 if (conditional) {
                     if (!index.lockIfUnchanged(first, v1, second, v2)) {
                         abandon(item); // unreachable, reclaimed with its segment
@@ -694,11 +694,11 @@ public final class Store implements AutoCloseable {
                     counters.storeNoMemory.increment();
                     return Status.OUT_OF_MEMORY;
                 }
-                Items.writeHeader(memory, item, segments.casDelta(region.segmentOf(item), cas), expires, flags, keyLength,
+                Items.writeHeader(memory, item, cas - stripe.current.casBase, expires, flags, keyLength,
                         newLength, bits, now);
                 copyKey(key, keyOffset, Items.keyOffset(item), keyLength);
                 DecimalText.write(result, memory, Items.keyOffset(item) + keyLength, newLength);
-                commit(item, size);
+                commit(stripe, size);
                 if (!index.lockIfUnchanged(first, v1, second, v2)) {
                     abandon(item);
                     continue;
@@ -815,10 +815,10 @@ public final class Store implements AutoCloseable {
                 return Status.OUT_OF_MEMORY;
             }
             MemorySegment.copy(memory, old, memory, copy, size); // validated below: a changed item is not linked
-            Items.setCasDelta(memory, copy, segments.casDelta(region.segmentOf(copy), cas));
+            Items.setCasDelta(memory, copy, cas - stripe.current.casBase);
             int bits = Items.bits(memory, copy);
             Items.setBits(memory, copy, (bits | Items.STALE) & ~(Items.WIN_TOKEN_SENT | Items.UNLINKED));
-            commit(copy, size);
+            commit(stripe, size);
             if (!index.lockIfUnchanged(first, v1, second, v2)) {
                 abandon(copy); // unreachable, reclaimed with its segment
                 continue;
@@ -1089,28 +1089,27 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Reserves {@code size} bytes in the stripe's open small or main segment, opening a new
-     * segment (and evicting) when it is full or its CAS range cannot hold {@code cas}. Call
-     * holding the stripe's lock.
+     * Finds room for {@code size} bytes at the end of the stripe's open small or main segment
+     * (which becomes the stripe's current one), opening a new segment (and evicting) when it is
+     * full, its CAS range cannot hold {@code cas}, or a flush_all from any process has flushed
+     * it. The bytes join the segment's chain at {@link #commit}. Call holding the stripe's lock.
      *
      * @param cas the CAS unique of the item to be written there
      * @return the region offset of the space, or -1 if no segment could be freed
      */
     private long append(Stripe stripe, boolean toMain, long size, long cas) {
-        int segment = toMain ? stripe.mainSegment : stripe.smallSegment;
-        if (segment < 0 || segments.used(segment) + size > region.segmentSize || !segments.admitsCas(segment, cas)
-                || segments.sequence(segment) < evictor.flushSequence()) {
+        Stripe.Open open = toMain ? stripe.main : stripe.small;
+        stripe.current = open;
+        if (open.segment < 0 || open.used + size > region.segmentSize || !open.admitsCas(cas)
+                || open.sequence < evictor.flushSequence()) {
+            int segment;
             lockSegments();
             try {
-                if (segment >= 0) {
-                    segments.seal(segment, toMain ? Segments.MAIN : Segments.SMALL);
+                if (open.segment >= 0) {
+                    segments.seal(open.segment, toMain ? Segments.MAIN : Segments.SMALL);
+                    open.segment = -1;
                 }
                 segment = evictor.allocate();
-                if (toMain) {
-                    stripe.mainSegment = segment;
-                } else {
-                    stripe.smallSegment = segment;
-                }
             } finally {
                 segmentLock.unlock();
             }
@@ -1118,17 +1117,23 @@ public final class Store implements AutoCloseable {
                 return -1;
             }
             segments.setCasBase(segment, cas);
+            open.segment = segment;
+            open.used = 0;
+            open.casBase = segments.casBase(segment);
+            open.sequence = segments.sequence(segment);
         }
-        return region.segmentBase(segment) + segments.used(segment);
+        return region.segmentBase(open.segment) + open.used;
     }
 
     /**
-     * Makes an item written at the end of its segment part of the segment's item chain: call
-     * after writing all its bytes, before publishing it, holding the stripe's lock.
+     * Makes the item just written at the end of the stripe's current segment part of the
+     * segment's item chain: call after writing all its bytes, before publishing it, holding the
+     * stripe's lock.
      */
-    private void commit(long item, long size) {
-        int segment = region.segmentOf(item);
-        segments.setUsed(segment, item + size - region.segmentBase(segment));
+    private void commit(Stripe stripe, long size) {
+        Stripe.Open open = stripe.current;
+        open.used += size;
+        segments.setUsed(open.segment, open.used);
     }
 
     /** Marks an item written but not linked (a writer raced it), so that a scan of its segment skips it. */
@@ -1261,13 +1266,13 @@ public final class Store implements AutoCloseable {
     /** Seals this process's open segments; call holding every stripe lock and the segment lock. */
     private void sealStripes() {
         for (Stripe s : stripes) {
-            if (s.smallSegment >= 0) {
-                segments.seal(s.smallSegment, Segments.SMALL);
-                s.smallSegment = -1;
+            if (s.small.segment >= 0) {
+                segments.seal(s.small.segment, Segments.SMALL);
+                s.small.segment = -1;
             }
-            if (s.mainSegment >= 0) {
-                segments.seal(s.mainSegment, Segments.MAIN);
-                s.mainSegment = -1;
+            if (s.main.segment >= 0) {
+                segments.seal(s.main.segment, Segments.MAIN);
+                s.main.segment = -1;
             }
         }
     }

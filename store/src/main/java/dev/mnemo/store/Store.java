@@ -127,6 +127,46 @@ public final class Store implements AutoCloseable {
         return new Store(config, Region.open(config));
     }
 
+    /**
+     * Joins a store that another process (typically the server) has open on a memory file: a
+     * co-located client. The geometry is read from the file's header. The returned store has
+     * the whole operation API with exactly the semantics of the owner's; every process may
+     * operate at once. {@link #close()} detaches without destroying anything.
+     *
+     * @param memoryFile the file the owner opened with {@link StoreConfig#memoryFile()}
+     * @return the attached store, using the system clock
+     * @throws IllegalArgumentException     if the file is missing or not a valid Mnemo region
+     * @throws java.io.UncheckedIOException if the file cannot be read or mapped
+     */
+    public static Store attach(java.nio.file.Path memoryFile) {
+        return attach(memoryFile, Clock.SYSTEM);
+    }
+
+    /**
+     * As {@link #attach(java.nio.file.Path)}, with a time source (tests).
+     *
+     * @param memoryFile the owner's memory file
+     * @param clock      the time source; it should agree with the owner's
+     * @return the attached store
+     */
+    public static Store attach(java.nio.file.Path memoryFile, Clock clock) {
+        Objects.requireNonNull(memoryFile, "memoryFile");
+        Objects.requireNonNull(clock, "clock");
+        throw new UnsupportedOperationException("not yet");
+    }
+
+    /**
+     * Walks the whole region — header, index buckets and slots, segments and their item chains,
+     * queue and free-list membership, curr_items and bytes accounting — and returns normally
+     * if it is consistent. Call it only on a quiescent store: no thread or attached process may
+     * be writing meanwhile (a concurrent writer makes it report a false problem).
+     *
+     * @throws IllegalStateException naming the first problem found
+     */
+    public void checkConsistency() {
+        throw new UnsupportedOperationException("not yet");
+    }
+
     /** @return the configuration the store was opened with */
     public StoreConfig config() {
         return config;

@@ -13,12 +13,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -159,11 +162,11 @@ class WarmRestartProcessTest {
     private record Server(Process process, int port) {
 
         static Process process(Path file, Path log, String... more) throws IOException {
-            String java = ProcessHandle.current().info().command().orElseThrow();
-            var command = new java.util.ArrayList<>(java.util.List.of(java, "--enable-native-access=ALL-UNNAMED",
+            String javaCommand = ProcessHandle.current().info().command().orElseThrow();
+            List<String> command = new ArrayList<>(List.of(javaCommand, "--enable-native-access=ALL-UNNAMED",
                     "-cp", System.getProperty("java.class.path"), Main.class.getName(), "-p", "0", "-m", "16", "-t", "2",
                     "-e", file.toString()));
-            command.addAll(java.util.List.of(more));
+            command.addAll(List.of(more));
             return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         }
 
@@ -181,7 +184,7 @@ class WarmRestartProcessTest {
                     process.destroyForcibly();
                     fail("the server did not start: " + Files.readString(log));
                 }
-                java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
             }
         }
 

@@ -1,6 +1,7 @@
 package dev.mnemo.store;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * Frees the store's memory (DESIGN.md store direction point 5): decides whether an item is
@@ -10,7 +11,9 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Thread-safety: {@link #liveness} and {@link #casOf} may be called from any thread;
  * {@link #unlink} and {@link #evictFromBuckets} under the buckets' full locks; everything
- * else under the store's segment lock, which also guards the segments' queues.
+ * else under the store's segment lock, which also guards the segments' queues. Its state (the
+ * eviction target, the segment budget, the flush sequence) is in the region's header, shared by
+ * every process: whichever holds the segment lock evicts.
  */
 final class Evictor {
 
@@ -30,16 +33,11 @@ final class Evictor {
     private final GhostTable ghosts;
     private final Counters counters;
     private final Clock clock;
-    /** The open segment the evictor moves surviving items into, or -1. */
-    private int evictionTarget = -1;
-    /** Where the evictor compacts survivors within its victim, or -1. */
+    private final int processSlot;
+    /** Where the evictor compacts survivors within its victim, or -1; only during {@link #evictSegment}. */
     private long compactAt = -1;
-    /** How many segments may be in use (memory limit); changed under the segment lock. */
-    private volatile int segmentBudget;
-    /** Items in segments opened before this sequence number are flushed; 0 when none is left. */
-    private volatile long flushSequence;
 
-    Evictor(Region region, Index index, Segments segments, Counters counters, Clock clock) {
+    Evictor(Region region, Index index, Segments segments, Counters counters, Clock clock, int processSlot) {
         this.region = region;
         this.memory = region.memory;
         this.index = index;
@@ -47,7 +45,30 @@ final class Evictor {
         this.ghosts = new GhostTable(region);
         this.counters = counters;
         this.clock = clock;
-        this.segmentBudget = region.segmentCount;
+        this.processSlot = processSlot;
+    }
+
+    /** @return the open segment the evictor moves surviving items into, or -1 */
+    int evictionTarget() {
+        return memory.get(ValueLayout.JAVA_INT, Region.H_EVICTION_TARGET);
+    }
+
+    private void setEvictionTarget(int segment) {
+        memory.set(ValueLayout.JAVA_INT, Region.H_EVICTION_TARGET, segment);
+    }
+
+    /** @return how many segments may be in use (memory limit) */
+    private int segmentBudget() {
+        return memory.get(ValueLayout.JAVA_INT, Region.H_SEGMENT_BUDGET);
+    }
+
+    /** @return the flush sequence: items in segments opened before it are flushed; 0 if none is left */
+    long flushSequence() {
+        return memory.get(ValueLayout.JAVA_LONG, Region.H_FLUSH_SEQUENCE);
+    }
+
+    private void setFlushSequence(long sequence) {
+        memory.set(ValueLayout.JAVA_LONG, Region.H_FLUSH_SEQUENCE, sequence);
     }
 
     /**
@@ -55,17 +76,17 @@ final class Evictor {
      * writer stripes already sealed.
      */
     void flush() {
-        if (evictionTarget >= 0) {
-            segments.seal(evictionTarget, Segments.MAIN);
-            evictionTarget = -1;
+        if (evictionTarget() >= 0) {
+            segments.seal(evictionTarget(), Segments.MAIN);
+            setEvictionTarget(-1);
         }
-        flushSequence = segments.nextSequence();
+        setFlushSequence(segments.nextSequence());
     }
 
     /** Sets how many segments may be in use, evicting until no more are. */
     void setSegmentBudget(int budget) {
-        segmentBudget = budget;
-        while (segments.count - segments.freeCount() > segmentBudget) {
+        memory.set(ValueLayout.JAVA_INT, Region.H_SEGMENT_BUDGET, budget);
+        while (segments.count - segments.freeCount() > segmentBudget()) {
             int victim = evictSegment();
             if (victim == NOTHING_TO_EVICT) {
                 break;
@@ -86,13 +107,13 @@ final class Evictor {
 
     /** @return the item's CAS unique: its segment's base plus its delta */
     long casOf(long item) {
-        return segments.casBase[region.segmentOf(item)] + Items.casDelta(memory, item);
+        return segments.casBase(region.segmentOf(item)) + Items.casDelta(memory, item);
     }
 
     /** @return {@link #LIVE}, {@link #EXPIRED} or {@link #FLUSHED}; safe without a lock (a racing reader validates after) */
     int liveness(long item, long now) {
-        long flushed = flushSequence;
-        if (flushed != 0 && segments.sequence[region.segmentOf(item)] < flushed) {
+        long flushed = flushSequence();
+        if (flushed != 0 && segments.sequence(region.segmentOf(item)) < flushed) {
             return FLUSHED;
         }
         long expires = Items.exptime(memory, item);
@@ -108,7 +129,7 @@ final class Evictor {
     /** Marks an item unlinked and takes it out of the counts; needs the bucket's full lock. */
     private void forget(long item) {
         Items.setBits(memory, item, Items.bits(memory, item) | Items.UNLINKED);
-        segments.liveItems.decrementAndGet(region.segmentOf(item));
+        segments.addLiveItems(region.segmentOf(item), -1);
         counters.currItems.decrement();
         counters.bytes.add(-Items.size(Items.keyLength(memory, item), Items.valueLength(memory, item)));
     }
@@ -120,6 +141,9 @@ final class Evictor {
         for (int i = 0; i < 2 * Region.SLOTS_PER_BUCKET; i++) {
             long ref = Index.ref(i < Region.SLOTS_PER_BUCKET ? first : second, i % Region.SLOTS_PER_BUCKET);
             long item = Index.itemOf(index.slotAt(ref));
+            if (item < region.segmentsOffset || item + Items.HEADER > memory.byteSize()) {
+                throw new StoreCorruptedException("index slot points at region offset " + item + ", outside the segments");
+            }
             if (liveness(item, now) != LIVE) {
                 countReclaimed(item);
                 unlink(ref, item);
@@ -155,12 +179,13 @@ final class Evictor {
 
     /** @return an open, empty segment for a writer stripe, evicting if needed, or -1 */
     int allocate() {
-        if (flushSequence != 0 && segments.oldestSequence() >= flushSequence) {
-            flushSequence = 0; // no flushed item is left: reads can skip the check
+        if (flushSequence() != 0 && segments.oldestSequence() >= flushSequence()) {
+            setFlushSequence(0); // no flushed item is left: reads can skip the check
         }
-        for (;;) {
-            if (segments.count - segments.freeCount() < segmentBudget) {
-                int s = segments.open();
+        // Bounded: each pass over the queues lowers every survivor's read counter or evicts it.
+        for (long attempt = 0; attempt <= (Items.MAX_FREQUENCY + 2L) * (segments.count + 1); attempt++) {
+            if (segments.count - segments.freeCount() < segmentBudget()) {
+                int s = segments.open(processSlot);
                 if (s >= 0) {
                     return s;
                 }
@@ -173,11 +198,12 @@ final class Evictor {
                 segments.release(victim);
             }
         }
+        return -1;
     }
 
     /** @return how many sealed segments the small queue may hold before it is evicted from */
     private int smallTarget() {
-        return Math.max(1, segmentBudget * 3 / 20);
+        return Math.max(1, segmentBudget() * 3 / 20);
     }
 
     /**
@@ -191,28 +217,33 @@ final class Evictor {
      *         {@link #NOTHING_TO_EVICT} if no segment is sealed
      */
     private int evictSegment() {
-        int victim = segments.findEmpty();
+        int victim = segments.findEmpty(); // walked all the same: its count of linked items is a hint
+        byte queue;
         if (victim >= 0) {
-            segments.unqueue(victim);
-            return victim;
+            queue = segments.state(victim);
+        } else {
+            queue = segments.queued(Segments.SMALL) > smallTarget() || segments.queued(Segments.MAIN) == 0
+                    ? Segments.SMALL : Segments.MAIN;
+            if (segments.queued(queue) == 0) {
+                return -1;
+            }
+            victim = segments.head(queue);
+            if (victim < 0) {
+                throw new StoreCorruptedException("segment queue " + queue + " counts "
+                        + segments.queued(queue) + " segments but has no head");
+            }
         }
-        byte queue = segments.queued(Segments.SMALL) > smallTarget() || segments.queued(Segments.MAIN) == 0
-                ? Segments.SMALL : Segments.MAIN;
-        if (segments.queued(queue) == 0) {
-            return -1;
-        }
-        victim = segments.head(queue);
-        segments.unqueue(victim);
+        segments.unqueue(victim, processSlot);
         long now = clock.nowSeconds();
         long base = region.segmentBase(victim);
-        long end = base + segments.used[victim];
+        long end = base + segments.used(victim);
         compactAt = -1;
         for (long item = base; item < end; ) {
             int keyLength = Items.keyLength(memory, item);
             int valueLength = Items.valueLength(memory, item);
             long size = Items.size(keyLength, valueLength);
             if (keyLength == 0 || valueLength < 0 || item + size > end) {
-                throw new IllegalStateException("corrupt item at region offset " + item + " in segment " + victim);
+                throw new StoreCorruptedException("corrupt item at region offset " + item + " in segment " + victim);
             }
             if ((Items.bits(memory, item) & Items.UNLINKED) != 0) {
                 item += size;
@@ -235,8 +266,9 @@ final class Evictor {
             item += size;
         }
         if (compactAt >= 0) {
-            segments.used[victim] = compactAt - base;
-            evictionTarget = victim;
+            segments.setUsed(victim, compactAt - base);
+            segments.setOwner(victim, Segments.EVICTOR);
+            setEvictionTarget(victim);
             return COMPACTED;
         }
         return victim;
@@ -273,6 +305,9 @@ final class Evictor {
             if (moved < 0) {
                 if (compactAt < 0) {
                     compactAt = victimBase;
+                    // Should this process die while compacting, the victim's valid items end
+                    // where its compacted prefix does: the reclaim unlinks the rest.
+                    segments.setUsed(region.segmentOf(victimBase), 0);
                 }
                 moved = compactAt;
                 compactAt += size;
@@ -282,10 +317,12 @@ final class Evictor {
             }
             int kept = queue == Segments.SMALL ? 0 : frequency - 1;
             Items.setBits(memory, moved, Items.withFrequency(bits, kept));
-            Items.setCasDelta(memory, moved, segments.casDelta(region.segmentOf(moved), cas));
+            int movedSegment = region.segmentOf(moved);
+            Items.setCasDelta(memory, moved, segments.casDelta(movedSegment, cas));
+            segments.setUsed(movedSegment, moved + size - region.segmentBase(movedSegment)); // complete before linked
             index.setSlotAt(ref, Index.slotValue(Index.tagOf(hash), moved));
-            segments.liveItems.decrementAndGet(region.segmentOf(item));
-            segments.liveItems.incrementAndGet(region.segmentOf(moved));
+            segments.addLiveItems(region.segmentOf(item), -1);
+            segments.addLiveItems(movedSegment, 1);
             return;
         }
         countEvicted(item);
@@ -300,32 +337,55 @@ final class Evictor {
      * @return space for a surviving item in the eviction target segment, or -1 if none can be had
      */
     private long reserveEvictionTarget(long size, long cas) {
-        int target = evictionTarget;
-        if (target < 0 || segments.used[target] + size > region.segmentSize || !segments.admitsCas(target, cas)) {
+        int target = evictionTarget();
+        if (target < 0 || segments.used(target) + size > region.segmentSize || !segments.admitsCas(target, cas)) {
             if (target >= 0) {
                 segments.seal(target, Segments.MAIN);
+                setEvictionTarget(-1);
             }
-            evictionTarget = target = segments.count - segments.freeCount() < segmentBudget ? segments.open() : -1;
+            target = segments.count - segments.freeCount() < segmentBudget() ? segments.open(Segments.EVICTOR) : -1;
             if (target < 0) {
                 return -1;
             }
             segments.setCasBase(target, cas);
+            setEvictionTarget(target);
         }
-        long at = region.segmentBase(target) + segments.used[target];
-        segments.used[target] += size;
-        return at;
+        return region.segmentBase(target) + segments.used(target); // the caller advances used once the item is copied
+    }
+
+    /**
+     * @return whether every item in the segment's chain is marked unlinked: then no slot points
+     *         into it and it can be freed without a walk of the index
+     */
+    boolean allUnlinked(int segment) {
+        long base = region.segmentBase(segment);
+        long end = base + segments.used(segment);
+        for (long item = base; item < end; ) {
+            int keyLength = Items.keyLength(memory, item);
+            int valueLength = Items.valueLength(memory, item);
+            long size = Items.size(keyLength, valueLength);
+            if (keyLength == 0 || valueLength < 0 || size > end - item) {
+                throw new StoreCorruptedException("corrupt item at region offset " + item + " in segment " + segment);
+            }
+            if ((Items.bits(memory, item) & Items.UNLINKED) == 0) {
+                return false;
+            }
+            item += size;
+        }
+        return true;
     }
 
     /** Unlinks the expired and flushed items of a sealed segment; @return how many */
     int reclaimDead(int segment, long now) {
         int count = 0;
         long base = region.segmentBase(segment);
-        long end = base + segments.used[segment];
+        long end = base + segments.used(segment);
         for (long item = base; item < end; ) {
             int keyLength = Items.keyLength(memory, item);
-            long size = Items.size(keyLength, Items.valueLength(memory, item));
-            if (keyLength == 0 || size > end - item) {
-                throw new IllegalStateException("corrupt item at region offset " + item + " in segment " + segment);
+            int valueLength = Items.valueLength(memory, item);
+            long size = Items.size(keyLength, valueLength);
+            if (keyLength == 0 || valueLength < 0 || size > end - item) {
+                throw new StoreCorruptedException("corrupt item at region offset " + item + " in segment " + segment);
             }
             if ((Items.bits(memory, item) & Items.UNLINKED) == 0 && liveness(item, now) != LIVE) {
                 long hash = KeyHash.hash(memory, Items.keyOffset(item), keyLength);

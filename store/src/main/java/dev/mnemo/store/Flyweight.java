@@ -40,7 +40,7 @@ final class Flyweight implements ItemView {
 
     @Override
     public long casUnique() {
-        return segments.casBase[region.segmentOf(item)] + Items.casDelta(memory, item);
+        return segments.casBase(region.segmentOf(item)) + Items.casDelta(memory, item);
     }
 
     @Override

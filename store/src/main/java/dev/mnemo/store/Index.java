@@ -17,8 +17,10 @@ import java.lang.invoke.VarHandle;
  * is odd while a writer holds the bucket's full lock; readers read the version, the slots and
  * the item, then check that the version has not changed (a seqlock). The metadata lock sets
  * the owner without changing the version: it excludes writers while a reader updates an item's
- * access bits, and readers are not disturbed by it. The owner is a thread id, kept so that a
- * later co-located mode can detect a lock held by a dead process.
+ * access bits, and readers are not disturbed by it. The owner is a {@link ProcessTable#ownerId}:
+ * a waiter that has spun {@value #CHECK_SPINS} times on a lock checks whether its holder's process
+ * is still alive and, if not, breaks the lock and repairs the bucket (a slot a relocation had
+ * copied but not yet cleared is removed; see {@link #repair}), then marks the process for reclaim.
  *
  * <p>Thread-safe: every method may be called from any thread; the slot setters only under
  * the bucket's full lock.
@@ -27,13 +29,25 @@ final class Index {
 
     private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     private static final long VERSION_MASK = 0xFFFF_FFFFL;
+    /** Spins on a held lock between checks of its holder's liveness (a check costs a system call). */
+    static final int CHECK_SPINS = 1 << 14;
 
     private final MemorySegment memory;
+    private final Region region;
     private final long buckets;
+    private final long indexOffset;
+    private final ProcessTable processes;
 
-    Index(Region region) {
+    Index(Region region, ProcessTable processes) {
         this.memory = region.memory;
+        this.region = region;
         this.buckets = region.bucketCount;
+        this.indexOffset = region.indexOffset;
+        this.processes = processes;
+    }
+
+    long bucketCount() {
+        return buckets;
     }
 
     long bucketOf(long hash) {
@@ -75,21 +89,83 @@ final class Index {
         return slotValue & 0xFFFF_FFFF_FFFFL;
     }
 
-    private static long word(long bucket) {
-        return Region.HEADER_SIZE + bucket * Region.BUCKET_SIZE;
+    private long word(long bucket) {
+        return indexOffset + bucket * Region.BUCKET_SIZE;
     }
 
-    static long slotAddress(long bucket, int slot) {
+    private long slotAddress(long bucket, int slot) {
         return word(bucket) + (long) (slot + 1) * Long.BYTES;
     }
 
     /** @return the bucket's version for a seqlock read, waiting while a writer holds the full lock */
     int beginRead(long bucket) {
         long w;
+        int spins = 0;
         while (((w = (long) LONG.getAcquire(memory, word(bucket))) & 1) != 0) {
+            if (++spins % CHECK_SPINS == 0) {
+                breakIfDead(bucket, w);
+            }
             Thread.onSpinWait();
         }
         return (int) w;
+    }
+
+    /** @return the bucket's lock word: {@code owner << 32 | version} */
+    long lockWord(long bucket) {
+        return (long) LONG.getVolatile(memory, word(bucket));
+    }
+
+    /**
+     * If the lock word {@code w} (just read) is held by a process that is no longer alive, breaks
+     * the lock: repairs the bucket under it if the dead holder had the full lock, then frees it,
+     * and marks the dead process for reclaim.
+     *
+     * @return whether the lock was broken (by this thread)
+     */
+    boolean breakIfDead(long bucket, long w) {
+        long owner = w >>> 32;
+        if (owner == 0 && (w & 1) == 0 || processes.isLiveOwner(owner)) {
+            return false;
+        }
+        processes.markForReclaim(ProcessTable.slotOfOwner(owner));
+        if ((w & 1) == 0) {
+            return LONG.compareAndSet(memory, word(bucket), w, w & VERSION_MASK); // a metadata lock: just free it
+        }
+        if (!LONG.compareAndSet(memory, word(bucket), w, (long) processes.ownerId() << 32 | (w & VERSION_MASK))) {
+            return false;
+        }
+        repair(bucket);
+        unlock(bucket);
+        return true;
+    }
+
+    /**
+     * Repairs a bucket whose lock holder died (call holding its full lock): clears slots that
+     * point outside the segments, and a slot whose item is also in the key's other bucket (a
+     * relocation copies a slot there before clearing it here).
+     */
+    void repair(long bucket) {
+        for (int i = 0; i < Region.SLOTS_PER_BUCKET; i++) {
+            long s = slot(bucket, i);
+            if (s == 0) {
+                continue;
+            }
+            long item = itemOf(s);
+            if (item < region.segmentsOffset || item + Items.HEADER + Store.MAX_KEY_LENGTH > memory.byteSize()
+                    || Items.keyLength(memory, item) == 0) {
+                setSlot(bucket, i, 0);
+                continue;
+            }
+            long hash = KeyHash.hash(memory, Items.keyOffset(item), Items.keyLength(memory, item));
+            long home = bucketOf(hash);
+            long other = home == bucket ? secondBucketOf(hash) : home;
+            for (int j = 0; j < Region.SLOTS_PER_BUCKET; j++) {
+                if (slot(other, j) == s) {
+                    setSlot(bucket, i, 0);
+                    break;
+                }
+            }
+        }
     }
 
     /** @return true if no writer changed the bucket since {@link #beginRead} returned {@code version} */
@@ -109,10 +185,13 @@ final class Index {
     /** Takes the bucket's full lock, waiting as long as it takes. */
     void lock(long bucket) {
         long owner = owner();
-        for (;;) {
+        for (int spins = 1;; spins++) {
             long w = (long) LONG.getVolatile(memory, word(bucket));
             if ((w >>> 32) == 0 && LONG.compareAndSet(memory, word(bucket), w, owner | ((w + 1) & VERSION_MASK))) {
                 return;
+            }
+            if (spins % CHECK_SPINS == 0) {
+                breakIfDead(bucket, w);
             }
             Thread.onSpinWait();
         }
@@ -133,13 +212,16 @@ final class Index {
     boolean lockIfUnchanged(long bucket, int version) {
         long owner = owner();
         long expected = version & VERSION_MASK;
-        for (;;) {
+        for (int spins = 1;; spins++) {
             if (LONG.compareAndSet(memory, word(bucket), expected, owner | ((expected + 1) & VERSION_MASK))) {
                 return true;
             }
             long w = (long) LONG.getVolatile(memory, word(bucket));
             if ((int) w != version) {
                 return false;
+            }
+            if (spins % CHECK_SPINS == 0) {
+                breakIfDead(bucket, w);
             }
             Thread.onSpinWait();
         }
@@ -160,9 +242,14 @@ final class Index {
         LONG.setRelease(memory, word(bucket), version & VERSION_MASK);
     }
 
-    private static long owner() {
-        long id = Thread.currentThread().threadId() & 0x7FFF_FFFFL;
-        return (id == 0 ? 1 : id) << 32;
+    private long owner() {
+        return (long) processes.ownerId() << 32;
+    }
+
+    /** Frees a lock word whatever holds it (recovery, when no process can be using the region). */
+    void resetLock(long bucket) {
+        long w = (long) LONG.getVolatile(memory, word(bucket));
+        LONG.setVolatile(memory, word(bucket), (w + (w & 1)) & VERSION_MASK);
     }
 
     /**

@@ -7,27 +7,36 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /**
- * The store's one off-heap region and its geometry (DESIGN.md store direction point 1).
+ * The store's one off-heap region and its geometry (DESIGN.md store direction points 1, 6, 7).
  *
  * <pre>
- * [header 512 bytes][index: buckets of 64 bytes][ghost table: 2-byte fingerprints][pad to 64 bytes][segments]
+ * [header 4096 bytes: geometry, CAS counter, segment lock, flush and queue state, process table]
+ * [statistics counters: {@value Counters#STRIPES} stripes of 256 bytes]
+ * [segment metadata: {@value Segments#META_SIZE} bytes per segment][pad to 64]
+ * [index: buckets of 64 bytes][ghost table: 2-byte fingerprints][pad to 64 bytes][segments]
  * </pre>
  *
- * Segments are equal, at least large enough for the largest item, and share out all the
- * memory after the ghost table. The header holds a magic number, the layout version and the geometry, so that a mapped file
- * is validated before use; the region holds only offsets, never Java references. The whole
- * region is at most the configured memory limit (bytes). Immutable after open; the memory it
- * wraps is shared by all threads.
+ * All of the store's mutable shared state lives here, addressed by offsets (never addresses or
+ * Java references), so that several processes mapping the same file share one store, and a
+ * restarted process finds it again. Segments are equal, at least large enough for the largest
+ * item, and share out the memory after the ghost table. The header holds a magic number, the
+ * layout version and the geometry, so that a mapped file is validated before use. The whole
+ * region is at most the configured memory limit (bytes). The Java object is immutable after
+ * open; the memory it wraps is shared by all threads and attached processes.
  */
 final class Region implements AutoCloseable {
 
     static final long MAGIC = 0x4F4D454E4D4F4D31L; // "1MOMNEMO" read little-endian: an arbitrary tag
-    static final int LAYOUT_VERSION = 2;
-    static final int HEADER_SIZE = 512;
+    static final int LAYOUT_VERSION = 3;
+    static final int HEADER_SIZE = 4096;
     /** Memory per index slot when sizing the index, in bytes: about one slot per small item. */
     static final long BYTES_PER_SLOT = 120;
     static final int SLOTS_PER_BUCKET = 7;
@@ -41,31 +50,68 @@ final class Region implements AutoCloseable {
     /** The fewest segments a store can work with. */
     static final int MIN_SEGMENTS = 4;
 
-    private static final long H_MAGIC = 0;
-    private static final long H_VERSION = 8;
-    private static final long H_MEMORY_LIMIT = 16;
-    private static final long H_MAX_ITEM_SIZE = 24;
-    private static final long H_BUCKETS = 32;
-    private static final long H_GHOSTS = 40;
-    private static final long H_SEGMENT_SIZE = 48;
-    private static final long H_SEGMENTS = 56;
-    private static final long H_SEGMENTS_OFFSET = 64;
+    static final long H_MAGIC = 0;
+    static final long H_VERSION = 8;
+    static final long H_MEMORY_LIMIT = 16;
+    static final long H_MAX_ITEM_SIZE = 24;
+    static final long H_BUCKETS = 32;
+    static final long H_GHOSTS = 40;
+    static final long H_SEGMENT_SIZE = 48;
+    static final long H_SEGMENTS = 56;
+    static final long H_SEGMENTS_OFFSET = 64;
+    static final long H_CAS_ENABLED = 72;
     /** The CAS uniques handed out so far (a high-water mark: blocks are reserved ahead of use). */
     static final long H_CAS_COUNTER = 128;
+    /** The segment lock word: 0 or its owner's id ({@link ProcessTable#ownerId}). */
+    static final long H_SEGMENT_LOCK = 192;
+    /** Items in segments opened before this sequence number are flushed; 0 when none is left. */
+    static final long H_FLUSH_SEQUENCE = 256;
+    /** A delayed flush_all's time, Unix seconds, or 0. */
+    static final long H_PENDING_FLUSH_AT = 264;
+    /** The memory limit now in force (cache_memlimit), bytes. */
+    static final long H_MEMORY_LIMIT_NOW = 272;
+    /** Process slots found dead whose open segments the next segment-lock holder reclaims: a bit mask. */
+    static final long H_RECLAIM_MASK = 280;
+    /** The segment queues' state, guarded by the segment lock ({@link Segments}). */
+    static final long H_NEXT_SEQUENCE = 320;
+    static final long H_FREE_HEAD = 328;
+    static final long H_FREE_COUNT = 332;
+    static final long H_SEGMENT_BUDGET = 336;
+    static final long H_EVICTION_TARGET = 340;
+    static final long H_SWEEP_CURSOR = 344;
+    static final long H_QUEUE_HEAD = 352;
+    static final long H_QUEUE_TAIL = 368;
+    static final long H_QUEUE_COUNT = 384;
+    /** The process table ({@link ProcessTable}). */
+    static final long H_PROCESSES = 1024;
+
+    static final long COUNTERS_OFFSET = HEADER_SIZE;
+    static final long META_OFFSET = COUNTERS_OFFSET + (long) Counters.STRIPES * Counters.STRIPE_SIZE;
 
     final MemorySegment memory;
+    final Path file;
+    final long memoryLimit;
+    final int maxItemSize;
     final long bucketCount;
+    final long indexOffset;
     final long ghostCount;
     final long ghostOffset;
     final long segmentSize;
     final int segmentCount;
     final long segmentsOffset;
+    /** Whether {@link #open} found a valid region of the same geometry in the file (a warm restart). */
+    final boolean existing;
     private final Arena arena;
 
-    private Region(Arena arena, MemorySegment memory, Geometry g) {
+    private Region(Arena arena, MemorySegment memory, Geometry g, Path file, boolean existing) {
         this.arena = arena;
         this.memory = memory;
+        this.file = file;
+        this.existing = existing;
+        this.memoryLimit = g.memoryLimit;
+        this.maxItemSize = g.maxItemSize;
         this.bucketCount = g.buckets;
+        this.indexOffset = g.indexOffset;
         this.ghostCount = g.ghosts;
         this.ghostOffset = g.ghostOffset;
         this.segmentSize = g.segmentSize;
@@ -73,18 +119,32 @@ final class Region implements AutoCloseable {
         this.segmentsOffset = g.segmentsOffset;
     }
 
-    /** The sizes derived from a configuration. */
-    record Geometry(long memoryLimit, int maxItemSize, long buckets, long ghosts, long ghostOffset,
+    /** The sizes derived from a memory limit and a max item size. */
+    record Geometry(long memoryLimit, int maxItemSize, long buckets, long indexOffset, long ghosts, long ghostOffset,
                     long segmentSize, int segments, long segmentsOffset) {
 
         static Geometry of(StoreConfig config) {
-            long limit = config.memoryLimit();
+            return of(config.memoryLimit(), config.maxItemSize());
+        }
+
+        static Geometry of(long limit, int maxItemSize) {
+            Geometry first = layout(limit, maxItemSize, 0);
+            Geometry g = layout(limit, maxItemSize, first.segments);
+            if (g.segments > first.segments) { // never more segments than the metadata was sized for
+                g = new Geometry(g.memoryLimit, maxItemSize, g.buckets, g.indexOffset, g.ghosts, g.ghostOffset,
+                        g.segmentSize, first.segments, g.segmentsOffset);
+            }
+            return g;
+        }
+
+        private static Geometry layout(long limit, int maxItemSize, long metaSegments) {
             long buckets = Math.max(2, ceilDiv(limit / BYTES_PER_SLOT, SLOTS_PER_BUCKET));
             long ghosts = Math.max(64, limit / BYTES_PER_GHOST);
-            long ghostOffset = HEADER_SIZE + buckets * BUCKET_SIZE;
+            long indexOffset = align(META_OFFSET + metaSegments * Segments.META_SIZE, BUCKET_SIZE);
+            long ghostOffset = indexOffset + buckets * BUCKET_SIZE;
             long segmentsOffset = align(ghostOffset + ghosts * Short.BYTES, Region.BUCKET_SIZE);
             long available = limit - segmentsOffset;
-            long itemFit = align(Items.size(Store.MAX_KEY_LENGTH, config.maxItemSize()), Long.BYTES);
+            long itemFit = align(Items.size(Store.MAX_KEY_LENGTH, maxItemSize), Long.BYTES);
             long segmentSize = Math.max(itemFit, Math.min(PREFERRED_SEGMENT_SIZE, available / TARGET_SEGMENTS));
             long segments = available <= 0 ? 0 : available / segmentSize;
             if (segments > 0) {
@@ -92,15 +152,15 @@ final class Region implements AutoCloseable {
             }
             if (segments < MIN_SEGMENTS) {
                 throw new IllegalArgumentException("memory limit of " + limit + " bytes is too small for a max item size of "
-                        + config.maxItemSize() + " bytes: the store needs at least " + MIN_SEGMENTS + " segments of "
+                        + maxItemSize + " bytes: the store needs at least " + MIN_SEGMENTS + " segments of "
                         + segmentSize + " bytes plus " + segmentsOffset + " bytes of header and index, "
                         + (segmentsOffset + MIN_SEGMENTS * segmentSize) + " bytes in all");
             }
             if (segments > Integer.MAX_VALUE || segmentsOffset + segments * segmentSize >= (1L << 48)) {
                 throw new IllegalArgumentException("memory limit of " + limit + " bytes is too large");
             }
-            return new Geometry(limit, config.maxItemSize(), buckets, ghosts, ghostOffset, segmentSize, (int) segments,
-                    segmentsOffset);
+            return new Geometry(limit, maxItemSize, buckets, indexOffset, ghosts, ghostOffset, segmentSize,
+                    (int) segments, segmentsOffset);
         }
 
         long regionSize() {
@@ -109,25 +169,28 @@ final class Region implements AutoCloseable {
     }
 
     /**
-     * Allocates anonymous memory or maps {@code config.memoryFile()}, validating an existing
-     * file's header, and initialises the header and an empty index.
+     * Allocates anonymous memory, or maps {@code config.memoryFile()}: creates it (with the
+     * configured mode) if missing; reuses it if its header matches the configuration
+     * ({@link #existing} is then true); reinitialises it if it does not match and the
+     * configuration says to discard it.
      *
-     * @throws IllegalArgumentException if the geometry is impossible or an existing file's
-     *                                  header does not match the configuration
+     * @throws IllegalArgumentException if the geometry is impossible, or an existing file's
+     *                                  header does not match and is not to be discarded
      * @throws UncheckedIOException     if the file cannot be created or mapped
      */
     static Region open(StoreConfig config) {
         Geometry g = Geometry.of(config);
         Arena arena = Arena.ofShared();
         try {
-            MemorySegment memory;
+            Region region;
             if (config.memoryFile() == null) {
-                memory = arena.allocate(g.regionSize(), 4096);
+                region = new Region(arena, arena.allocate(g.regionSize(), 4096), g, null, false);
             } else {
-                memory = map(config.memoryFile(), g, arena);
+                region = map(config, g, arena);
             }
-            Region region = new Region(arena, memory, g);
-            region.initialise(g);
+            if (!region.existing) {
+                region.initialise(config.casEnabled());
+            }
             return region;
         } catch (RuntimeException | Error e) {
             arena.close();
@@ -135,74 +198,187 @@ final class Region implements AutoCloseable {
         }
     }
 
-    private static MemorySegment map(Path file, Geometry g, Arena arena) {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE)) {
-            long existing = channel.size();
-            if (existing > 0) {
-                validate(file, channel, g);
+    private static Region map(StoreConfig config, Geometry g, Arena arena) {
+        Path file = config.memoryFile();
+        try {
+            if (!Files.exists(file)) {
+                create(file, config.memoryFileMode());
             }
-            MemorySegment memory = channel.map(FileChannel.MapMode.READ_WRITE, 0, g.regionSize(), arena);
-            if (existing > 0) {
-                memory.asSlice(HEADER_SIZE, g.segmentsOffset - HEADER_SIZE).fill((byte) 0);
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                boolean existing = false;
+                if (channel.size() > 0) {
+                    String mismatch = mismatch(file, channel, g, config.casEnabled());
+                    if (mismatch != null && !config.discardExisting()) {
+                        throw new IllegalArgumentException(mismatch + "; refusing to use it (discard it to start empty)");
+                    }
+                    existing = mismatch == null;
+                    if (!existing) {
+                        channel.truncate(0); // discarded: start from zeroes
+                    }
+                }
+                MemorySegment memory = channel.map(FileChannel.MapMode.READ_WRITE, 0, g.regionSize(), arena);
+                return new Region(arena, memory, g, file, existing);
             }
-            return memory;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot map memory file " + file, e);
         }
     }
 
-    private static void validate(Path file, FileChannel channel, Geometry g) throws IOException {
+    private static void create(Path file, String mode) throws IOException {
+        String octal = mode.length() == 4 ? mode.substring(1) : mode;
+        StringBuilder rwx = new StringBuilder();
+        for (char c : octal.toCharArray()) {
+            int bits = c - '0';
+            rwx.append((bits & 4) != 0 ? 'r' : '-').append((bits & 2) != 0 ? 'w' : '-').append((bits & 1) != 0 ? 'x' : '-');
+        }
+        Set<PosixFilePermission> permissions = PosixFilePermissions.fromString(rwx.toString());
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(permissions));
+        Files.setPosixFilePermissions(file, permissions); // as given, whatever the umask
+    }
+
+    /**
+     * Maps an existing region for a co-located process, taking the geometry from its header.
+     *
+     * @throws IllegalArgumentException if the file is missing, too short, or not a valid region
+     * @throws UncheckedIOException     if it cannot be read or mapped
+     */
+    static Region attach(Path file) {
+        Arena arena = Arena.ofShared();
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            Geometry g = headerGeometry(file, channel);
+            String mismatch = mismatch(file, channel, g, null);
+            if (mismatch != null) {
+                throw new IllegalArgumentException(mismatch);
+            }
+            MemorySegment memory = channel.map(FileChannel.MapMode.READ_WRITE, 0, g.regionSize(), arena);
+            return new Region(arena, memory, g, file, true);
+        } catch (NoSuchFileException e) {
+            arena.close();
+            throw new IllegalArgumentException("memory file " + file + " does not exist: is the server running with it?", e);
+        } catch (IOException e) {
+            arena.close();
+            throw new UncheckedIOException("cannot map memory file " + file, e);
+        } catch (RuntimeException | Error e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    private static Geometry headerGeometry(Path file, FileChannel channel) throws IOException {
+        MemorySegment h = readHeader(file, channel);
+        String notRegion = notRegion(file, h);
+        if (notRegion != null) {
+            throw new IllegalArgumentException(notRegion);
+        }
+        long limit = h.get(ValueLayout.JAVA_LONG_UNALIGNED, H_MEMORY_LIMIT);
+        long maxItem = h.get(ValueLayout.JAVA_LONG_UNALIGNED, H_MAX_ITEM_SIZE);
+        if (limit < 1 || maxItem < 1024 || maxItem > 1024L * StoreConfig.MIB) {
+            throw new IllegalArgumentException("memory file " + file + " has a corrupt header: memory limit " + limit
+                    + " bytes, max item size " + maxItem + " bytes");
+        }
+        return Geometry.of(limit, (int) maxItem);
+    }
+
+    private static MemorySegment readHeader(Path file, FileChannel channel) throws IOException {
         if (channel.size() < HEADER_SIZE) {
             throw new IllegalArgumentException("memory file " + file + " is " + channel.size()
                     + " bytes, too short to hold a Mnemo region header");
         }
-        try (Arena temporary = Arena.ofConfined()) {
-            MemorySegment h = channel.map(FileChannel.MapMode.READ_ONLY, 0, HEADER_SIZE, temporary);
-            long magic = h.get(ValueLayout.JAVA_LONG_UNALIGNED, H_MAGIC);
-            if (magic != MAGIC) {
-                throw new IllegalArgumentException("memory file " + file + " is not a Mnemo region (magic "
-                        + Long.toHexString(magic) + ", expected " + Long.toHexString(MAGIC) + ")");
+        byte[] bytes = new byte[HEADER_SIZE];
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes);
+        while (buffer.hasRemaining()) {
+            if (channel.read(buffer, buffer.position()) < 0) {
+                break;
             }
-            int version = h.get(ValueLayout.JAVA_INT_UNALIGNED, H_VERSION);
-            if (version != LAYOUT_VERSION) {
-                throw new IllegalArgumentException("memory file " + file + " has layout version " + version
-                        + ", this store reads version " + LAYOUT_VERSION);
-            }
-            check(file, "memory limit (bytes)", h.get(ValueLayout.JAVA_LONG_UNALIGNED, H_MEMORY_LIMIT), g.memoryLimit);
-            check(file, "max item size (bytes)", h.get(ValueLayout.JAVA_LONG_UNALIGNED, H_MAX_ITEM_SIZE), g.maxItemSize);
-            check(file, "index buckets", h.get(ValueLayout.JAVA_LONG_UNALIGNED, H_BUCKETS), g.buckets);
-            check(file, "ghost entries", h.get(ValueLayout.JAVA_LONG_UNALIGNED, H_GHOSTS), g.ghosts);
-            check(file, "segment size (bytes)", h.get(ValueLayout.JAVA_LONG_UNALIGNED, H_SEGMENT_SIZE), g.segmentSize);
-            check(file, "segments", h.get(ValueLayout.JAVA_LONG_UNALIGNED, H_SEGMENTS), g.segments);
-            check(file, "segments offset", h.get(ValueLayout.JAVA_LONG_UNALIGNED, H_SEGMENTS_OFFSET), g.segmentsOffset);
         }
+        return MemorySegment.ofArray(bytes);
     }
 
-    private static void check(Path file, String what, long found, long expected) {
-        if (found != expected) {
-            throw new IllegalArgumentException("memory file " + file + " was created with " + what + " " + found
-                    + ", the configuration gives " + expected + "; refusing to use it");
+    private static String notRegion(Path file, MemorySegment h) {
+        long magic = h.get(ValueLayout.JAVA_LONG_UNALIGNED, H_MAGIC);
+        if (magic != MAGIC) {
+            return "memory file " + file + " is not a Mnemo region (magic " + Long.toHexString(magic) + ", expected "
+                    + Long.toHexString(MAGIC) + ")";
         }
+        int version = h.get(ValueLayout.JAVA_INT_UNALIGNED, H_VERSION);
+        if (version != LAYOUT_VERSION) {
+            return "memory file " + file + " has layout version " + version + ", this store reads version " + LAYOUT_VERSION;
+        }
+        return null;
     }
 
-    private void initialise(Geometry g) {
-        memory.set(ValueLayout.JAVA_INT_UNALIGNED, H_VERSION, LAYOUT_VERSION);
-        memory.set(ValueLayout.JAVA_LONG_UNALIGNED, H_MEMORY_LIMIT, g.memoryLimit);
-        memory.set(ValueLayout.JAVA_LONG_UNALIGNED, H_MAX_ITEM_SIZE, g.maxItemSize);
-        memory.set(ValueLayout.JAVA_LONG_UNALIGNED, H_BUCKETS, g.buckets);
-        memory.set(ValueLayout.JAVA_LONG_UNALIGNED, H_GHOSTS, g.ghosts);
-        memory.set(ValueLayout.JAVA_LONG_UNALIGNED, H_SEGMENT_SIZE, g.segmentSize);
-        memory.set(ValueLayout.JAVA_LONG_UNALIGNED, H_SEGMENTS, g.segments);
-        memory.set(ValueLayout.JAVA_LONG_UNALIGNED, H_SEGMENTS_OFFSET, g.segmentsOffset);
-        memory.set(ValueLayout.JAVA_LONG_UNALIGNED, H_CAS_COUNTER, 0L);
-        memory.set(ValueLayout.JAVA_LONG_UNALIGNED, H_MAGIC, MAGIC); // last: the header is valid once the magic is there
+    /**
+     * @param casEnabled the CAS setting to compare, or null to take the file's
+     * @return what differs between the file's header and the geometry, or null if nothing does
+     */
+    private static String mismatch(Path file, FileChannel channel, Geometry g, Boolean casEnabled) throws IOException {
+        MemorySegment h = readHeader(file, channel);
+        String notRegion = notRegion(file, h);
+        if (notRegion != null) {
+            return notRegion;
+        }
+        long limit = h.get(ValueLayout.JAVA_LONG_UNALIGNED, H_MEMORY_LIMIT);
+        if (limit != g.memoryLimit) {
+            return "memory file " + file + " was made with " + megabytes("-m", limit) + ", this store has "
+                    + megabytes("-m", g.memoryLimit);
+        }
+        long maxItem = h.get(ValueLayout.JAVA_LONG_UNALIGNED, H_MAX_ITEM_SIZE);
+        if (maxItem != g.maxItemSize) {
+            return "memory file " + file + " was made with a max item size (-I) of " + maxItem
+                    + " bytes, this store has " + g.maxItemSize + " bytes";
+        }
+        if (casEnabled != null && (h.get(ValueLayout.JAVA_LONG_UNALIGNED, H_CAS_ENABLED) != 0) != casEnabled) {
+            return "memory file " + file + " was made with CAS " + (casEnabled ? "disabled (-C)" : "enabled")
+                    + ", this store has it " + (casEnabled ? "enabled" : "disabled (-C)");
+        }
+        String[] names = {"index buckets", "ghost entries", "segment size (bytes)", "segments", "segments offset"};
+        long[] offsets = {H_BUCKETS, H_GHOSTS, H_SEGMENT_SIZE, H_SEGMENTS, H_SEGMENTS_OFFSET};
+        long[] expected = {g.buckets, g.ghosts, g.segmentSize, g.segments, g.segmentsOffset};
+        for (int i = 0; i < names.length; i++) {
+            long found = h.get(ValueLayout.JAVA_LONG_UNALIGNED, offsets[i]);
+            if (found != expected[i]) {
+                return "memory file " + file + " has " + names[i] + " " + found + " where its memory limit and max item"
+                        + " size give " + expected[i] + " (another build's layout, or a corrupt header)";
+            }
+        }
+        if (channel.size() < g.regionSize()) {
+            return "memory file " + file + " is " + channel.size() + " bytes, shorter than its region of "
+                    + g.regionSize() + " bytes";
+        }
+        return null;
+    }
+
+    private static String megabytes(String flag, long bytes) {
+        return bytes % StoreConfig.MIB == 0 ? flag + " " + bytes / StoreConfig.MIB + " (" + bytes + " bytes)"
+                : "a memory limit of " + bytes + " bytes";
+    }
+
+    /** Writes a fresh header and empty shared state; the region's memory is all zeroes. */
+    private void initialise(boolean casEnabled) {
+        memory.set(ValueLayout.JAVA_INT, H_VERSION, LAYOUT_VERSION);
+        memory.set(ValueLayout.JAVA_LONG, H_MEMORY_LIMIT, memoryLimit);
+        memory.set(ValueLayout.JAVA_LONG, H_MAX_ITEM_SIZE, maxItemSize);
+        memory.set(ValueLayout.JAVA_LONG, H_BUCKETS, bucketCount);
+        memory.set(ValueLayout.JAVA_LONG, H_GHOSTS, ghostCount);
+        memory.set(ValueLayout.JAVA_LONG, H_SEGMENT_SIZE, segmentSize);
+        memory.set(ValueLayout.JAVA_LONG, H_SEGMENTS, segmentCount);
+        memory.set(ValueLayout.JAVA_LONG, H_SEGMENTS_OFFSET, segmentsOffset);
+        memory.set(ValueLayout.JAVA_LONG, H_CAS_ENABLED, casEnabled ? 1 : 0);
+        memory.set(ValueLayout.JAVA_LONG, H_MEMORY_LIMIT_NOW, memoryLimit);
+        Segments.initialise(this);
+        memory.set(ValueLayout.JAVA_LONG, H_MAGIC, MAGIC); // last: the header is valid once the magic is there
+    }
+
+    /** @return whether the region's header says CAS uniques are kept */
+    boolean casEnabled() {
+        return memory.get(ValueLayout.JAVA_LONG, H_CAS_ENABLED) != 0;
     }
 
     long segmentBase(int segment) {
         return segmentsOffset + segment * segmentSize;
     }
 
+    /** @return the segment an offset within the segments area lies in (check the offset first) */
     int segmentOf(long offset) {
         return (int) ((offset - segmentsOffset) / segmentSize);
     }
@@ -216,7 +392,7 @@ final class Region implements AutoCloseable {
         arena.close();
     }
 
-    private static long align(long value, long alignment) {
+    static long align(long value, long alignment) {
         return (value + alignment - 1) / alignment * alignment;
     }
 

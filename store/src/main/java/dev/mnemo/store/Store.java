@@ -5,7 +5,6 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * An off-heap memcached item store: the engine behind the server, the embedded API and
@@ -80,40 +79,72 @@ public final class Store implements AutoCloseable {
     private final Index index;
     private final Segments segments;
     private final Evictor evictor;
-    private final Counters counters = new Counters();
+    private final Counters counters;
     private final Clock clock;
     private final Stripe[] stripes;
-    private final ReentrantLock segmentLock = new ReentrantLock();
+    private final ProcessTable processes;
+    private final SegmentLock segmentLock;
+    private final Recovery recovery;
     private final ThreadLocal<Flyweight> views;
     private final AtomicBoolean closed = new AtomicBoolean();
-    /** The segment the next sweepExpired call looks at first; guarded by segmentLock. */
-    private int sweepCursor;
-    private volatile long memoryLimit;
-    /** A delayed flush_all's time, Unix seconds, or 0. */
-    private volatile long pendingFlushAt;
 
     private Store(StoreConfig config, Region region) {
         this.config = config;
         this.region = region;
         this.memory = region.memory;
-        this.index = new Index(region);
-        this.segments = new Segments(region.segmentCount);
-        this.evictor = new Evictor(region, index, segments, counters, config.clock());
+        this.processes = new ProcessTable(region);
+        int slot = processes.register();
+        this.counters = new Counters(region, slot);
+        this.index = new Index(region, processes);
+        this.segments = new Segments(region);
+        this.evictor = new Evictor(region, index, segments, counters, config.clock(), slot);
+        this.segmentLock = new SegmentLock(region, processes);
+        this.recovery = new Recovery(region, index, segments, counters, processes, evictor);
         this.clock = config.clock();
         int stripeCount = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), (region.segmentCount - 2) / 8));
         this.stripes = new Stripe[stripeCount];
         for (int i = 0; i < stripeCount; i++) {
             stripes[i] = new Stripe();
         }
-        this.memoryLimit = config.memoryLimit();
         this.views = ThreadLocal.withInitial(() -> new Flyweight(region, segments));
+    }
+
+    /** Registers a new store with the region and puts an existing region in order; closes the region on failure. */
+    private static Store start(StoreConfig config, Region region, boolean attaching) {
+        Store store;
+        try {
+            store = new Store(config, region);
+        } catch (RuntimeException | Error e) {
+            region.close();
+            throw e;
+        }
+        try {
+            if (region.existing) {
+                if (!attaching && !store.processes.othersLive()) {
+                    store.recovery.rebuild(store.segmentLock); // a warm restart: nothing else uses the region
+                } else {
+                    store.processes.markDead();
+                    store.lockSegments();
+                    store.segmentLock.unlock();
+                }
+            }
+            return store;
+        } catch (RuntimeException | Error e) {
+            store.close();
+            throw e;
+        }
     }
 
     /**
      * Opens a store: anonymous memory when {@code config.memoryFile()} is null, otherwise a
-     * mapping of that file (created if missing; validated — magic, layout version, geometry —
-     * if present, and refused with an exception if it does not match). The items of an
-     * existing file are not recovered yet: a valid file is reused as empty memory.
+     * mapping of that file. A missing file is created with {@link StoreConfig#memoryFileMode()}.
+     * An existing file whose header matches (magic, layout version, memory limit, max item size,
+     * CAS setting and the geometry they give) is a warm restart: every item stored in it and
+     * not since expired, evicted, deleted or flushed is there again with its client flags, CAS
+     * unique and exptime (exptimes are absolute Unix times), also after the previous owner was
+     * killed at any instruction (see {@link Recovery}); the statistics counters start from
+     * zero. A file that does not match is refused, or reinitialised empty when
+     * {@link StoreConfig#discardExisting()} says so.
      *
      * @param config how to open it
      * @return the open store
@@ -124,7 +155,7 @@ public final class Store implements AutoCloseable {
      */
     public static Store open(StoreConfig config) {
         Objects.requireNonNull(config, "config");
-        return new Store(config, Region.open(config));
+        return start(config, Region.open(config), false);
     }
 
     /**
@@ -152,7 +183,10 @@ public final class Store implements AutoCloseable {
     public static Store attach(java.nio.file.Path memoryFile, Clock clock) {
         Objects.requireNonNull(memoryFile, "memoryFile");
         Objects.requireNonNull(clock, "clock");
-        throw new UnsupportedOperationException("not yet");
+        Region region = Region.attach(memoryFile);
+        StoreConfig config = new StoreConfig(region.memoryLimit, region.maxItemSize, memoryFile, clock,
+                region.casEnabled(), StoreConfig.DEFAULT_MEMORY_FILE_MODE, false);
+        return start(config, region, true);
     }
 
     /**
@@ -164,7 +198,7 @@ public final class Store implements AutoCloseable {
      * @throws IllegalStateException naming the first problem found
      */
     public void checkConsistency() {
-        throw new UnsupportedOperationException("not yet");
+        new Consistency(region, index, segments, counters, evictor).check();
     }
 
     /** @return the configuration the store was opened with */
@@ -213,7 +247,7 @@ public final class Store implements AutoCloseable {
             int valueLength = Items.valueLength(memory, item);
             if (!fits(item, keyLength, valueLength)) {
                 if (index.validate(bucket, version)) {
-                    throw new IllegalStateException("corrupt item at region offset " + item);
+                    throw corrupt(item);
                 }
                 continue;
             }
@@ -371,6 +405,9 @@ public final class Store implements AutoCloseable {
             long old = oldRef < 0 ? -1 : Index.itemOf(index.slotAt(oldRef));
             int oldLength = old < 0 ? 0 : Items.valueLength(memory, old);
             if (old >= 0 && !fits(old, keyLength, oldLength)) {
+                if (index.validate(first, v1) && index.validate(second, v2)) {
+                    throw corrupt(old);
+                }
                 continue;
             }
             boolean live = old >= 0 && evictor.liveness(old, now) == Evictor.LIVE;
@@ -430,9 +467,11 @@ public final class Store implements AutoCloseable {
                 } else {
                     MemorySegment.copy(value, valueOffset, memory, valueAt, valueLength);
                 }
+                commit(item, size);
                 if (conditional) {
                     if (!index.lockIfUnchanged(first, v1, second, v2)) {
-                        continue; // the item written is abandoned: unreachable, reclaimed with its segment
+                        abandon(item); // unreachable, reclaimed with its segment
+                        continue;
                     }
                 } else {
                     index.lock(first, second);
@@ -574,6 +613,9 @@ public final class Store implements AutoCloseable {
             long old = oldRef < 0 ? -1 : Index.itemOf(index.slotAt(oldRef));
             int oldLength = old < 0 ? 0 : Items.valueLength(memory, old);
             if (old >= 0 && !fits(old, keyLength, oldLength)) {
+                if (index.validate(first, v1) && index.validate(second, v2)) {
+                    throw corrupt(old);
+                }
                 continue;
             }
             if (old < 0 || evictor.liveness(old, now) != Evictor.LIVE) {
@@ -625,7 +667,9 @@ public final class Store implements AutoCloseable {
                         newLength, bits, now);
                 copyKey(key, keyOffset, Items.keyOffset(item), keyLength);
                 DecimalText.write(result, memory, Items.keyOffset(item) + keyLength, newLength);
+                commit(item, size);
                 if (!index.lockIfUnchanged(first, v1, second, v2)) {
+                    abandon(item);
                     continue;
                 }
                 try {
@@ -664,7 +708,7 @@ public final class Store implements AutoCloseable {
         if (at <= now) {
             applyFlush(0);
         } else {
-            pendingFlushAt = at;
+            memory.set(ValueLayout.JAVA_LONG, Region.H_PENDING_FLUSH_AT, at);
         }
     }
 
@@ -722,6 +766,9 @@ public final class Store implements AutoCloseable {
             long old = ref < 0 ? -1 : Index.itemOf(index.slotAt(ref));
             int valueLength = old < 0 ? 0 : Items.valueLength(memory, old);
             if (old >= 0 && !fits(old, keyLength, valueLength)) {
+                if (index.validate(first, v1) && index.validate(second, v2)) {
+                    throw corrupt(old);
+                }
                 continue;
             }
             if (old < 0 || evictor.liveness(old, now) != Evictor.LIVE) {
@@ -740,8 +787,10 @@ public final class Store implements AutoCloseable {
             Items.setCasDelta(memory, copy, segments.casDelta(region.segmentOf(copy), cas));
             int bits = Items.bits(memory, copy);
             Items.setBits(memory, copy, (bits | Items.STALE) & ~(Items.WIN_TOKEN_SENT | Items.UNLINKED));
+            commit(copy, size);
             if (!index.lockIfUnchanged(first, v1, second, v2)) {
-                continue; // the copy is abandoned: unreachable, reclaimed with its segment
+                abandon(copy); // unreachable, reclaimed with its segment
+                continue;
             }
             try {
                 publish(first, second, tag, copy, size, ref, now);
@@ -768,9 +817,9 @@ public final class Store implements AutoCloseable {
             throw new IllegalArgumentException("memory limit of " + bytes + " bytes is below the minimum of "
                     + (region.segmentsOffset + minimum * region.segmentSize) + " bytes for this store");
         }
-        segmentLock.lock();
+        lockSegments();
         try {
-            memoryLimit = capped;
+            memory.set(ValueLayout.JAVA_LONG, Region.H_MEMORY_LIMIT_NOW, capped);
             evictor.setSegmentBudget((int) Math.min(budget, region.segmentCount));
         } finally {
             segmentLock.unlock();
@@ -794,20 +843,21 @@ public final class Store implements AutoCloseable {
         }
         long now = now();
         int reclaimedItems = 0;
-        segmentLock.lock();
+        processes.markDead(); // reclaims what processes that died holding no lock had open
+        lockSegments();
         try {
             int scanned = 0;
             for (int visited = 0; visited < segments.count && scanned < maxSegments; visited++) {
-                int s = sweepCursor;
-                sweepCursor = (sweepCursor + 1) % segments.count;
+                int s = Math.floorMod(memory.get(ValueLayout.JAVA_INT, Region.H_SWEEP_CURSOR), segments.count);
+                memory.set(ValueLayout.JAVA_INT, Region.H_SWEEP_CURSOR, (s + 1) % segments.count);
                 byte state = segments.state(s);
                 if (state != Segments.SMALL && state != Segments.MAIN) {
                     continue;
                 }
                 scanned++;
                 reclaimedItems += evictor.reclaimDead(s, now);
-                if (segments.liveItems.get(s) == 0) {
-                    segments.unqueue(s);
+                if (segments.liveItems(s) <= 0 && evictor.allUnlinked(s)) {
+                    segments.unqueue(s, processes.slot());
                     segments.release(s);
                 }
             }
@@ -821,7 +871,8 @@ public final class Store implements AutoCloseable {
     public StoreStats stats() {
         Counters c = counters;
         long slots = region.bucketCount * Region.SLOTS_PER_BUCKET;
-        return new StoreStats(c.currItems.sum(), c.totalItems.sum(), c.bytes.sum(), memoryLimit,
+        return new StoreStats(c.currItems.sum(), c.totalItems.sum(), c.bytes.sum(),
+                memory.get(ValueLayout.JAVA_LONG, Region.H_MEMORY_LIMIT_NOW),
                 c.evictions.sum(), c.reclaimed.sum(), c.expiredUnfetched.sum(), c.evictedUnfetched.sum(),
                 c.getHits.sum(), c.getMisses.sum(), c.getExpired.sum(), c.getFlushed.sum(),
                 c.getHits.sum() + c.getMisses.sum(), c.cmdSet.sum(), c.touchHits.sum() + c.touchMisses.sum(), c.cmdFlush.sum(),
@@ -838,21 +889,50 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Unmaps the region; a file-backed store's file stays for a later open. Closing a closed
-     * store does nothing.
+     * Detaches from the region: seals the segments this store was appending to (so that
+     * eviction can reuse them), frees its process-table slot and unmaps the region. A
+     * file-backed store's file stays, with its items, for a later open or attach; nothing is
+     * destroyed for the other processes using it. Call once no other thread uses this store.
+     * Closing a closed store does nothing.
      */
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            region.close();
+            for (Stripe s : stripes) {
+                s.lock.lock();
+            }
+            try {
+                lockSegments();
+                try {
+                    sealStripes();
+                } finally {
+                    segmentLock.unlock();
+                }
+                processes.release();
+            } finally {
+                region.close();
+                for (Stripe s : stripes) {
+                    s.lock.unlock();
+                }
+            }
         }
+    }
+
+    /**
+     * Test hook for the crash tests: takes the key's two bucket locks and the segment lock and
+     * never releases them, as a process killed in the middle of a write would leave them.
+     */
+    void holdLocksForCrashTest(MemorySegment key, long keyOffset, int keyLength) {
+        long hash = KeyHash.hash(key, keyOffset, keyLength);
+        index.lock(index.bucketOf(hash), index.secondBucketOf(hash));
+        segmentLock.lock();
     }
 
     // ---- reads and item state ----
 
     private long now() {
         long now = clock.nowSeconds();
-        long pending = pendingFlushAt;
+        long pending = memory.get(ValueLayout.JAVA_LONG, Region.H_PENDING_FLUSH_AT);
         if (pending != 0 && now >= pending) {
             applyFlush(pending);
         }
@@ -867,6 +947,11 @@ public final class Store implements AutoCloseable {
     private boolean fits(long item, int keyLength, int valueLength) {
         return item >= region.segmentsOffset && valueLength >= 0
                 && item + Items.size(keyLength, valueLength) <= memory.byteSize();
+    }
+
+    private static StoreCorruptedException corrupt(long item) {
+        return new StoreCorruptedException("corrupt item at region offset " + item
+                + ": its lengths reach outside the region");
     }
 
     /** Sets fetched, bumps the frequency counter and refreshes the last access; needs a bucket lock. */
@@ -929,6 +1014,10 @@ public final class Store implements AutoCloseable {
         long ref = index.find(first, second, Index.tagOf(hash), key, keyOffset, keyLength, region);
         if (ref >= 0) {
             long item = Index.itemOf(index.slotAt(ref));
+            if (!fits(item, keyLength, Items.valueLength(memory, item))) {
+                index.unlock(first, second);
+                throw corrupt(item);
+            }
             int state = evictor.liveness(item, now);
             if (state == Evictor.LIVE) {
                 return item;
@@ -978,8 +1067,9 @@ public final class Store implements AutoCloseable {
      */
     private long append(Stripe stripe, boolean toMain, long size, long cas) {
         int segment = toMain ? stripe.mainSegment : stripe.smallSegment;
-        if (segment < 0 || segments.used[segment] + size > region.segmentSize || !segments.admitsCas(segment, cas)) {
-            segmentLock.lock();
+        if (segment < 0 || segments.used(segment) + size > region.segmentSize || !segments.admitsCas(segment, cas)
+                || segments.sequence(segment) < evictor.flushSequence()) {
+            lockSegments();
             try {
                 if (segment >= 0) {
                     segments.seal(segment, toMain ? Segments.MAIN : Segments.SMALL);
@@ -998,9 +1088,38 @@ public final class Store implements AutoCloseable {
             }
             segments.setCasBase(segment, cas);
         }
-        long at = region.segmentBase(segment) + segments.used[segment];
-        segments.used[segment] += size;
-        return at;
+        return region.segmentBase(segment) + segments.used(segment);
+    }
+
+    /**
+     * Makes an item written at the end of its segment part of the segment's item chain: call
+     * after writing all its bytes, before publishing it, holding the stripe's lock.
+     */
+    private void commit(long item, long size) {
+        int segment = region.segmentOf(item);
+        segments.setUsed(segment, item + size - region.segmentBase(segment));
+    }
+
+    /** Marks an item written but not linked (a writer raced it), so that a scan of its segment skips it. */
+    private void abandon(long item) {
+        Items.setBits(memory, item, Items.bits(memory, item) | Items.UNLINKED);
+    }
+
+    /**
+     * Takes the segment lock; if it was taken from a dead holder, or processes were found dead,
+     * first reclaims what they held ({@link Recovery#reclaim}). Call holding no bucket lock.
+     */
+    private void lockSegments() {
+        boolean takenOver = segmentLock.lock();
+        long mask = processes.takeReclaimMask();
+        if (takenOver || mask != 0) {
+            try {
+                recovery.reclaim(mask, takenOver);
+            } catch (RuntimeException | Error e) {
+                segmentLock.unlock();
+                throw e;
+            }
+        }
     }
 
     /** Copies a key into the region with word stores: cheaper than a bulk copy for keys this short. */
@@ -1023,8 +1142,8 @@ public final class Store implements AutoCloseable {
             int oldSegment = region.segmentOf(old);
             int segment = region.segmentOf(item);
             if (oldSegment != segment) {
-                segments.liveItems.decrementAndGet(oldSegment);
-                segments.liveItems.incrementAndGet(segment);
+                segments.addLiveItems(oldSegment, -1);
+                segments.addLiveItems(segment, 1);
             }
             counters.bytes.add(size - Items.size(Items.keyLength(memory, old), Items.valueLength(memory, old)));
             Items.setBits(memory, old, Items.bits(memory, old) | Items.UNLINKED);
@@ -1039,7 +1158,7 @@ public final class Store implements AutoCloseable {
             }
         }
         index.setSlotAt(ref, Index.slotValue(tag, item));
-        segments.liveItems.incrementAndGet(region.segmentOf(item));
+        segments.addLiveItems(region.segmentOf(item), 1);
         counters.currItems.increment();
         counters.bytes.add(size);
     }
@@ -1058,6 +1177,10 @@ public final class Store implements AutoCloseable {
             int slot = i % Region.SLOTS_PER_BUCKET;
             long value = index.slot(bucket, slot);
             long item = Index.itemOf(value);
+            if (item < region.segmentsOffset || item + Items.HEADER > memory.byteSize()
+                    || !fits(item, Items.keyLength(memory, item), 0)) {
+                throw corrupt(item);
+            }
             long hash = KeyHash.hash(memory, Items.keyOffset(item), Items.keyLength(memory, item));
             long home = index.bucketOf(hash);
             long other = home == bucket ? index.secondBucketOf(hash) : home;
@@ -1088,27 +1211,32 @@ public final class Store implements AutoCloseable {
         for (Stripe s : stripes) {
             s.lock.lock();
         }
-        segmentLock.lock();
+        lockSegments();
         try {
-            if (pending != 0 && pendingFlushAt != pending) {
-                return; // another thread applied it
+            if (pending != 0 && memory.get(ValueLayout.JAVA_LONG, Region.H_PENDING_FLUSH_AT) != pending) {
+                return; // another thread or process applied it
             }
-            for (Stripe s : stripes) {
-                if (s.smallSegment >= 0) {
-                    segments.seal(s.smallSegment, Segments.SMALL);
-                    s.smallSegment = -1;
-                }
-                if (s.mainSegment >= 0) {
-                    segments.seal(s.mainSegment, Segments.MAIN);
-                    s.mainSegment = -1;
-                }
-            }
+            sealStripes();
             evictor.flush();
-            pendingFlushAt = 0;
+            memory.set(ValueLayout.JAVA_LONG, Region.H_PENDING_FLUSH_AT, 0L);
         } finally {
             segmentLock.unlock();
             for (int i = stripes.length - 1; i >= 0; i--) {
                 stripes[i].lock.unlock();
+            }
+        }
+    }
+
+    /** Seals this process's open segments; call holding every stripe lock and the segment lock. */
+    private void sealStripes() {
+        for (Stripe s : stripes) {
+            if (s.smallSegment >= 0) {
+                segments.seal(s.smallSegment, Segments.SMALL);
+                s.smallSegment = -1;
+            }
+            if (s.mainSegment >= 0) {
+                segments.seal(s.mainSegment, Segments.MAIN);
+                s.mainSegment = -1;
             }
         }
     }

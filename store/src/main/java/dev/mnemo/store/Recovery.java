@@ -1,0 +1,208 @@
+package dev.mnemo.store;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+
+/**
+ * Puts a region back in order after processes died in it (issue 7, "Crash safety").
+ *
+ * <p>{@link #rebuild} runs when a store opens an existing file that no other live process
+ * uses (a warm restart, after a clean close or a SIGKILL): it frees every lock, removes index
+ * slots that do not point at a complete item of a segment in use, seals open segments, relinks
+ * the queues and recounts the linked items, curr_items and bytes. The other counters start
+ * from zero, as memcached's do after a restart.
+ *
+ * <p>{@link #reclaim} runs under the segment lock while other processes keep working, for
+ * processes found dead (a waiter found one holding a lock, or the periodic check did): it
+ * breaks the locks they held, unlinks items beyond the complete part of the segments they had
+ * open (a compaction in progress keeps only its compacted prefix), seals those segments so
+ * that eviction reuses them, and frees their process-table slots.
+ *
+ * <p>Not thread-safe: callers serialise (open, or the segment lock).
+ */
+final class Recovery {
+
+    private final Region region;
+    private final MemorySegment memory;
+    private final Index index;
+    private final Segments segments;
+    private final Counters counters;
+    private final ProcessTable processes;
+    private final Evictor evictor;
+
+    Recovery(Region region, Index index, Segments segments, Counters counters, ProcessTable processes, Evictor evictor) {
+        this.region = region;
+        this.memory = region.memory;
+        this.index = index;
+        this.segments = segments;
+        this.counters = counters;
+        this.processes = processes;
+        this.evictor = evictor;
+    }
+
+    /**
+     * Rebuilds the shared state of a region no other process uses. Bounded: one pass over the
+     * index and a few over the segment metadata.
+     *
+     * @throws StoreCorruptedException if the segment metadata is beyond repair
+     */
+    void rebuild(SegmentLock segmentLock) {
+        int mine = processes.slot();
+        for (int s = 0; s < ProcessTable.SLOTS; s++) {
+            if (s != mine) {
+                processes.free(s);
+            }
+        }
+        processes.takeReclaimMask();
+        segmentLock.reset();
+        for (int s = 0; s < segments.count; s++) {
+            segments.state(s); // checks every state
+            segments.setLiveItems(s, 0);
+        }
+        long items = 0;
+        long bytes = 0;
+        for (long b = 0; b < index.bucketCount(); b++) {
+            index.resetLock(b);
+            index.repair(b);
+            for (int i = 0; i < Region.SLOTS_PER_BUCKET; i++) {
+                long item = Index.itemOf(index.slot(b, i));
+                if (item == 0) {
+                    continue;
+                }
+                long size = completeItemSize(b, item, -1);
+                if (size < 0) {
+                    index.setSlot(b, i, 0);
+                    continue;
+                }
+                segments.addLiveItems(region.segmentOf(item), 1);
+                items++;
+                bytes += size;
+            }
+        }
+        memory.set(ValueLayout.JAVA_INT, Region.H_EVICTION_TARGET, -1);
+        segments.sealAllOpen();
+        segments.rebuildQueues();
+        counters.reset();
+        counters.currItems.set(items);
+        counters.bytes.set(bytes);
+    }
+
+    /**
+     * @param bucket   the bucket whose slot points at the item
+     * @param validEnd for a segment being truncated, the end of its valid items (region offset); -1 otherwise
+     * @return the item's size if it is a complete item of a segment in use, filed under this bucket; else -1
+     */
+    private long completeItemSize(long bucket, long item, long validEnd) {
+        if (item < region.segmentsOffset || item + Items.HEADER >= memory.byteSize()) {
+            return -1;
+        }
+        int segment = region.segmentOf(item);
+        if (segments.state(segment) == Segments.FREE) {
+            return -1;
+        }
+        long end = validEnd >= 0 ? validEnd : region.segmentBase(segment) + segments.used(segment);
+        int keyLength = Items.keyLength(memory, item);
+        int valueLength = Items.valueLength(memory, item);
+        long size = Items.size(keyLength, valueLength);
+        if (keyLength == 0 || valueLength < 0 || valueLength > region.maxItemSize || item + size > end) {
+            return -1;
+        }
+        long hash = KeyHash.hash(memory, Items.keyOffset(item), keyLength);
+        if (index.bucketOf(hash) != bucket && index.secondBucketOf(hash) != bucket) {
+            return -1;
+        }
+        return size;
+    }
+
+    /**
+     * Reclaims what dead processes held; call holding the segment lock and no bucket lock.
+     *
+     * @param mask      the process slots found dead (bits)
+     * @param takenOver whether the segment lock was taken from a dead holder: the queues are relinked
+     */
+    void reclaim(long mask, boolean takenOver) {
+        long dead = 0;
+        for (int s = 0; s < ProcessTable.SLOTS; s++) {
+            if ((mask & 1L << s) != 0 && s != processes.slot() && !processes.isLive(s)) {
+                dead |= 1L << s;
+            }
+        }
+        int target = evictor.evictionTarget();
+        if (target >= segments.count || target >= 0 && segments.state(target) != Segments.OPEN) {
+            memory.set(ValueLayout.JAVA_INT, Region.H_EVICTION_TARGET, -1);
+            target = -1;
+        }
+        long[] validEnd = new long[segments.count];
+        Arrays.fill(validEnd, -1);
+        boolean any = false;
+        for (int s = 0; s < segments.count; s++) {
+            if (segments.state(s) != Segments.OPEN) {
+                continue;
+            }
+            int owner = segments.owner(s);
+            boolean orphan = owner == Segments.EVICTOR ? takenOver && s != target
+                    : owner < 0 || owner >= ProcessTable.SLOTS || (dead & 1L << owner) != 0;
+            if (orphan) {
+                validEnd[s] = region.segmentBase(s) + segments.used(s);
+                any = true;
+            }
+        }
+        if (dead != 0 || any) {
+            sweepIndex(dead, validEnd);
+        }
+        for (int s = 0; s < segments.count; s++) {
+            if (validEnd[s] >= 0) {
+                segments.seal(s, Segments.MAIN);
+            }
+        }
+        if (takenOver) {
+            segments.rebuildQueues();
+        }
+        for (int s = 0; s < ProcessTable.SLOTS; s++) {
+            if ((dead & 1L << s) != 0) {
+                processes.free(s);
+            }
+        }
+    }
+
+    /**
+     * One pass over the index: breaks bucket locks the dead processes hold, and unlinks items
+     * lying beyond the valid end of a segment being truncated.
+     */
+    private void sweepIndex(long dead, long[] validEnd) {
+        for (long b = 0; b < index.bucketCount(); b++) {
+            long w = index.lockWord(b);
+            int holder = ProcessTable.slotOfOwner(w >>> 32);
+            if (holder >= 0 && (dead & 1L << holder) != 0) {
+                index.breakIfDead(b, w);
+            }
+            for (int i = 0; i < Region.SLOTS_PER_BUCKET; i++) {
+                long item = Index.itemOf(index.slot(b, i));
+                if (item < region.segmentsOffset || item >= memory.byteSize()
+                        || validEnd[region.segmentOf(item)] < 0) {
+                    continue;
+                }
+                index.lock(b);
+                try {
+                    long value = index.slot(b, i);
+                    if (Index.itemOf(value) == item) {
+                        long size = completeItemSize(b, item, validEnd[region.segmentOf(item)]);
+                        if (size < 0) {
+                            index.setSlot(b, i, 0);
+                            segments.addLiveItems(region.segmentOf(item), -1);
+                            counters.currItems.decrement();
+                            int keyLength = Items.keyLength(memory, item);
+                            int valueLength = Items.valueLength(memory, item);
+                            if (keyLength > 0 && valueLength >= 0 && valueLength <= region.maxItemSize) {
+                                counters.bytes.add(-Items.size(keyLength, valueLength)); // as it was linked
+                            }
+                        }
+                    }
+                } finally {
+                    index.unlock(b);
+                }
+            }
+        }
+    }
+}

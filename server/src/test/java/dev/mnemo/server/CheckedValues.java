@@ -69,15 +69,22 @@ final class CheckedValues {
         return null;
     }
 
-    /** @return null if {@code value} is the decimal text of an unsigned 64-bit number, else why not */
+    /**
+     * @return null if {@code value} is the decimal text of an unsigned 64-bit number, possibly
+     *         followed by spaces (a decr that shortens the number pads it in place, as memcached
+     *         does: protocol.txt "Increment/Decrement"), else why not
+     */
     static String checkCounter(byte[] value) {
-        if (value.length == 0 || value.length > 20) {
-            return "counter of " + value.length + " bytes";
+        int digits = 0;
+        while (digits < value.length && value[digits] >= '0' && value[digits] <= '9') {
+            digits++;
         }
-        for (byte b : value) {
-            if (b < '0' || b > '9') {
-                return "counter with a non-digit: " + new String(value, StandardCharsets.US_ASCII);
-            }
+        int end = digits;
+        while (end < value.length && value[end] == ' ') {
+            end++;
+        }
+        if (digits == 0 || digits > 20 || end != value.length) {
+            return "not a counter: '" + new String(value, StandardCharsets.US_ASCII) + "'";
         }
         return null;
     }

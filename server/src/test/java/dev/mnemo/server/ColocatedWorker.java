@@ -92,7 +92,7 @@ final class ColocatedWorker {
                 cas = lastCas;
             }
             int valueLength = value(CheckedValues.record(random));
-            store.store(command, buffer, 0, keyLength, buffer, VALUE_AT, valueLength, random.nextInt(4),
+            store.store(command, buffer, 0, keyLength, buffer, VALUE_AT, valueLength, 0,
                     random.nextInt(8) == 0 ? 3600 : 0, cas);
             return null;
         }

@@ -63,7 +63,7 @@ class WarmRestartProcessTest {
                 client.send("gets a\r\n");
                 assertEquals(casA, client.readLine(), "flags, length and CAS unique survive");
                 client.expect("hello\r\nEND\r\n");
-                client.exchange("get b c d\r\n", "VALUE b 9 3\r\nbye\r\n");
+                client.exchange("get b c d\r\n", "VALUE b 9 3\r\nbye\r\nEND\r\n");
             }
             try (Store attached = Store.attach(file); Arena arena = Arena.ofConfined()) {
                 MemorySegment key = arena.allocateFrom("b", StandardCharsets.US_ASCII);
@@ -119,7 +119,7 @@ class WarmRestartProcessTest {
                     String key = "w-" + entry.getKey();
                     byte[] record = entry.getValue();
                     client.exchange("get " + key + "\r\n", "VALUE " + key + " 3 " + record.length + "\r\n"
-                            + new String(record, StandardCharsets.US_ASCII) + "\r\n");
+                            + new String(record, StandardCharsets.US_ASCII) + "\r\nEND\r\n");
                 }
             }
             try (Store attached = Store.attach(file)) {
@@ -150,7 +150,7 @@ class WarmRestartProcessTest {
 
             Server discarded = Server.start(file, temp.resolve("discarded.log"), "-m", "32", "--discard-memory-file");
             try (RawClient client = discarded.client()) {
-                client.exchange("get a\r\n", "");
+                client.exchange("get a\r\n", "END\r\n");
             }
             discarded.stop();
         } finally {

@@ -7,7 +7,8 @@
 # Servers run -t 1 pinned to core 0, JMH pinned to core 1 (for 3, the two processes take cores 0
 # and 1; the servers are idle then). 10-byte keys, 100-byte values.
 #
-# Usage: bench/colocated-compare.sh     Needs: memcached, taskset, 2+ cores, /dev/shm.
+# Usage: bench/colocated-compare.sh   (environment: JMH_OPTS, extra JMH options such as "-wi 1 -i 1")
+# Needs: memcached, taskset, 2+ cores, /dev/shm.
 # Builds bench/target/benchmarks.jar and the server (./mnemo) first if missing.
 set -euo pipefail
 
@@ -52,7 +53,8 @@ wait_for_port "$mnemo_port"
 
 jmh() {   # jmh <core> <args…>: JMH pinned to one core
     local core="$1"; shift
-    taskset -c "$core" "$java_bin" --enable-native-access=ALL-UNNAMED -jar "$jar" "$@"
+    # shellcheck disable=SC2086 # JMH_OPTS is a list of JMH options, e.g. "-wi 1 -i 1" for a smoke run
+    taskset -c "$core" "$java_bin" --enable-native-access=ALL-UNNAMED -Djmh.ignoreLock=true -jar "$jar" "$@" ${JMH_OPTS:-}
 }
 
 echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
@@ -62,13 +64,13 @@ jmh 1 'TcpGetBenchmark' -p port="$mnemo_port,$memcached_port" | tee "$workdir/tc
 
 echo "scaling: attached getHit throughput, one process on core 1, then one on each of cores 0 and 1"
 scaling_args=('ColocatedBenchmark.getHit' -bm thrpt -tu us -p file="$memory_file")
-jmh 1 "${scaling_args[@]}" > "$workdir/one.txt"
-jmh 0 "${scaling_args[@]}" > "$workdir/two-a.txt" &
+jmh 1 "${scaling_args[@]}" -rf csv -rff "$workdir/one.csv" > "$workdir/one.txt"
+jmh 0 "${scaling_args[@]}" -rf csv -rff "$workdir/two-a.csv" > "$workdir/two-a.txt" &
 other=$!
-jmh 1 "${scaling_args[@]}" > "$workdir/two-b.txt"
+jmh 1 "${scaling_args[@]}" -rf csv -rff "$workdir/two-b.csv" > "$workdir/two-b.txt"
 wait "$other"
-score() { awk '/^ColocatedBenchmark.getHit +thrpt/ { print $(NF-3) }' "$1"; }
-one="$(score "$workdir/one.txt")"; a="$(score "$workdir/two-a.txt")"; b="$(score "$workdir/two-b.txt")"
+score() { awk -F, 'NR == 2 { print $5 }' "$1"; }   # the Score column of JMH's CSV result
+one="$(score "$workdir/one.csv")"; a="$(score "$workdir/two-a.csv")"; b="$(score "$workdir/two-b.csv")"
 
 colocated_get="$(awk '/ColocatedBenchmark.getHit:p0.50/ { print $(NF-1) }' "$workdir/colocated.txt")"
 colocated_set="$(awk '/ColocatedBenchmark.set:p0.50/ { print $(NF-1) }' "$workdir/colocated.txt")"

@@ -19,14 +19,17 @@ final class Consistency {
     private final Segments segments;
     private final Counters counters;
     private final Evictor evictor;
+    private final ProcessTable processes;
 
-    Consistency(Region region, Index index, Segments segments, Counters counters, Evictor evictor) {
+    Consistency(Region region, Index index, Segments segments, Counters counters, Evictor evictor,
+                ProcessTable processes) {
         this.region = region;
         this.memory = region.memory;
         this.index = index;
         this.segments = segments;
         this.counters = counters;
         this.evictor = evictor;
+        this.processes = processes;
     }
 
     /** @throws IllegalStateException naming the first problem found */
@@ -101,6 +104,16 @@ final class Consistency {
         int target = evictor.evictionTarget();
         if (target >= count || target >= 0 && segments.state(target) != Segments.OPEN) {
             fail("the eviction target " + target + " is not an open segment");
+        }
+        for (int s = 0; s < count; s++) {
+            if (segments.state(s) != Segments.OPEN) {
+                continue;
+            }
+            int owner = segments.owner(s);
+            if (owner == Segments.EVICTOR ? s != target : !processes.isLive(owner)) {
+                fail("open segment " + s + " belongs to " + (owner == Segments.EVICTOR ? "the evictor but is not its target"
+                        : "process slot " + owner + ", which no live process holds") + ": it is leaked");
+            }
         }
     }
 

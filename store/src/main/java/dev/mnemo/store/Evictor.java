@@ -86,7 +86,8 @@ final class Evictor {
     /** Sets how many segments may be in use, evicting until no more are. */
     void setSegmentBudget(int budget) {
         memory.set(ValueLayout.JAVA_INT, Region.H_SEGMENT_BUDGET, budget);
-        while (segments.count - segments.freeCount() > segmentBudget()) {
+        for (long attempt = 0; attempt <= passBound() && segments.count - segments.freeCount() > segmentBudget();
+                attempt++) {
             int victim = evictSegment();
             if (victim == NOTHING_TO_EVICT) {
                 break;
@@ -182,8 +183,7 @@ final class Evictor {
         if (flushSequence() != 0 && segments.oldestSequence() >= flushSequence()) {
             setFlushSequence(0); // no flushed item is left: reads can skip the check
         }
-        // Bounded: each pass over the queues lowers every survivor's read counter or evicts it.
-        for (long attempt = 0; attempt <= (Items.MAX_FREQUENCY + 2L) * (segments.count + 1); attempt++) {
+        for (long attempt = 0; attempt <= passBound(); attempt++) {
             if (segments.count - segments.freeCount() < segmentBudget()) {
                 int s = segments.open(processSlot);
                 if (s >= 0) {
@@ -199,6 +199,14 @@ final class Evictor {
             }
         }
         return -1;
+    }
+
+    /**
+     * @return the most segment evictions one allocation needs: each pass over the queues lowers
+     *         every survivor's read counter or evicts it (a bound against a corrupt region)
+     */
+    private long passBound() {
+        return (Items.MAX_FREQUENCY + 2L) * (segments.count + 1);
     }
 
     /** @return how many sealed segments the small queue may hold before it is evicted from */

@@ -151,8 +151,9 @@ final class Index {
                 continue;
             }
             long item = itemOf(s);
-            if (item < region.segmentsOffset || item + Items.HEADER + Store.MAX_KEY_LENGTH > memory.byteSize()
-                    || Items.keyLength(memory, item) == 0) {
+            if (item < region.segmentsOffset || item + Items.HEADER > memory.byteSize()
+                    || Items.keyLength(memory, item) == 0
+                    || item + Items.HEADER + Items.keyLength(memory, item) > memory.byteSize()) {
                 setSlot(bucket, i, 0);
                 continue;
             }

@@ -74,22 +74,26 @@ final class ProcessTable {
     void release() {
         if (slot >= 0) {
             HELD.remove(token);
-            free(slot);
+            free(slot, MY_PID);
             slot = -1;
         }
     }
 
-    /** Frees a slot (its process has ended and everything it held has been reclaimed). */
-    void free(int s) {
-        memory.set(ValueLayout.JAVA_LONG, entry(s) + TOKEN, 0L);
-        memory.set(ValueLayout.JAVA_LONG, entry(s) + START, 0L);
-        LONG.setRelease(memory, entry(s) + PID, 0L);
+    /** @return the pid holding the slot, or 0 if it is free */
+    long pidOf(int s) {
+        return (long) LONG.getAcquire(memory, entry(s) + PID);
     }
 
-    /** Frees every slot: only when no process can be using the region. */
-    void clear() {
-        for (int s = 0; s < SLOTS; s++) {
-            free(s);
+    /**
+     * Frees a slot still held by {@code pid} (its process has ended and everything it held has
+     * been reclaimed). A slot is only taken when free, so a process registering meanwhile is
+     * never thrown out.
+     */
+    void free(int s, long pid) {
+        if (pidOf(s) == pid) {
+            memory.set(ValueLayout.JAVA_LONG, entry(s) + TOKEN, 0L);
+            memory.set(ValueLayout.JAVA_LONG, entry(s) + START, 0L);
+            LONG.compareAndSet(memory, entry(s) + PID, pid, 0L);
         }
     }
 

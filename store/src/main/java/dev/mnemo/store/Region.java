@@ -89,7 +89,6 @@ final class Region implements AutoCloseable {
     static final long META_OFFSET = COUNTERS_OFFSET + (long) Counters.STRIPES * Counters.STRIPE_SIZE;
 
     final MemorySegment memory;
-    final Path file;
     final long memoryLimit;
     final int maxItemSize;
     final long bucketCount;
@@ -103,10 +102,9 @@ final class Region implements AutoCloseable {
     final boolean existing;
     private final Arena arena;
 
-    private Region(Arena arena, MemorySegment memory, Geometry g, Path file, boolean existing) {
+    private Region(Arena arena, MemorySegment memory, Geometry g, boolean existing) {
         this.arena = arena;
         this.memory = memory;
-        this.file = file;
         this.existing = existing;
         this.memoryLimit = g.memoryLimit;
         this.maxItemSize = g.maxItemSize;
@@ -184,7 +182,7 @@ final class Region implements AutoCloseable {
         try {
             Region region;
             if (config.memoryFile() == null) {
-                region = new Region(arena, arena.allocate(g.regionSize(), 4096), g, null, false);
+                region = new Region(arena, arena.allocate(g.regionSize(), 4096), g, false);
             } else {
                 region = map(config, g, arena);
             }
@@ -217,7 +215,7 @@ final class Region implements AutoCloseable {
                     }
                 }
                 MemorySegment memory = channel.map(FileChannel.MapMode.READ_WRITE, 0, g.regionSize(), arena);
-                return new Region(arena, memory, g, file, existing);
+                return new Region(arena, memory, g, existing);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot map memory file " + file, e);
@@ -251,7 +249,7 @@ final class Region implements AutoCloseable {
                 throw new IllegalArgumentException(mismatch);
             }
             MemorySegment memory = channel.map(FileChannel.MapMode.READ_WRITE, 0, g.regionSize(), arena);
-            return new Region(arena, memory, g, file, true);
+            return new Region(arena, memory, g, true);
         } catch (NoSuchFileException e) {
             arena.close();
             throw new IllegalArgumentException("memory file " + file + " does not exist: is the server running with it?", e);

@@ -54,9 +54,4 @@ final class SegmentLock {
     void unlock() {
         LONG.setRelease(memory, Region.H_SEGMENT_LOCK, 0L);
     }
-
-    /** Frees the lock whatever holds it (recovery, when no process can be using the region). */
-    void reset() {
-        LONG.setVolatile(memory, Region.H_SEGMENT_LOCK, 0L);
-    }
 }

@@ -76,7 +76,11 @@ final class Segments {
         s.rebuildQueues();
     }
 
-    private static long meta(int segment) {
+    /** @return the offset of the segment's metadata, the segment number checked first */
+    private long meta(int segment) {
+        if (segment < 0 || segment >= count) {
+            throw new StoreCorruptedException("segment number " + segment + " is outside 0.." + (count - 1));
+        }
         return Region.META_OFFSET + (long) segment * META_SIZE;
     }
 

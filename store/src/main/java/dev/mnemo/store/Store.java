@@ -19,7 +19,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Unix time in seconds; negative is already expired.
  *
  * <p><b>Memory.</b> Index and items live in one off-heap region of at most
- * {@link StoreConfig#memoryLimit()} bytes: a 512-byte header, the index (64-byte buckets of seven
+ * {@link StoreConfig#memoryLimit()} bytes: a 4 KiB header (geometry, CAS counter, segment lock,
+ * queue state, process table), 8 KiB of striped statistics counters, 48 bytes of metadata per
+ * segment, the index (64-byte buckets of seven
  * 8-byte slots, one slot per {@value Region#BYTES_PER_SLOT} bytes of the limit; a key may sit in
  * either of two buckets, and a full pair makes room by moving one item to its other bucket),
  * a ghost table (2 bytes per {@value Region#BYTES_PER_GHOST} bytes of the limit), then equal
@@ -57,6 +59,29 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * segment allocation and eviction serialise on one lock. An {@link ItemReader} must not call back
  * into the store: getAndTouch, incrDecr and a store with a reader call it while holding the key's
  * bucket locks.
+ *
+ * <p><b>Several processes.</b> A file-backed store can be shared: other processes on the host
+ * {@link #attach} to it and run every operation with the same semantics, at the same time as the
+ * owner. All mutable shared state — index, items, segment queues and metadata, the CAS counter,
+ * flush_all's state, the statistics counters, the eviction state — lives in the region; the
+ * Java objects hold only per-process caches (a process's open segments and its block of CAS
+ * uniques). Trust model: every process that can open the file can read and write every item;
+ * the file's permissions are the access control. The processes sharing a file must see each
+ * other's process ids (one PID namespace: one host, or containers sharing it), since a lock
+ * whose holder's pid is not running is broken.
+ *
+ * <p><b>Crash safety</b> (issue 7). Any process may die at any instruction. An item's bytes are
+ * written, then made part of its segment's chain, then published by one atomic 8-byte slot
+ * write, so no half-written item is ever visible. Lock words (buckets, segment lock) carry the
+ * holder's process-table slot; a waiter checks the holder's liveness every
+ * {@value Index#CHECK_SPINS} spins and, if its process has died, breaks the lock and repairs
+ * what it may have left half-done (an odd seqlock version, a slot copied by a relocation and not
+ * yet cleared, half-linked segment queues), and the next segment-lock holder reclaims the dead
+ * process's open segments and table slot, and recounts curr_items, bytes and each segment's
+ * linked items under every bucket lock (counts the dead process was about to update are off by
+ * one until then). Every offset and length read from the region is checked before use: a
+ * corrupt or hostile file makes an operation throw {@link StoreCorruptedException}, never
+ * touch memory outside the region or loop without bound.
  *
  * <p>Protocol outcomes are {@link Status} values. Programming errors — a null key, a key
  * length outside 1..250, a negative offset or length — throw {@link IllegalArgumentException}
@@ -121,7 +146,12 @@ public final class Store implements AutoCloseable {
         try {
             if (region.existing) {
                 if (!attaching && !store.processes.othersLive()) {
-                    store.recovery.rebuild(store.segmentLock); // a warm restart: nothing else uses the region
+                    store.segmentLock.lock(); // taken over from a dead holder after a wait if need be
+                    try {
+                        store.recovery.rebuild(); // a warm restart: nothing else uses the region
+                    } finally {
+                        store.segmentLock.unlock();
+                    }
                 } else {
                     store.processes.markDead();
                     store.lockSegments();
@@ -191,14 +221,15 @@ public final class Store implements AutoCloseable {
 
     /**
      * Walks the whole region — header, index buckets and slots, segments and their item chains,
-     * queue and free-list membership, curr_items and bytes accounting — and returns normally
+     * queue and free-list membership, open segments' owners (a live process or the evictor),
+     * each segment's linked items, curr_items and bytes accounting — and returns normally
      * if it is consistent. Call it only on a quiescent store: no thread or attached process may
      * be writing meanwhile (a concurrent writer makes it report a false problem).
      *
      * @throws IllegalStateException naming the first problem found
      */
     public void checkConsistency() {
-        new Consistency(region, index, segments, counters, evictor).check();
+        new Consistency(region, index, segments, counters, evictor, processes).check();
     }
 
     /** @return the configuration the store was opened with */
@@ -453,7 +484,7 @@ public final class Store implements AutoCloseable {
                     counters.storeNoMemory.increment();
                     return Status.OUT_OF_MEMORY;
                 }
-                Items.writeHeader(memory, item, segments.casDelta(region.segmentOf(item), cas), expires, flags, keyLength,
+                Items.writeHeader(memory, item, cas - stripe.current.casBase, expires, flags, keyLength,
                         (int) newLength, bits, now);
                 long keyAt = Items.keyOffset(item);
                 copyKey(key, keyOffset, keyAt, keyLength);
@@ -467,7 +498,7 @@ public final class Store implements AutoCloseable {
                 } else {
                     MemorySegment.copy(value, valueOffset, memory, valueAt, valueLength);
                 }
-                commit(item, size);
+                commit(stripe, size);
                 if (conditional) {
                     if (!index.lockIfUnchanged(first, v1, second, v2)) {
                         abandon(item); // unreachable, reclaimed with its segment
@@ -663,11 +694,11 @@ public final class Store implements AutoCloseable {
                     counters.storeNoMemory.increment();
                     return Status.OUT_OF_MEMORY;
                 }
-                Items.writeHeader(memory, item, segments.casDelta(region.segmentOf(item), cas), expires, flags, keyLength,
+                Items.writeHeader(memory, item, cas - stripe.current.casBase, expires, flags, keyLength,
                         newLength, bits, now);
                 copyKey(key, keyOffset, Items.keyOffset(item), keyLength);
                 DecimalText.write(result, memory, Items.keyOffset(item) + keyLength, newLength);
-                commit(item, size);
+                commit(stripe, size);
                 if (!index.lockIfUnchanged(first, v1, second, v2)) {
                     abandon(item);
                     continue;
@@ -784,10 +815,10 @@ public final class Store implements AutoCloseable {
                 return Status.OUT_OF_MEMORY;
             }
             MemorySegment.copy(memory, old, memory, copy, size); // validated below: a changed item is not linked
-            Items.setCasDelta(memory, copy, segments.casDelta(region.segmentOf(copy), cas));
+            Items.setCasDelta(memory, copy, cas - stripe.current.casBase);
             int bits = Items.bits(memory, copy);
             Items.setBits(memory, copy, (bits | Items.STALE) & ~(Items.WIN_TOKEN_SENT | Items.UNLINKED));
-            commit(copy, size);
+            commit(stripe, size);
             if (!index.lockIfUnchanged(first, v1, second, v2)) {
                 abandon(copy); // unreachable, reclaimed with its segment
                 continue;
@@ -1058,28 +1089,27 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Reserves {@code size} bytes in the stripe's open small or main segment, opening a new
-     * segment (and evicting) when it is full or its CAS range cannot hold {@code cas}. Call
-     * holding the stripe's lock.
+     * Finds room for {@code size} bytes at the end of the stripe's open small or main segment
+     * (which becomes the stripe's current one), opening a new segment (and evicting) when it is
+     * full, its CAS range cannot hold {@code cas}, or a flush_all from any process has flushed
+     * it. The bytes join the segment's chain at {@link #commit}. Call holding the stripe's lock.
      *
      * @param cas the CAS unique of the item to be written there
      * @return the region offset of the space, or -1 if no segment could be freed
      */
     private long append(Stripe stripe, boolean toMain, long size, long cas) {
-        int segment = toMain ? stripe.mainSegment : stripe.smallSegment;
-        if (segment < 0 || segments.used(segment) + size > region.segmentSize || !segments.admitsCas(segment, cas)
-                || segments.sequence(segment) < evictor.flushSequence()) {
+        Stripe.Open open = toMain ? stripe.main : stripe.small;
+        stripe.current = open;
+        if (open.segment < 0 || open.used + size > region.segmentSize || !open.admitsCas(cas)
+                || open.sequence < evictor.flushSequence()) {
+            int segment;
             lockSegments();
             try {
-                if (segment >= 0) {
-                    segments.seal(segment, toMain ? Segments.MAIN : Segments.SMALL);
+                if (open.segment >= 0) {
+                    segments.seal(open.segment, toMain ? Segments.MAIN : Segments.SMALL);
+                    open.segment = -1;
                 }
                 segment = evictor.allocate();
-                if (toMain) {
-                    stripe.mainSegment = segment;
-                } else {
-                    stripe.smallSegment = segment;
-                }
             } finally {
                 segmentLock.unlock();
             }
@@ -1087,17 +1117,23 @@ public final class Store implements AutoCloseable {
                 return -1;
             }
             segments.setCasBase(segment, cas);
+            open.segment = segment;
+            open.used = 0;
+            open.casBase = segments.casBase(segment);
+            open.sequence = segments.sequence(segment);
         }
-        return region.segmentBase(segment) + segments.used(segment);
+        return region.segmentBase(open.segment) + open.used;
     }
 
     /**
-     * Makes an item written at the end of its segment part of the segment's item chain: call
-     * after writing all its bytes, before publishing it, holding the stripe's lock.
+     * Makes the item just written at the end of the stripe's current segment part of the
+     * segment's item chain: call after writing all its bytes, before publishing it, holding the
+     * stripe's lock.
      */
-    private void commit(long item, long size) {
-        int segment = region.segmentOf(item);
-        segments.setUsed(segment, item + size - region.segmentBase(segment));
+    private void commit(Stripe stripe, long size) {
+        Stripe.Open open = stripe.current;
+        open.used += size;
+        segments.setUsed(open.segment, open.used);
     }
 
     /** Marks an item written but not linked (a writer raced it), so that a scan of its segment skips it. */
@@ -1230,13 +1266,13 @@ public final class Store implements AutoCloseable {
     /** Seals this process's open segments; call holding every stripe lock and the segment lock. */
     private void sealStripes() {
         for (Stripe s : stripes) {
-            if (s.smallSegment >= 0) {
-                segments.seal(s.smallSegment, Segments.SMALL);
-                s.smallSegment = -1;
+            if (s.small.segment >= 0) {
+                segments.seal(s.small.segment, Segments.SMALL);
+                s.small.segment = -1;
             }
-            if (s.mainSegment >= 0) {
-                segments.seal(s.mainSegment, Segments.MAIN);
-                s.mainSegment = -1;
+            if (s.main.segment >= 0) {
+                segments.seal(s.main.segment, Segments.MAIN);
+                s.main.segment = -1;
             }
         }
     }

@@ -62,6 +62,50 @@ class AttachTest {
         }
     }
 
+    @Test
+    void ownerAndAttachedThreadsIncrementTheSameCountersWithoutLosingAny() throws Exception {
+        Path file = dir.resolve("region");
+        try (Store owner = Store.open(config(file)); Store attached = Store.attach(file)) {
+            for (int c = 0; c < 8; c++) {
+                ChildProcess.set(owner, "counter" + c, "0");
+            }
+            int perThread = 20_000;
+            java.util.List<Thread> threads = new java.util.ArrayList<>();
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+            for (int t = 0; t < 4; t++) {
+                Store store = t % 2 == 0 ? owner : attached;
+                int seed = t;
+                threads.add(new Thread(() -> {
+                    try {
+                        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+                        for (int i = 0; i < perThread; i++) {
+                            MemorySegmentKey k = new MemorySegmentKey("counter" + random.nextInt(8));
+                            assertEquals(Status.STORED, store.incrDecr(k.segment, 0, k.length, true, 1, null));
+                            ChildProcess.set(store, "noise" + random.nextInt(50_000), "n".repeat(100)); // evicts
+                        }
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                    }
+                }));
+            }
+            threads.forEach(Thread::start);
+            for (Thread t : threads) {
+                t.join(TimeUnit.SECONDS.toMillis(120));
+                assertTrue(!t.isAlive());
+            }
+            if (failure.get() != null) {
+                throw new AssertionError(failure.get());
+            }
+            long total = 0;
+            for (int c = 0; c < 8; c++) {
+                total += Long.parseLong(ChildProcess.get(attached, "counter" + c).trim());
+            }
+            assertEquals(4L * perThread, total, "no increment lost between the two handles");
+            assertEquals(4L * perThread, owner.stats().incrHits());
+            owner.checkConsistency();
+        }
+    }
+
     /** A key as a memory segment. */
     private record MemorySegmentKey(java.lang.foreign.MemorySegment segment, int length) {
         MemorySegmentKey(String key) {

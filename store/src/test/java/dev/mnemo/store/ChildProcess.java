@@ -17,11 +17,14 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  * <li>{@code own FILE MEMORY N}: opens the file as owner, stores N items, says READY, then
  *     stores more forever (until killed)</li>
+ * <li>{@code own-evict FILE MEMORY SEED}: opens the file as owner, says READY, then stores and
+ *     reads random keys of 100,000 forever, evicting</li>
  * <li>{@code attach FILE N}: attaches, stores N items {@code child<i>}, says READY, prints the
  *     value of each key read from stdin, closes at "quit"</li>
  * <li>{@code hold FILE KEY}: attaches, stores KEY, takes its bucket locks and the segment
  *     lock, says READY and waits to be killed</li>
- * <li>{@code churn FILE SEED}: attaches, says READY and runs random operations until killed</li>
+ * <li>{@code churn FILE SEED}: attaches, says READY and runs random operations until killed, on
+ *     200 hot keys and 40,000 others (enough to make an 8 MiB store evict)</li>
  * </ul>
  * Values written are {@link #value} of their key, so a reader can tell a complete one.
  */
@@ -109,6 +112,19 @@ final class ChildProcess {
                     }
                 }
             }
+            case "own-evict" -> {
+                Store store = Store.open(StoreConfig.defaults().withMemoryLimit(Long.parseLong(args[2])).withMemoryFile(file));
+                SplittableRandom random = new SplittableRandom(Long.parseLong(args[3]));
+                System.out.println("READY");
+                System.out.flush();
+                for (int round = 0;; round++) {
+                    String key = "evict" + random.nextInt(100_000);
+                    set(store, key, value(key, round));
+                    if (random.nextInt(3) == 0) {
+                        get(store, "evict" + random.nextInt(100_000)); // read items survive eviction: moved or compacted
+                    }
+                }
+            }
             case "attach" -> {
                 try (Store store = Store.attach(file)) {
                     int n = Integer.parseInt(args[2]);
@@ -139,7 +155,7 @@ final class ChildProcess {
                 System.out.println("READY");
                 System.out.flush();
                 for (int round = 0;; round++) {
-                    String key = "churn" + random.nextInt(200);
+                    String key = "churn" + random.nextInt(random.nextBoolean() ? 200 : 40_000); // the wide keys evict
                     switch (random.nextInt(4)) {
                         case 0, 1 -> set(store, key, value(key, round));
                         case 2 -> get(store, key);

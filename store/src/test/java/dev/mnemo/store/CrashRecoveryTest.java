@@ -56,6 +56,39 @@ class CrashRecoveryTest {
     }
 
     @Test
+    void warmRestartAfterTheOwnerIsKilledWhileEvicting() throws Exception {
+        Path file = dir.resolve("region");
+        SplittableRandom random = new SplittableRandom(9);
+        for (int round = 0; round < 4; round++) {
+            Process owner = ChildProcess.start("own-evict", file.toString(), Long.toString(MEMORY), Integer.toString(round));
+            try {
+                assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+                    ChildProcess.awaitReady(owner);
+                    Thread.sleep(1000 + random.nextInt(1000)); // long enough to fill the store and evict
+                    ChildProcess.kill(owner);
+                });
+            } finally {
+                owner.destroyForcibly();
+            }
+            try (Store store = Store.open(config(file))) {
+                store.checkConsistency();
+                int found = 0;
+                for (int i = 0; i < 100_000; i++) {
+                    String key = "evict" + i;
+                    String value = ChildProcess.get(store, key);
+                    if (value != null) {
+                        assertTrue(ChildProcess.complete(key, value), "a complete value for " + key + ": " + value);
+                        found++;
+                    }
+                }
+                assertEquals(store.stats().currItems(), found);
+                assertTrue(found > 1000, "items survive the crash: " + found);
+                store.checkConsistency();
+            }
+        }
+    }
+
+    @Test
     void aLockHeldByAKilledProcessIsBrokenAndItsSegmentsReclaimed() throws Exception {
         Path file = dir.resolve("region");
         try (Store owner = Store.open(config(file))) {
@@ -85,11 +118,14 @@ class CrashRecoveryTest {
         Path file = dir.resolve("region");
         SplittableRandom random = new SplittableRandom(11);
         try (Store owner = Store.open(config(file))) {
+            for (int i = 0; i < 30_000; i++) { // full: the children's writes evict
+                ChildProcess.set(owner, "fill" + i, "v".repeat(300));
+            }
             assertTimeoutPreemptively(Duration.ofSeconds(120), () -> {
-                for (int round = 0; round < 4; round++) {
+                for (int round = 0; round < 8; round++) {
                     List<Process> children = new ArrayList<>();
                     try {
-                        for (int c = 0; c < 2; c++) {
+                        for (int c = 0; c < 3; c++) {
                             children.add(ChildProcess.start("churn", file.toString(), Long.toString(round * 10L + c)));
                         }
                         for (Process child : children) {
@@ -115,6 +151,7 @@ class CrashRecoveryTest {
                     }
                     owner.sweepExpired(1); // reclaims the children's open segments
                     owner.checkConsistency();
+                    assertTrue(owner.stats().evictions() > 0, "the children evict");
                 }
             });
         }

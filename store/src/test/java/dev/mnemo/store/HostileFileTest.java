@@ -110,6 +110,25 @@ class HostileFileTest {
     }
 
     @Test
+    void corruptHeaderStateAndProcessTableBeforeOpen() throws IOException {
+        corruptThenOpen("header", Region.H_SEGMENT_LOCK, Region.H_PROCESSES + 2048, 5);
+    }
+
+    @Test
+    void corruptHeaderStateUnderARunningStore() throws IOException {
+        Path file = filledFile("live-header");
+        SplittableRandom random = new SplittableRandom(6);
+        try (Store store = Store.open(config(file))) {
+            assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+                for (int round = 0; round < 3; round++) {
+                    scribble(file, Region.H_SEGMENT_LOCK, Region.H_QUEUE_COUNT + 16, 40, random);
+                    exercise(store, random);
+                }
+            });
+        }
+    }
+
+    @Test
     void corruptionUnderARunningStore() throws IOException {
         Path file = filledFile("live");
         SplittableRandom random = new SplittableRandom(4);

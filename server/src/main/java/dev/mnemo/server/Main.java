@@ -19,9 +19,14 @@ import java.io.PrintWriter;
  * SIGINT, which a shutdown hook turns into a clean stop. With an auth file (-S / -Y), SIGHUP
  * re-reads it, as memcached does.
  *
+ * <p>With a memory file (-e) the store is mapped from it: a restart with the same file, after a
+ * clean stop or a SIGKILL, brings the items back (warm restart), and co-located processes may
+ * attach to it ({@link Store#attach}).
+ *
  * <p>Exit status: 0 after a clean stop or for --help / --version, 64 (EX_USAGE) for a bad
- * command line, 1 if the store cannot be opened, 71 (EX_OSERR, as memcached) if the address
- * cannot be bound or the transport named by --transport does not work on this machine.
+ * command line, 1 if the store cannot be opened (e.g. a memory file of another geometry), 71
+ * (EX_OSERR, as memcached) if the address cannot be bound or the transport named by --transport
+ * does not work on this machine.
  */
 public final class Main {
 
@@ -91,6 +96,9 @@ public final class Main {
         } catch (RuntimeException e) {
             err.println("mnemo: cannot open the store: " + e.getMessage());
             return EXIT_STORE;
+        }
+        if (storeConfig.memoryFile() != null) {
+            LOG.info("memory file {} holds {} items", storeConfig.memoryFile(), store.stats().currItems());
         }
         if (authFile != null) {
             reloadOnHangup(authFile); // before the start is logged: a SIGHUP from then on re-reads the file

@@ -84,6 +84,20 @@ public final class ServerOptions {
             description = "credentials, one user:password per line (memcached's -Y format); turns authentication on; re-read on SIGHUP")
     private Path authFile;
 
+    @Option(names = {"-e", "--memory-file"}, paramLabel = "<file>",
+            description = "map the store from this file (tmpfs such as /dev/shm for speed): items survive a restart, "
+                    + "even after SIGKILL, and co-located processes may attach to it (default: anonymous memory)")
+    private Path memoryFile;
+
+    @Option(names = "--memory-file-mode", paramLabel = "<octal>",
+            description = "permissions of a memory file this server creates (default: ${DEFAULT-VALUE}); "
+                    + "whoever can read and write the file can read and write every item")
+    private String memoryFileMode = "0600";
+
+    @Option(names = "--discard-memory-file",
+            description = "start empty even if the memory file holds a store (of this geometry or another)")
+    private boolean discardMemoryFile;
+
     /**
      * @param options the instance to fill
      * @return a parser for it that, as memcached, lets a later flag override an earlier one
@@ -134,14 +148,26 @@ public final class ServerOptions {
     }
 
     /**
-     * @return the store configuration these options ask for: memory limit, max item size and CAS
+     * @return the store configuration these options ask for: memory limit, max item size, CAS and
+     *         the memory file with its creation mode and whether to discard what it holds
+     * @throws ParameterException if a value is out of range or --memory-file-mode is not an octal
+     *                            mode of at most 0777
      */
     public StoreConfig storeConfig() {
         Settings settings = settings();
+        if (!memoryFileMode.matches("0?[0-7]{1,3}")) {
+            throw invalid("--memory-file-mode must be an octal mode such as 0600, was '" + memoryFileMode + "'");
+        }
+        if (discardMemoryFile && memoryFile == null) {
+            throw invalid("--discard-memory-file needs --memory-file (-e)");
+        }
         return StoreConfig.defaults()
                 .withMemoryLimit(settings.maxBytes())
                 .withMaxItemSize(settings.maxItemSize())
-                .withCasEnabled(settings.casEnabled());
+                .withCasEnabled(settings.casEnabled())
+                .withMemoryFile(memoryFile)
+                .withMemoryFileMode(memoryFileMode)
+                .withDiscardExisting(discardMemoryFile);
     }
 
     /**

@@ -1,12 +1,14 @@
 package dev.mnemo.server;
 
 import dev.mnemo.protocol.Settings;
+import dev.mnemo.store.StoreConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -132,5 +134,27 @@ class ServerOptionsTest {
         Result missing = run("-S", "-Y", "/nonexistent/mnemo-auth", "-p", "0");
         assertEquals(Main.EXIT_USAGE, missing.status());
         assertTrue(missing.err().contains("cannot read the auth file"), missing.err());
+    }
+
+    @Test
+    void memoryFileFlags() {
+        StoreConfig config = parse("-e", "/dev/shm/m.mem", "--memory-file-mode", "0640", "--discard-memory-file").storeConfig();
+        assertEquals(Path.of("/dev/shm/m.mem"), config.memoryFile());
+        assertEquals("0640", config.memoryFileMode());
+        assertTrue(config.discardExisting());
+        StoreConfig defaults = parse("--memory-file=/tmp/m.mem").storeConfig();
+        assertEquals("0600", defaults.memoryFileMode());
+        assertFalse(defaults.discardExisting());
+        assertEquals(null, parse().storeConfig().memoryFile());
+    }
+
+    @Test
+    void memoryFileModeMustBeOctalAndDiscardNeedsAFile() {
+        Result badMode = run("-e", "/tmp/m.mem", "--memory-file-mode", "0900");
+        assertEquals(Main.EXIT_USAGE, badMode.status());
+        assertTrue(badMode.err().contains("--memory-file-mode must be an octal mode"), badMode.err());
+        Result noFile = run("--discard-memory-file");
+        assertEquals(Main.EXIT_USAGE, noFile.status());
+        assertTrue(noFile.err().contains("--discard-memory-file needs --memory-file (-e)"), noFile.err());
     }
 }

@@ -1,6 +1,7 @@
 package dev.mnemo.server;
 
 import dev.mnemo.store.Store;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,7 +46,7 @@ class WarmRestartProcessTest {
         Path file = directory.resolve("clean.mem");
         try {
             String casA;
-            Server first = Server.start(file, temp.resolve("first.log"));
+            Server first = start(file, temp.resolve("first.log"));
             long setAfter;
             long setBefore = System.currentTimeMillis() / 1000;
             try (RawClient client = first.client()) {
@@ -60,7 +61,7 @@ class WarmRestartProcessTest {
             assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
             first.stop();
 
-            Server second = Server.start(file, temp.resolve("second.log"));
+            Server second = start(file, temp.resolve("second.log"));
             try (RawClient client = second.client()) {
                 client.send("gets a\r\n");
                 assertEquals(casA, client.readLine(), "flags, length and CAS unique survive");
@@ -87,7 +88,7 @@ class WarmRestartProcessTest {
         Path directory = ColocatedCrashTest.memoryDirectory(temp);
         Path file = directory.resolve("killed.mem");
         try {
-            Server first = Server.start(file, temp.resolve("first.log"));
+            Server first = start(file, temp.resolve("first.log"));
             Map<Integer, byte[]> acknowledged = new ConcurrentHashMap<>();
             int target = 500 + new Random().nextInt(2500);
             CountDownLatch reached = new CountDownLatch(1);
@@ -116,7 +117,7 @@ class WarmRestartProcessTest {
             load.join();
             assertTrue(acknowledged.size() > target, "the load ran: " + acknowledged.size());
 
-            Server second = Server.start(file, temp.resolve("second.log"));
+            Server second = start(file, temp.resolve("second.log"));
             try (RawClient client = second.client()) {
                 for (Map.Entry<Integer, byte[]> entry : acknowledged.entrySet()) {
                     String key = "w-" + entry.getKey();
@@ -140,18 +141,18 @@ class WarmRestartProcessTest {
         Path directory = ColocatedCrashTest.memoryDirectory(temp);
         Path file = directory.resolve("geometry.mem");
         try {
-            Server first = Server.start(file, temp.resolve("first.log"));
+            Server first = start(file, temp.resolve("first.log"));
             try (RawClient client = first.client()) {
                 client.exchange("set a 0 0 1\r\nx\r\n", "STORED\r\n");
             }
             first.stop();
-            Process refused = Server.process(file, temp.resolve("refused.log"), "-m", "32");
+            Process refused = process(file, temp.resolve("refused.log"), "-m", "32");
             assertTrue(refused.waitFor(30, TimeUnit.SECONDS));
             assertEquals(Main.EXIT_STORE, refused.exitValue());
             String log = Files.readString(temp.resolve("refused.log"));
             assertTrue(log.contains("cannot open the store") && log.contains(file.toString()), log);
 
-            Server discarded = Server.start(file, temp.resolve("discarded.log"), "-m", "32", "--discard-memory-file");
+            Server discarded = start(file, temp.resolve("discarded.log"), "-m", "32", "--discard-memory-file");
             try (RawClient client = discarded.client()) {
                 client.exchange("get a\r\n", "END\r\n");
             }
@@ -161,35 +162,44 @@ class WarmRestartProcessTest {
         }
     }
 
+    /** Every server process a test started: killed after it, whatever happened. */
+    private final List<Process> started = new ArrayList<>();
+
+    @AfterEach
+    void killLeftovers() {
+        started.forEach(Process::destroyForcibly);
+    }
+
+    private Process process(Path file, Path log, String... more) throws IOException {
+        String javaCommand = ProcessHandle.current().info().command().orElseThrow();
+        List<String> command = new ArrayList<>(List.of(javaCommand, "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "-p", "0", "-m", "16", "-t", "2",
+                "-e", file.toString()));
+        command.addAll(List.of(more));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        started.add(process);
+        return process;
+    }
+
+    private Server start(Path file, Path log, String... more) throws IOException {
+        Process process = process(file, log, more);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            for (String line : Files.readAllLines(log)) {
+                Matcher matcher = LISTENING.matcher(line);
+                if (matcher.matches()) {
+                    return new Server(process, Integer.parseInt(matcher.group(1)));
+                }
+            }
+            if (System.nanoTime() > deadline || !process.isAlive()) {
+                fail("the server did not start: " + Files.readString(log));
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+        }
+    }
+
     /** A mnemo process with a memory file. */
     private record Server(Process process, int port) {
-
-        static Process process(Path file, Path log, String... more) throws IOException {
-            String javaCommand = ProcessHandle.current().info().command().orElseThrow();
-            List<String> command = new ArrayList<>(List.of(javaCommand, "--enable-native-access=ALL-UNNAMED",
-                    "-cp", System.getProperty("java.class.path"), Main.class.getName(), "-p", "0", "-m", "16", "-t", "2",
-                    "-e", file.toString()));
-            command.addAll(List.of(more));
-            return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        }
-
-        static Server start(Path file, Path log, String... more) throws IOException {
-            Process process = process(file, log, more);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (true) {
-                for (String line : Files.readAllLines(log)) {
-                    Matcher matcher = LISTENING.matcher(line);
-                    if (matcher.matches()) {
-                        return new Server(process, Integer.parseInt(matcher.group(1)));
-                    }
-                }
-                if (System.nanoTime() > deadline || !process.isAlive()) {
-                    process.destroyForcibly();
-                    fail("the server did not start: " + Files.readString(log));
-                }
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
-            }
-        }
 
         RawClient client() {
             return new RawClient(new InetSocketAddress("127.0.0.1", port));

@@ -79,6 +79,17 @@ class UdpTest {
     }
 
     @Test
+    void metaCommandsOverUdp() {
+        assertEquals("HD\r\n", udp.exchange(nextId(), "ms meta 2 T0 F5\r\nhi\r\n"));
+        assertEquals("VA 2 f5 t-1\r\nhi\r\n", udp.exchange(nextId(), "mg meta v f t\r\n"));
+        assertEquals("VA 1\r\n2\r\n", udp.exchange(nextId(), "ma counter-m N0 J2 v\r\n")); // created at J
+        assertEquals("VA 1\r\n3\r\n", udp.exchange(nextId(), "ma counter-m v\r\n"));
+        assertEquals("HD\r\n", udp.exchange(nextId(), "md meta\r\n"));
+        assertEquals("EN\r\n", udp.exchange(nextId(), "mg meta v\r\n"));
+        assertEquals("MN\r\n", udp.exchange(nextId(), "mn\r\n"));
+    }
+
+    @Test
     void noreplySendsNothing() {
         udp.send(nextId(), "set quiet 0 0 1 noreply\r\nq\r\n");
         // memcached's threads share one UDP socket, so its get may overtake the set: poll, bounded

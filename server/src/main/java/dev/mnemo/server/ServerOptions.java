@@ -24,7 +24,7 @@ import java.nio.file.Path;
  * <p>Not thread-safe: picocli fills one instance from one command line.
  */
 @Command(name = "mnemo", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = ServerOptions.Version.class,
-        description = "A memcached-compatible cache for the JVM (memcached text and binary protocols over TCP and UDP).")
+        description = "A memcached-compatible cache for the JVM (memcached text, meta and binary protocols over TCP and UDP).")
 public final class ServerOptions {
 
     /** memcached's bounds for -I, in bytes. */

@@ -79,6 +79,8 @@ class ConcurrencyStressTest {
             StoreStats s = store.stats();
             assertTrue(s.evictions() > 0, "the test must run under eviction pressure");
             assertTrue(s.bytes() <= 4L * StoreConfig.MIB);
+            store.checkConsistency(); // bytes, curr_items and every segment's item count match the linked items
+            counters.checkConsistency();
         }
     }
 

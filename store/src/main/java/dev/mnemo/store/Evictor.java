@@ -292,7 +292,7 @@ final class Evictor {
             int v1 = index.beginRead(first);
             int v2 = index.beginRead(second);
             boolean linked = index.refOfItem(first, second, item) >= 0;
-            if (index.validate(first, v1) && index.validate(second, v2)) {
+            if (index.validate(first, v1, second, v2)) {
                 return linked;
             }
         }

@@ -175,6 +175,11 @@ final class Index {
         return (int) (long) LONG.getVolatile(memory, word(bucket)) == version;
     }
 
+    /** @return true if no writer changed either of a key's two buckets since {@link #beginRead} returned their versions */
+    boolean validate(long first, int firstVersion, long second, int secondVersion) {
+        return validate(first, firstVersion) && validate(second, secondVersion);
+    }
+
     long slot(long bucket, int slot) {
         return (long) LONG.getOpaque(memory, slotAddress(bucket, slot));
     }

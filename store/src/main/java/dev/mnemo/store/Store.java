@@ -444,10 +444,7 @@ public final class Store implements AutoCloseable {
             long oldRef = conditional ? index.find(first, second, tag, key, keyOffset, keyLength, region) : -1;
             long old = oldRef < 0 ? -1 : Index.itemOf(index.slotAt(oldRef));
             int oldLength = old < 0 ? 0 : Items.valueLength(memory, old);
-            if (old >= 0 && !fits(old, keyLength, oldLength)) {
-                if (index.validate(first, v1) && index.validate(second, v2)) {
-                    throw corrupt(old);
-                }
+            if (overruns(old, keyLength, oldLength, first, v1, second, v2)) {
                 continue;
             }
             boolean live = old >= 0 && evictor.liveness(old, now) == Evictor.LIVE;
@@ -462,7 +459,7 @@ public final class Store implements AutoCloseable {
                 case SET -> null;
             };
             if (refusal != null) {
-                if (!(index.validate(first, v1) && index.validate(second, v2))) {
+                if (!index.validate(first, v1, second, v2)) {
                     continue;
                 }
                 if (countSet) {
@@ -476,7 +473,7 @@ public final class Store implements AutoCloseable {
             boolean combine = command == StorageCommand.APPEND || command == StorageCommand.PREPEND;
             long newLength = combine ? (long) oldLength + valueLength : valueLength;
             if (newLength > config.maxItemSize()) {
-                if (!(index.validate(first, v1) && index.validate(second, v2))) {
+                if (!index.validate(first, v1, second, v2)) {
                     continue;
                 }
                 counters.storeTooLarge.increment();
@@ -664,14 +661,11 @@ public final class Store implements AutoCloseable {
             long oldRef = index.find(first, second, tag, key, keyOffset, keyLength, region);
             long old = oldRef < 0 ? -1 : Index.itemOf(index.slotAt(oldRef));
             int oldLength = old < 0 ? 0 : Items.valueLength(memory, old);
-            if (old >= 0 && !fits(old, keyLength, oldLength)) {
-                if (index.validate(first, v1) && index.validate(second, v2)) {
-                    throw corrupt(old);
-                }
+            if (overruns(old, keyLength, oldLength, first, v1, second, v2)) {
                 continue;
             }
             if (old < 0 || evictor.liveness(old, now) != Evictor.LIVE) {
-                if (!(index.validate(first, v1) && index.validate(second, v2))) {
+                if (!index.validate(first, v1, second, v2)) {
                     continue;
                 }
                 if (initial == null) {
@@ -687,14 +681,14 @@ public final class Store implements AutoCloseable {
             }
             // memcached's do_add_delta: an empty value is refused before the CAS check, a non-numeric one after
             if (oldLength > 0 && casUnique != 0 && !casMatches(old, casUnique)) {
-                if (!(index.validate(first, v1) && index.validate(second, v2))) {
+                if (!index.validate(first, v1, second, v2)) {
                     continue;
                 }
                 return Status.EXISTS;
             }
             long valueAt = Items.keyOffset(old) + keyLength;
             if (oldLength == 0 || !DecimalText.isNumber(memory, valueAt, oldLength)) {
-                if (!(index.validate(first, v1) && index.validate(second, v2))) {
+                if (!index.validate(first, v1, second, v2)) {
                     continue;
                 }
                 return Status.NON_NUMERIC;
@@ -816,14 +810,11 @@ public final class Store implements AutoCloseable {
             long ref = index.find(first, second, tag, key, keyOffset, keyLength, region);
             long old = ref < 0 ? -1 : Index.itemOf(index.slotAt(ref));
             int valueLength = old < 0 ? 0 : Items.valueLength(memory, old);
-            if (old >= 0 && !fits(old, keyLength, valueLength)) {
-                if (index.validate(first, v1) && index.validate(second, v2)) {
-                    throw corrupt(old);
-                }
+            if (overruns(old, keyLength, valueLength, first, v1, second, v2)) {
                 continue;
             }
             if (old < 0 || evictor.liveness(old, now) != Evictor.LIVE) {
-                if (index.validate(first, v1) && index.validate(second, v2)) {
+                if (index.validate(first, v1, second, v2)) {
                     return Status.NOT_FOUND;
                 }
                 continue;
@@ -1061,16 +1052,13 @@ public final class Store implements AutoCloseable {
             long ref = index.find(first, second, tag, key, keyOffset, keyLength, region);
             long old = ref < 0 ? -1 : Index.itemOf(index.slotAt(ref));
             int valueLength = old < 0 ? 0 : Items.valueLength(memory, old);
-            if (old >= 0 && !fits(old, keyLength, valueLength)) {
-                if (index.validate(first, v1) && index.validate(second, v2)) {
-                    throw corrupt(old);
-                }
+            if (overruns(old, keyLength, valueLength, first, v1, second, v2)) {
                 continue;
             }
             Status refusal = old < 0 || evictor.liveness(old, now) != Evictor.LIVE ? Status.NOT_FOUND
                     : compareCas && !casMatches(old, casUnique) ? Status.EXISTS : null;
             if (refusal != null) {
-                if (index.validate(first, v1) && index.validate(second, v2)) {
+                if (index.validate(first, v1, second, v2)) {
                     return refusal;
                 }
                 continue;
@@ -1300,6 +1288,23 @@ public final class Store implements AutoCloseable {
     private boolean fits(long item, int keyLength, int valueLength) {
         return item >= region.segmentsOffset && valueLength >= 0
                 && item + Items.size(keyLength, valueLength) <= memory.byteSize();
+    }
+
+    /**
+     * For the optimistic lookups of the write paths: whether {@code item} (or -1 for none) has
+     * lengths that overrun its segment. That is a torn read to retry (true) if a writer changed
+     * either bucket meanwhile, and corruption otherwise.
+     *
+     * @throws StoreCorruptedException if the lengths overrun and both buckets were stable
+     */
+    private boolean overruns(long item, int keyLength, int valueLength, long first, int v1, long second, int v2) {
+        if (item < 0 || fits(item, keyLength, valueLength)) {
+            return false;
+        }
+        if (index.validate(first, v1, second, v2)) {
+            throw corrupt(item);
+        }
+        return true;
     }
 
     private static StoreCorruptedException corrupt(long item) {

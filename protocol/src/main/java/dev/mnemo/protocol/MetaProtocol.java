@@ -278,17 +278,7 @@ final class MetaProtocol implements ItemReader {
     // ---- md ----
 
     private int delete(int next) {
-        if (command.count() >= MetaCommand.MAX_TOKENS) {
-            out.writeBytes(MetaReplies.TOO_MANY_FLAGS);
-            return next;
-        }
-        if (command.parseFlags(2) != null) {
-            out.writeBytes(MetaReplies.INVALID_OR_DUPLICATE_FLAG);
-            return next;
-        }
-        byte[] error = opaqueError();
-        if (error != null) {
-            out.writeBytes(error);
+        if (flagsRefused()) {
             return next;
         }
         boolean invalidate = command.has('I');
@@ -312,17 +302,7 @@ final class MetaProtocol implements ItemReader {
     // ---- ma ----
 
     private int arithmetic(int next) {
-        if (command.count() >= MetaCommand.MAX_TOKENS) {
-            out.writeBytes(MetaReplies.TOO_MANY_FLAGS);
-            return next;
-        }
-        if (command.parseFlags(2) != null) {
-            out.writeBytes(MetaReplies.INVALID_OR_DUPLICATE_FLAG);
-            return next;
-        }
-        byte[] error = opaqueError();
-        if (error != null) {
-            out.writeBytes(error);
+        if (flagsRefused()) {
             return next;
         }
         boolean increment;
@@ -447,6 +427,22 @@ final class MetaProtocol implements ItemReader {
             out.writeBytes(number, 0, storedItem.digits);
             out.writeBytes(Ascii.CRLF);
         }
+    }
+
+    /**
+     * The checks md and ma make, in memcached 1.6.18's order, before running: too many tokens,
+     * a bad or duplicate flag (one error text for both), an opaque over 32 bytes.
+     *
+     * @return true if one failed and its error was written
+     */
+    private boolean flagsRefused() {
+        byte[] error = command.count() >= MetaCommand.MAX_TOKENS ? MetaReplies.TOO_MANY_FLAGS
+                : command.parseFlags(2) != null ? MetaReplies.INVALID_OR_DUPLICATE_FLAG
+                : opaqueError();
+        if (error != null) {
+            out.writeBytes(error);
+        }
+        return error != null;
     }
 
     private byte[] opaqueError() {

@@ -154,7 +154,12 @@ final class CommandLine {
      * @return false if the token is not such a number
      */
     boolean parseSigned(int token) {
-        if (!scan(token)) {
+        return parseSigned(starts[token], starts[token] + lengths[token]);
+    }
+
+    /** {@link #parseSigned(int)} for the bytes {@code [start, end)} of the line last parsed. */
+    private boolean parseSigned(int start, int end) {
+        if (!scan(start, end)) {
             return false;
         }
         long value = scanValue;
@@ -168,18 +173,6 @@ final class CommandLine {
         }
         number = value;
         return true;
-    }
-
-    /**
-     * The part common to strtoull and strtol: leading white space, an optional sign, digits
-     * (at least one), then the token's end or a white-space byte — what follows that is
-     * ignored, as strtol ignores it. Leaves the magnitude, as an unsigned 64-bit
-     * number, in {@code scanValue} and the sign in {@code scanNegative}.
-     *
-     * @return false if there are no digits, they overflow 64 bits, or something else follows them
-     */
-    private boolean scan(int token) {
-        return scan(starts[token], starts[token] + lengths[token]);
     }
 
     /**
@@ -206,22 +199,21 @@ final class CommandLine {
      * in keeps the low 32 bits, as the C assignment does; e.g. a meta flag's TTL.
      */
     boolean parseInt32(int start, int end) {
-        if (!scan(start, end)) {
+        if (!parseSigned(start, end)) {
             return false;
         }
-        long value = scanValue;
-        if (scanNegative) {
-            if (Long.compareUnsigned(value, Long.MIN_VALUE) > 0) {
-                return false;
-            }
-            value = -value;
-        } else if (value < 0) {
-            return false;
-        }
-        number = (int) value;
+        number = (int) number;
         return true;
     }
 
+    /**
+     * The part common to strtoull and strtol, over the bytes {@code [start, end)}: leading white
+     * space, an optional sign, digits (at least one), then the end or a white-space byte — what
+     * follows that is ignored, as strtol ignores it. Leaves the magnitude, as an unsigned 64-bit
+     * number, in {@code scanValue} and the sign in {@code scanNegative}.
+     *
+     * @return false if there are no digits, they overflow 64 bits, or something else follows them
+     */
     private boolean scan(int start, int end) {
         int i = start;
         while (i < end && isCSpace(byteAt(i))) {

@@ -59,34 +59,16 @@ final class Recovery {
         processes.takeReclaimMask();
         for (int s = 0; s < segments.count; s++) {
             segments.state(s); // checks every state
-            segments.setLiveItems(s, 0);
         }
-        long items = 0;
-        long bytes = 0;
         for (long b = 0; b < index.bucketCount(); b++) {
             index.resetLock(b);
             index.repair(b);
-            for (int i = 0; i < Region.SLOTS_PER_BUCKET; i++) {
-                long item = Index.itemOf(index.slot(b, i));
-                if (item == 0) {
-                    continue;
-                }
-                long size = completeItemSize(b, item, -1);
-                if (size < 0) {
-                    index.setSlot(b, i, 0);
-                    continue;
-                }
-                segments.addLiveItems(region.segmentOf(item), 1);
-                items++;
-                bytes += size;
-            }
         }
+        countLinked();
         memory.set(ValueLayout.JAVA_INT, Region.H_EVICTION_TARGET, -1);
         segments.sealAllOpen();
         segments.rebuildQueues();
-        counters.reset();
-        counters.currItems.set(items);
-        counters.bytes.set(bytes);
+        counters.reset(); // the counts; curr_items and bytes, just counted, are gauges it keeps
     }
 
     /**
@@ -187,35 +169,44 @@ final class Recovery {
             index.lock(b);
         }
         try {
-            long[] live = new long[segments.count];
-            long items = 0;
-            long bytes = 0;
-            for (long b = 0; b < buckets; b++) {
-                for (int i = 0; i < Region.SLOTS_PER_BUCKET; i++) {
-                    long item = Index.itemOf(index.slot(b, i));
-                    if (item == 0) {
-                        continue;
-                    }
-                    long size = completeItemSize(b, item, -1);
-                    if (size < 0) {
-                        index.setSlot(b, i, 0);
-                        continue;
-                    }
-                    live[region.segmentOf(item)]++;
-                    items++;
-                    bytes += size;
-                }
-            }
-            for (int s = 0; s < segments.count; s++) {
-                segments.setLiveItems(s, (int) live[s]);
-            }
-            counters.currItems.set(items);
-            counters.bytes.set(bytes);
+            countLinked();
         } finally {
             for (long b = 0; b < buckets; b++) {
                 index.unlock(b);
             }
         }
+    }
+
+    /**
+     * Walks the index and sets each segment's linked-item count, curr_items and bytes from the
+     * complete items it links, clearing slots that point at anything else. Call with the index
+     * still: every bucket locked, or no other process attached.
+     */
+    private void countLinked() {
+        long[] live = new long[segments.count];
+        long items = 0;
+        long bytes = 0;
+        for (long b = 0; b < index.bucketCount(); b++) {
+            for (int i = 0; i < Region.SLOTS_PER_BUCKET; i++) {
+                long item = Index.itemOf(index.slot(b, i));
+                if (item == 0) {
+                    continue;
+                }
+                long size = completeItemSize(b, item, -1);
+                if (size < 0) {
+                    index.setSlot(b, i, 0);
+                    continue;
+                }
+                live[region.segmentOf(item)]++;
+                items++;
+                bytes += size;
+            }
+        }
+        for (int s = 0; s < segments.count; s++) {
+            segments.setLiveItems(s, (int) live[s]);
+        }
+        counters.currItems.set(items);
+        counters.bytes.set(bytes);
     }
 
     /**

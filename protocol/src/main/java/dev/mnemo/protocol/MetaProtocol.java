@@ -358,7 +358,7 @@ final class MetaProtocol implements ItemReader {
             return;
         }
         storedItem.debug = true;
-        boolean found = store.debug(command.keyMemory(), command.keyOffset(), command.keyLength(), metaItem.reset(),
+        boolean found = store.metaDebug(command.keyMemory(), command.keyOffset(), command.keyLength(), metaItem.reset(),
                 storedItem);
         storedItem.debug = false;
         if (!found) {

@@ -3,6 +3,7 @@ package dev.mnemo.store;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
+import java.nio.file.Path;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -201,18 +202,18 @@ public final class Store implements AutoCloseable {
      * @throws IllegalArgumentException     if the file is missing or not a valid Mnemo region
      * @throws java.io.UncheckedIOException if the file cannot be read or mapped
      */
-    public static Store attach(java.nio.file.Path memoryFile) {
+    public static Store attach(Path memoryFile) {
         return attach(memoryFile, Clock.SYSTEM);
     }
 
     /**
-     * As {@link #attach(java.nio.file.Path)}, with a time source (tests).
+     * As {@link #attach(Path)}, with a time source (tests).
      *
      * @param memoryFile the owner's memory file
      * @param clock      the time source; it should agree with the owner's
      * @return the attached store
      */
-    public static Store attach(java.nio.file.Path memoryFile, Clock clock) {
+    public static Store attach(Path memoryFile, Clock clock) {
         Objects.requireNonNull(memoryFile, "memoryFile");
         Objects.requireNonNull(clock, "clock");
         Region region = Region.attach(memoryFile);
@@ -926,7 +927,7 @@ public final class Store implements AutoCloseable {
      *                    marked stale, keeping the item's exptime and win-token state
      * @param explicitCas flag E: the stored item's CAS unique; 0 for the next one
      * @param vivify      flag N with append/prepend: a missing item is added from the value, with
-     *                    exptime {@code vivifyExptime}
+     *                    exptime {@code vivifyExptime} (protocol.txt form: seconds relative up to 30 days, else absolute Unix seconds)
      * @param binaryKey   flag b: the key came base64-encoded; the item remembers it ({@link MetaItem#isKeyBinary()})
      * @return as the storage commands
      */
@@ -1118,7 +1119,7 @@ public final class Store implements AutoCloseable {
      * @param reader called once with the item, under the key's bucket locks
      * @return true if found
      */
-    public boolean debug(MemorySegment key, long keyOffset, int keyLength, MetaItem meta, ItemReader reader) {
+    public boolean metaDebug(MemorySegment key, long keyOffset, int keyLength, MetaItem meta, ItemReader reader) {
         checkKey(key, keyOffset, keyLength);
         Objects.requireNonNull(meta, "meta");
         Objects.requireNonNull(reader, "reader");

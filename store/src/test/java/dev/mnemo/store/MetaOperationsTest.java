@@ -265,9 +265,9 @@ class MetaOperationsTest {
         f.set("k", "v");
         MemorySegment k = Fixture.bytes("k");
         Fixture.Captured seen = new Fixture.Captured();
-        assertTrue(f.store.debug(k, 0, 1, new MetaItem(), seen));
+        assertTrue(f.store.metaDebug(k, 0, 1, new MetaItem(), seen));
         assertEquals("v", seen.value);
-        assertFalse(f.store.debug(Fixture.bytes("x"), 0, 1, new MetaItem(), seen));
+        assertFalse(f.store.metaDebug(Fixture.bytes("x"), 0, 1, new MetaItem(), seen));
         assertFalse(f.item("k").fetched, "debug does not fetch");
         assertEquals(2, f.store.metaDebugCommands());
         assertEquals(1, f.store.stats().getHits(), "only the test's own get counted a hit");

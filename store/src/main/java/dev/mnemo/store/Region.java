@@ -28,14 +28,17 @@ import java.util.Set;
  * Java references), so that several processes mapping the same file share one store, and a
  * restarted process finds it again. Segments are equal, at least large enough for the largest
  * item, and share out the memory after the ghost table. The header holds a magic number, the
- * layout version and the geometry, so that a mapped file is validated before use. The whole
- * region is at most the configured memory limit (bytes). The Java object is immutable after
+ * layout version and the geometry, so that a mapped file is validated before use. The memory
+ * limit (bytes) bounds the index, the ghost table and the segments; the control area before the
+ * index (header, counters, segment metadata: 12 KiB plus {@value Segments#META_SIZE} bytes per
+ * segment) comes on top of it, as memcached's {@code -m} bounds its item memory and not its
+ * bookkeeping. The Java object is immutable after
  * open; the memory it wraps is shared by all threads and attached processes.
  */
 final class Region implements AutoCloseable {
 
     static final long MAGIC = 0x4F4D454E4D4F4D31L; // "1MOMNEMO" read little-endian: an arbitrary tag
-    static final int LAYOUT_VERSION = 3;
+    static final int LAYOUT_VERSION = 4;
     static final int HEADER_SIZE = 4096;
     /** Memory per index slot when sizing the index, in bytes: about one slot per small item. */
     static final long BYTES_PER_SLOT = 120;
@@ -141,7 +144,7 @@ final class Region implements AutoCloseable {
             long indexOffset = align(META_OFFSET + metaSegments * Segments.META_SIZE, BUCKET_SIZE);
             long ghostOffset = indexOffset + buckets * BUCKET_SIZE;
             long segmentsOffset = align(ghostOffset + ghosts * Short.BYTES, Region.BUCKET_SIZE);
-            long available = limit - segmentsOffset;
+            long available = limit - (segmentsOffset - indexOffset); // the control area comes on top of the limit
             long itemFit = align(Items.size(Store.MAX_KEY_LENGTH, maxItemSize), Long.BYTES);
             long segmentSize = Math.max(itemFit, Math.min(PREFERRED_SEGMENT_SIZE, available / TARGET_SEGMENTS));
             long segments = available <= 0 ? 0 : available / segmentSize;
@@ -151,8 +154,8 @@ final class Region implements AutoCloseable {
             if (segments < MIN_SEGMENTS) {
                 throw new IllegalArgumentException("memory limit of " + limit + " bytes is too small for a max item size of "
                         + maxItemSize + " bytes: the store needs at least " + MIN_SEGMENTS + " segments of "
-                        + segmentSize + " bytes plus " + segmentsOffset + " bytes of header and index, "
-                        + (segmentsOffset + MIN_SEGMENTS * segmentSize) + " bytes in all");
+                        + segmentSize + " bytes plus " + (segmentsOffset - indexOffset) + " bytes of index, "
+                        + (segmentsOffset - indexOffset + MIN_SEGMENTS * segmentSize) + " bytes in all");
             }
             if (segments > Integer.MAX_VALUE || segmentsOffset + segments * segmentSize >= (1L << 48)) {
                 throw new IllegalArgumentException("memory limit of " + limit + " bytes is too large");
@@ -182,7 +185,7 @@ final class Region implements AutoCloseable {
         try {
             Region region;
             if (config.memoryFile() == null) {
-                region = new Region(arena, arena.allocate(g.regionSize(), 4096), g, false);
+                region = new Region(arena, AnonymousMemory.allocate(g.regionSize(), arena), g, false);
             } else {
                 region = map(config, g, arena);
             }

@@ -19,10 +19,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * defines them: 0 never expires; 1 to 2,592,000 is seconds from now; larger is an absolute
  * Unix time in seconds; negative is already expired.
  *
- * <p><b>Memory.</b> Index and items live in one off-heap region of at most
- * {@link StoreConfig#memoryLimit()} bytes: a 4 KiB header (geometry, CAS counter, segment lock,
- * queue state, process table), 8 KiB of striped statistics counters, 48 bytes of metadata per
- * segment, the index (64-byte buckets of seven
+ * <p><b>Memory.</b> Index and items live in one off-heap region: a control area of a
+ * 4 KiB header (geometry, CAS counter, segment lock, queue state, process table), 8 KiB of
+ * striped statistics counters and 48 bytes of metadata per segment, then, within
+ * {@link StoreConfig#memoryLimit()} bytes, the index (64-byte buckets of seven
  * 8-byte slots, one slot per {@value Region#BYTES_PER_SLOT} bytes of the limit; a key may sit in
  * either of two buckets, and a full pair makes room by moving one item to its other bucket),
  * a ghost table (2 bytes per {@value Region#BYTES_PER_GHOST} bytes of the limit), then equal
@@ -1148,11 +1148,12 @@ public final class Store implements AutoCloseable {
      */
     public void setMemoryLimit(long bytes) {
         long capped = Math.min(bytes, config.memoryLimit());
-        long budget = (capped - region.segmentsOffset) / region.segmentSize;
+        long bounded = region.segmentsOffset - region.indexOffset; // index and ghost table: the limit bounds them and the segments
+        long budget = (capped - bounded) / region.segmentSize;
         int minimum = minimumSegments();
         if (budget < minimum) {
             throw new IllegalArgumentException("memory limit of " + bytes + " bytes is below the minimum of "
-                    + (region.segmentsOffset + minimum * region.segmentSize) + " bytes for this store");
+                    + (bounded + minimum * region.segmentSize) + " bytes for this store");
         }
         lockSegments();
         try {

@@ -127,12 +127,18 @@ final class Evictor {
         forget(item);
     }
 
-    /** Marks an item unlinked and takes it out of the counts; needs the bucket's full lock. */
+    /**
+     * Takes an item out of the counts, then marks it unlinked; needs the bucket's full lock.
+     * The mark comes last: once it is set, an evictor scanning the item's segment skips the item
+     * without waiting for its bucket lock and may free and reuse the segment, so nothing may read
+     * the item after it (reading the lengths after it once took a reused header's bytes as the
+     * size: ConcurrencyStressTest's bytes check).
+     */
     private void forget(long item) {
-        Items.setBits(memory, item, Items.bits(memory, item) | Items.UNLINKED);
-        segments.addLiveItems(region.segmentOf(item), -1);
-        counters.currItems.decrement();
         counters.bytes.add(-Items.size(Items.keyLength(memory, item), Items.valueLength(memory, item)));
+        counters.currItems.decrement();
+        segments.addLiveItems(region.segmentOf(item), -1);
+        Items.setBits(memory, item, Items.bits(memory, item) | Items.UNLINKED);
     }
 
     /** Frees a slot when both buckets are full: an expired or flushed item if any, else the least-read one. */

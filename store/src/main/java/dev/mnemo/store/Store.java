@@ -1511,7 +1511,7 @@ public final class Store implements AutoCloseable {
                 segments.addLiveItems(segment, 1);
             }
             counters.bytes.add(size - Items.size(Items.keyLength(memory, old), Items.valueLength(memory, old)));
-            Items.setBits(memory, old, Items.bits(memory, old) | Items.UNLINKED);
+            Items.setBits(memory, old, Items.bits(memory, old) | Items.UNLINKED); // last: see Evictor.forget
             return;
         } else {
             ref = index.freeSlot(first, second);

@@ -28,8 +28,16 @@ class TraceReplayTest {
     void lruReplayCountsCompulsoryAndCapacityMisses() {
         // keys 1 and 2 take 1 + 100 bytes each; a 202-byte budget holds both, 201 only one
         Trace trace = new Trace("t", new long[] {1, 2, 1, 2}, new int[] {100, 100, 100, 100});
-        assertEquals(new TraceReplay.Result(0.5, 2), TraceReplay.replayLru(trace, 202));
-        assertEquals(new TraceReplay.Result(1.0, 1), TraceReplay.replayLru(trace, 201));
+        assertEquals(new TraceReplay.Result(0.5, 2), TraceReplay.replayLru(trace, 202, 0));
+        assertEquals(new TraceReplay.Result(1.0, 1), TraceReplay.replayLru(trace, 201, 0));
+    }
+
+    @Test
+    void chargedLruPaysItsOverheadPerItem() {
+        // with 32 bytes charged each, keys 1 and 2 take 133 bytes: 266 holds both, 265 only one
+        Trace trace = new Trace("t", new long[] {1, 2, 1, 2}, new int[] {100, 100, 100, 100});
+        assertEquals(new TraceReplay.Result(0.5, 2), TraceReplay.replayLru(trace, 266, TraceReplay.ALLOWED_OVERHEAD));
+        assertEquals(new TraceReplay.Result(1.0, 1), TraceReplay.replayLru(trace, 265, TraceReplay.ALLOWED_OVERHEAD));
     }
 
     @Test

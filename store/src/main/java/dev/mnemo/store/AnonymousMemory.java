@@ -14,8 +14,8 @@ import java.lang.invoke.MethodHandle;
  *
  * <p>Why: with 4 KiB pages a random access into a store of hundreds of MiB misses the TLB as
  * well as the caches, and in a virtual machine the page walk is itself several dependent
- * loads. On the development VM a dependent random load in 512 MiB took 260–280 ns with 4 KiB
- * pages and 166–177 ns with 2 MiB pages (docs/PERFORMANCE.md "Machine floor"). The kernel only
+ * loads. On the development VM a get in a 512 MiB store of 2^20 items took 0.76–0.88 of its
+ * time with 4 KiB pages (docs/PERFORMANCE.md "Store latency with huge pages"). The kernel only
  * honours the advice when {@code /sys/kernel/mm/transparent_hugepage/enabled} is
  * {@code always} or {@code madvise} (the common default); otherwise the memory is plain
  * 4 KiB pages. memcached offers the same with {@code -L}; Mnemo always asks. Pages are

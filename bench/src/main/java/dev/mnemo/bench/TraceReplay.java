@@ -26,8 +26,9 @@ import java.util.stream.Stream;
  * of the items each holds at the end; the miss ratio of the same LRU charged
  * {@value #ALLOWED_OVERHEAD} bytes per item besides key and value (the store issue's bound on
  * per-item overhead: an LRU cache built within it); and, to show the eviction policy apart from
- * per-item overhead, the miss ratio of an LRU bounded to the number of items the store held at
- * the end.
+ * per-item overhead, the miss ratios of an LRU and of Belady's OPT ({@link Belady}) bounded to
+ * the number of items the store held at the end (OPT: the fewest misses any policy could have
+ * with that many items, knowing the future).
  *
  * <p>Usage: {@code java -cp bench/target/benchmarks.jar dev.mnemo.bench.TraceReplay [traces-dir] [name-filter…]}
  * (traces-dir defaults to {@code ../shared/traces}, relative to the working directory: run it from
@@ -78,8 +79,8 @@ public final class TraceReplay {
         System.out.println("| trace | events | distinct keys | footprint MiB | memory MiB | % of footprint "
                 + "| Mnemo miss ratio | LRU miss ratio | Mnemo vs LRU | Mnemo items held | LRU items held "
                 + "| LRU charged " + ALLOWED_OVERHEAD + " B/item: miss ratio | Mnemo vs it "
-                + "| LRU of Mnemo's item count: miss ratio | Mnemo vs it |");
-        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+                + "| LRU of Mnemo's item count: miss ratio | Mnemo vs it | OPT of Mnemo's item count: miss ratio |");
+        System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment keyBuffer = arena.allocate(20);
             MemorySegment value = arena.allocate(defaults.maxItemSize());
@@ -105,15 +106,17 @@ public final class TraceReplay {
                     Result lru = replayLru(trace, limit, 0);
                     Result charged = replayLru(trace, limit, ALLOWED_OVERHEAD);
                     Result sameCount = replayLruOfCount(trace, Math.max(1, mnemo.itemsHeld()));
+                    Result optimal = Belady.replay(trace, Math.max(1, mnemo.itemsHeld()));
                     System.out.printf(Locale.ROOT, "| %s | %d | %d | %.2f | %.2f | %.1f%s | %.4f | %.4f | %+.1f%% | %d | %d "
-                                    + "| %.4f | %+.1f%% | %.4f | %+.1f%% |%n",
+                                    + "| %.4f | %+.1f%% | %.4f | %+.1f%% | %.4f |%n",
                             trace.name(), trace.events(), distinct, mib(footprint), mib(limit),
                             100.0 * limit / footprint, limit > wanted ? " (store minimum)" : "",
                             mnemo.missRatio(), lru.missRatio(),
                             100.0 * (mnemo.missRatio() - lru.missRatio()) / lru.missRatio(),
                             mnemo.itemsHeld(), lru.itemsHeld(), charged.missRatio(),
                             100.0 * (mnemo.missRatio() - charged.missRatio()) / charged.missRatio(), sameCount.missRatio(),
-                            100.0 * (mnemo.missRatio() - sameCount.missRatio()) / sameCount.missRatio());
+                            100.0 * (mnemo.missRatio() - sameCount.missRatio()) / sameCount.missRatio(),
+                            optimal.missRatio());
                 }
             }
         }

@@ -41,6 +41,18 @@ class TraceReplayTest {
     }
 
     @Test
+    void beladyDropsTheKeyRequestedFurthestAhead() {
+        // with room for two: 1, 2 and 3 miss; 3 is requested again last, so OPT does not keep it
+        // and 1 and 2 hit; 3 then misses again. LRU of two misses all six.
+        Trace trace = new Trace("t", new long[] {1, 2, 3, 1, 2, 3}, new int[] {100, 100, 100, 100, 100, 100});
+        assertEquals(new TraceReplay.Result(4 / 6.0, 2), Belady.replay(trace, 2));
+        assertEquals(new TraceReplay.Result(1.0, 2), TraceReplay.replayLruOfCount(trace, 2));
+        // with room for one: 1 and 2 alternate, 3 is never requested again, so it is never kept
+        Trace alternating = new Trace("a", new long[] {1, 2, 1, 3, 1, 2}, new int[] {1, 1, 1, 1, 1, 1});
+        assertEquals(new TraceReplay.Result(4 / 6.0, 1), Belady.replay(alternating, 1));
+    }
+
+    @Test
     void lruOfCountIgnoresSizes() {
         Trace trace = new Trace("t", new long[] {1, 2, 1, 3, 1}, new int[] {100, 5000, 100, 7, 100});
         assertEquals(new TraceReplay.Result(0.6, 2), TraceReplay.replayLruOfCount(trace, 2));

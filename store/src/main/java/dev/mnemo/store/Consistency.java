@@ -127,10 +127,8 @@ final class Consistency {
             long base = region.segmentBase(s);
             long end = base + segments.used(s);
             for (long item = base; item < end; ) {
-                int keyLength = Items.keyLength(memory, item);
-                int valueLength = Items.valueLength(memory, item);
-                long size = Items.size(keyLength, valueLength);
-                if (keyLength == 0 || valueLength < 0 || valueLength > region.maxItemSize || size > end - item) {
+                long size = Items.checkedSize(memory, item, end, region.maxItemSize);
+                if (size < 0) {
                     fail("corrupt item at region offset " + item + " in segment " + s);
                 }
                 itemStarts[s].set((int) (item - base));

@@ -253,17 +253,12 @@ final class Evictor {
         long end = base + segments.used(victim);
         compactAt = -1;
         for (long item = base; item < end; ) {
-            int keyLength = Items.keyLength(memory, item);
-            int valueLength = Items.valueLength(memory, item);
-            long size = Items.size(keyLength, valueLength);
-            if (keyLength == 0 || valueLength < 0 || item + size > end) {
-                throw new StoreCorruptedException("corrupt item at region offset " + item + " in segment " + victim);
-            }
+            long size = chainedSize(item, end, victim);
             if ((Items.bits(memory, item) & Items.UNLINKED) != 0) {
                 item += size;
                 continue;
             }
-            long hash = KeyHash.hash(memory, Items.keyOffset(item), keyLength);
+            long hash = KeyHash.hash(memory, Items.keyOffset(item), Items.keyLength(memory, item));
             long first = index.bucketOf(hash);
             long second = index.secondBucketOf(hash);
             if (isLinked(first, second, item)) {
@@ -368,6 +363,18 @@ final class Evictor {
     }
 
     /**
+     * @return the size of the item at {@code item} in a segment's chain that ends at {@code end}
+     * @throws StoreCorruptedException if its lengths are corrupt
+     */
+    private long chainedSize(long item, long end, int segment) {
+        long size = Items.checkedSize(memory, item, end, region.maxItemSize);
+        if (size < 0) {
+            throw new StoreCorruptedException("corrupt item at region offset " + item + " in segment " + segment);
+        }
+        return size;
+    }
+
+    /**
      * @return whether every item in the segment's chain is marked unlinked: then no slot points
      *         into it and it can be freed without a walk of the index
      */
@@ -375,12 +382,7 @@ final class Evictor {
         long base = region.segmentBase(segment);
         long end = base + segments.used(segment);
         for (long item = base; item < end; ) {
-            int keyLength = Items.keyLength(memory, item);
-            int valueLength = Items.valueLength(memory, item);
-            long size = Items.size(keyLength, valueLength);
-            if (keyLength == 0 || valueLength < 0 || size > end - item) {
-                throw new StoreCorruptedException("corrupt item at region offset " + item + " in segment " + segment);
-            }
+            long size = chainedSize(item, end, segment);
             if ((Items.bits(memory, item) & Items.UNLINKED) == 0) {
                 return false;
             }
@@ -395,14 +397,9 @@ final class Evictor {
         long base = region.segmentBase(segment);
         long end = base + segments.used(segment);
         for (long item = base; item < end; ) {
-            int keyLength = Items.keyLength(memory, item);
-            int valueLength = Items.valueLength(memory, item);
-            long size = Items.size(keyLength, valueLength);
-            if (keyLength == 0 || valueLength < 0 || size > end - item) {
-                throw new StoreCorruptedException("corrupt item at region offset " + item + " in segment " + segment);
-            }
+            long size = chainedSize(item, end, segment);
             if ((Items.bits(memory, item) & Items.UNLINKED) == 0 && liveness(item, now) != LIVE) {
-                long hash = KeyHash.hash(memory, Items.keyOffset(item), keyLength);
+                long hash = KeyHash.hash(memory, Items.keyOffset(item), Items.keyLength(memory, item));
                 long first = index.bucketOf(hash);
                 long second = index.secondBucketOf(hash);
                 if (isLinked(first, second, item)) {

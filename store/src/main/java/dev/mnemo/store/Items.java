@@ -67,6 +67,20 @@ final class Items {
         return HEADER + keyLength + valueLength;
     }
 
+    /**
+     * The size of an item read from a segment's chain, checked: a key length of 1 or more, a
+     * value length of 0 to {@code maxItemSize}, and an end no later than {@code end}.
+     *
+     * @param end the region offset the item must end by (its segment's end of complete items)
+     * @return the item's size in bytes, or -1 if its lengths are corrupt
+     */
+    static long checkedSize(MemorySegment m, long item, long end, int maxItemSize) {
+        int keyLength = keyLength(m, item);
+        int valueLength = valueLength(m, item);
+        long size = size(keyLength, valueLength);
+        return keyLength == 0 || valueLength < 0 || valueLength > maxItemSize || size > end - item ? -1 : size;
+    }
+
     /** @return the item's CAS unique minus its segment's CAS base, 0 to 2^32 - 1 */
     static long casDelta(MemorySegment m, long item) {
         return Integer.toUnsignedLong(m.get(ValueLayout.JAVA_INT_UNALIGNED, item + CAS_DELTA));

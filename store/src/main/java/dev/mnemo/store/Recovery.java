@@ -85,13 +85,11 @@ final class Recovery {
             return -1;
         }
         long end = validEnd >= 0 ? validEnd : region.segmentBase(segment) + segments.used(segment);
-        int keyLength = Items.keyLength(memory, item);
-        int valueLength = Items.valueLength(memory, item);
-        long size = Items.size(keyLength, valueLength);
-        if (keyLength == 0 || valueLength < 0 || valueLength > region.maxItemSize || item + size > end) {
+        long size = Items.checkedSize(memory, item, end, region.maxItemSize);
+        if (size < 0) {
             return -1;
         }
-        long hash = KeyHash.hash(memory, Items.keyOffset(item), keyLength);
+        long hash = KeyHash.hash(memory, Items.keyOffset(item), Items.keyLength(memory, item));
         if (index.bucketOf(hash) != bucket && index.secondBucketOf(hash) != bucket) {
             return -1;
         }

@@ -1,5 +1,6 @@
 package dev.mnemo.bench;
 
+import dev.mnemo.store.MetaItem;
 import dev.mnemo.store.Status;
 import dev.mnemo.store.StorageCommand;
 import dev.mnemo.store.Store;
@@ -23,12 +24,14 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * Single-thread latency of the store's hot paths: {@code get} of a present item (copying the
- * value into a preallocated array) and {@code set} of an existing key, over
+ * value into a preallocated array), the meta protocol's {@code metaGet} of it (which takes the
+ * key's bucket locks, to apply T, N and R and hand out win tokens atomically) and {@code set}
+ * of an existing key, over
  * {@code items} (default 2^20) items with 10-byte keys and {@value #VALUE_LENGTH}-byte values in a
  * 512 MiB store. Keys are prebuilt off-heap and requested in key order, so the key itself is
  * in the CPU cache (as a key just read from a socket is); the items were stored in a scattered
  * order ({@link #fill}) and keys hash to scattered buckets, so index and item accesses are not.
- * Targets (store issue): get ≤ 150 ns/op, set ≤ 300 ns/op, both ≈ 0 B/op under {@code -prof gc}.
+ * Targets (store issue): get ≤ 150 ns/op, set ≤ 300 ns/op, all three ≈ 0 B/op under {@code -prof gc}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -62,6 +65,7 @@ public class StoreBenchmark {
     private MemorySegment value;
     private Store store;
     private ValueCopier reader;
+    private final MetaItem meta = new MetaItem();
     private int mask;
     private int next;
 
@@ -88,6 +92,12 @@ public class StoreBenchmark {
     public boolean getHit() {
         int i = next = (next + 1) & mask;
         return store.get(keyMemory, (long) i * FixedKeys.LENGTH, FixedKeys.LENGTH, reader);
+    }
+
+    @Benchmark
+    public boolean metaGetHit() {
+        int i = next = (next + 1) & mask;
+        return store.metaGet(keyMemory, (long) i * FixedKeys.LENGTH, FixedKeys.LENGTH, meta.reset(), reader);
     }
 
     @Benchmark

@@ -40,32 +40,22 @@ class ConcurrencyStressTest {
                 MemorySegment zero = MemorySegment.ofArray("0".getBytes(StandardCharsets.US_ASCII));
                 counters.store(StorageCommand.SET, k, 0, (int) k.byteSize(), zero, 0, 1, 0, 0, 0);
             }
-            AtomicReference<Throwable> failure = new AtomicReference<>();
             AtomicLong reads = new AtomicLong();
             AtomicLong increments = new AtomicLong();
-            List<Thread> threads = new ArrayList<>();
-            CountDownLatch start = new CountDownLatch(1);
+            List<Runnable> bodies = new ArrayList<>();
             for (int t = 0; t < 3; t++) {
                 int seed = t;
-                threads.add(new Thread(() -> run(start, failure, () -> write(store, seed))));
+                bodies.add(() -> write(store, seed));
             }
             for (int t = 0; t < 3; t++) {
                 int seed = 100 + t;
-                threads.add(new Thread(() -> run(start, failure, () -> reads.addAndGet(read(store, seed)))));
+                bodies.add(() -> reads.addAndGet(read(store, seed)));
             }
             for (int t = 0; t < 2; t++) {
-                threads.add(new Thread(() -> run(start, failure, () -> increments.addAndGet(increment(counters)))));
+                bodies.add(() -> increments.addAndGet(increment(counters)));
             }
-            threads.add(new Thread(() -> run(start, failure, () -> write(counters, 7))));
-            threads.forEach(Thread::start);
-            start.countDown();
-            for (Thread t : threads) {
-                t.join(TimeUnit.SECONDS.toMillis(60));
-                assertTrue(!t.isAlive(), "stress thread did not finish");
-            }
-            if (failure.get() != null) {
-                throw new AssertionError(failure.get());
-            }
+            bodies.add(() -> write(counters, 7));
+            runTogether(bodies, "a stress thread failed");
             assertTrue(reads.get() > 0, "some reads hit");
             long total = 0;
             for (int c = 0; c < COUNTERS; c++) {
@@ -95,22 +85,12 @@ class ConcurrencyStressTest {
     void deletesRacingEvictionKeepTheCountsExact() throws Exception {
         for (int round = 0; round < 12; round++) {
             try (Store store = Store.open(StoreConfig.defaults().withMemoryLimit(300_000).withMaxItemSize(4096))) {
-                AtomicReference<Throwable> failure = new AtomicReference<>();
-                CountDownLatch start = new CountDownLatch(1);
-                List<Thread> threads = new ArrayList<>();
+                List<Runnable> bodies = new ArrayList<>();
                 for (int t = 0; t < 8; t++) {
                     int seed = round * 8 + t;
-                    threads.add(new Thread(() -> run(start, failure, () -> setAndDelete(store, seed))));
+                    bodies.add(() -> setAndDelete(store, seed));
                 }
-                threads.forEach(Thread::start);
-                start.countDown();
-                for (Thread t : threads) {
-                    t.join(TimeUnit.SECONDS.toMillis(60));
-                    assertTrue(!t.isAlive(), "stress thread did not finish");
-                }
-                if (failure.get() != null) {
-                    throw new AssertionError("round " + round, failure.get());
-                }
+                runTogether(bodies, "round " + round);
                 assertTrue(store.stats().evictions() > 0, "the test must run under eviction pressure");
                 store.checkConsistency(); // bytes, curr_items and every segment's item count match the linked items
             }
@@ -134,12 +114,31 @@ class ConcurrencyStressTest {
         }
     }
 
-    private static void run(CountDownLatch start, AtomicReference<Throwable> failure, Runnable body) {
-        try {
-            start.await();
-            body.run();
-        } catch (Throwable e) {
-            failure.compareAndSet(null, e);
+    /**
+     * Runs each body on a thread of its own, all released at once, and waits (60 s at most) for
+     * them to finish. @throws AssertionError with the first failure, or if a thread is still running
+     */
+    private static void runTogether(List<Runnable> bodies, String what) throws InterruptedException {
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        for (Runnable body : bodies) {
+            threads.add(Thread.ofPlatform().start(() -> {
+                try {
+                    start.await();
+                    body.run();
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            }));
+        }
+        start.countDown();
+        for (Thread t : threads) {
+            t.join(TimeUnit.SECONDS.toMillis(60));
+            assertTrue(!t.isAlive(), "stress thread did not finish");
+        }
+        if (failure.get() != null) {
+            throw new AssertionError(what, failure.get());
         }
     }
 

@@ -21,7 +21,7 @@ import java.lang.invoke.MethodHandle;
  * 4 KiB pages. memcached offers the same with {@code -L}; Mnemo always asks. Pages are
  * committed as they are first written, as memcached's slabs are, rather than all at start.
  *
- * <p>Where {@code mmap} cannot be called (not Linux or macOS, or native access denied with
+ * <p>Where {@code mmap} cannot be called (not Linux, or native access denied with
  * {@code --illegal-native-access=deny}), the memory comes from {@link Arena#allocate}.
  */
 final class AnonymousMemory {

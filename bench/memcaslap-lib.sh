@@ -98,7 +98,9 @@ start_server() {
     ports+=("$port")
 }
 
-# start_memcached <name> <cpus> <flags...> and start_mnemo <name> <cpus> <flags...>: -p PORT, -l, -m 64 added.
+# start_memcached <name> <cpus> <flags...>, start_mnemo <name> <cpus> <flags...> (this checkout's
+# server, via ./mnemo) and start_mnemo_jar <name> <cpus> <runnable jar> <flags...> (the server in
+# that jar, on $JAVA_HOME's java): -p PORT, -l, -m 64 added.
 start_memcached() {
     local name="$1" cpus="$2"
     shift 2
@@ -111,6 +113,12 @@ start_mnemo() {
     shift 2
     start_server "$name" "$cpus" "$root/mnemo" -m 64 -l 127.0.0.1 -p PORT "$@"
 }
+start_mnemo_jar() {
+    local name="$1" cpus="$2" jar="$3"
+    shift 3
+    start_server "$name" "$cpus" "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -jar "$jar" \
+        -m 64 -l 127.0.0.1 -p PORT "$@"
+}
 
 # Prints the ops/s of one memcaslap run against the port; MEMCASLAP_FLAGS (e.g. -U) are added.
 load() {
@@ -121,13 +129,18 @@ load() {
     sed -n 's/.*TPS: \([0-9]*\).*/\1/p' "$workdir/memcaslap.out" | tail -1
 }
 
+# Prints the date and the versions of memcached and of this checkout's Mnemo, then compare_rounds.
+compare() {
+    echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "memcached: $(memcached -V); mnemo: $("$root/mnemo" --version)"
+    compare_rounds
+}
+
 # Warms every started server up, then runs the rounds in alternation (A B C A B C ...) and prints
 # each server's ops/s per round and mean, with its ratio to the first server; leaves the means in
 # the array means (same order as names).
 means=()
-compare() {
-    echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-    echo "memcached: $(memcached -V); mnemo: $("$root/mnemo" --version)"
+compare_rounds() {
     echo "workload: memcaslap -T 1 -c $concurrency ${MEMCASLAP_FLAGS:-}, get:set 90:10, key 16 B, value 100 B; load on core ${LOAD_CPUS:-1}"
     echo "warm-up: ${warmup} s each (not counted); $rounds rounds of $seconds s"
     local i totals=()

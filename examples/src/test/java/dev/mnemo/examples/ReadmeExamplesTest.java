@@ -1,0 +1,59 @@
+package dev.mnemo.examples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mnemo.store.Store;
+import dev.mnemo.store.StoreConfig;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The README's embedded and co-located examples are the example programs' code, character for
+ * character, and the programs run: the embedded one on its own, the co-located one attached to the
+ * memory file of a store this test opens as the server.
+ */
+class ReadmeExamplesTest {
+
+    /** The repository's README, from this module's directory (surefire's working directory). */
+    private static final Path README = Path.of("..", "README.md");
+    private static final Path SOURCES = Path.of("src", "main", "java", "dev", "mnemo", "examples");
+
+    @ParameterizedTest(name = "## {0} shows {1}")
+    @CsvSource({"Embedded, EmbeddedExample.java", "Co-located, ColocatedExample.java"})
+    void readmeSectionShowsExactlyTheTaggedCodeOfItsExample(String section, String example) throws IOException {
+        List<String> shown = Snippets.javaBlocks(Files.readString(README), section);
+        List<String> tagged = Snippets.taggedRegions(Files.readString(SOURCES.resolve(example)));
+        assertFalse(shown.isEmpty(), "README section ## " + section + " has no ```java block");
+        assertEquals(tagged, shown, "README section ## " + section + " must show " + example
+                + "'s tagged regions exactly, one ```java block per region");
+    }
+
+    @Test
+    void embeddedExampleRuns() {
+        EmbeddedExample.main(new String[0]);
+    }
+
+    @Test
+    void colocatedExampleSetsTheItemInTheServersMemory(@TempDir Path dir) {
+        Path file = dir.resolve("mnemo.mem");
+        try (Store server = Store.open(StoreConfig.defaults().withMemoryLimit(8L << 20).withMemoryFile(file))) {
+            ColocatedExample.main(new String[] {file.toString()});
+            MemorySegment key = MemorySegment.ofArray("user:42".getBytes(StandardCharsets.US_ASCII));
+            byte[][] value = new byte[1][];
+            assertTrue(server.get(key, 0, (int) key.byteSize(), item -> value[0] =
+                    item.memory().asSlice(item.valueOffset(), item.valueLength()).toArray(ValueLayout.JAVA_BYTE)));
+            assertEquals("{\"name\":\"Ada\"}", new String(value[0], StandardCharsets.UTF_8));
+        }
+    }
+}

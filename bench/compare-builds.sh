@@ -11,7 +11,9 @@
 #
 # Usage: bench/compare-builds.sh <old-dir> <new-dir> [store] [server] [colocated]   (no part: all)
 #   Each dir holds a build's benchmarks.jar (bench/target/) and mnemo-server.jar (server/target/),
-#   as made by mvn -B -o -q -DskipTests package. A default run takes about 6 minutes (store 2.5, server 2, colocated 1.5).
+#   as made by mvn -B -o -q -DskipTests package; collect them with
+#   mkdir /tmp/new && cp bench/target/benchmarks.jar server/target/mnemo-server.jar /tmp/new
+#   A default run takes about 6 minutes (store 2.5, server 2, colocated 1.5).
 # Environment: ROUNDS=2; JMH_OPTS="-f 1 -wi 3 -i 5" (1 s iterations); memcaslap-lib.sh's
 #   SECONDS_PER_RUN=20 CONCURRENCY=32 WARMUP_SECONDS=10.
 # Smoke run: ROUNDS=1 SECONDS_PER_RUN=2 WARMUP_SECONDS=1 JMH_OPTS="-f 1 -wi 0 -i 1 -r 200ms -p items=4096" \

@@ -4,8 +4,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -61,10 +64,17 @@ class MemcaslapUdpTest {
         return Long.parseLong(matcher.group(1));
     }
 
-    /** @return a loopback port that was free for UDP a moment ago */
+    /** @return a loopback port that was free for both TCP and UDP a moment ago (memcaslap needs the same number) */
     private static int freePort() throws IOException {
-        try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-            return probe.getLocalPort();
+        for (int attempt = 0; attempt < 100; attempt++) {
+            try (ServerSocket tcp = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                 DatagramSocket udp = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                         tcp.getLocalPort()))) {
+                return udp.getLocalPort();
+            } catch (BindException taken) {
+                // the UDP port of that number is in use: try another
+            }
         }
+        throw new IOException("no loopback port free for both TCP and UDP in 100 attempts");
     }
 }

@@ -41,7 +41,7 @@ import java.nio.charset.StandardCharsets;
  * consuming the keys it has answered, and carries on at the next call, so its replies never
  * pile up in memory.
  */
-public final class TextProtocol {
+public final class TextProtocol implements Protocol {
 
     /**
      * The version "version" and "stats" report: the memcached release whose behaviour this
@@ -66,16 +66,6 @@ public final class TextProtocol {
     private static final byte[] VERSION_REPLY = ("VERSION " + VERSION + "\r\n").getBytes(StandardCharsets.US_ASCII);
     private static final Logger LOG = LoggerFactory.getLogger(TextProtocol.class);
 
-    /** What {@link #process} did. */
-    public enum Outcome {
-        /** One request was handled (or skipped); call again while input remains. */
-        HANDLED,
-        /** The input holds no complete request; wait for more bytes. */
-        NEED_MORE_INPUT,
-        /** Send what is in the output, then close the connection (quit, or a fatal error). */
-        CLOSE
-    }
-
     private final Store store;
     private final ServerContext server;
     private final CommandLine line = new CommandLine();
@@ -87,9 +77,8 @@ public final class TextProtocol {
     /** The credentials clients must present (memcached -Y), or null when authentication is off. */
     private final AuthFile auth;
     private boolean authenticated;
-    private long swallowRemaining;
+    private final InputDiscard discard = new InputDiscard();
     private boolean noreply;
-    private boolean closed;
     private boolean getContinues;
     private boolean getWithCas;
     private boolean getTouch;
@@ -107,22 +96,11 @@ public final class TextProtocol {
         this.auth = server.authFile();
     }
 
-    /**
-     * Handles at most one request from {@code in}: consumes its bytes (advancing the reader
-     * index) and appends its reply, if any, to {@code out}. Never throws for anything a client
-     * sends; once it has returned {@link Outcome#CLOSE} it returns it again.
-     *
-     * @param in  the connection's accumulated inbound bytes
-     * @param out the connection's outbound buffer
-     * @return what happened; on {@link Outcome#NEED_MORE_INPUT} nothing was consumed except
-     *         bytes of an over-long data block being discarded
-     */
+    @Override
     public Outcome process(ByteBuf in, ByteBuf out) {
-        if (closed) {
-            return Outcome.CLOSE;
-        }
-        if (swallowRemaining > 0) {
-            return swallow(in);
+        Outcome discarding = discard.before(in);
+        if (discarding != null) {
+            return discarding;
         }
         int start = in.readerIndex();
         int end = in.writerIndex();
@@ -149,16 +127,11 @@ public final class TextProtocol {
         return execute(in, out, lf + 1);
     }
 
-    /**
-     * Forgets what the last request left for the bytes after it (a data block still to discard,
-     * a multi-key get to carry on, a close), so that the next {@link #process} call starts a new
-     * request. For datagram transports, where every datagram stands alone (protocol.txt "UDP
-     * protocol"); a byte stream never needs it.
-     */
+    /** Forgets a data block still to discard, a multi-key get to carry on and a close. */
+    @Override
     public void reset() {
-        swallowRemaining = 0;
+        discard.reset();
         getContinues = false;
-        closed = false;
     }
 
     /**
@@ -271,8 +244,7 @@ public final class TextProtocol {
         }
         if (line.is(0, Ascii.QUIT)) {
             finish(in, next);
-            closed = true;
-            return Outcome.CLOSE;
+            return discard.closeAfterThis();
         }
         if (line.is(0, Ascii.SHUTDOWN)) {
             return shutdown(in, out, next);
@@ -295,7 +267,7 @@ public final class TextProtocol {
         if (end < 0) {
             return Outcome.NEED_MORE_INPUT;
         }
-        swallowRemaining = meta.takeSwallow();
+        discard.discard(meta.takeSwallow());
         return finish(in, end);
     }
 
@@ -335,7 +307,7 @@ public final class TextProtocol {
             if (command == StorageCommand.SET) {
                 deleteKeyOfLine(in, start);
             }
-            swallowRemaining = length + 2L;
+            discard.discard(length + 2L);
             return reply(in, out, next, Ascii.TOO_LARGE);
         }
         long dataEnd = (long) next + length + 2;
@@ -557,8 +529,7 @@ public final class TextProtocol {
         if (n == 1 || (n == 2 && line.is(1, Ascii.GRACEFUL))) {
             server.shutdown();
             finish(in, next);
-            closed = true;
-            return Outcome.CLOSE;
+            return discard.closeAfterThis();
         }
         return reply(in, out, next, Ascii.BAD_SHUTDOWN_MODE);
     }
@@ -625,14 +596,6 @@ public final class TextProtocol {
         return Outcome.HANDLED;
     }
 
-    /** Discards bytes of a data block too large to store, as they arrive. */
-    private Outcome swallow(ByteBuf in) {
-        int skip = (int) Math.min(in.readableBytes(), swallowRemaining);
-        in.skipBytes(skip);
-        swallowRemaining -= skip;
-        return swallowRemaining > 0 ? Outcome.NEED_MORE_INPUT : Outcome.HANDLED;
-    }
-
     /** memcached's test for a long line that may still be a multi-key get (proto_text.c). */
     private boolean isMultiGetPrefix(ByteBuf in, int start, int end) {
         if (end - start > server.settings().maxItemSize()) {
@@ -662,8 +625,6 @@ public final class TextProtocol {
     }
 
     private Outcome close(ByteBuf in) {
-        in.skipBytes(in.readableBytes());
-        closed = true;
-        return Outcome.CLOSE;
+        return discard.close(in);
     }
 }

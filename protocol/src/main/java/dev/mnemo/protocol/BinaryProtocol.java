@@ -51,6 +51,7 @@ public final class BinaryProtocol implements Protocol {
     private static final long NO_CREATE = 0xFFFF_FFFFL;
 
     private final Store store;
+    private final StorageSemantics semantics;
     private final ServerContext server;
     private final BinaryHeader header = new BinaryHeader();
     private final BufferMemory inMemory = new BufferMemory();
@@ -70,6 +71,7 @@ public final class BinaryProtocol implements Protocol {
      */
     public BinaryProtocol(Store store, ServerContext server) {
         this.store = store;
+        this.semantics = new StorageSemantics(store);
         this.server = server;
         this.stats = new BinaryStats(store, server);
         this.auth = server.authFile();
@@ -232,7 +234,7 @@ public final class BinaryProtocol implements Protocol {
         if (valueLength > server.settings().maxItemSize()) {
             if (set) {
                 MemorySegment memory = inMemory.view(in, start, keyEnd);
-                store.delete(memory, inMemory.base() + keyEnd - h.keyLength, h.keyLength);
+                semantics.dropOldItem(memory, inMemory.base() + keyEnd - h.keyLength, h.keyLength);
             }
             writeError(out, BinaryStatus.E2BIG);
             in.readerIndex(start + keyEnd);
@@ -256,12 +258,13 @@ public final class BinaryProtocol implements Protocol {
             default -> StorageCommand.PREPEND;
         };
         boolean concat = command == StorageCommand.APPEND || command == StorageCommand.PREPEND;
-        if (h.casUnique != 0 && !concat) {
-            command = StorageCommand.CAS; // memcached's process_bin_update: any CAS unique makes set/add/replace a cas
+        if (h.casUnique != 0) {
+            command = StorageSemantics.withCasUnique(command, true);
         }
         probe.reset();
         Status status = store.store(command, memory, keyOffset, h.keyLength, memory, keyOffset + h.keyLength,
                 (int) valueLength, clientFlags, exptime, h.casUnique, BinaryOpcode.isQuiet(op) ? null : probe);
+        semantics.dropOldItemIfFailed(status, set, memory, keyOffset, h.keyLength);
         int code = switch (status) {
             case STORED -> BinaryStatus.SUCCESS;
             case NOT_STORED -> command == StorageCommand.ADD ? BinaryStatus.KEY_EEXISTS
@@ -276,9 +279,6 @@ public final class BinaryProtocol implements Protocol {
                 h.writeResponse(out, 0, 0, BinaryStatus.SUCCESS, 0, probe.casUnique);
             }
         } else {
-            if (set && (status == Status.TOO_LARGE || status == Status.OUT_OF_MEMORY)) {
-                store.delete(memory, keyOffset, h.keyLength);
-            }
             writeError(out, code);
         }
         return consume(in, start + length);

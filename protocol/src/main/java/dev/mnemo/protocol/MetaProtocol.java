@@ -34,6 +34,8 @@ final class MetaProtocol implements ItemReader {
     private static final int MAX_LINE = 16 + MetaCommand.MAX_TOKENS * 24 + 2 * 340;
 
     private final Store store;
+    private final StorageSemantics semantics;
+    private final TextRequest request;
     private final CommandLine line;
     private final MetaCommand command;
     private final MetaItem metaItem = new MetaItem();
@@ -48,13 +50,27 @@ final class MetaProtocol implements ItemReader {
 
     private ByteBuf out;
     private int mark;
-    private long swallow;
 
-    MetaProtocol(Store store, ServerContext server, CommandLine line) {
+    MetaProtocol(Store store, ServerContext server, TextRequest request) {
         this.store = store;
+        this.semantics = new StorageSemantics(store);
         this.server = server;
-        this.line = line;
+        this.request = request;
+        this.line = request.line;
         this.command = new MetaCommand(line);
+    }
+
+    /**
+     * Executes the meta command on the line the text protocol has just parsed; an ms waits
+     * until its data block has arrived, and a refused one's block is discarded as it arrives.
+     *
+     * @param next buffer index just past the line's newline
+     */
+    Outcome execute(int next) {
+        int available = request.in().writerIndex();
+        MemorySegment memory = request.view(available);
+        int end = execute(memory, request.base(), line.start(0), line.lineEnd(), request.out(), next, available);
+        return end < 0 ? Outcome.NEED_MORE_INPUT : request.finish(end);
     }
 
     /**
@@ -66,10 +82,9 @@ final class MetaProtocol implements ItemReader {
      * @param lineEnd   buffer index just past the line (end-of-line and anything after a NUL excluded)
      * @param next      buffer index just past the line's newline
      * @param available buffer index just past the last readable byte
-     * @return buffer index just past the request, or -1 if an ms data block has not all arrived;
-     *         then {@link #takeSwallow()} tells how many further bytes to discard
+     * @return buffer index just past the request, or -1 if an ms data block has not all arrived
      */
-    int execute(MemorySegment memory, long base, int lineStart, int lineEnd, ByteBuf out, int next, int available) {
+    private int execute(MemorySegment memory, long base, int lineStart, int lineEnd, ByteBuf out, int next, int available) {
         this.out = out;
         command.split(memory, base, lineStart, lineEnd);
         byte second = memory.get(ValueLayout.JAVA_BYTE, base + lineStart + 1);
@@ -95,13 +110,6 @@ final class MetaProtocol implements ItemReader {
             case 'd' -> delete(next);
             default -> arithmetic(next);
         };
-    }
-
-    /** @return the bytes to discard after the request (a refused ms's data block), and forgets them */
-    long takeSwallow() {
-        long s = swallow;
-        swallow = 0;
-        return s;
     }
 
     // ---- mg ----
@@ -225,13 +233,12 @@ final class MetaProtocol implements ItemReader {
             error = MetaReplies.MS_BAD_MODE;
         }
         if (error == null && length > server.settings().maxItemSize()) {
-            // memcached drops the old item when a store fails, so no stale value outlives it
-            store.delete(command.keyMemory(), command.keyOffset(), command.keyLength());
+            semantics.dropOldItem(command.keyMemory(), command.keyOffset(), command.keyLength());
             error = Ascii.TOO_LARGE;
         }
         if (error != null) {
             out.writeBytes(error);
-            swallow = length + 2L;
+            request.discard.discard(length + 2L);
             return next;
         }
         if (available < blockEnd) {
@@ -245,9 +252,8 @@ final class MetaProtocol implements ItemReader {
             return end;
         }
         long cas = command.has('C') ? command.number('C') : 0;
-        // memcached: a CAS unique turns set and replace into cas; add ignores it; append and prepend check it
-        if (command.has('C') && (storage == StorageCommand.SET || storage == StorageCommand.REPLACE)) {
-            storage = StorageCommand.CAS;
+        if (command.has('C')) {
+            storage = StorageSemantics.withCasUnique(storage, false);
         }
         int clientFlags = command.has('F') ? (int) command.number('F') : 0;
         long exptime = command.has('T') ? command.number('T') : 0;
@@ -257,6 +263,7 @@ final class MetaProtocol implements ItemReader {
         Status status = store.metaStore(storage, command.keyMemory(), command.keyOffset(), command.keyLength(),
                 memory, base + next, length, clientFlags, exptime, cas, command.has('I'), explicitCas, vivify,
                 vivifyExptime, command.keyBinary(), storedItem);
+        semantics.dropOldItemIfFailed(status, true, command.keyMemory(), command.keyOffset(), command.keyLength());
         byte[] code = switch (status) {
             case STORED -> command.has('q') ? null : MetaReplies.HD;
             case NOT_STORED -> MetaReplies.NS;
@@ -266,7 +273,6 @@ final class MetaProtocol implements ItemReader {
             default -> Ascii.OUT_OF_MEMORY_STORING;
         };
         if (status == Status.TOO_LARGE || status == Status.OUT_OF_MEMORY) {
-            store.delete(command.keyMemory(), command.keyOffset(), command.keyLength());
             out.writeBytes(code);
         } else if (code != null) {
             // memcached 1.6.18 prints c0 when the item was not stored

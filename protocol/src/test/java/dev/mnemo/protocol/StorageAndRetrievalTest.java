@@ -251,7 +251,7 @@ class StorageAndRetrievalTest extends ProtocolTestBase {
             int before = in.readerIndex();
             assertEquals(Outcome.HANDLED, protocol.process(in, out));
             assertTrue(in.readerIndex() > before, "each call consumes what it answered");
-            assertTrue(out.readableBytes() <= TextProtocol.GET_OUTPUT_PER_CALL + value.length() + 100, "bounded");
+            assertTrue(out.readableBytes() <= TextRetrievalCommands.OUTPUT_PER_CALL + value.length() + 100, "bounded");
             replies.append(out.toString(StandardCharsets.ISO_8859_1));
             out.clear();
             calls++;

@@ -8,21 +8,27 @@ import java.nio.charset.StandardCharsets;
  * way (binary STAT's key is that token). Stateless.
  */
 enum StatsGroup {
-    GENERAL, SETTINGS, ITEMS, SLABS, SIZES, CONNS,
+    GENERAL(null),
+    SETTINGS("settings"),
+    ITEMS("items"),
+    SLABS("slabs"),
+    SIZES("sizes"),
+    CONNS("conns"),
     /** "stats reset": zero the counters. */
-    RESET,
+    RESET("reset"),
     /** "stats detail on|off|dump": per-prefix stats, which Mnemo does not keep. */
-    DETAIL,
+    DETAIL("detail"),
     /** A name memcached does not know. */
-    UNKNOWN;
+    UNKNOWN(null);
 
-    private static final byte[] SETTINGS_NAME = bytes("settings");
-    private static final byte[] ITEMS_NAME = bytes("items");
-    private static final byte[] SLABS_NAME = bytes("slabs");
-    private static final byte[] SIZES_NAME = bytes("sizes");
-    private static final byte[] CONNS_NAME = bytes("conns");
-    private static final byte[] RESET_NAME = bytes("reset");
-    private static final byte[] DETAIL_NAME = bytes("detail");
+    private static final StatsGroup[] ALL = values();
+
+    /** The name "stats" takes for the group, ASCII; null for none. */
+    private final byte[] name;
+
+    StatsGroup(String name) {
+        this.name = name == null ? null : name.getBytes(StandardCharsets.US_ASCII);
+    }
 
     /**
      * @param line a parsed "stats ..." line (token 0 is "stats"; tokens after the group are ignored)
@@ -32,28 +38,11 @@ enum StatsGroup {
         if (line.count() == 1) {
             return GENERAL;
         }
-        if (line.is(1, RESET_NAME)) {
-            return RESET;
+        for (StatsGroup group : ALL) {
+            if (group.name != null && line.is(1, group.name)) {
+                return group;
+            }
         }
-        if (line.is(1, SETTINGS_NAME)) {
-            return SETTINGS;
-        }
-        if (line.is(1, ITEMS_NAME)) {
-            return ITEMS;
-        }
-        if (line.is(1, SLABS_NAME)) {
-            return SLABS;
-        }
-        if (line.is(1, SIZES_NAME)) {
-            return SIZES;
-        }
-        if (line.is(1, CONNS_NAME)) {
-            return CONNS;
-        }
-        return line.is(1, DETAIL_NAME) ? DETAIL : UNKNOWN;
-    }
-
-    private static byte[] bytes(String text) {
-        return text.getBytes(StandardCharsets.US_ASCII);
+        return UNKNOWN;
     }
 }

@@ -68,18 +68,13 @@ final class TextAdminCommands {
 
     /** verbosity level [noreply]: memcached caps the level at 2. @param next buffer index just past the line's newline */
     Outcome verbosity(int next) {
-        TextRequest r = request;
-        int n = line.count();
-        if (n != 2 && n != 3) {
-            return r.error(next);
-        }
-        r.noreply(line.lastIsNoreply());
-        if (!line.parseUnsigned(1)) {
-            return r.reply(next, Ascii.BAD_FORMAT);
+        Outcome refused = refuseLine(next, Ascii.BAD_FORMAT);
+        if (refused != null) {
+            return refused;
         }
         long level = line.number();
         server.setVerbosity(Long.compareUnsigned(level, 2) > 0 ? 2 : (int) level);
-        return r.reply(next, Ascii.OK);
+        return request.reply(next, Ascii.OK);
     }
 
     /** shutdown [graceful]: only with memcached's -A (Settings.shutdownEnabled). @param next buffer index just past the line's newline */
@@ -105,13 +100,9 @@ final class TextAdminCommands {
      */
     Outcome cacheMemlimit(int next) {
         TextRequest r = request;
-        int n = line.count();
-        if (n != 2 && n != 3) {
-            return r.error(next);
-        }
-        r.noreply(line.lastIsNoreply());
-        if (!line.parseUnsigned(1)) {
-            return r.reply(next, Ascii.ERROR);
+        Outcome refused = refuseLine(next, Ascii.ERROR);
+        if (refused != null) {
+            return refused;
         }
         // memcached reads the megabytes into a uint32_t
         long megabytes = line.number() & 0xFFFF_FFFFL;
@@ -132,5 +123,22 @@ final class TextAdminCommands {
             return r.reply(next, Ascii.MEMLIMIT_FAILED);
         }
         return r.reply(next, Ascii.OK);
+    }
+
+    /**
+     * The checks verbosity and cache_memlimit make: an unsigned number as token 1 and an
+     * optional noreply.
+     *
+     * @param badNumber the reply when token 1 is not such a number
+     * @return the refusal (ERROR, or {@code badNumber} unless noreply), or null if the line
+     *         passes; the number is then in {@link CommandLine#number()}
+     */
+    private Outcome refuseLine(int next, byte[] badNumber) {
+        int n = line.count();
+        if (n != 2 && n != 3) {
+            return request.error(next);
+        }
+        request.noreply(line.lastIsNoreply());
+        return line.parseUnsigned(1) ? null : request.reply(next, badNumber);
     }
 }

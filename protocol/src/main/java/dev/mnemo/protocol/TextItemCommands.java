@@ -54,12 +54,9 @@ final class TextItemCommands {
     /** incr|decr key delta [noreply]. @param next buffer index just past the line's newline */
     Outcome incrDecr(int next, boolean increment) {
         TextRequest r = request;
-        Outcome refused = refuseLine(next);
+        Outcome refused = refuseLine(next, false, Ascii.BAD_DELTA);
         if (refused != null) {
             return refused;
-        }
-        if (!line.parseUnsigned(2)) {
-            return r.reply(next, Ascii.BAD_DELTA);
         }
         long delta = line.number();
         MemorySegment memory = r.view(line.lineEnd());
@@ -83,12 +80,9 @@ final class TextItemCommands {
     /** touch key exptime [noreply]. @param next buffer index just past the line's newline */
     Outcome touch(int next) {
         TextRequest r = request;
-        Outcome refused = refuseLine(next);
+        Outcome refused = refuseLine(next, true, Ascii.BAD_EXPTIME);
         if (refused != null) {
             return refused;
-        }
-        if (!line.parseSigned(2)) {
-            return r.reply(next, Ascii.BAD_EXPTIME);
         }
         long exptime = line.number();
         MemorySegment memory = r.view(line.lineEnd());
@@ -97,17 +91,23 @@ final class TextItemCommands {
     }
 
     /**
-     * The checks incr, decr and touch make first, in memcached's order: three tokens and an
-     * optional noreply, a key of at most {@value Store#MAX_KEY_LENGTH} bytes.
+     * The checks incr, decr and touch make, in memcached's order: three tokens and an optional
+     * noreply, a key of at most {@value Store#MAX_KEY_LENGTH} bytes, a number as token 2.
      *
-     * @return the refusal (ERROR, or the format error unless noreply), or null if the line passes
+     * @param signed    whether the number is signed (an exptime) or unsigned (a delta)
+     * @param badNumber the reply when token 2 is not such a number
+     * @return the refusal (ERROR, or an error reply unless noreply), or null if the line passes;
+     *         the number is then in {@link CommandLine#number()}
      */
-    private Outcome refuseLine(int next) {
+    private Outcome refuseLine(int next, boolean signed, byte[] badNumber) {
         int n = line.count();
         if (n != 3 && n != 4) {
             return request.error(next);
         }
         request.noreply(line.lastIsNoreply());
-        return line.length(1) > Store.MAX_KEY_LENGTH ? request.reply(next, Ascii.BAD_FORMAT) : null;
+        if (line.length(1) > Store.MAX_KEY_LENGTH) {
+            return request.reply(next, Ascii.BAD_FORMAT);
+        }
+        return (signed ? line.parseSigned(2) : line.parseUnsigned(2)) ? null : request.reply(next, badNumber);
     }
 }

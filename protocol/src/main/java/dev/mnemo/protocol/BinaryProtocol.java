@@ -23,8 +23,9 @@ import java.nio.charset.StandardCharsets;
  * and the connection closed; key + extras longer than the body is answered UNKNOWN_COMMAND
  * and closed; a bad magic byte closes the connection without a reply; an unknown opcode is
  * answered UNKNOWN_COMMAND and its body skipped. A value over {@link Settings#maxItemSize()}
- * is answered E2BIG as soon as its key has arrived and its bytes discarded as they arrive,
- * never buffered (a failed SET also removes the key's old item, as memcached does).
+ * is answered E2BIG as soon as its key has arrived and its bytes discarded as they arrive
+ * ({@link InputDiscard}), never buffered; a failed SET also removes the key's old item, and any
+ * CAS unique turns SET, ADD and REPLACE into a cas, as in memcached ({@link StorageSemantics}).
  *
  * <p>Authentication (memcached -S): when the server has an {@link AuthFile}, every opcode but
  * the SASL ones and VERSION is answered AUTH_ERROR and the connection closed until the client

@@ -23,8 +23,9 @@ import java.nio.charset.StandardCharsets;
  * and the connection closed; key + extras longer than the body is answered UNKNOWN_COMMAND
  * and closed; a bad magic byte closes the connection without a reply; an unknown opcode is
  * answered UNKNOWN_COMMAND and its body skipped. A value over {@link Settings#maxItemSize()}
- * is answered E2BIG as soon as its key has arrived and its bytes discarded as they arrive,
- * never buffered (a failed SET also removes the key's old item, as memcached does).
+ * is answered E2BIG as soon as its key has arrived and its bytes discarded as they arrive
+ * ({@link InputDiscard}), never buffered; a failed SET also removes the key's old item, and any
+ * CAS unique turns SET, ADD and REPLACE into a cas, as in memcached ({@link StorageSemantics}).
  *
  * <p>Authentication (memcached -S): when the server has an {@link AuthFile}, every opcode but
  * the SASL ones and VERSION is answered AUTH_ERROR and the connection closed until the client
@@ -39,7 +40,7 @@ import java.nio.charset.StandardCharsets;
  * <p>Keys and values go to the store as views of the inbound buffer; a get hit copies the
  * value once into the outbound buffer and allocates nothing.
  */
-public final class BinaryProtocol {
+public final class BinaryProtocol implements Protocol {
 
     /** The version VERSION reports: the memcached release this protocol reproduces. */
     static final byte[] VERSION = TextProtocol.VERSION.getBytes(StandardCharsets.US_ASCII);
@@ -51,6 +52,7 @@ public final class BinaryProtocol {
     private static final long NO_CREATE = 0xFFFF_FFFFL;
 
     private final Store store;
+    private final StorageSemantics semantics;
     private final ServerContext server;
     private final BinaryHeader header = new BinaryHeader();
     private final BufferMemory inMemory = new BufferMemory();
@@ -62,8 +64,7 @@ public final class BinaryProtocol {
     private boolean authenticated;
     private final byte[] digits = new byte[20];
     private final MemorySegment digitsMemory = MemorySegment.ofArray(digits);
-    private long swallowRemaining;
-    private boolean closed;
+    private final InputDiscard discard = new InputDiscard();
 
     /**
      * @param store  the store requests execute on
@@ -71,31 +72,21 @@ public final class BinaryProtocol {
      */
     public BinaryProtocol(Store store, ServerContext server) {
         this.store = store;
+        this.semantics = new StorageSemantics(store);
         this.server = server;
         this.stats = new BinaryStats(store, server);
         this.auth = server.authFile();
     }
 
-    /**
-     * Handles at most one request from {@code in}: consumes its bytes and appends its
-     * response(s), if any, to {@code out}. Never throws for anything a client sends; once it
-     * has returned {@link TextProtocol.Outcome#CLOSE} it returns it again.
-     *
-     * @param in  the connection's accumulated inbound bytes
-     * @param out the connection's outbound buffer
-     * @return what happened; on NEED_MORE_INPUT nothing was consumed except bytes of an
-     *         over-large value being discarded
-     */
-    public TextProtocol.Outcome process(ByteBuf in, ByteBuf out) {
-        if (closed) {
-            return TextProtocol.Outcome.CLOSE;
-        }
-        if (swallowRemaining > 0) {
-            return swallow(in);
+    @Override
+    public Outcome process(ByteBuf in, ByteBuf out) {
+        Outcome discarding = discard.before(in);
+        if (discarding != null) {
+            return discarding;
         }
         int start = in.readerIndex();
         if (in.readableBytes() < BinaryHeader.LENGTH) {
-            return TextProtocol.Outcome.NEED_MORE_INPUT;
+            return Outcome.NEED_MORE_INPUT;
         }
         BinaryHeader h = header;
         h.read(in, start);
@@ -151,14 +142,10 @@ public final class BinaryProtocol {
         };
     }
 
-    /**
-     * Forgets what the last request left for the bytes after it (a value still to discard, a
-     * close), so that the next {@link #process} call starts a new request. For datagram
-     * transports, where every datagram stands alone (protocol.txt "UDP protocol").
-     */
+    /** Forgets a value still to discard and a close (protocol.txt "UDP protocol": a datagram stands alone). */
+    @Override
     public void reset() {
-        swallowRemaining = 0;
-        closed = false;
+        discard.reset();
     }
 
     /** memcached's authenticated(): the SASL opcodes and VERSION need no authentication. */
@@ -168,7 +155,7 @@ public final class BinaryProtocol {
     }
 
     /** SASL_LIST_MECHS: the mechanisms offered, space-separated ("BinaryProtocolRevamped", "SASL"). */
-    private TextProtocol.Outcome listMechanisms(ByteBuf in, ByteBuf out) {
+    private Outcome listMechanisms(ByteBuf in, ByteBuf out) {
         header.writeResponse(out, 0, 0, BinaryStatus.SUCCESS, SASL_MECHANISMS.length, 0);
         out.writeBytes(SASL_MECHANISMS);
         return consume(in, in.readerIndex() + BinaryHeader.LENGTH);
@@ -179,12 +166,12 @@ public final class BinaryProtocol {
      * in one message, so a SASL_STEP, another mechanism or wrong credentials are AUTH_ERROR;
      * the connection stays open for another attempt.
      */
-    private TextProtocol.Outcome saslAuth(ByteBuf in, ByteBuf out) {
+    private Outcome saslAuth(ByteBuf in, ByteBuf out) {
         BinaryHeader h = header;
         int start = in.readerIndex();
         int length = BinaryHeader.LENGTH + (int) h.bodyLength;
         if (in.readableBytes() < length) {
-            return TextProtocol.Outcome.NEED_MORE_INPUT;
+            return Outcome.NEED_MORE_INPUT;
         }
         int keyIndex = start + BinaryHeader.LENGTH;
         boolean plain = h.opcode == BinaryOpcode.SASL_AUTH && h.keyLength == SASL_MECHANISMS.length
@@ -207,11 +194,11 @@ public final class BinaryProtocol {
     }
 
     /** GET, GETQ, GETK, GETKQ; with {@code touch}: GAT, GATQ, GATK, GATKQ, TOUCH. */
-    private TextProtocol.Outcome get(ByteBuf in, ByteBuf out, boolean touch) {
+    private Outcome get(ByteBuf in, ByteBuf out, boolean touch) {
         BinaryHeader h = header;
         int length = BinaryHeader.LENGTH + (int) h.bodyLength;
         if (in.readableBytes() < length) {
-            return TextProtocol.Outcome.NEED_MORE_INPUT;
+            return Outcome.NEED_MORE_INPUT;
         }
         int start = in.readerIndex();
         int keyIndex = start + BinaryHeader.LENGTH + h.extrasLength;
@@ -235,12 +222,12 @@ public final class BinaryProtocol {
     }
 
     /** SET, ADD, REPLACE, APPEND, PREPEND and their quiet variants. */
-    private TextProtocol.Outcome update(ByteBuf in, ByteBuf out) {
+    private Outcome update(ByteBuf in, ByteBuf out) {
         BinaryHeader h = header;
         int start = in.readerIndex();
         int keyEnd = BinaryHeader.LENGTH + h.extrasLength + h.keyLength;
         if (in.readableBytes() < keyEnd) {
-            return TextProtocol.Outcome.NEED_MORE_INPUT;
+            return Outcome.NEED_MORE_INPUT;
         }
         long valueLength = h.bodyLength - h.extrasLength - h.keyLength;
         int op = h.opcode;
@@ -248,16 +235,16 @@ public final class BinaryProtocol {
         if (valueLength > server.settings().maxItemSize()) {
             if (set) {
                 MemorySegment memory = inMemory.view(in, start, keyEnd);
-                store.delete(memory, inMemory.base() + keyEnd - h.keyLength, h.keyLength);
+                semantics.dropOldItem(memory, inMemory.base() + keyEnd - h.keyLength, h.keyLength);
             }
             writeError(out, BinaryStatus.E2BIG);
             in.readerIndex(start + keyEnd);
-            swallowRemaining = valueLength;
-            return TextProtocol.Outcome.HANDLED;
+            discard.discard(valueLength);
+            return Outcome.HANDLED;
         }
         int length = keyEnd + (int) valueLength;
         if (in.readableBytes() < length) {
-            return TextProtocol.Outcome.NEED_MORE_INPUT;
+            return Outcome.NEED_MORE_INPUT;
         }
         MemorySegment memory = inMemory.view(in, start, length);
         long base = inMemory.base();
@@ -272,12 +259,13 @@ public final class BinaryProtocol {
             default -> StorageCommand.PREPEND;
         };
         boolean concat = command == StorageCommand.APPEND || command == StorageCommand.PREPEND;
-        if (h.casUnique != 0 && !concat) {
-            command = StorageCommand.CAS; // memcached's process_bin_update: any CAS unique makes set/add/replace a cas
+        if (h.casUnique != 0) {
+            command = StorageSemantics.withCasUnique(command, true);
         }
         probe.reset();
         Status status = store.store(command, memory, keyOffset, h.keyLength, memory, keyOffset + h.keyLength,
                 (int) valueLength, clientFlags, exptime, h.casUnique, BinaryOpcode.isQuiet(op) ? null : probe);
+        semantics.dropOldItemIfFailed(status, set, memory, keyOffset, h.keyLength);
         int code = switch (status) {
             case STORED -> BinaryStatus.SUCCESS;
             case NOT_STORED -> command == StorageCommand.ADD ? BinaryStatus.KEY_EEXISTS
@@ -292,21 +280,18 @@ public final class BinaryProtocol {
                 h.writeResponse(out, 0, 0, BinaryStatus.SUCCESS, 0, probe.casUnique);
             }
         } else {
-            if (set && (status == Status.TOO_LARGE || status == Status.OUT_OF_MEMORY)) {
-                store.delete(memory, keyOffset, h.keyLength);
-            }
             writeError(out, code);
         }
         return consume(in, start + length);
     }
 
     /** DELETE, DELETEQ; with a CAS unique, only if the item's matches. */
-    private TextProtocol.Outcome delete(ByteBuf in, ByteBuf out) {
+    private Outcome delete(ByteBuf in, ByteBuf out) {
         BinaryHeader h = header;
         int start = in.readerIndex();
         int length = BinaryHeader.LENGTH + h.keyLength;
         if (in.readableBytes() < length) {
-            return TextProtocol.Outcome.NEED_MORE_INPUT;
+            return Outcome.NEED_MORE_INPUT;
         }
         MemorySegment memory = inMemory.view(in, start, length);
         long keyOffset = inMemory.base() + BinaryHeader.LENGTH;
@@ -328,12 +313,12 @@ public final class BinaryProtocol {
      * and the expiration (0xffffffff: fail if the item is missing; otherwise the store creates a
      * missing item holding the initial value, whatever the request's CAS unique, as memcached does).
      */
-    private TextProtocol.Outcome incrDecr(ByteBuf in, ByteBuf out) {
+    private Outcome incrDecr(ByteBuf in, ByteBuf out) {
         BinaryHeader h = header;
         int start = in.readerIndex();
         int length = BinaryHeader.LENGTH + 20 + h.keyLength;
         if (in.readableBytes() < length) {
-            return TextProtocol.Outcome.NEED_MORE_INPUT;
+            return Outcome.NEED_MORE_INPUT;
         }
         int extras = start + BinaryHeader.LENGTH;
         long delta = in.getLong(extras);
@@ -363,11 +348,11 @@ public final class BinaryProtocol {
         return consume(in, start + length);
     }
 
-    private TextProtocol.Outcome flush(ByteBuf in, ByteBuf out) {
+    private Outcome flush(ByteBuf in, ByteBuf out) {
         int start = in.readerIndex();
         int length = BinaryHeader.LENGTH + header.extrasLength;
         if (in.readableBytes() < length) {
-            return TextProtocol.Outcome.NEED_MORE_INPUT;
+            return Outcome.NEED_MORE_INPUT;
         }
         long exptime = header.extrasLength == 4 ? in.getUnsignedInt(start + BinaryHeader.LENGTH) : 0;
         store.flushAll(exptime);
@@ -377,34 +362,34 @@ public final class BinaryProtocol {
         return consume(in, start + length);
     }
 
-    private TextProtocol.Outcome verbosity(ByteBuf in, ByteBuf out) {
+    private Outcome verbosity(ByteBuf in, ByteBuf out) {
         int start = in.readerIndex();
         int length = BinaryHeader.LENGTH + 4;
         if (in.readableBytes() < length) {
-            return TextProtocol.Outcome.NEED_MORE_INPUT;
+            return Outcome.NEED_MORE_INPUT;
         }
         long level = in.getUnsignedInt(start + BinaryHeader.LENGTH);
         server.setVerbosity((int) Math.min(level, 2));
         return respond(in, out, length);
     }
 
-    private TextProtocol.Outcome stat(ByteBuf in, ByteBuf out) {
+    private Outcome stat(ByteBuf in, ByteBuf out) {
         int start = in.readerIndex();
         int length = BinaryHeader.LENGTH + header.keyLength;
         if (in.readableBytes() < length) {
-            return TextProtocol.Outcome.NEED_MORE_INPUT;
+            return Outcome.NEED_MORE_INPUT;
         }
         stats.write(header, in, start + BinaryHeader.LENGTH, out);
         return consume(in, start + length);
     }
 
-    private TextProtocol.Outcome version(ByteBuf in, ByteBuf out) {
+    private Outcome version(ByteBuf in, ByteBuf out) {
         header.writeResponse(out, 0, 0, BinaryStatus.SUCCESS, VERSION.length, 0);
         out.writeBytes(VERSION);
         return consume(in, in.readerIndex() + BinaryHeader.LENGTH);
     }
 
-    private TextProtocol.Outcome quit(ByteBuf in, ByteBuf out) {
+    private Outcome quit(ByteBuf in, ByteBuf out) {
         if (header.opcode == BinaryOpcode.QUIT) {
             header.writeResponse(out, 0, 0, BinaryStatus.SUCCESS, 0, 0);
         }
@@ -412,21 +397,21 @@ public final class BinaryProtocol {
     }
 
     /** An opcode memcached does not implement: UNKNOWN_COMMAND, then skip the body. */
-    private TextProtocol.Outcome unknown(ByteBuf in, ByteBuf out) {
+    private Outcome unknown(ByteBuf in, ByteBuf out) {
         writeError(out, BinaryStatus.UNKNOWN_COMMAND);
         in.skipBytes(BinaryHeader.LENGTH);
-        swallowRemaining = header.bodyLength;
-        return TextProtocol.Outcome.HANDLED;
+        discard.discard(header.bodyLength);
+        return Outcome.HANDLED;
     }
 
     /** A success response with no body, and consumes {@code length} bytes. */
-    private TextProtocol.Outcome respond(ByteBuf in, ByteBuf out, int length) {
+    private Outcome respond(ByteBuf in, ByteBuf out, int length) {
         header.writeResponse(out, 0, 0, BinaryStatus.SUCCESS, 0, 0);
         return consume(in, in.readerIndex() + length);
     }
 
     /** A protocol error: the error response, then close (memcached's handle_binary_protocol_error). */
-    private TextProtocol.Outcome fail(ByteBuf in, ByteBuf out, int status) {
+    private Outcome fail(ByteBuf in, ByteBuf out, int status) {
         writeError(out, status);
         return close(in);
     }
@@ -437,22 +422,12 @@ public final class BinaryProtocol {
         out.writeBytes(body);
     }
 
-    private static TextProtocol.Outcome consume(ByteBuf in, int next) {
+    private static Outcome consume(ByteBuf in, int next) {
         in.readerIndex(next);
-        return TextProtocol.Outcome.HANDLED;
+        return Outcome.HANDLED;
     }
 
-    /** Discards the bytes of a value too large to store (or an unknown command's body) as they arrive. */
-    private TextProtocol.Outcome swallow(ByteBuf in) {
-        int skip = (int) Math.min(in.readableBytes(), swallowRemaining);
-        in.skipBytes(skip);
-        swallowRemaining -= skip;
-        return swallowRemaining > 0 ? TextProtocol.Outcome.NEED_MORE_INPUT : TextProtocol.Outcome.HANDLED;
-    }
-
-    private TextProtocol.Outcome close(ByteBuf in) {
-        in.skipBytes(in.readableBytes());
-        closed = true;
-        return TextProtocol.Outcome.CLOSE;
+    private Outcome close(ByteBuf in) {
+        return discard.close(in);
     }
 }

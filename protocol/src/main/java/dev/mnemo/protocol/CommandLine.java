@@ -24,8 +24,11 @@ import java.lang.foreign.ValueLayout;
  */
 final class CommandLine {
 
-    /** Tokens recorded per line; enough for every command but the key lists of get/gets/gat/gats. */
-    static final int MAX_TOKENS = 8;
+    /**
+     * Tokens recorded per line: enough for every command but the key lists of get/gets/gat/gats,
+     * and for the meta commands, which memcached refuses at this many tokens.
+     */
+    static final int MAX_TOKENS = MetaCommand.MAX_TOKENS;
 
     /** The largest unsigned 64-bit value that can be multiplied by 10 without overflow. */
     private static final long MAX_UNSIGNED_BEFORE_TIMES_10 = Long.divideUnsigned(-1L, 10);

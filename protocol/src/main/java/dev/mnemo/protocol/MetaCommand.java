@@ -27,13 +27,10 @@ final class MetaCommand {
     static final int MAX_OPAQUE = 32;
 
     private final CommandLine line;
-    private final int[] starts = new int[MAX_TOKENS];
-    private final int[] lengths = new int[MAX_TOKENS];
     private final byte[] decodedKey = new byte[Store.MAX_KEY_LENGTH];
     private final MemorySegment decodedKeyMemory = MemorySegment.ofArray(decodedKey);
     /** Token index of each flag letter present (by its byte value), -1 if absent. */
     private final byte[] flagToken = new byte[128];
-    private int count;
     private int flagsFrom;
     private MemorySegment memory;
     private long base;
@@ -46,46 +43,28 @@ final class MetaCommand {
     }
 
     /**
-     * Splits the line {@code [start, end)} (end-of-line excluded; a NUL already cut it) into
-     * tokens. Call first, then {@link #count()} and {@link #rawKeyLength()} for the checks
-     * memcached makes before the flags, then {@link #parseFlags}.
+     * Starts on the line {@link CommandLine} has just split into tokens (whose token limit is
+     * {@link #MAX_TOKENS}). Call first, then {@link #count()} and {@link #rawKeyLength()} for the
+     * checks memcached makes before the flags, then {@link #parseFlags}.
      *
-     * @param memory the inbound buffer's memory, as {@link CommandLine#parse} got it
+     * @param memory the inbound buffer's memory, viewing the line and any data block after it
      * @param base   the offset of the buffer's index 0 in {@code memory}
      */
-    void split(MemorySegment memory, long base, int start, int end) {
+    void begin(MemorySegment memory, long base) {
         this.memory = memory;
         this.base = base;
-        int n = 0;
-        int i = start;
-        while (i < end) {
-            if (memory.get(ValueLayout.JAVA_BYTE, base + i) == ' ') {
-                i++;
-                continue;
-            }
-            int tokenStart = i;
-            while (i < end && memory.get(ValueLayout.JAVA_BYTE, base + i) != ' ') {
-                i++;
-            }
-            if (n < MAX_TOKENS) {
-                starts[n] = tokenStart;
-                lengths[n] = i - tokenStart;
-            }
-            n++;
-        }
-        count = n;
-        keyLength = n > 1 ? lengths[1] : 0;
+        keyLength = line.count() > 1 ? line.length(1) : 0;
         keyBinary = false;
     }
 
     /** @return the tokens on the line, the command's included (may exceed {@link #MAX_TOKENS}) */
     int count() {
-        return count;
+        return line.count();
     }
 
     /** @return the key token's length as sent (before any base64 decoding) */
     int rawKeyLength() {
-        return lengths[1];
+        return line.length(1);
     }
 
     /**
@@ -99,14 +78,14 @@ final class MetaCommand {
         flagsFrom = from;
         mode = 0;
         byte[] error = null;
-        for (int t = from; t < count; t++) {
-            int o = byteAt(starts[t]) & 0xFF;
+        for (int t = from; t < line.count(); t++) {
+            int o = byteAt(line.start(t)) & 0xFF;
             if (o >= 127 || flagToken[o] >= 0) {
                 return MetaReplies.DUPLICATE_FLAG;
             }
             flagToken[o] = (byte) t;
-            int argStart = starts[t] + 1;
-            int argEnd = starts[t] + lengths[t];
+            int argStart = line.start(t) + 1;
+            int argEnd = line.start(t) + line.length(t);
             switch (o) {
                 case 'b' -> {
                     if (!decodeKey()) {
@@ -129,7 +108,7 @@ final class MetaCommand {
                     }
                 }
                 case 'M' -> {
-                    if (lengths[t] != 2) {
+                    if (line.length(t) != 2) {
                         error = MetaReplies.M_LENGTH;
                     } else {
                         mode = byteAt(argStart);
@@ -162,7 +141,7 @@ final class MetaCommand {
      */
     boolean decodeKey() {
         keyBinary = true;
-        keyLength = Base64Key.decode(memory, base + starts[1], lengths[1], decodedKey);
+        keyLength = Base64Key.decode(memory, base + line.start(1), line.length(1), decodedKey);
         return keyLength > 0;
     }
 
@@ -184,8 +163,8 @@ final class MetaCommand {
     /** @return the value of a numeric flag present on the line (signed for N, T, R; unsigned for the others) */
     long number(char flag) {
         int t = flagToken[flag];
-        int start = starts[t] + 1;
-        int end = starts[t] + lengths[t];
+        int start = line.start(t) + 1;
+        int end = line.start(t) + line.length(t);
         boolean parsed = flag == 'N' || flag == 'T' || flag == 'R' ? line.parseInt32(start, end) : line.parseUnsigned(start, end);
         if (!parsed) {
             throw new IllegalStateException("flag " + flag + " was not checked");
@@ -200,12 +179,12 @@ final class MetaCommand {
 
     /** @return buffer index of token {@code t}'s first byte */
     int start(int t) {
-        return starts[t];
+        return line.start(t);
     }
 
     /** @return length of token {@code t} */
     int length(int t) {
-        return lengths[t];
+        return line.length(t);
     }
 
     /** @return the memory the key is in: the decoded array with flag b, else the line's memory */
@@ -215,7 +194,7 @@ final class MetaCommand {
 
     /** @return the key's offset in {@link #keyMemory()} */
     long keyOffset() {
-        return keyBinary ? 0 : base + starts[1];
+        return keyBinary ? 0 : base + line.start(1);
     }
 
     /** @return the key's length in bytes (decoded with flag b) */

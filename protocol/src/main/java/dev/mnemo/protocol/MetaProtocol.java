@@ -13,10 +13,13 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * Executes memcached's meta commands (protocol.txt "Meta Commands": mg, ms, md, ma, mn, me) for
- * one connection of the text protocol, which hands it every command line whose command is two
- * bytes starting with 'm'. Replies are memcached 1.6.18's byte for byte: return flags in the
- * order the request gave them, then Z, X, W; quiet mode (q) drops EN of mg and HD of ms, md and
- * ma (and ma's VA), never an error or another code.
+ * one connection of the text protocol. It is not a {@link Protocol} of its own: meta commands
+ * arrive on the text connection, mixed freely with the classic commands and sharing their
+ * framing (the 2048-byte line limit, a NUL ending the line, the discarding of a refused data
+ * block), so {@link TextProtocol} finds and parses each line and hands this class every one whose
+ * command is two bytes starting with 'm' ({@link #execute(int)}). Replies are memcached 1.6.18's
+ * byte for byte: return flags in the order the request gave them, then Z, X, W; quiet mode (q)
+ * drops EN of mg and HD of ms, md and ma (and ma's VA), never an error or another code.
  *
  * <p>Differences from 1.6.18 (README "Meta commands"): E (explicit CAS) on every command and x
  * (md: drop the value) of later memcached releases are understood, where 1.6.18 answers
@@ -24,21 +27,23 @@ import java.lang.foreign.ValueLayout;
  * says (1.6.18 answers NS); me reports cls=1 (Mnemo has no slab classes) and size = Mnemo's
  * item bytes (20-byte header, key, value). As in 1.6.18, k returns a key base64-encoded and
  * followed by " b" when the item was stored with b (mg, me) or the request used b (ms, md, ma).
+ * A storage command's CAS rule and a failed ms dropping the old item are
+ * {@link StorageSemantics}'.
  *
- * <p>mg composes its reply line in a reusable array and copies the value from the store into
- * the outbound buffer once; a hit allocates nothing. Not thread-safe: one per connection.
+ * <p>mg composes its reply line in a reusable {@link MetaReplyLine} and copies the value from
+ * the store into the outbound buffer once; a hit allocates nothing. Not thread-safe: one per
+ * connection.
  */
 final class MetaProtocol implements ItemReader {
 
-    /** Room for one reply line: at most {@link MetaCommand#MAX_TOKENS} flags of which a key is the longest. */
-    private static final int MAX_LINE = 16 + MetaCommand.MAX_TOKENS * 24 + 2 * 340;
-
     private final Store store;
+    private final StorageSemantics semantics;
+    private final TextRequest request;
     private final CommandLine line;
     private final MetaCommand command;
     private final MetaItem metaItem = new MetaItem();
     private final BufferMemory outMemory = new BufferMemory();
-    private final byte[] reply = new byte[MAX_LINE];
+    private final MetaReplyLine reply = new MetaReplyLine();
     private final byte[] number = new byte[20];
     private final MemorySegment numberMemory = MemorySegment.ofArray(number);
     private final StoredItem storedItem = new StoredItem();
@@ -48,31 +53,41 @@ final class MetaProtocol implements ItemReader {
 
     private ByteBuf out;
     private int mark;
-    private long swallow;
 
-    MetaProtocol(Store store, ServerContext server, CommandLine line) {
+    MetaProtocol(Store store, ServerContext server, TextRequest request) {
         this.store = store;
+        this.semantics = new StorageSemantics(store);
         this.server = server;
-        this.line = line;
+        this.request = request;
+        this.line = request.line;
         this.command = new MetaCommand(line);
+    }
+
+    /**
+     * Executes the meta command on the line the text protocol has just parsed; an ms waits
+     * until its data block has arrived, and a refused one's block is discarded as it arrives.
+     *
+     * @param next buffer index just past the line's newline
+     */
+    Outcome execute(int next) {
+        int available = request.in().writerIndex();
+        MemorySegment memory = request.view(available);
+        long base = request.base();
+        out = request.out();
+        command.begin(memory, base);
+        int end = execute(memory.get(ValueLayout.JAVA_BYTE, base + line.start(0) + 1), next, available);
+        return end < 0 ? Outcome.NEED_MORE_INPUT : request.finish(end);
     }
 
     /**
      * Executes one meta command (or answers ERROR for another two-byte 'm' command).
      *
-     * @param memory    the inbound buffer's memory, viewing every readable byte
-     * @param base      offset of the buffer's index 0 in {@code memory}
-     * @param lineStart buffer index of the command's first byte
-     * @param lineEnd   buffer index just past the line (end-of-line and anything after a NUL excluded)
+     * @param second    the command's second byte
      * @param next      buffer index just past the line's newline
      * @param available buffer index just past the last readable byte
-     * @return buffer index just past the request, or -1 if an ms data block has not all arrived;
-     *         then {@link #takeSwallow()} tells how many further bytes to discard
+     * @return buffer index just past the request, or -1 if an ms data block has not all arrived
      */
-    int execute(MemorySegment memory, long base, int lineStart, int lineEnd, ByteBuf out, int next, int available) {
-        this.out = out;
-        command.split(memory, base, lineStart, lineEnd);
-        byte second = memory.get(ValueLayout.JAVA_BYTE, base + lineStart + 1);
+    private int execute(byte second, int next, int available) {
         if (second == 'n') {
             out.writeBytes(MetaReplies.MN_REPLY);
             return next;
@@ -95,13 +110,6 @@ final class MetaProtocol implements ItemReader {
             case 'd' -> delete(next);
             default -> arithmetic(next);
         };
-    }
-
-    /** @return the bytes to discard after the request (a refused ms's data block), and forgets them */
-    long takeSwallow() {
-        long s = swallow;
-        swallow = 0;
-        return s;
     }
 
     // ---- mg ----
@@ -146,12 +154,11 @@ final class MetaProtocol implements ItemReader {
         out.writerIndex(mark);
         MetaItem meta = metaItem;
         boolean value = command.has('v');
-        int n;
         if (value) {
-            n = put(0, MetaReplies.VA);
-            n = Ascii.putUnsigned(reply, n, item.valueLength());
+            reply.start(MetaReplies.VA);
+            reply.unsigned(item.valueLength());
         } else {
-            n = put(0, MetaReplies.HD);
+            reply.start(MetaReplies.HD);
         }
         for (int t = command.flagsFrom(); t < command.count(); t++) {
             byte flag = command.memory().get(ValueLayout.JAVA_BYTE, command.base() + command.start(t));
@@ -159,33 +166,32 @@ final class MetaProtocol implements ItemReader {
                 case 'T' -> meta.touch(command.number('T'));
                 case 'N' -> meta.vivified(command.number('N'));
                 case 'R' -> meta.recache(command.number('R'));
-                case 'c' -> n = putFlag(n, 'c', item.casUnique());
-                case 'f' -> n = putFlag(n, 'f', item.clientFlags() & 0xFFFF_FFFFL);
-                case 'h' -> n = putFlag(n, 'h', meta.hitBefore() ? 1 : 0);
-                case 'k' -> n = putKey(n, item.memory(), item.keyOffset(), item.keyLength(), meta.isKeyBinary());
-                case 'l' -> n = putFlag(n, 'l', meta.secondsSinceAccess());
-                case 'O' -> n = putOpaque(n, t);
-                case 's' -> n = putFlag(n, 's', item.valueLength());
-                case 't' -> n = putFlag(n, 't', meta.ttl());
+                case 'c' -> reply.flag('c', item.casUnique());
+                case 'f' -> reply.flag('f', item.clientFlags() & 0xFFFF_FFFFL);
+                case 'h' -> reply.flag('h', meta.hitBefore() ? 1 : 0);
+                case 'k' -> reply.keyFlag(item.memory(), item.keyOffset(), item.keyLength(), meta.isKeyBinary());
+                case 'l' -> reply.flag('l', meta.secondsSinceAccess());
+                case 'O' -> reply.opaque(command, t);
+                case 's' -> reply.flag('s', item.valueLength());
+                case 't' -> reply.flag('t', meta.ttl());
                 default -> {
                 }
             }
         }
         meta.settle();
         if (meta.tokenSent()) {
-            n = putLetter(n, 'Z');
+            reply.letter('Z');
         }
         if (meta.stale()) {
-            n = putLetter(n, 'X');
+            reply.letter('X');
         }
         if (meta.won()) {
-            n = putLetter(n, 'W');
+            reply.letter('W');
         }
-        reply[n++] = '\r';
-        reply[n++] = '\n';
+        reply.end();
         int valueLength = value ? item.valueLength() : 0;
-        out.ensureWritable(n + valueLength + 2);
-        out.writeBytes(reply, 0, n);
+        out.ensureWritable(reply.length() + valueLength + 2);
+        reply.writeTo(out);
         if (value) {
             outMemory.append(item.memory(), item.valueOffset(), valueLength, out);
             out.writeBytes(Ascii.CRLF);
@@ -225,13 +231,12 @@ final class MetaProtocol implements ItemReader {
             error = MetaReplies.MS_BAD_MODE;
         }
         if (error == null && length > server.settings().maxItemSize()) {
-            // memcached drops the old item when a store fails, so no stale value outlives it
-            store.delete(command.keyMemory(), command.keyOffset(), command.keyLength());
+            semantics.dropOldItem(command.keyMemory(), command.keyOffset(), command.keyLength());
             error = Ascii.TOO_LARGE;
         }
         if (error != null) {
             out.writeBytes(error);
-            swallow = length + 2L;
+            request.discard.discard(length + 2L);
             return next;
         }
         if (available < blockEnd) {
@@ -245,9 +250,8 @@ final class MetaProtocol implements ItemReader {
             return end;
         }
         long cas = command.has('C') ? command.number('C') : 0;
-        // memcached: a CAS unique turns set and replace into cas; add ignores it; append and prepend check it
-        if (command.has('C') && (storage == StorageCommand.SET || storage == StorageCommand.REPLACE)) {
-            storage = StorageCommand.CAS;
+        if (command.has('C')) {
+            storage = StorageSemantics.withCasUnique(storage, false);
         }
         int clientFlags = command.has('F') ? (int) command.number('F') : 0;
         long exptime = command.has('T') ? command.number('T') : 0;
@@ -257,6 +261,7 @@ final class MetaProtocol implements ItemReader {
         Status status = store.metaStore(storage, command.keyMemory(), command.keyOffset(), command.keyLength(),
                 memory, base + next, length, clientFlags, exptime, cas, command.has('I'), explicitCas, vivify,
                 vivifyExptime, command.keyBinary(), storedItem);
+        semantics.dropOldItemIfFailed(status, true, command.keyMemory(), command.keyOffset(), command.keyLength());
         byte[] code = switch (status) {
             case STORED -> command.has('q') ? null : MetaReplies.HD;
             case NOT_STORED -> MetaReplies.NS;
@@ -266,7 +271,6 @@ final class MetaProtocol implements ItemReader {
             default -> Ascii.OUT_OF_MEMORY_STORING;
         };
         if (status == Status.TOO_LARGE || status == Status.OUT_OF_MEMORY) {
-            store.delete(command.keyMemory(), command.keyOffset(), command.keyLength());
             out.writeBytes(code);
         } else if (code != null) {
             // memcached 1.6.18 prints c0 when the item was not stored
@@ -366,26 +370,20 @@ final class MetaProtocol implements ItemReader {
             return;
         }
         long now = store.config().clock().nowSeconds();
-        int n = put(0, MetaReplies.ME_REPLY);
-        if (storedItem.keyBinary) {
-            n = Base64Key.encode(command.keyMemory(), command.keyOffset(), command.keyLength(), reply, n);
-        } else {
-            MemorySegment.copy(command.keyMemory(), ValueLayout.JAVA_BYTE, command.keyOffset(), reply, n, command.keyLength());
-            n += command.keyLength();
-        }
-        n = putText(n, " exp=");
+        reply.start(MetaReplies.ME_REPLY);
+        reply.key(command.keyMemory(), command.keyOffset(), command.keyLength(), storedItem.keyBinary);
+        reply.text(" exp=");
         // memcached 1.6.18 prints the current time minus the exptime: the remaining TTL, negated
-        n = putSigned(n, storedItem.expiresAt == 0 ? -1 : now - storedItem.expiresAt);
-        n = putText(n, " la=");
-        n = putSigned(n, now - storedItem.lastAccess);
-        n = putText(n, " cas=");
-        n = Ascii.putUnsigned(reply, n, storedItem.cas);
-        n = putText(n, storedItem.fetched ? " fetch=yes" : " fetch=no");
-        n = putText(n, " cls=1 size=");
-        n = Ascii.putUnsigned(reply, n, storedItem.size);
-        reply[n++] = '\r';
-        reply[n++] = '\n';
-        out.writeBytes(reply, 0, n);
+        reply.signed(storedItem.expiresAt == 0 ? -1 : now - storedItem.expiresAt);
+        reply.text(" la=");
+        reply.signed(now - storedItem.lastAccess);
+        reply.text(" cas=");
+        reply.unsigned(storedItem.cas);
+        reply.text(storedItem.fetched ? " fetch=yes" : " fetch=no");
+        reply.text(" cls=1 size=");
+        reply.unsigned(storedItem.size);
+        reply.end();
+        reply.writeTo(out);
     }
 
     // ---- reply lines ----
@@ -396,33 +394,32 @@ final class MetaProtocol implements ItemReader {
      * data line.
      */
     private void writeCodeLine(byte[] code, boolean printCas, long cas, boolean withItem) {
-        int n = put(0, code);
+        reply.start(code);
         boolean value = code == MetaReplies.VA;
         if (value) {
-            n = Ascii.putUnsigned(reply, n, storedItem.digits);
+            reply.unsigned(storedItem.digits);
         }
         for (int t = command.flagsFrom(); t < command.count(); t++) {
             byte flag = command.memory().get(ValueLayout.JAVA_BYTE, command.base() + command.start(t));
             switch (flag) {
-                case 'k' -> n = putKey(n, command.keyMemory(), command.keyOffset(), command.keyLength(), command.keyBinary());
-                case 'O' -> n = putOpaque(n, t);
+                case 'k' -> reply.keyFlag(command.keyMemory(), command.keyOffset(), command.keyLength(), command.keyBinary());
+                case 'O' -> reply.opaque(command, t);
                 case 'c' -> {
                     if (printCas) {
-                        n = putFlag(n, 'c', cas);
+                        reply.flag('c', cas);
                     }
                 }
                 case 't' -> {
                     if (withItem) {
-                        n = putFlag(n, 't', storedItem.ttl);
+                        reply.flag('t', storedItem.ttl);
                     }
                 }
                 default -> {
                 }
             }
         }
-        reply[n++] = '\r';
-        reply[n++] = '\n';
-        out.writeBytes(reply, 0, n);
+        reply.end();
+        reply.writeTo(out);
         if (value) {
             out.writeBytes(number, 0, storedItem.digits);
             out.writeBytes(Ascii.CRLF);
@@ -448,53 +445,6 @@ final class MetaProtocol implements ItemReader {
     private byte[] opaqueError() {
         return command.has('O') && command.length(command.tokenOf('O')) > MetaCommand.MAX_OPAQUE
                 ? MetaReplies.OPAQUE_TOO_LONG : null;
-    }
-
-    private int put(int n, byte[] bytes) {
-        System.arraycopy(bytes, 0, reply, n, bytes.length);
-        return n + bytes.length;
-    }
-
-    private int putText(int n, String ascii) {
-        for (int i = 0; i < ascii.length(); i++) {
-            reply[n + i] = (byte) ascii.charAt(i);
-        }
-        return n + ascii.length();
-    }
-
-    private int putLetter(int n, char letter) {
-        reply[n] = ' ';
-        reply[n + 1] = (byte) letter;
-        return n + 2;
-    }
-
-    private int putFlag(int n, char letter, long value) {
-        return putSigned(putLetter(n, letter), value);
-    }
-
-    private int putSigned(int n, long value) {
-        if (value < 0) {
-            reply[n++] = '-';
-            return Ascii.putUnsigned(reply, n, -value);
-        }
-        return Ascii.putUnsigned(reply, n, value);
-    }
-
-    private int putOpaque(int n, int token) {
-        reply[n++] = ' ';
-        int length = command.length(token);
-        MemorySegment.copy(command.memory(), ValueLayout.JAVA_BYTE, command.base() + command.start(token), reply, n, length);
-        return n + length;
-    }
-
-    /** " k" and the key; base64 and " b" after it when {@code binary}. */
-    private int putKey(int n, MemorySegment memory, long offset, int length, boolean binary) {
-        n = putLetter(n, 'k');
-        if (binary) {
-            return putLetter(Base64Key.encode(memory, offset, length, reply, n), 'b');
-        }
-        MemorySegment.copy(memory, ValueLayout.JAVA_BYTE, offset, reply, n, length);
-        return n + length;
     }
 
     /**

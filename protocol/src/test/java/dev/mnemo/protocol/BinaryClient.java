@@ -1,6 +1,5 @@
 package dev.mnemo.protocol;
 
-import dev.mnemo.protocol.TextProtocol.Outcome;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
 
@@ -90,18 +89,7 @@ final class BinaryClient implements AutoCloseable {
     /** Appends bytes as one read and processes until more input is needed or the connection closes. */
     void feed(byte[] bytes) {
         in.writeBytes(bytes);
-        int rounds = 0;
-        while (!closed) {
-            Outcome outcome = protocol.process(in, out);
-            if (outcome == Outcome.CLOSE) {
-                closed = true;
-            } else if (outcome == Outcome.NEED_MORE_INPUT) {
-                break;
-            }
-            if (++rounds > 1_000_000) {
-                throw new AssertionError("process() never asked for more input");
-            }
-        }
+        closed = closed || Client.processAll(protocol, in, out);
         in.discardReadBytes();
     }
 

@@ -34,7 +34,7 @@ class BinaryGetAllocationTest extends ProtocolTestBase {
         ByteBuf out = allocator.buffer(4096);
         try {
             in.writeBytes(request(0x01, flagsExptime(7, 0), "some-key", "v".repeat(100).getBytes(), 0));
-            assertEquals(TextProtocol.Outcome.HANDLED, protocol.process(in, out));
+            assertEquals(Outcome.HANDLED, protocol.process(in, out));
             for (byte[] request : new byte[][] {request(0x00, "some-key"), request(0x0c, "some-key")}) {
                 int expected = 24 + 4 + 100 + (request[1] == 0x0c ? 8 : 0);
                 getMany(protocol, in, out, request, WARMUP, expected);
@@ -54,7 +54,7 @@ class BinaryGetAllocationTest extends ProtocolTestBase {
         for (int i = 0; i < times; i++) {
             in.clear().writeBytes(request);
             out.clear();
-            if (protocol.process(in, out) != TextProtocol.Outcome.HANDLED || out.readableBytes() != expected
+            if (protocol.process(in, out) != Outcome.HANDLED || out.readableBytes() != expected
                     || out.getShort(6) != 0) {
                 throw new AssertionError("not a hit: " + out.readableBytes() + " bytes");
             }

@@ -1,6 +1,5 @@
 package dev.mnemo.protocol;
 
-import dev.mnemo.protocol.TextProtocol.Outcome;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
@@ -41,19 +40,24 @@ final class Client implements AutoCloseable {
     /** Appends bytes as one read and processes until more input is needed or the connection closes. */
     void feed(byte[] bytes) {
         in.writeBytes(bytes);
-        int rounds = 0;
-        while (!closed) {
+        closed = closed || processAll(protocol, in, out);
+        in.discardReadBytes();
+    }
+
+    /**
+     * Calls {@code protocol.process} as a connection handler does, until it needs more input or
+     * closes the connection.
+     *
+     * @return whether it closed the connection
+     */
+    static boolean processAll(Protocol protocol, ByteBuf in, ByteBuf out) {
+        for (int rounds = 0; rounds <= 1_000_000; rounds++) {
             Outcome outcome = protocol.process(in, out);
-            if (outcome == Outcome.CLOSE) {
-                closed = true;
-            } else if (outcome == Outcome.NEED_MORE_INPUT) {
-                break;
-            }
-            if (++rounds > 1_000_000) {
-                throw new AssertionError("process() never asked for more input");
+            if (outcome != Outcome.HANDLED) {
+                return outcome == Outcome.CLOSE;
             }
         }
-        in.discardReadBytes();
+        throw new AssertionError("process() never asked for more input");
     }
 
     /** @return what was written since the last call, as ISO-8859-1 text */

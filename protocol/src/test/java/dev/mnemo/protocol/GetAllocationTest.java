@@ -1,6 +1,5 @@
 package dev.mnemo.protocol;
 
-import dev.mnemo.protocol.TextProtocol.Outcome;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;

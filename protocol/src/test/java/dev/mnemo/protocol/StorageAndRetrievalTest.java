@@ -226,13 +226,13 @@ class StorageAndRetrievalTest extends ProtocolTestBase {
         in.addComponent(true, Unpooled.copiedBuffer("lo\r\nget a\r\n", StandardCharsets.US_ASCII));
         CompositeByteBuf out = Unpooled.compositeBuffer();
         out.addComponent(true, Unpooled.buffer(4));
-        assertEquals(TextProtocol.Outcome.HANDLED, protocol.process(in, out));
-        assertEquals(TextProtocol.Outcome.HANDLED, protocol.process(in, out));
-        assertEquals(TextProtocol.Outcome.NEED_MORE_INPUT, protocol.process(in, out));
+        assertEquals(Outcome.HANDLED, protocol.process(in, out));
+        assertEquals(Outcome.HANDLED, protocol.process(in, out));
+        assertEquals(Outcome.NEED_MORE_INPUT, protocol.process(in, out));
         assertEquals("STORED\r\nVALUE a 3 5\r\nhello\r\nEND\r\n", out.toString(StandardCharsets.US_ASCII));
         ByteBuf heapIn = Unpooled.wrappedBuffer("xxget a\r\n".getBytes(StandardCharsets.US_ASCII), 2, 7);
         ByteBuf heapOut = Unpooled.buffer(1);
-        assertEquals(TextProtocol.Outcome.HANDLED, protocol.process(heapIn, heapOut));
+        assertEquals(Outcome.HANDLED, protocol.process(heapIn, heapOut));
         assertEquals("VALUE a 3 5\r\nhello\r\nEND\r\n", heapOut.toString(StandardCharsets.US_ASCII));
     }
 
@@ -249,9 +249,9 @@ class StorageAndRetrievalTest extends ProtocolTestBase {
         int calls = 0;
         while (in.isReadable()) {
             int before = in.readerIndex();
-            assertEquals(TextProtocol.Outcome.HANDLED, protocol.process(in, out));
+            assertEquals(Outcome.HANDLED, protocol.process(in, out));
             assertTrue(in.readerIndex() > before, "each call consumes what it answered");
-            assertTrue(out.readableBytes() <= TextProtocol.GET_OUTPUT_PER_CALL + value.length() + 100, "bounded");
+            assertTrue(out.readableBytes() <= TextRetrievalCommands.OUTPUT_PER_CALL + value.length() + 100, "bounded");
             replies.append(out.toString(StandardCharsets.ISO_8859_1));
             out.clear();
             calls++;

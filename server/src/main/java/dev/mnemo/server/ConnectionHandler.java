@@ -1,7 +1,8 @@
 package dev.mnemo.server;
 
 import dev.mnemo.protocol.ConnectionInfo;
-import dev.mnemo.protocol.BinaryProtocol;
+import dev.mnemo.protocol.NegotiatingProtocol;
+import dev.mnemo.protocol.Outcome;
 import dev.mnemo.protocol.TextProtocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -19,8 +20,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * One client connection: cumulates its inbound bytes, runs memcached's text or binary protocol
  * over them on the event loop that read them (the first byte of the connection decides, as in
- * memcached: 0x80, the binary request magic, means binary), and sends the replies to all requests of one read with one write
- * and one flush (DESIGN.md, "Data flow").
+ * memcached: {@link NegotiatingProtocol}), and sends the replies to all requests of one read with
+ * one write and one flush (DESIGN.md, "Data flow").
  *
  * <p>Backpressure: when the connection's unsent output passes the channel's high-water mark
  * ({@link MnemoServer#WATER_MARK}) the handler stops reading from the socket and stops
@@ -29,8 +30,8 @@ import java.util.concurrent.TimeUnit;
  * high-water mark + {@link #WRITE_CHUNK_BYTES} + one reply of server memory.
  *
  * <p>Inbound memory is bounded too: the protocol discards over-long data blocks itself and
- * limits command lines to 2048 bytes, so the cumulation never holds more than one storage
- * request (line + data block of at most the max item size) plus one socket read
+ * limits command lines to {@value TextProtocol#MAX_LINE_LENGTH} bytes, so the cumulation never
+ * holds more than one storage request (line + data block of at most the max item size) plus one socket read
  * ({@link MnemoServer#MAX_READ_BYTES}). Holding more means a protocol bug; the connection is then
  * closed rather than let memory grow.
  *
@@ -46,20 +47,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private static final byte[] TOO_MANY_CONNECTIONS =
             "ERROR Too many open connections\r\n".getBytes(StandardCharsets.US_ASCII);
 
-    /** The first byte of every binary protocol request. */
-    private static final int BINARY_REQUEST_MAGIC = 0x80;
-
-    /** Longest command line the protocol accepts, in bytes (protocol.txt: 2048). */
-    private static final int MAX_LINE_BYTES = 2048;
-
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionHandler.class);
 
     private final MnemoServer server;
-    private final TextProtocol protocol;
-    private final BinaryProtocol binaryProtocol;
-    /** Whether the connection speaks the binary protocol; decided by its first byte. */
-    private boolean binary;
-    private boolean protocolChosen;
+    private final NegotiatingProtocol protocol;
     private final LoopCounters counters;
     private final int id;
     private final long maxInboundBytes;
@@ -81,19 +72,16 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     /**
      * @param server   the server this connection belongs to
-     * @param protocol the connection's own text protocol instance
-     * @param binaryProtocol the connection's own binary protocol instance
+     * @param protocol the connection's own protocol instance (text or binary, as its first byte says)
      * @param counters the network counters of the channel's event loop
      * @param id       the connection's number, for logs and "stats conns"
      */
-    ConnectionHandler(MnemoServer server, TextProtocol protocol, BinaryProtocol binaryProtocol,
-                      LoopCounters counters, int id) {
+    ConnectionHandler(MnemoServer server, NegotiatingProtocol protocol, LoopCounters counters, int id) {
         this.server = server;
         this.protocol = protocol;
-        this.binaryProtocol = binaryProtocol;
         this.counters = counters;
         this.id = id;
-        this.maxInboundBytes = (long) server.settings().maxItemSize() + 2L * MAX_LINE_BYTES + MnemoServer.MAX_READ_BYTES;
+        this.maxInboundBytes = (long) server.settings().maxItemSize() + 2L * TextProtocol.MAX_LINE_LENGTH + MnemoServer.MAX_READ_BYTES;
     }
 
     @Override
@@ -200,16 +188,12 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 out = ctx.alloc().ioBuffer();
             }
             int requestStart = in.readerIndex();
-            if (!protocolChosen) {
-                protocolChosen = true;
-                binary = in.getUnsignedByte(requestStart) == BINARY_REQUEST_MAGIC;
-            }
-            TextProtocol.Outcome outcome = binary ? binaryProtocol.process(in, out) : protocol.process(in, out);
-            if (outcome == TextProtocol.Outcome.NEED_MORE_INPUT) {
+            Outcome outcome = protocol.process(in, out);
+            if (outcome == Outcome.NEED_MORE_INPUT) {
                 break;
             }
             handled = true;
-            if (outcome == TextProtocol.Outcome.CLOSE) {
+            if (outcome == Outcome.CLOSE) {
                 closeAfterOutput(ctx);
                 return;
             }

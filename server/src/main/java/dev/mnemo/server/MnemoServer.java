@@ -4,8 +4,7 @@ import dev.mnemo.protocol.ConnectionInfo;
 import dev.mnemo.protocol.ServerContext;
 import dev.mnemo.protocol.Settings;
 import dev.mnemo.protocol.AuthFile;
-import dev.mnemo.protocol.BinaryProtocol;
-import dev.mnemo.protocol.TextProtocol;
+import dev.mnemo.protocol.NegotiatingProtocol;
 import dev.mnemo.store.Store;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -149,8 +148,7 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
                     @Override
                     protected void initChannel(Channel channel) {
                         channel.pipeline().addLast(new ConnectionHandler(MnemoServer.this,
-                                new TextProtocol(store, MnemoServer.this),
-                                new BinaryProtocol(store, MnemoServer.this),
+                                new NegotiatingProtocol(store, MnemoServer.this),
                                 countersByLoop.get(channel.eventLoop()),
                                 nextConnectionId.getAndIncrement()));
                     }
@@ -193,8 +191,7 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                     .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM_BYTES))
-                    .handler(new UdpHandler(new TextProtocol(store, this), new BinaryProtocol(store, this),
-                            countersByLoop.get(loop)));
+                    .handler(new UdpHandler(new NegotiatingProtocol(store, this), countersByLoop.get(loop)));
             if (transport.reusePort() != null) {
                 bootstrap.option(transport.reusePort(), true);
             }

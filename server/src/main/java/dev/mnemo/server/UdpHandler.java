@@ -1,7 +1,7 @@
 package dev.mnemo.server;
 
-import dev.mnemo.protocol.BinaryProtocol;
-import dev.mnemo.protocol.TextProtocol;
+import dev.mnemo.protocol.NegotiatingProtocol;
+import dev.mnemo.protocol.Outcome;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -16,7 +16,7 @@ import java.net.InetSocketAddress;
  * One UDP socket of the server (protocol.txt "UDP protocol"): every datagram starts with an
  * 8-byte frame header — request ID, sequence number, total datagrams, reserved, each a 16-bit
  * big-endian integer — followed by whole requests, text or binary (the first byte decides, as
- * on TCP). Each request's reply goes back to the sender as one message: datagrams numbered 0 to
+ * on TCP: {@link NegotiatingProtocol}). Each request's reply goes back to the sender as one message: datagrams numbered 0 to
  * n-1, each with the request's ID, n and at most {@link #MAX_PAYLOAD_BYTES} bytes of the reply.
  *
  * <p>As memcached 1.6 does, a datagram shorter than the header, one announcing a total other
@@ -44,24 +44,18 @@ final class UdpHandler extends ChannelInboundHandlerAdapter {
     /** The most datagrams one reply may take: the header's total is 16 bits. */
     private static final int MAX_DATAGRAMS = 0xFFFF;
 
-    /** The first byte of every binary protocol request. */
-    private static final int BINARY_REQUEST_MAGIC = 0x80;
-
     private static final Logger LOG = LoggerFactory.getLogger(UdpHandler.class);
 
-    private final TextProtocol textProtocol;
-    private final BinaryProtocol binaryProtocol;
+    private final NegotiatingProtocol protocol;
     private final LoopCounters counters;
     private boolean unflushed;
 
     /**
-     * @param textProtocol   this socket's text protocol instance
-     * @param binaryProtocol this socket's binary protocol instance
-     * @param counters       the network counters of the socket's event loop
+     * @param protocol this socket's protocol instance, reset for every datagram
+     * @param counters the network counters of the socket's event loop
      */
-    UdpHandler(TextProtocol textProtocol, BinaryProtocol binaryProtocol, LoopCounters counters) {
-        this.textProtocol = textProtocol;
-        this.binaryProtocol = binaryProtocol;
+    UdpHandler(NegotiatingProtocol protocol, LoopCounters counters) {
+        this.protocol = protocol;
         this.counters = counters;
     }
 
@@ -106,26 +100,24 @@ final class UdpHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         in.skipBytes(HEADER_BYTES);
-        boolean binary = in.getUnsignedByte(in.readerIndex()) == BINARY_REQUEST_MAGIC;
-        textProtocol.reset();
-        binaryProtocol.reset();
+        protocol.reset(); // the datagram's first request chooses text or binary anew
         while (in.isReadable()) {
             // sized for a whole datagram, so that a one-datagram reply never grows (a copy) while written
             ByteBuf out = ctx.alloc().ioBuffer(HEADER_BYTES + MAX_PAYLOAD_BYTES);
             out.writeZero(HEADER_BYTES);
-            TextProtocol.Outcome outcome;
+            Outcome outcome;
             try {
-                outcome = binary ? binaryProtocol.process(in, out) : textProtocol.process(in, out);
+                outcome = protocol.process(in, out);
             } catch (RuntimeException e) {
                 out.release();
                 throw e;
             }
-            if (outcome == TextProtocol.Outcome.NEED_MORE_INPUT) {
+            if (outcome == Outcome.NEED_MORE_INPUT) {
                 out.release(); // a truncated request: memcached drops it
                 return;
             }
             send(ctx, out, requestId, sender);
-            if (outcome == TextProtocol.Outcome.CLOSE) {
+            if (outcome == Outcome.CLOSE) {
                 return;
             }
         }

@@ -1,0 +1,50 @@
+package dev.mnemo.protocol;
+
+import dev.mnemo.store.Store;
+import io.netty.buffer.ByteBuf;
+
+/**
+ * The protocol of a connection or datagram whose first byte decides between text and binary, as
+ * memcached's {@code negotiating_prot} does: the binary request magic (0x80,
+ * {@link BinaryHeader#REQUEST_MAGIC}) means {@link BinaryProtocol}, anything else
+ * {@link TextProtocol}. The choice holds until {@link #reset()}: for a TCP connection, for good;
+ * for UDP, for one datagram (every datagram chooses again). The one place the rule is coded, for
+ * every transport.
+ *
+ * <p>Not thread-safe: one per connection (or UDP socket), used by its event loop only.
+ */
+public final class NegotiatingProtocol implements Protocol {
+
+    private final TextProtocol text;
+    private final BinaryProtocol binary;
+    /** The protocol the first byte chose, or null before it has arrived. */
+    private Protocol chosen;
+
+    /**
+     * @param store  the store requests execute on
+     * @param server the server this connection belongs to
+     */
+    public NegotiatingProtocol(Store store, ServerContext server) {
+        this.text = new TextProtocol(store, server);
+        this.binary = new BinaryProtocol(store, server);
+    }
+
+    @Override
+    public Outcome process(ByteBuf in, ByteBuf out) {
+        if (chosen == null) {
+            if (!in.isReadable()) {
+                return Outcome.NEED_MORE_INPUT;
+            }
+            chosen = in.getUnsignedByte(in.readerIndex()) == BinaryHeader.REQUEST_MAGIC ? binary : text;
+        }
+        return chosen.process(in, out);
+    }
+
+    /** Resets both protocols and forgets the choice: the next byte to arrive chooses again. */
+    @Override
+    public void reset() {
+        text.reset();
+        binary.reset();
+        chosen = null;
+    }
+}

@@ -34,6 +34,7 @@ final class Evictor {
     private final Counters counters;
     private final Clock clock;
     private final int processSlot;
+    private final boolean casEnabled;
     /** Where the evictor compacts survivors within its victim, or -1; only during {@link #evictSegment}. */
     private long compactAt = -1;
 
@@ -46,6 +47,7 @@ final class Evictor {
         this.counters = counters;
         this.clock = clock;
         this.processSlot = processSlot;
+        this.casEnabled = region.casEnabled();
     }
 
     /** @return the open segment the evictor moves surviving items into, or -1 */
@@ -109,6 +111,11 @@ final class Evictor {
     /** @return the item's CAS unique: its segment's base plus its delta */
     long casOf(long item) {
         return segments.casBase(region.segmentOf(item)) + Items.casDelta(memory, item);
+    }
+
+    /** @return whether the item's CAS unique is {@code casUnique}; never when CAS is disabled (memcached -C: every item's is 0) */
+    boolean casMatches(long item, long casUnique) {
+        return casEnabled && casOf(item) == casUnique;
     }
 
     /** @return {@link #LIVE}, {@link #EXPIRED} or {@link #FLUSHED}; safe without a lock (a racing reader validates after) */

@@ -30,16 +30,14 @@ final class Recovery {
     private final Segments segments;
     private final Counters counters;
     private final ProcessTable processes;
-    private final Evictor evictor;
 
-    Recovery(Region region, Index index, Segments segments, Counters counters, ProcessTable processes, Evictor evictor) {
+    Recovery(Region region, Index index, Segments segments, Counters counters, ProcessTable processes) {
         this.region = region;
         this.memory = region.memory;
         this.index = index;
         this.segments = segments;
         this.counters = counters;
         this.processes = processes;
-        this.evictor = evictor;
     }
 
     /**
@@ -113,7 +111,7 @@ final class Recovery {
                 deadPids[s] = pid;
             }
         }
-        int target = evictor.evictionTarget();
+        int target = memory.get(ValueLayout.JAVA_INT, Region.H_EVICTION_TARGET);
         if (target >= segments.count || target >= 0 && segments.state(target) != Segments.OPEN) {
             memory.set(ValueLayout.JAVA_INT, Region.H_EVICTION_TARGET, -1);
             target = -1;

@@ -384,6 +384,15 @@ final class Region implements AutoCloseable {
         return (int) ((offset - segmentsOffset) / segmentSize);
     }
 
+    /**
+     * @return whether an item with these lengths lies within the region's segments: enough for
+     *         a racing reader to stay in bounds, its segment's metadata included (it validates
+     *         before trusting what it read; a slot emptied under it reads as item 0)
+     */
+    boolean holds(long item, int keyLength, int valueLength) {
+        return item >= segmentsOffset && valueLength >= 0 && item + Items.size(keyLength, valueLength) <= memory.byteSize();
+    }
+
     long indexBytes() {
         return bucketCount * BUCKET_SIZE;
     }

@@ -2,7 +2,6 @@ package dev.mnemo.store;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -97,10 +96,6 @@ public final class Store implements AutoCloseable {
     /** The longest relative exptime, in seconds (30 days); larger values are absolute Unix times. */
     public static final long MAX_RELATIVE_EXPTIME = 60L * 60 * 24 * 30;
 
-    private static final VarHandle REGION_LONG = ValueLayout.JAVA_LONG.varHandle();
-    /** The empty value of an item meta get creates on a miss (flag N). */
-    private static final MemorySegment EMPTY = MemorySegment.ofArray(new byte[0]);
-
     private final StoreConfig config;
     private final Region region;
     private final MemorySegment memory;
@@ -108,12 +103,14 @@ public final class Store implements AutoCloseable {
     private final Segments segments;
     private final Evictor evictor;
     private final Counters counters;
-    private final Clock clock;
-    private final Stripe[] stripes;
     private final ProcessTable processes;
     private final SegmentLock segmentLock;
     private final Recovery recovery;
-    private final ThreadLocal<Flyweight> views;
+    private final Appender appender;
+    private final FlushAll flush;
+    private final Reads reads;
+    private final Writes writes;
+    private final MetaOperations meta;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Store(StoreConfig config, Region region) {
@@ -126,15 +123,14 @@ public final class Store implements AutoCloseable {
         this.index = new Index(region, processes);
         this.segments = new Segments(region);
         this.evictor = new Evictor(region, index, segments, counters, config.clock(), slot);
-        this.segmentLock = new SegmentLock(region, processes);
-        this.recovery = new Recovery(region, index, segments, counters, processes, evictor);
-        this.clock = config.clock();
-        int stripeCount = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), (region.segmentCount - 2) / 8));
-        this.stripes = new Stripe[stripeCount];
-        for (int i = 0; i < stripeCount; i++) {
-            stripes[i] = new Stripe();
-        }
-        this.views = ThreadLocal.withInitial(() -> new Flyweight(region, segments));
+        this.recovery = new Recovery(region, index, segments, counters, processes);
+        this.segmentLock = new SegmentLock(region, processes, recovery);
+        this.appender = new Appender(region, segments, segmentLock, evictor, config.casEnabled());
+        this.flush = new FlushAll(region, config.clock(), appender, segmentLock, evictor, counters);
+        this.reads = new Reads(region, index, segments, evictor, counters, flush);
+        WriteLoop loop = new WriteLoop(region, index, segments, evictor, counters, appender);
+        this.writes = new Writes(region, evictor, counters, flush, loop, reads);
+        this.meta = new MetaOperations(region, segments, evictor, counters, flush, appender, loop, reads, writes);
     }
 
     /** Registers a new store with the region and puts an existing region in order; closes the region on failure. */
@@ -149,7 +145,7 @@ public final class Store implements AutoCloseable {
         try {
             if (region.existing) {
                 if (!attaching && !store.processes.othersLive()) {
-                    store.segmentLock.lock(); // taken over from a dead holder after a wait if need be
+                    store.segmentLock.acquire(); // taken over from a dead holder after a wait if need be
                     try {
                         store.recovery.rebuild(); // a warm restart: nothing else uses the region
                     } finally {
@@ -157,7 +153,7 @@ public final class Store implements AutoCloseable {
                     }
                 } else {
                     store.processes.markDead();
-                    store.lockSegments();
+                    store.segmentLock.lock();
                     store.segmentLock.unlock();
                 }
             }
@@ -228,6 +224,13 @@ public final class Store implements AutoCloseable {
      * each segment's linked items, curr_items and bytes accounting — and returns normally
      * if it is consistent. Call it only on a quiescent store: no thread or attached process may
      * be writing meanwhile (a concurrent writer makes it report a false problem).
+
+    /**
+     * Walks the whole region — header, index buckets and slots, segments and their item chains,
+     * queue and free-list membership, open segments' owners (a live process or the evictor),
+     * each segment's linked items, curr_items and bytes accounting — and returns normally
+     * if it is consistent. Call it only on a quiescent store: no thread or attached process may
+     * be writing meanwhile (a concurrent writer makes it report a false problem).
      *
      * @throws IllegalStateException naming the first problem found
      */
@@ -251,59 +254,7 @@ public final class Store implements AutoCloseable {
      * @return true on a hit, false on a miss
      */
     public boolean get(MemorySegment key, long keyOffset, int keyLength, ItemReader reader) {
-        checkKey(key, keyOffset, keyLength);
-        Objects.requireNonNull(reader, "reader");
-        long now = now();
-        long hash = KeyHash.hash(key, keyOffset, keyLength);
-        long first = index.bucketOf(hash);
-        long tag = Index.tagOf(hash);
-        Flyweight view = views.get();
-        for (;;) {
-            // A key found in one bucket was linked while that bucket's version held. A miss
-            // needs both buckets unchanged, since an item may move between them.
-            long bucket = first;
-            int version = index.beginRead(first);
-            long ref = index.find(first, tag, key, keyOffset, keyLength, region);
-            if (ref < 0) {
-                int firstVersion = version;
-                bucket = index.secondBucketOf(hash);
-                version = index.beginRead(bucket);
-                ref = index.find(bucket, tag, key, keyOffset, keyLength, region);
-                if (ref < 0) {
-                    if (index.validate(first, firstVersion) && index.validate(bucket, version)) {
-                        counters.getMisses.increment();
-                        return false;
-                    }
-                    continue;
-                }
-            }
-            long item = Index.itemOf(index.slotAt(ref));
-            int valueLength = Items.valueLength(memory, item);
-            if (!fits(item, keyLength, valueLength)) {
-                if (index.validate(bucket, version)) {
-                    throw corrupt(item);
-                }
-                continue;
-            }
-            int state = evictor.liveness(item, now);
-            if (state != Evictor.LIVE) {
-                if (!index.validate(bucket, version)) {
-                    continue;
-                }
-                (state == Evictor.EXPIRED ? counters.getExpired : counters.getFlushed).increment();
-                counters.getMisses.increment();
-                unlinkDead(bucket, version, item);
-                return false;
-            }
-            view.wrap(item, keyLength, valueLength, now);
-            reader.read(view);
-            if (!index.validate(bucket, version)) {
-                continue;
-            }
-            counters.getHits.increment();
-            recordRead(bucket, version, item, now);
-            return true;
-        }
+        return reads.get(key, keyOffset, keyLength, reader);
     }
 
     /**
@@ -315,26 +266,7 @@ public final class Store implements AutoCloseable {
      * @return true on a hit, false on a miss
      */
     public boolean getAndTouch(MemorySegment key, long keyOffset, int keyLength, long exptime, ItemReader reader) {
-        checkKey(key, keyOffset, keyLength);
-        Objects.requireNonNull(reader, "reader");
-        long now = now();
-        long hash = KeyHash.hash(key, keyOffset, keyLength);
-        long item = lockLive(hash, key, keyOffset, keyLength, now);
-        if (item < 0) {
-            counters.touchMisses.increment();
-            return false;
-        }
-        try {
-            Items.setExptime(memory, item, absoluteExptime(exptime, now));
-            Flyweight view = views.get();
-            view.wrap(item, keyLength, Items.valueLength(memory, item), now);
-            reader.read(view); // before markRead: the view reads the header lazily, isFetched() is as before the read
-            markRead(item, now);
-        } finally {
-            unlockPair(hash);
-        }
-        counters.touchHits.increment();
-        return true;
+        return reads.getAndTouch(key, keyOffset, keyLength, exptime, reader);
     }
 
     /**
@@ -344,22 +276,7 @@ public final class Store implements AutoCloseable {
      * @return {@link Status#TOUCHED} or {@link Status#NOT_FOUND}
      */
     public Status touch(MemorySegment key, long keyOffset, int keyLength, long exptime) {
-        checkKey(key, keyOffset, keyLength);
-        long now = now();
-        long hash = KeyHash.hash(key, keyOffset, keyLength);
-        long item = lockLive(hash, key, keyOffset, keyLength, now);
-        if (item < 0) {
-            counters.touchMisses.increment();
-            return Status.NOT_FOUND;
-        }
-        try {
-            Items.setExptime(memory, item, absoluteExptime(exptime, now));
-            markRead(item, now);
-        } finally {
-            unlockPair(hash);
-        }
-        counters.touchHits.increment();
-        return Status.TOUCHED;
+        return reads.touch(key, keyOffset, keyLength, exptime, null) ? Status.TOUCHED : Status.NOT_FOUND;
     }
 
     /**
@@ -383,8 +300,8 @@ public final class Store implements AutoCloseable {
     public Status store(StorageCommand command, MemorySegment key, long keyOffset, int keyLength,
                         MemorySegment value, long valueOffset, int valueLength,
                         int clientFlags, long exptime, long casUnique) {
-        return store(command, key, keyOffset, keyLength, value, valueOffset, valueLength, clientFlags, exptime,
-                command == StorageCommand.CAS ? casUnique : 0, null);
+        return writes.store(command, key, keyOffset, keyLength, value, valueOffset, valueLength, clientFlags, exptime,
+                command == StorageCommand.CAS ? casUnique : 0, null, true, 0, 0, false, null, false);
     }
 
     /**
@@ -409,135 +326,8 @@ public final class Store implements AutoCloseable {
     public Status store(StorageCommand command, MemorySegment key, long keyOffset, int keyLength,
                         MemorySegment value, long valueOffset, int valueLength,
                         int clientFlags, long exptime, long casUnique, ItemReader stored) {
-        return store(command, key, keyOffset, keyLength, value, valueOffset, valueLength, clientFlags, exptime,
-                casUnique, stored, true, 0, 0, false, null);
-    }
-
-    /**
-     * The storage commands; {@code countSet}: whether to count cmd_set (not for an item incr/decr creates);
-     * {@code explicitCas}: the new item's CAS unique, 0 for the next one (meta flag E); {@code extraBits}:
-     * item bits the new item starts with; {@code invalidate}: meta flag I, a cas whose unique is below the
-     * item's stores the item stale, keeping the old exptime and win-token state; {@code meta}: the meta
-     * request that creates the item, which {@code stored} acts through (or null).
-     */
-    private Status store(StorageCommand command, MemorySegment key, long keyOffset, int keyLength,
-                         MemorySegment value, long valueOffset, int valueLength,
-                         int clientFlags, long exptime, long casUnique, ItemReader stored, boolean countSet,
-                         long explicitCas, int extraBits, boolean invalidate, MetaItem meta) {
-        checkKey(key, keyOffset, keyLength);
-        if (command == null) {
-            throw new IllegalArgumentException("command is null");
-        }
-        checkRange("value", value, valueOffset, valueLength);
-        long now = now();
-        if (valueLength > config.maxItemSize()) {
-            counters.storeTooLarge.increment();
-            return Status.TOO_LARGE;
-        }
-        long hash = KeyHash.hash(key, keyOffset, keyLength);
-        long first = index.bucketOf(hash);
-        long second = index.secondBucketOf(hash);
-        long tag = Index.tagOf(hash);
-        boolean conditional = command != StorageCommand.SET;
-        for (;;) {
-            int v1 = index.beginRead(first);
-            int v2 = index.beginRead(second);
-            long oldRef = conditional ? index.find(first, second, tag, key, keyOffset, keyLength, region) : -1;
-            long old = oldRef < 0 ? -1 : Index.itemOf(index.slotAt(oldRef));
-            int oldLength = old < 0 ? 0 : Items.valueLength(memory, old);
-            if (overruns(old, keyLength, oldLength, first, v1, second, v2)) {
-                continue;
-            }
-            boolean live = old >= 0 && evictor.liveness(old, now) == Evictor.LIVE;
-            boolean invalidating = invalidate && command == StorageCommand.CAS && live && config.casEnabled()
-                    && casUnique != 0 && Long.compareUnsigned(casUnique, evictor.casOf(old)) < 0;
-            Status refusal = switch (command) {
-                case ADD -> live ? Status.NOT_STORED : null;
-                case REPLACE -> live ? null : Status.NOT_STORED;
-                case APPEND, PREPEND -> !live ? Status.NOT_STORED
-                        : casUnique != 0 && !casMatches(old, casUnique) ? Status.EXISTS : null;
-                case CAS -> !live ? Status.NOT_FOUND : casMatches(old, casUnique) || invalidating ? null : Status.EXISTS;
-                case SET -> null;
-            };
-            if (refusal != null) {
-                if (!index.validate(first, v1, second, v2)) {
-                    continue;
-                }
-                if (countSet) {
-                    counters.cmdSet.increment();
-                }
-                if (command == StorageCommand.CAS) {
-                    (refusal == Status.NOT_FOUND ? counters.casMisses : counters.casBadval).increment();
-                }
-                return refusal;
-            }
-            boolean combine = command == StorageCommand.APPEND || command == StorageCommand.PREPEND;
-            long newLength = combine ? (long) oldLength + valueLength : valueLength;
-            if (newLength > config.maxItemSize()) {
-                if (!index.validate(first, v1, second, v2)) {
-                    continue;
-                }
-                counters.storeTooLarge.increment();
-                return Status.TOO_LARGE;
-            }
-            int flags = combine ? Items.clientFlags(memory, old) : clientFlags;
-            long expires = combine || invalidating ? Items.exptime(memory, old) : absoluteExptime(exptime, now);
-            boolean toMain = live && segments.state(region.segmentOf(old)) == Segments.MAIN;
-            int bits = (evictor.wasEvictedRecently(hash) ? Items.withFrequency(0, 1) : 0) | extraBits
-                    | (invalidating ? Items.STALE | (Items.bits(memory, old) & Items.WIN_TOKEN_SENT) : 0);
-            long size = Items.size(keyLength, newLength);
-            Stripe stripe = lockStripe();
-            try {
-                long cas = explicitCas != 0 && config.casEnabled() ? explicitCas : nextCas(stripe);
-                long item = append(stripe, toMain, size, cas);
-                if (item < 0) {
-                    counters.storeNoMemory.increment();
-                    return Status.OUT_OF_MEMORY;
-                }
-                Items.writeHeader(memory, item, cas - stripe.current.casBase, expires, flags, keyLength,
-                        (int) newLength, bits, now);
-                long keyAt = Items.keyOffset(item);
-                copyKey(key, keyOffset, keyAt, keyLength);
-                long valueAt = keyAt + keyLength;
-                if (command == StorageCommand.APPEND) {
-                    MemorySegment.copy(memory, Items.keyOffset(old) + keyLength, memory, valueAt, oldLength);
-                    MemorySegment.copy(value, valueOffset, memory, valueAt + oldLength, valueLength);
-                } else if (command == StorageCommand.PREPEND) {
-                    MemorySegment.copy(value, valueOffset, memory, valueAt, valueLength);
-                    MemorySegment.copy(memory, Items.keyOffset(old) + keyLength, memory, valueAt + valueLength, oldLength);
-                } else {
-                    MemorySegment.copy(value, valueOffset, memory, valueAt, valueLength);
-                }
-                commit(stripe, size);
-                if (conditional) {
-                    if (!index.lockIfUnchanged(first, v1, second, v2)) {
-                        abandon(item); // unreachable, reclaimed with its segment
-                        continue;
-                    }
-                } else {
-                    index.lock(first, second);
-                }
-                try {
-                    long currentRef = conditional ? oldRef : index.find(first, second, tag, key, keyOffset, keyLength, region);
-                    publish(first, second, tag, item, size, currentRef, now);
-                    if (stored != null) {
-                        read(item, keyLength, (int) newLength, now, stored, meta, true);
-                    }
-                } finally {
-                    index.unlock(first, second);
-                }
-            } finally {
-                stripe.lock.unlock();
-            }
-            if (countSet) {
-                counters.cmdSet.increment();
-            }
-            counters.totalItems.increment();
-            if (command == StorageCommand.CAS) {
-                counters.casHits.increment();
-            }
-            return Status.STORED;
-        }
+        return writes.store(command, key, keyOffset, keyLength, value, valueOffset, valueLength, clientFlags, exptime,
+                casUnique, stored, true, 0, 0, false, null, false);
     }
 
     /**
@@ -546,7 +336,7 @@ public final class Store implements AutoCloseable {
      * @return {@link Status#DELETED} or {@link Status#NOT_FOUND}
      */
     public Status delete(MemorySegment key, long keyOffset, int keyLength) {
-        return delete(key, keyOffset, keyLength, 0);
+        return writes.delete(key, keyOffset, keyLength, 0);
     }
 
     /**
@@ -559,24 +349,7 @@ public final class Store implements AutoCloseable {
      *         {@link Status#NOT_FOUND}
      */
     public Status delete(MemorySegment key, long keyOffset, int keyLength, long casUnique) {
-        checkKey(key, keyOffset, keyLength);
-        long now = now();
-        long hash = KeyHash.hash(key, keyOffset, keyLength);
-        long item = lockLive(hash, key, keyOffset, keyLength, now);
-        if (item < 0) {
-            counters.deleteMisses.increment();
-            return Status.NOT_FOUND;
-        }
-        try {
-            if (casUnique != 0 && !casMatches(item, casUnique)) {
-                return Status.EXISTS;
-            }
-            evictor.unlink(index.refOfItem(index.bucketOf(hash), index.secondBucketOf(hash), item), item);
-        } finally {
-            unlockPair(hash);
-        }
-        counters.deleteHits.increment();
-        return Status.DELETED;
+        return writes.delete(key, keyOffset, keyLength, casUnique);
     }
 
     /**
@@ -596,7 +369,7 @@ public final class Store implements AutoCloseable {
      */
     public Status incrDecr(MemorySegment key, long keyOffset, int keyLength, boolean increment, long delta,
                            ItemReader reader) {
-        return incrDecr(key, keyOffset, keyLength, increment, delta, 0, reader);
+        return writes.incrDecr(key, keyOffset, keyLength, increment, delta, 0, null, 0, 0, 0, 0, null, reader);
     }
 
     /**
@@ -611,7 +384,7 @@ public final class Store implements AutoCloseable {
      */
     public Status incrDecr(MemorySegment key, long keyOffset, int keyLength, boolean increment, long delta,
                            long casUnique, ItemReader reader) {
-        return incrDecr(key, keyOffset, keyLength, increment, delta, casUnique, null, 0, 0, 0, reader);
+        return writes.incrDecr(key, keyOffset, keyLength, increment, delta, casUnique, null, 0, 0, 0, 0, null, reader);
     }
 
     /**
@@ -636,107 +409,8 @@ public final class Store implements AutoCloseable {
     public Status incrDecr(MemorySegment key, long keyOffset, int keyLength, boolean increment, long delta,
                            long casUnique, MemorySegment initial, long initialOffset, int initialLength, long exptime,
                            ItemReader reader) {
-        return incrDecr(key, keyOffset, keyLength, increment, delta, casUnique, initial, initialOffset, initialLength,
+        return writes.incrDecr(key, keyOffset, keyLength, increment, delta, casUnique, initial, initialOffset, initialLength,
                 exptime, 0, null, reader);
-    }
-
-    /**
-     * incr/decr as the public overloads, plus the meta flags: {@code explicitCas} the new item's CAS unique
-     * (0 for the next one); {@code meta} the meta request the reader acts through (or null).
-     */
-    private Status incrDecr(MemorySegment key, long keyOffset, int keyLength, boolean increment, long delta,
-                            long casUnique, MemorySegment initial, long initialOffset, int initialLength, long exptime,
-                            long explicitCas, MetaItem meta, ItemReader reader) {
-        checkKey(key, keyOffset, keyLength);
-        if (initial != null) {
-            checkRange("initial", initial, initialOffset, initialLength);
-        }
-        long now = now();
-        long hash = KeyHash.hash(key, keyOffset, keyLength);
-        long first = index.bucketOf(hash);
-        long second = index.secondBucketOf(hash);
-        long tag = Index.tagOf(hash);
-        for (;;) {
-            int v1 = index.beginRead(first);
-            int v2 = index.beginRead(second);
-            long oldRef = index.find(first, second, tag, key, keyOffset, keyLength, region);
-            long old = oldRef < 0 ? -1 : Index.itemOf(index.slotAt(oldRef));
-            int oldLength = old < 0 ? 0 : Items.valueLength(memory, old);
-            if (overruns(old, keyLength, oldLength, first, v1, second, v2)) {
-                continue;
-            }
-            if (old < 0 || evictor.liveness(old, now) != Evictor.LIVE) {
-                if (!index.validate(first, v1, second, v2)) {
-                    continue;
-                }
-                if (initial == null) {
-                    (increment ? counters.incrMisses : counters.decrMisses).increment();
-                    return Status.NOT_FOUND;
-                }
-                Status created = store(StorageCommand.ADD, key, keyOffset, keyLength, initial, initialOffset,
-                        initialLength, 0, exptime, 0, reader, false, explicitCas, 0, false, meta);
-                if (created != Status.NOT_STORED) {
-                    return created;
-                }
-                continue; // another writer added the key: apply the command to its item
-            }
-            // memcached's do_add_delta: an empty value is refused before the CAS check, a non-numeric one after
-            if (oldLength > 0 && casUnique != 0 && !casMatches(old, casUnique)) {
-                if (!index.validate(first, v1, second, v2)) {
-                    continue;
-                }
-                return Status.EXISTS;
-            }
-            long valueAt = Items.keyOffset(old) + keyLength;
-            if (oldLength == 0 || !DecimalText.isNumber(memory, valueAt, oldLength)) {
-                if (!index.validate(first, v1, second, v2)) {
-                    continue;
-                }
-                return Status.NON_NUMERIC;
-            }
-            long number = DecimalText.parse(memory, valueAt, oldLength);
-            long result = increment ? number + delta : (Long.compareUnsigned(number, delta) < 0 ? 0 : number - delta);
-            int digits = DecimalText.length(result);
-            int newLength = Math.max(digits, oldLength);
-            long size = Items.size(keyLength, newLength);
-            int flags = Items.clientFlags(memory, old);
-            long expires = Items.exptime(memory, old);
-            int bits = Items.bits(memory, old) & ~(Items.WIN_TOKEN_SENT | Items.UNLINKED);
-            boolean toMain = segments.state(region.segmentOf(old)) == Segments.MAIN;
-            Stripe stripe = lockStripe();
-            try {
-                long cas = explicitCas != 0 && config.casEnabled() ? explicitCas : nextCas(stripe);
-                long item = append(stripe, toMain, size, cas);
-                if (item < 0) {
-                    counters.storeNoMemory.increment();
-                    return Status.OUT_OF_MEMORY;
-                }
-                Items.writeHeader(memory, item, cas - stripe.current.casBase, expires, flags, keyLength,
-                        newLength, bits, now);
-                copyKey(key, keyOffset, Items.keyOffset(item), keyLength);
-                DecimalText.write(result, memory, Items.keyOffset(item) + keyLength, newLength);
-                commit(stripe, size);
-                if (!index.lockIfUnchanged(first, v1, second, v2)) {
-                    abandon(item);
-                    continue;
-                }
-                try {
-                    publish(first, second, tag, item, size, oldRef, now);
-                    if (reader != null) {
-                        read(item, keyLength, newLength, now, reader, meta, false);
-                    }
-                } finally {
-                    index.unlock(first, second);
-                }
-            } finally {
-                stripe.lock.unlock();
-            }
-            (increment ? counters.incrHits : counters.decrHits).increment();
-            if (digits > oldLength) {
-                counters.totalItems.increment(); // memcached links a new item only when the number grows
-            }
-            return Status.STORED;
-        }
     }
 
     /**
@@ -748,14 +422,7 @@ public final class Store implements AutoCloseable {
      * @param exptime when to flush, protocol.txt form; 0 or negative means now
      */
     public void flushAll(long exptime) {
-        counters.cmdFlush.increment();
-        long now = clock.nowSeconds();
-        long at = exptime <= 0 ? now : absoluteExptime(exptime, now);
-        if (at <= now) {
-            applyFlush(0);
-        } else {
-            memory.set(ValueLayout.JAVA_LONG, Region.H_PENDING_FLUSH_AT, at);
-        }
+        flush.flushAll(exptime);
     }
 
     /**
@@ -769,82 +436,8 @@ public final class Store implements AutoCloseable {
      *         {@link Status#OUT_OF_MEMORY} if a copy was needed and no memory could be freed
      */
     public Status markStale(MemorySegment key, long keyOffset, int keyLength) {
-        checkKey(key, keyOffset, keyLength);
-        long now = now();
-        long hash = KeyHash.hash(key, keyOffset, keyLength);
-        Stripe stripe = lockStripe(); // before the bucket locks: stripe locks come first
-        try {
-            long cas = nextCas(stripe);
-            long item = lockLive(hash, key, keyOffset, keyLength, now);
-            if (item < 0) {
-                return Status.NOT_FOUND;
-            }
-            try {
-                int segment = region.segmentOf(item);
-                if (segments.admitsCas(segment, cas)) {
-                    Items.setBits(memory, item, (Items.bits(memory, item) | Items.STALE) & ~Items.WIN_TOKEN_SENT);
-                    Items.setCasDelta(memory, item, segments.casDelta(segment, cas));
-                    return Status.STORED;
-                }
-            } finally {
-                unlockPair(hash);
-            }
-            return storeStaleCopy(stripe, hash, key, keyOffset, keyLength, cas, now);
-        } finally {
-            stripe.lock.unlock();
-        }
+        return meta.markStale(key, keyOffset, keyLength);
     }
-
-    /**
-     * The rest of {@link #markStale} when the new CAS unique does not fit the item's segment:
-     * appends a copy of the item, stale and with the new CAS unique, and links it in the item's
-     * place if the item is still there (retrying otherwise). Call holding the stripe's lock.
-     */
-    private Status storeStaleCopy(Stripe stripe, long hash, MemorySegment key, long keyOffset, int keyLength,
-                                  long cas, long now) {
-        long first = index.bucketOf(hash);
-        long second = index.secondBucketOf(hash);
-        long tag = Index.tagOf(hash);
-        for (;;) {
-            int v1 = index.beginRead(first);
-            int v2 = index.beginRead(second);
-            long ref = index.find(first, second, tag, key, keyOffset, keyLength, region);
-            long old = ref < 0 ? -1 : Index.itemOf(index.slotAt(ref));
-            int valueLength = old < 0 ? 0 : Items.valueLength(memory, old);
-            if (overruns(old, keyLength, valueLength, first, v1, second, v2)) {
-                continue;
-            }
-            if (old < 0 || evictor.liveness(old, now) != Evictor.LIVE) {
-                if (index.validate(first, v1, second, v2)) {
-                    return Status.NOT_FOUND;
-                }
-                continue;
-            }
-            long size = Items.size(keyLength, valueLength);
-            long copy = append(stripe, segments.state(region.segmentOf(old)) == Segments.MAIN, size, cas);
-            if (copy < 0) {
-                counters.storeNoMemory.increment();
-                return Status.OUT_OF_MEMORY;
-            }
-            MemorySegment.copy(memory, old, memory, copy, size); // validated below: a changed item is not linked
-            Items.setCasDelta(memory, copy, cas - stripe.current.casBase);
-            int bits = Items.bits(memory, copy);
-            Items.setBits(memory, copy, (bits | Items.STALE) & ~(Items.WIN_TOKEN_SENT | Items.UNLINKED));
-            commit(stripe, size);
-            if (!index.lockIfUnchanged(first, v1, second, v2)) {
-                abandon(copy); // unreachable, reclaimed with its segment
-                continue;
-            }
-            try {
-                publish(first, second, tag, copy, size, ref, now);
-            } finally {
-                index.unlock(first, second);
-            }
-            return Status.STORED;
-        }
-    }
-
-    // ---- meta protocol (protocol.txt "Meta Get", "Meta Set", "Meta Delete", "Meta Arithmetic") ----
 
     /**
      * Meta get: looks an item up and hands it to the reader under the key's bucket locks, through
@@ -864,57 +457,7 @@ public final class Store implements AutoCloseable {
      * @return true if the reader was called (hit or created), false on a miss
      */
     public boolean metaGet(MemorySegment key, long keyOffset, int keyLength, MetaItem meta, ItemReader reader) {
-        checkKey(key, keyOffset, keyLength);
-        Objects.requireNonNull(meta, "meta");
-        Objects.requireNonNull(reader, "reader");
-        long hash = KeyHash.hash(key, keyOffset, keyLength);
-        for (;;) {
-            long now = now();
-            long item = lockLive(hash, key, keyOffset, keyLength, now);
-            if (item < 0) {
-                if (!meta.isVivify()) {
-                    counters.getMisses.increment();
-                    return false;
-                }
-                Status created = store(StorageCommand.ADD, key, keyOffset, keyLength, EMPTY, 0, 0, 0, 0, 0, reader,
-                        false, meta.explicitCasValue(), Items.WIN_TOKEN_SENT, false, meta);
-                if (created == Status.NOT_STORED) {
-                    continue; // another request created it first: read that item
-                }
-                if (created != Status.STORED) {
-                    return false;
-                }
-                counters.getHits.increment();
-                return true;
-            }
-            try {
-                read(item, keyLength, Items.valueLength(memory, item), now, reader, meta, false);
-                if (!meta.isNoBump()) {
-                    markRead(item, now);
-                }
-            } finally {
-                unlockPair(hash);
-            }
-            (meta.wasTouched() ? counters.touchHits : counters.getHits).increment();
-            return true;
-        }
-    }
-
-    /** Hands a linked item to a reader, through the meta request's hold when there is one; needs the item's bucket locks. */
-    private void read(long item, int keyLength, int valueLength, long now, ItemReader reader, MetaItem meta,
-                      boolean created) {
-        Flyweight view = views.get();
-        view.wrap(item, keyLength, valueLength, now);
-        if (meta == null) {
-            reader.read(view);
-            return;
-        }
-        meta.enter(memory, item, now, created);
-        reader.read(view);
-        meta.leave();
-        if (created && meta.isVivify() && !meta.isNoBump()) {
-            markRead(item, now); // memcached's mg fetches the item it creates (ma's is left unfetched)
-        }
+        return this.meta.get(key, keyOffset, keyLength, meta, reader);
     }
 
     /**
@@ -935,20 +478,8 @@ public final class Store implements AutoCloseable {
                             MemorySegment value, long valueOffset, int valueLength, int clientFlags, long exptime,
                             long casUnique, boolean invalidate, long explicitCas, boolean vivify, long vivifyExptime,
                             boolean binaryKey, ItemReader stored) {
-        boolean combine = command == StorageCommand.APPEND || command == StorageCommand.PREPEND;
-        int bits = binaryKey ? Items.KEY_BINARY : 0;
-        for (;;) {
-            Status status = store(command, key, keyOffset, keyLength, value, valueOffset, valueLength, clientFlags,
-                    exptime, casUnique, stored, true, explicitCas, bits, invalidate, null);
-            if (status != Status.NOT_STORED || !vivify || !combine) {
-                return status;
-            }
-            status = store(StorageCommand.ADD, key, keyOffset, keyLength, value, valueOffset, valueLength, clientFlags,
-                    vivifyExptime, 0, stored, false, explicitCas, bits, false, null);
-            if (status != Status.NOT_STORED) {
-                return status;
-            }
-        }
+        return meta.store(command, key, keyOffset, keyLength, value, valueOffset, valueLength, clientFlags, exptime,
+                casUnique, invalidate, explicitCas, vivify, vivifyExptime, binaryKey, stored, false);
     }
 
     /**
@@ -967,128 +498,8 @@ public final class Store implements AutoCloseable {
      */
     public Status metaDelete(MemorySegment key, long keyOffset, int keyLength, boolean compareCas, long casUnique,
                              boolean invalidate, boolean dropValue, boolean touch, long exptime, long explicitCas) {
-        if (!invalidate && !dropValue) {
-            Status status = compareCas && casUnique == 0 ? compareZero(key, keyOffset, keyLength)
-                    : delete(key, keyOffset, keyLength, casUnique);
-            if (status == Status.EXISTS) {
-                counters.deleteMisses.increment();
-            }
-            return status;
-        }
-        Status status = keep(key, keyOffset, keyLength, compareCas, casUnique, invalidate, dropValue, touch, exptime,
+        return meta.delete(key, keyOffset, keyLength, compareCas, casUnique, invalidate, dropValue, touch, exptime,
                 explicitCas);
-        if (status == Status.NOT_FOUND || status == Status.EXISTS) {
-            counters.deleteMisses.increment();
-        }
-        return status;
-    }
-
-    /** {@link #metaDelete} with I or x: marks the item stale or drops its value; counts nothing. */
-    private Status keep(MemorySegment key, long keyOffset, int keyLength, boolean compareCas, long casUnique,
-                        boolean invalidate, boolean dropValue, boolean touch, long exptime, long explicitCas) {
-        checkKey(key, keyOffset, keyLength);
-        long now = now();
-        long hash = KeyHash.hash(key, keyOffset, keyLength);
-        long expires = touch ? absoluteExptime(exptime, now) : -1;
-        Stripe stripe = lockStripe(); // before the bucket locks: stripe locks come first
-        try {
-            long cas = explicitCas != 0 && config.casEnabled() ? explicitCas : nextCas(stripe);
-            if (!dropValue) {
-                long item = lockLive(hash, key, keyOffset, keyLength, now);
-                if (item < 0) {
-                    return Status.NOT_FOUND;
-                }
-                try {
-                    if (compareCas && !casMatches(item, casUnique)) {
-                        return Status.EXISTS;
-                    }
-                    int segment = region.segmentOf(item);
-                    if (segments.admitsCas(segment, cas)) {
-                        if (expires >= 0) {
-                            Items.setExptime(memory, item, expires);
-                        }
-                        Items.setBits(memory, item, (Items.bits(memory, item) | Items.STALE) & ~Items.WIN_TOKEN_SENT);
-                        Items.setCasDelta(memory, item, segments.casDelta(segment, cas));
-                        return Status.STORED;
-                    }
-                } finally {
-                    unlockPair(hash);
-                }
-            }
-            return rewrite(stripe, hash, key, keyOffset, keyLength, compareCas, casUnique, cas, invalidate, dropValue,
-                    expires, now);
-        } finally {
-            stripe.lock.unlock();
-        }
-    }
-
-    /** md C0 with neither I nor x: a live item never has CAS unique 0, so EXISTS; NOT_FOUND (counting delete_misses) if none. */
-    private Status compareZero(MemorySegment key, long keyOffset, int keyLength) {
-        checkKey(key, keyOffset, keyLength);
-        long hash = KeyHash.hash(key, keyOffset, keyLength);
-        long item = lockLive(hash, key, keyOffset, keyLength, now());
-        if (item < 0) {
-            counters.deleteMisses.increment();
-            return Status.NOT_FOUND;
-        }
-        unlockPair(hash);
-        return Status.EXISTS;
-    }
-
-    /**
-     * The rest of {@link #metaDelete} when the item is not changed in place: appends a copy of the
-     * item with CAS unique {@code cas} (its value dropped if asked, stale if asked, exptime
-     * {@code expires} unless -1) and links it in the item's place if the item is still there
-     * (retrying otherwise). Call holding the stripe's lock, not the bucket locks.
-     */
-    private Status rewrite(Stripe stripe, long hash, MemorySegment key, long keyOffset, int keyLength,
-                           boolean compareCas, long casUnique, long cas, boolean stale, boolean dropValue, long expires,
-                           long now) {
-        long first = index.bucketOf(hash);
-        long second = index.secondBucketOf(hash);
-        long tag = Index.tagOf(hash);
-        for (;;) {
-            int v1 = index.beginRead(first);
-            int v2 = index.beginRead(second);
-            long ref = index.find(first, second, tag, key, keyOffset, keyLength, region);
-            long old = ref < 0 ? -1 : Index.itemOf(index.slotAt(ref));
-            int valueLength = old < 0 ? 0 : Items.valueLength(memory, old);
-            if (overruns(old, keyLength, valueLength, first, v1, second, v2)) {
-                continue;
-            }
-            Status refusal = old < 0 || evictor.liveness(old, now) != Evictor.LIVE ? Status.NOT_FOUND
-                    : compareCas && !casMatches(old, casUnique) ? Status.EXISTS : null;
-            if (refusal != null) {
-                if (index.validate(first, v1, second, v2)) {
-                    return refusal;
-                }
-                continue;
-            }
-            int newLength = dropValue ? 0 : valueLength;
-            long size = Items.size(keyLength, newLength);
-            long copy = append(stripe, segments.state(region.segmentOf(old)) == Segments.MAIN, size, cas);
-            if (copy < 0) {
-                counters.storeNoMemory.increment();
-                return Status.OUT_OF_MEMORY;
-            }
-            MemorySegment.copy(memory, old, memory, copy, size); // validated below: a changed item is not linked
-            int oldBits = Items.bits(memory, old);
-            int bits = (oldBits & (Items.FREQUENCY_MASK | Items.FETCHED | Items.KEY_BINARY)) | (stale ? Items.STALE : 0);
-            Items.writeHeader(memory, copy, cas - stripe.current.casBase,
-                    expires >= 0 ? expires : Items.exptime(memory, old), Items.clientFlags(memory, old), keyLength,
-                    newLength, bits, Items.lastAccess(Items.lastAccess16(memory, old), now));
-            commit(stripe, size);
-            if (!index.lockIfUnchanged(first, v1, second, v2)) {
-                abandon(copy); // unreachable, reclaimed with its segment
-                continue;
-            }
-            try {
-                publish(first, second, tag, copy, size, ref, now);
-            } finally {
-                index.unlock(first, second);
-            }
-            return Status.STORED;
-        }
     }
 
     /**
@@ -1105,10 +516,8 @@ public final class Store implements AutoCloseable {
     public Status metaArithmetic(MemorySegment key, long keyOffset, int keyLength, boolean increment, long delta,
                                  long casUnique, MemorySegment initial, long initialOffset, int initialLength,
                                  MetaItem meta, ItemReader reader) {
-        Objects.requireNonNull(meta, "meta");
-        Objects.requireNonNull(reader, "reader");
-        return incrDecr(key, keyOffset, keyLength, increment, delta, casUnique, initial, initialOffset,
-                initialLength, 0, meta.explicitCasValue(), meta, reader);
+        return this.meta.arithmetic(key, keyOffset, keyLength, increment, delta, casUnique, initial, initialOffset,
+                initialLength, meta, reader);
     }
 
     /**
@@ -1120,22 +529,7 @@ public final class Store implements AutoCloseable {
      * @return true if found
      */
     public boolean metaDebug(MemorySegment key, long keyOffset, int keyLength, MetaItem meta, ItemReader reader) {
-        checkKey(key, keyOffset, keyLength);
-        Objects.requireNonNull(meta, "meta");
-        Objects.requireNonNull(reader, "reader");
-        counters.cmdMeta.increment();
-        long now = now();
-        long hash = KeyHash.hash(key, keyOffset, keyLength);
-        long item = lockLive(hash, key, keyOffset, keyLength, now);
-        if (item < 0) {
-            return false;
-        }
-        try {
-            read(item, keyLength, Items.valueLength(memory, item), now, reader, meta, false);
-        } finally {
-            unlockPair(hash);
-        }
-        return true;
+        return this.meta.debug(key, keyOffset, keyLength, meta, reader);
     }
 
     /**
@@ -1150,12 +544,12 @@ public final class Store implements AutoCloseable {
         long capped = Math.min(bytes, config.memoryLimit());
         long bounded = region.segmentsOffset - region.indexOffset; // index and ghost table: the limit bounds them and the segments
         long budget = (capped - bounded) / region.segmentSize;
-        int minimum = minimumSegments();
+        int minimum = Appender.minimumSegments(region);
         if (budget < minimum) {
             throw new IllegalArgumentException("memory limit of " + bytes + " bytes is below the minimum of "
                     + (bounded + minimum * region.segmentSize) + " bytes for this store");
         }
-        lockSegments();
+        segmentLock.lock();
         try {
             memory.set(ValueLayout.JAVA_LONG, Region.H_MEMORY_LIMIT_NOW, capped);
             evictor.setSegmentBudget((int) Math.min(budget, region.segmentCount));
@@ -1179,10 +573,10 @@ public final class Store implements AutoCloseable {
         if (maxSegments < 1) {
             throw new IllegalArgumentException("maxSegments must be at least 1, was " + maxSegments);
         }
-        long now = now();
+        long now = flush.now();
         int reclaimedItems = 0;
         processes.markDead(); // reclaims what processes that died holding no lock had open
-        lockSegments();
+        segmentLock.lock();
         try {
             int scanned = 0;
             for (int visited = 0; visited < segments.count && scanned < maxSegments; visited++) {
@@ -1241,22 +635,18 @@ public final class Store implements AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            for (Stripe s : stripes) {
-                s.lock.lock();
-            }
+            appender.lockAll();
             try {
-                lockSegments();
+                segmentLock.lock();
                 try {
-                    sealStripes();
+                    appender.sealAll();
                 } finally {
                     segmentLock.unlock();
                 }
                 processes.release();
             } finally {
                 region.close();
-                for (Stripe s : stripes) {
-                    s.lock.unlock();
-                }
+                appender.unlockAll();
             }
         }
     }
@@ -1268,349 +658,8 @@ public final class Store implements AutoCloseable {
     void holdLocksForCrashTest(MemorySegment key, long keyOffset, int keyLength) {
         long hash = KeyHash.hash(key, keyOffset, keyLength);
         index.lock(index.bucketOf(hash), index.secondBucketOf(hash));
-        segmentLock.lock();
+        segmentLock.acquire();
     }
-
-    // ---- reads and item state ----
-
-    private long now() {
-        long now = clock.nowSeconds();
-        long pending = memory.get(ValueLayout.JAVA_LONG, Region.H_PENDING_FLUSH_AT);
-        if (pending != 0 && now >= pending) {
-            applyFlush(pending);
-        }
-        return now;
-    }
-
-    /**
-     * @return whether an item with these lengths lies within the region's segments: enough for
-     *         a racing reader to stay in bounds, its segment's metadata included (it validates
-     *         before trusting what it read; a slot emptied under it reads as item 0)
-     */
-    private boolean fits(long item, int keyLength, int valueLength) {
-        return item >= region.segmentsOffset && valueLength >= 0
-                && item + Items.size(keyLength, valueLength) <= memory.byteSize();
-    }
-
-    /**
-     * For the optimistic lookups of the write paths: whether {@code item} (or -1 for none) has
-     * lengths that overrun its segment. That is a torn read to retry (true) if a writer changed
-     * either bucket meanwhile, and corruption otherwise.
-     *
-     * @throws StoreCorruptedException if the lengths overrun and both buckets were stable
-     */
-    private boolean overruns(long item, int keyLength, int valueLength, long first, int v1, long second, int v2) {
-        if (item < 0 || fits(item, keyLength, valueLength)) {
-            return false;
-        }
-        if (index.validate(first, v1, second, v2)) {
-            throw corrupt(item);
-        }
-        return true;
-    }
-
-    private static StoreCorruptedException corrupt(long item) {
-        return new StoreCorruptedException("corrupt item at region offset " + item
-                + ": its lengths reach outside the region");
-    }
-
-    /** Sets fetched, bumps the frequency counter and refreshes the last access; needs a bucket lock. */
-    private void markRead(long item, long now) {
-        int bits = Items.bits(memory, item);
-        int frequency = Math.min(Items.MAX_FREQUENCY, Items.frequency(bits) + 1);
-        Items.setBits(memory, item, Items.withFrequency(bits | Items.FETCHED, frequency));
-        Items.setLastAccess(memory, item, now);
-    }
-
-    /** After a validated lock-free read: records the access if anything would change, unless a writer is busy. */
-    private void recordRead(long bucket, int version, long item, long now) {
-        int bits = Items.bits(memory, item);
-        boolean stale = now - Items.lastAccess(Items.lastAccess16(memory, item), now) >= Items.ACCESS_UPDATE_INTERVAL;
-        if ((bits & Items.FETCHED) != 0 && Items.frequency(bits) == Items.MAX_FREQUENCY && !stale) {
-            return;
-        }
-        if (index.tryLockMetadata(bucket, version)) {
-            try {
-                markRead(item, now);
-            } finally {
-                index.unlockMetadata(bucket, version);
-            }
-        }
-    }
-
-    /** Unlinks an expired or flushed item a reader found, if its bucket is still as the reader saw it. */
-    private void unlinkDead(long bucket, int version, long item) {
-        if (index.lockIfUnchanged(bucket, version)) {
-            try {
-                long ref = index.refOfItem(bucket, bucket, item);
-                if (ref >= 0) {
-                    evictor.unlink(ref, item);
-                }
-            } finally {
-                index.unlock(bucket);
-            }
-        }
-    }
-
-    /** @return whether the item's CAS unique is {@code casUnique}; never when CAS is disabled (memcached -C: every item's is 0) */
-    private boolean casMatches(long item, long casUnique) {
-        return config.casEnabled() && evictor.casOf(item) == casUnique;
-    }
-
-    private void unlockPair(long hash) {
-        index.unlock(index.bucketOf(hash), index.secondBucketOf(hash));
-    }
-
-    /**
-     * Finds a live item and takes the full locks of the key's buckets. On a miss, an expired or flushed item
-     * found is unlinked and nothing stays locked.
-     *
-     * @return the item's offset, with both of the key's buckets locked, or -1
-     */
-    private long lockLive(long hash, MemorySegment key, long keyOffset, int keyLength, long now) {
-        long first = index.bucketOf(hash);
-        long second = index.secondBucketOf(hash);
-        index.lock(first, second);
-        long ref = index.find(first, second, Index.tagOf(hash), key, keyOffset, keyLength, region);
-        if (ref >= 0) {
-            long item = Index.itemOf(index.slotAt(ref));
-            if (!fits(item, keyLength, Items.valueLength(memory, item))) {
-                index.unlock(first, second);
-                throw corrupt(item);
-            }
-            int state = evictor.liveness(item, now);
-            if (state == Evictor.LIVE) {
-                return item;
-            }
-            (state == Evictor.EXPIRED ? counters.getExpired : counters.getFlushed).increment();
-            evictor.unlink(ref, item);
-        }
-        index.unlock(first, second);
-        return -1;
-    }
-
-    // ---- writes ----
-
-    private Stripe lockStripe() {
-        int n = stripes.length;
-        int start = (int) (Thread.currentThread().threadId() % n);
-        for (int i = 0; i < n; i++) {
-            Stripe s = stripes[(start + i) % n];
-            if (s.lock.tryLock()) {
-                return s;
-            }
-        }
-        Stripe s = stripes[start];
-        s.lock.lock();
-        return s;
-    }
-
-    private long nextCas(Stripe stripe) {
-        if (!config.casEnabled()) {
-            return 0;
-        }
-        if (stripe.casNext == stripe.casEnd) {
-            long block = (long) REGION_LONG.getAndAdd(memory, Region.H_CAS_COUNTER, Stripe.CAS_BLOCK);
-            stripe.casNext = block + 1;
-            stripe.casEnd = block + 1 + Stripe.CAS_BLOCK;
-        }
-        return stripe.casNext++;
-    }
-
-    /**
-     * Finds room for {@code size} bytes at the end of the stripe's open small or main segment
-     * (which becomes the stripe's current one), opening a new segment (and evicting) when it is
-     * full, its CAS range cannot hold {@code cas}, or a flush_all from any process has flushed
-     * it. The bytes join the segment's chain at {@link #commit}. Call holding the stripe's lock.
-     *
-     * @param cas the CAS unique of the item to be written there
-     * @return the region offset of the space, or -1 if no segment could be freed
-     */
-    private long append(Stripe stripe, boolean toMain, long size, long cas) {
-        Stripe.Open open = toMain ? stripe.main : stripe.small;
-        stripe.current = open;
-        if (open.segment < 0 || open.used + size > region.segmentSize || !open.admitsCas(cas)
-                || open.sequence < evictor.flushSequence()) {
-            int segment;
-            lockSegments();
-            try {
-                if (open.segment >= 0) {
-                    segments.seal(open.segment, toMain ? Segments.MAIN : Segments.SMALL);
-                    open.segment = -1;
-                }
-                segment = evictor.allocate();
-            } finally {
-                segmentLock.unlock();
-            }
-            if (segment < 0) {
-                return -1;
-            }
-            segments.setCasBase(segment, cas);
-            open.segment = segment;
-            open.used = 0;
-            open.casBase = segments.casBase(segment);
-            open.sequence = segments.sequence(segment);
-        }
-        return region.segmentBase(open.segment) + open.used;
-    }
-
-    /**
-     * Makes the item just written at the end of the stripe's current segment part of the
-     * segment's item chain: call after writing all its bytes, before publishing it, holding the
-     * stripe's lock.
-     */
-    private void commit(Stripe stripe, long size) {
-        Stripe.Open open = stripe.current;
-        open.used += size;
-        segments.setUsed(open.segment, open.used);
-    }
-
-    /** Marks an item written but not linked (a writer raced it), so that a scan of its segment skips it. */
-    private void abandon(long item) {
-        Items.setBits(memory, item, Items.bits(memory, item) | Items.UNLINKED);
-    }
-
-    /**
-     * Takes the segment lock; if it was taken from a dead holder, or processes were found dead,
-     * first reclaims what they held ({@link Recovery#reclaim}). Call holding no bucket lock.
-     */
-    private void lockSegments() {
-        boolean takenOver = segmentLock.lock();
-        long mask = processes.takeReclaimMask();
-        if (takenOver || mask != 0) {
-            try {
-                recovery.reclaim(mask, takenOver);
-            } catch (RuntimeException | Error e) {
-                segmentLock.unlock();
-                throw e;
-            }
-        }
-    }
-
-    /** Copies a key into the region with word stores: cheaper than a bulk copy for keys this short. */
-    private void copyKey(MemorySegment key, long keyOffset, long to, int keyLength) {
-        int i = 0;
-        for (; i + Long.BYTES <= keyLength; i += Long.BYTES) {
-            memory.set(ValueLayout.JAVA_LONG_UNALIGNED, to + i, key.get(ValueLayout.JAVA_LONG_UNALIGNED, keyOffset + i));
-        }
-        for (; i < keyLength; i++) {
-            memory.set(ValueLayout.JAVA_BYTE, to + i, key.get(ValueLayout.JAVA_BYTE, keyOffset + i));
-        }
-    }
-
-    /** Links a written item in place of the item in slot {@code currentRef} (or in a free slot); needs both buckets' full locks. */
-    private void publish(long first, long second, long tag, long item, long size, long currentRef, long now) {
-        long ref = currentRef;
-        if (ref >= 0) {
-            long old = Index.itemOf(index.slotAt(ref));
-            index.setSlotAt(ref, Index.slotValue(tag, item));
-            int oldSegment = region.segmentOf(old);
-            int segment = region.segmentOf(item);
-            if (oldSegment != segment) {
-                segments.addLiveItems(oldSegment, -1);
-                segments.addLiveItems(segment, 1);
-            }
-            counters.bytes.add(size - Items.size(Items.keyLength(memory, old), Items.valueLength(memory, old)));
-            Items.setBits(memory, old, Items.bits(memory, old) | Items.UNLINKED); // last: see Evictor.forget
-            return;
-        } else {
-            ref = index.freeSlot(first, second);
-            if (ref < 0) {
-                ref = relocate(first, second);
-            }
-            if (ref < 0) {
-                ref = evictor.evictFromBuckets(first, second, now);
-            }
-        }
-        index.setSlotAt(ref, Index.slotValue(tag, item));
-        segments.addLiveItems(region.segmentOf(item), 1);
-        counters.currItems.increment();
-        counters.bytes.add(size);
-    }
-
-    /**
-     * Frees a slot when both buckets are full by moving one of their items to its other bucket
-     * (one step of cuckoo hashing), if that bucket has room and its lock is free at once. The
-     * moved item stays findable: it is in one of its two buckets throughout, and both
-     * versions change. Needs both buckets' full locks.
-     *
-     * @return the freed slot's reference, or -1
-     */
-    private long relocate(long first, long second) {
-        for (int i = 0; i < 2 * Region.SLOTS_PER_BUCKET; i++) {
-            long bucket = i < Region.SLOTS_PER_BUCKET ? first : second;
-            int slot = i % Region.SLOTS_PER_BUCKET;
-            long value = index.slot(bucket, slot);
-            long item = Index.itemOf(value);
-            if (item < region.segmentsOffset || item + Items.HEADER > memory.byteSize()
-                    || !fits(item, Items.keyLength(memory, item), 0)) {
-                throw corrupt(item);
-            }
-            long hash = KeyHash.hash(memory, Items.keyOffset(item), Items.keyLength(memory, item));
-            long home = index.bucketOf(hash);
-            long other = home == bucket ? index.secondBucketOf(hash) : home;
-            if (other == first || other == second || !index.tryLock(other)) {
-                continue;
-            }
-            try {
-                int free = index.freeSlot(other);
-                if (free >= 0) {
-                    index.setSlot(other, free, value);
-                    index.setSlot(bucket, slot, 0);
-                    return Index.ref(bucket, slot);
-                }
-            } finally {
-                index.unlock(other);
-            }
-        }
-        return -1;
-    }
-
-    /**
-     * Makes every item stored so far invisible: seals the open segments, so that later items
-     * go to segments opened after the flush sequence number.
-     *
-     * @param pending the delayed flush being applied, or 0 for an immediate one
-     */
-    private void applyFlush(long pending) {
-        for (Stripe s : stripes) {
-            s.lock.lock();
-        }
-        lockSegments();
-        try {
-            if (pending != 0 && memory.get(ValueLayout.JAVA_LONG, Region.H_PENDING_FLUSH_AT) != pending) {
-                return; // another thread or process applied it
-            }
-            sealStripes();
-            evictor.flush();
-            memory.set(ValueLayout.JAVA_LONG, Region.H_PENDING_FLUSH_AT, 0L);
-        } finally {
-            segmentLock.unlock();
-            for (int i = stripes.length - 1; i >= 0; i--) {
-                stripes[i].lock.unlock();
-            }
-        }
-    }
-
-    /** Seals this process's open segments; call holding every stripe lock and the segment lock. */
-    private void sealStripes() {
-        for (Stripe s : stripes) {
-            if (s.small.segment >= 0) {
-                segments.seal(s.small.segment, Segments.SMALL);
-                s.small.segment = -1;
-            }
-            if (s.main.segment >= 0) {
-                segments.seal(s.main.segment, Segments.MAIN);
-                s.main.segment = -1;
-            }
-        }
-    }
-
-    private int minimumSegments() {
-        return 2 * stripes.length + 2;
-    }
-
-    // ---- arguments and time ----
 
     /** Converts a protocol.txt exptime to absolute Unix seconds (unsigned 32-bit), 0 for never, 1 for already expired. */
     static long absoluteExptime(long exptime, long now) {
@@ -1622,25 +671,5 @@ public final class Store implements AutoCloseable {
         }
         long at = exptime <= MAX_RELATIVE_EXPTIME ? now + exptime : exptime;
         return Math.min(Math.max(at, 1), 0xFFFF_FFFFL);
-    }
-
-    private static void checkKey(MemorySegment key, long keyOffset, int keyLength) {
-        if (key == null) {
-            throw new IllegalArgumentException("key is null");
-        }
-        if (keyLength < 1 || keyLength > MAX_KEY_LENGTH) {
-            throw new IllegalArgumentException("key length must be 1 to " + MAX_KEY_LENGTH + " bytes, was " + keyLength);
-        }
-        checkRange("key", key, keyOffset, keyLength);
-    }
-
-    private static void checkRange(String what, MemorySegment memory, long offset, int length) {
-        if (memory == null) {
-            throw new IllegalArgumentException(what + " is null");
-        }
-        if (offset < 0 || length < 0 || offset > memory.byteSize() - length) {
-            throw new IllegalArgumentException(what + " range [" + offset + ", +" + length + ") is outside its memory of "
-                    + memory.byteSize() + " bytes");
-        }
     }
 }

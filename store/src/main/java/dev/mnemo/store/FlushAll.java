@@ -1,0 +1,81 @@
+package dev.mnemo.store;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * memcached's flush_all, immediate or delayed, and the store's notion of now: {@link #now()},
+ * which every operation calls first, applies a delayed flush whose time has come. A flush seals
+ * every open segment and moves the flush sequence past them ({@link Evictor#flush}), so every
+ * item stored before it is dead to {@link Evictor#liveness}. The pending flush's time is in the
+ * region's header, shared by every process; whichever reaches it first applies it. Thread-safe.
+ */
+final class FlushAll {
+
+    private final MemorySegment memory;
+    private final Clock clock;
+    private final Appender appender;
+    private final SegmentLock segmentLock;
+    private final Evictor evictor;
+    private final Counters counters;
+
+    FlushAll(Region region, Clock clock, Appender appender, SegmentLock segmentLock, Evictor evictor, Counters counters) {
+        this.memory = region.memory;
+        this.clock = clock;
+        this.appender = appender;
+        this.segmentLock = segmentLock;
+        this.evictor = evictor;
+        this.counters = counters;
+    }
+
+    /** @return the time, Unix seconds, after applying a delayed flush that has come due */
+    long now() {
+        long now = clock.nowSeconds();
+        long pending = memory.get(ValueLayout.JAVA_LONG, Region.H_PENDING_FLUSH_AT);
+        if (pending != 0 && now >= pending) {
+            apply(pending);
+        }
+        return now;
+    }
+
+    /**
+     * Flushes now, or schedules a flush (replacing a pending one). Counts cmd_flush.
+     *
+     * @param exptime when to flush, protocol.txt form; 0 or negative means now
+     */
+    void flushAll(long exptime) {
+        counters.cmdFlush.increment();
+        long now = clock.nowSeconds();
+        long at = exptime <= 0 ? now : Store.absoluteExptime(exptime, now);
+        if (at <= now) {
+            apply(0);
+        } else {
+            memory.set(ValueLayout.JAVA_LONG, Region.H_PENDING_FLUSH_AT, at);
+        }
+    }
+
+    /**
+     * Makes every item stored so far invisible: seals the open segments, so that later items
+     * go to segments opened after the flush sequence number.
+     *
+     * @param pending the delayed flush being applied, or 0 for an immediate one
+     */
+    private void apply(long pending) {
+        appender.lockAll();
+        try {
+            segmentLock.lock();
+            try {
+                if (pending != 0 && memory.get(ValueLayout.JAVA_LONG, Region.H_PENDING_FLUSH_AT) != pending) {
+                    return; // another thread or process applied it
+                }
+                appender.sealAll();
+                evictor.flush();
+                memory.set(ValueLayout.JAVA_LONG, Region.H_PENDING_FLUSH_AT, 0L);
+            } finally {
+                segmentLock.unlock();
+            }
+        } finally {
+            appender.unlockAll();
+        }
+    }
+}

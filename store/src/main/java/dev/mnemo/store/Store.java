@@ -331,6 +331,25 @@ public final class Store implements AutoCloseable {
     }
 
     /**
+     * Executes a storage command as {@link #store(StorageCommand, MemorySegment, long, int, MemorySegment, long,
+     * int, int, long, long, ItemReader)} does and, if it fails with TOO_LARGE or OUT_OF_MEMORY,
+     * removes the key's item in the same call, under the key's bucket locks, counting delete_hits
+     * or delete_misses as {@link #delete(MemorySegment, long, int)} does: memcached's "a failed set
+     * drops the old item", so that no stale value outlives a failed set (process_update_command of
+     * memcached 1.6 unlinks it when the item cannot be allocated). The protocols use it for set
+     * (text set, binary SET and SETQ, with or without a CAS unique); a caller that removes the
+     * item itself must not use it too, or the second removal counts a delete miss.
+     *
+     * @return as {@code store}
+     */
+    public Status storeOrDrop(StorageCommand command, MemorySegment key, long keyOffset, int keyLength,
+                              MemorySegment value, long valueOffset, int valueLength,
+                              int clientFlags, long exptime, long casUnique, ItemReader stored) {
+        return writes.store(command, key, keyOffset, keyLength, value, valueOffset, valueLength, clientFlags, exptime,
+                casUnique, stored, true, 0, 0, false, null, true);
+    }
+
+    /**
      * Removes an item (protocol.txt "delete"). Counts delete_hits or delete_misses.
      *
      * @return {@link Status#DELETED} or {@link Status#NOT_FOUND}
@@ -480,6 +499,21 @@ public final class Store implements AutoCloseable {
                             boolean binaryKey, ItemReader stored) {
         return meta.store(command, key, keyOffset, keyLength, value, valueOffset, valueLength, clientFlags, exptime,
                 casUnique, invalidate, explicitCas, vivify, vivifyExptime, binaryKey, stored, false);
+    }
+
+    /**
+     * Meta set as {@link #metaStore}, removing the key's item in the same call if the store fails
+     * with TOO_LARGE or OUT_OF_MEMORY, in every mode, as memcached's mset does (see
+     * {@link #storeOrDrop}; counts delete_hits or delete_misses as a delete does).
+     *
+     * @return as {@code metaStore}
+     */
+    public Status metaStoreOrDrop(StorageCommand command, MemorySegment key, long keyOffset, int keyLength,
+                                  MemorySegment value, long valueOffset, int valueLength, int clientFlags, long exptime,
+                                  long casUnique, boolean invalidate, long explicitCas, boolean vivify,
+                                  long vivifyExptime, boolean binaryKey, ItemReader stored) {
+        return meta.store(command, key, keyOffset, keyLength, value, valueOffset, valueLength, clientFlags, exptime,
+                casUnique, invalidate, explicitCas, vivify, vivifyExptime, binaryKey, stored, true);
     }
 
     /**

@@ -1,8 +1,6 @@
 package dev.mnemo.store;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
 
 /**
  * Appends new items to this process's open segments: the writer {@link Stripe}s (each with an
@@ -21,8 +19,6 @@ import java.lang.invoke.VarHandle;
  * also take the segment lock.
  */
 final class Appender {
-
-    private static final VarHandle REGION_LONG = ValueLayout.JAVA_LONG.varHandle();
 
     private final Region region;
     private final MemorySegment memory;
@@ -89,7 +85,7 @@ final class Appender {
             return 0;
         }
         if (stripe.casNext == stripe.casEnd) {
-            long block = (long) REGION_LONG.getAndAdd(memory, Region.H_CAS_COUNTER, Stripe.CAS_BLOCK);
+            long block = region.header.reserveCas(Stripe.CAS_BLOCK);
             stripe.casNext = block + 1;
             stripe.casEnd = block + 1 + Stripe.CAS_BLOCK;
         }

@@ -1,7 +1,6 @@
 package dev.mnemo.store;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * Frees the store's memory (DESIGN.md store direction point 5): decides whether an item is
@@ -52,25 +51,25 @@ final class Evictor {
 
     /** @return the open segment the evictor moves surviving items into, or -1 */
     int evictionTarget() {
-        return memory.get(ValueLayout.JAVA_INT, Region.H_EVICTION_TARGET);
+        return region.header.evictionTarget();
     }
 
     private void setEvictionTarget(int segment) {
-        memory.set(ValueLayout.JAVA_INT, Region.H_EVICTION_TARGET, segment);
+        region.header.setEvictionTarget(segment);
     }
 
     /** @return how many segments may be in use (memory limit) */
     private int segmentBudget() {
-        return memory.get(ValueLayout.JAVA_INT, Region.H_SEGMENT_BUDGET);
+        return region.header.segmentBudget();
     }
 
     /** @return the flush sequence: items in segments opened before it are flushed; 0 if none is left */
     long flushSequence() {
-        return memory.get(ValueLayout.JAVA_LONG, Region.H_FLUSH_SEQUENCE);
+        return region.header.flushSequence();
     }
 
     private void setFlushSequence(long sequence) {
-        memory.set(ValueLayout.JAVA_LONG, Region.H_FLUSH_SEQUENCE, sequence);
+        region.header.setFlushSequence(sequence);
     }
 
     /**
@@ -87,7 +86,7 @@ final class Evictor {
 
     /** Sets how many segments may be in use, evicting until no more are. */
     void setSegmentBudget(int budget) {
-        memory.set(ValueLayout.JAVA_INT, Region.H_SEGMENT_BUDGET, budget);
+        region.header.setSegmentBudget(budget);
         for (long attempt = 0; attempt <= passBound() && segments.count - segments.freeCount() > segmentBudget();
                 attempt++) {
             int victim = evictSegment();

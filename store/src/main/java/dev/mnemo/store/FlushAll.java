@@ -1,7 +1,5 @@
 package dev.mnemo.store;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 
 /**
  * memcached's flush_all, immediate or delayed, and the store's notion of now: {@link #now()},
@@ -12,7 +10,7 @@ import java.lang.foreign.ValueLayout;
  */
 final class FlushAll {
 
-    private final MemorySegment memory;
+    private final RegionHeader header;
     private final Clock clock;
     private final Appender appender;
     private final SegmentLock segmentLock;
@@ -20,7 +18,7 @@ final class FlushAll {
     private final Counters counters;
 
     FlushAll(Region region, Clock clock, Appender appender, SegmentLock segmentLock, Evictor evictor, Counters counters) {
-        this.memory = region.memory;
+        this.header = region.header;
         this.clock = clock;
         this.appender = appender;
         this.segmentLock = segmentLock;
@@ -31,7 +29,7 @@ final class FlushAll {
     /** @return the time, Unix seconds, after applying a delayed flush that has come due */
     long now() {
         long now = clock.nowSeconds();
-        long pending = memory.get(ValueLayout.JAVA_LONG, Region.H_PENDING_FLUSH_AT);
+        long pending = header.pendingFlushAt();
         if (pending != 0 && now >= pending) {
             apply(pending);
         }
@@ -50,7 +48,7 @@ final class FlushAll {
         if (at <= now) {
             apply(0);
         } else {
-            memory.set(ValueLayout.JAVA_LONG, Region.H_PENDING_FLUSH_AT, at);
+            header.setPendingFlushAt(at);
         }
     }
 
@@ -65,12 +63,12 @@ final class FlushAll {
         try {
             segmentLock.lock();
             try {
-                if (pending != 0 && memory.get(ValueLayout.JAVA_LONG, Region.H_PENDING_FLUSH_AT) != pending) {
+                if (pending != 0 && header.pendingFlushAt() != pending) {
                     return; // another thread or process applied it
                 }
                 appender.sealAll();
                 evictor.flush();
-                memory.set(ValueLayout.JAVA_LONG, Region.H_PENDING_FLUSH_AT, 0L);
+                header.setPendingFlushAt(0L);
             } finally {
                 segmentLock.unlock();
             }

@@ -1,7 +1,6 @@
 package dev.mnemo.store;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /**
@@ -63,7 +62,7 @@ final class Recovery {
             index.repair(b);
         }
         countLinked();
-        memory.set(ValueLayout.JAVA_INT, Region.H_EVICTION_TARGET, -1);
+        region.header.setEvictionTarget(-1);
         segments.sealAllOpen();
         segments.rebuildQueues();
         counters.reset(); // the counts; curr_items and bytes, just counted, are gauges it keeps
@@ -111,9 +110,9 @@ final class Recovery {
                 deadPids[s] = pid;
             }
         }
-        int target = memory.get(ValueLayout.JAVA_INT, Region.H_EVICTION_TARGET);
+        int target = region.header.evictionTarget();
         if (target >= segments.count || target >= 0 && segments.state(target) != Segments.OPEN) {
-            memory.set(ValueLayout.JAVA_INT, Region.H_EVICTION_TARGET, -1);
+            region.header.setEvictionTarget(-1);
             target = -1;
         }
         long[] validEnd = new long[segments.count];

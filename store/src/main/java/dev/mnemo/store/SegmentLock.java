@@ -1,8 +1,5 @@
 package dev.mnemo.store;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
 
 /**
  * The lock that serialises segment allocation, eviction, sealing and flush across every process
@@ -14,14 +11,12 @@ import java.lang.invoke.VarHandle;
  */
 final class SegmentLock {
 
-    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
-
-    private final MemorySegment memory;
+    private final RegionHeader header;
     private final ProcessTable processes;
     private final Recovery recovery;
 
     SegmentLock(Region region, ProcessTable processes, Recovery recovery) {
-        this.memory = region.memory;
+        this.header = region.header;
         this.processes = processes;
         this.recovery = recovery;
     }
@@ -52,13 +47,13 @@ final class SegmentLock {
     boolean acquire() {
         long me = processes.ownerId();
         for (int spins = 1;; spins++) {
-            long w = (long) LONG.getVolatile(memory, Region.H_SEGMENT_LOCK);
+            long w = header.segmentLockWord();
             if (w == 0) {
-                if (LONG.compareAndSet(memory, Region.H_SEGMENT_LOCK, 0L, me)) {
+                if (header.casSegmentLock(0L, me)) {
                     return false;
                 }
             } else if (spins % Index.CHECK_SPINS == 0 && !processes.isLiveOwner(w)) {
-                if (LONG.compareAndSet(memory, Region.H_SEGMENT_LOCK, w, me)) {
+                if (header.casSegmentLock(w, me)) {
                     processes.markForReclaim(ProcessTable.slotOfOwner(w));
                     return true;
                 }
@@ -72,6 +67,6 @@ final class SegmentLock {
     }
 
     void unlock() {
-        LONG.setRelease(memory, Region.H_SEGMENT_LOCK, 0L);
+        header.releaseSegmentLock();
     }
 }

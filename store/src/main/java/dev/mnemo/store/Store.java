@@ -1,7 +1,6 @@
 package dev.mnemo.store;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -585,7 +584,7 @@ public final class Store implements AutoCloseable {
         }
         segmentLock.lock();
         try {
-            memory.set(ValueLayout.JAVA_LONG, Region.H_MEMORY_LIMIT_NOW, capped);
+            region.header.setMemoryLimitNow(capped);
             evictor.setSegmentBudget((int) Math.min(budget, region.segmentCount));
         } finally {
             segmentLock.unlock();
@@ -614,8 +613,8 @@ public final class Store implements AutoCloseable {
         try {
             int scanned = 0;
             for (int visited = 0; visited < segments.count && scanned < maxSegments; visited++) {
-                int s = Math.floorMod(memory.get(ValueLayout.JAVA_INT, Region.H_SWEEP_CURSOR), segments.count);
-                memory.set(ValueLayout.JAVA_INT, Region.H_SWEEP_CURSOR, (s + 1) % segments.count);
+                int s = Math.floorMod(region.header.sweepCursor(), segments.count);
+                region.header.setSweepCursor((s + 1) % segments.count);
                 byte state = segments.state(s);
                 if (state != Segments.SMALL && state != Segments.MAIN) {
                     continue;
@@ -638,7 +637,7 @@ public final class Store implements AutoCloseable {
         Counters c = counters;
         long slots = region.bucketCount * Region.SLOTS_PER_BUCKET;
         return new StoreStats(c.currItems.sum(), c.totalItems.sum(), c.bytes.sum(),
-                memory.get(ValueLayout.JAVA_LONG, Region.H_MEMORY_LIMIT_NOW),
+                region.header.memoryLimitNow(),
                 c.evictions.sum(), c.reclaimed.sum(), c.expiredUnfetched.sum(), c.evictedUnfetched.sum(),
                 c.getHits.sum(), c.getMisses.sum(), c.getExpired.sum(), c.getFlushed.sum(),
                 c.getHits.sum() + c.getMisses.sum(), c.cmdSet.sum(), c.touchHits.sum() + c.touchMisses.sum(), c.cmdFlush.sum(),

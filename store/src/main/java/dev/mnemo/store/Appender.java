@@ -24,16 +24,19 @@ final class Appender {
     private final MemorySegment memory;
     private final Segments segments;
     private final SegmentLock segmentLock;
-    private final Evictor evictor;
+    private final SegmentAllocator allocator;
+    private final Liveness liveness;
     private final boolean casEnabled;
     private final Stripe[] stripes;
 
-    Appender(Region region, Segments segments, SegmentLock segmentLock, Evictor evictor, boolean casEnabled) {
+    Appender(Region region, Segments segments, SegmentLock segmentLock, SegmentAllocator allocator, Liveness liveness,
+             boolean casEnabled) {
         this.region = region;
         this.memory = region.memory;
         this.segments = segments;
         this.segmentLock = segmentLock;
-        this.evictor = evictor;
+        this.allocator = allocator;
+        this.liveness = liveness;
         this.casEnabled = casEnabled;
         this.stripes = new Stripe[stripeCount(region)];
         for (int i = 0; i < stripes.length; i++) {
@@ -110,7 +113,7 @@ final class Appender {
         Stripe.Open open = toMain ? stripe.main : stripe.small;
         stripe.current = open;
         if (open.segment < 0 || open.used + size > region.segmentSize || !open.admitsCas(cas)
-                || open.sequence < evictor.flushSequence()) {
+                || open.sequence < liveness.flushSequence()) {
             int segment;
             segmentLock.lock();
             try {
@@ -118,7 +121,7 @@ final class Appender {
                     segments.seal(open.segment, toMain ? Segments.MAIN : Segments.SMALL);
                     open.segment = -1;
                 }
-                segment = evictor.allocate();
+                segment = allocator.allocate();
             } finally {
                 segmentLock.unlock();
             }

@@ -10,7 +10,7 @@ package dev.mnemo.store;
  */
 final class ArithmeticMutation extends Mutation {
 
-    private final Evictor evictor;
+    private final Liveness liveness;
     private final Reads reads;
 
     private boolean increment;
@@ -27,9 +27,9 @@ final class ArithmeticMutation extends Mutation {
     private long expires;
     private int bits;
 
-    ArithmeticMutation(Region region, Evictor evictor, Reads reads) {
+    ArithmeticMutation(Region region, Liveness liveness, Reads reads) {
         super(region.memory);
-        this.evictor = evictor;
+        this.liveness = liveness;
         this.reads = reads;
     }
 
@@ -58,7 +58,7 @@ final class ArithmeticMutation extends Mutation {
             return Status.NOT_FOUND;
         }
         // memcached's do_add_delta: an empty value is refused before the CAS check, a non-numeric one after
-        if (oldValueLength > 0 && casUnique != 0 && !evictor.casMatches(old, casUnique)) {
+        if (oldValueLength > 0 && casUnique != 0 && !liveness.casMatches(old, casUnique)) {
             return Status.EXISTS;
         }
         long valueAt = Items.keyOffset(old) + keyLength;

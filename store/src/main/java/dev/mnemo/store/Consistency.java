@@ -17,17 +17,14 @@ final class Consistency {
     private final Index index;
     private final Segments segments;
     private final Counters counters;
-    private final Evictor evictor;
     private final ProcessTable processes;
 
-    Consistency(Region region, Index index, Segments segments, Counters counters, Evictor evictor,
-                ProcessTable processes) {
+    Consistency(Region region, Index index, Segments segments, Counters counters, ProcessTable processes) {
         this.region = region;
         this.memory = region.memory;
         this.index = index;
         this.segments = segments;
         this.counters = counters;
-        this.evictor = evictor;
         this.processes = processes;
     }
 
@@ -100,7 +97,7 @@ final class Consistency {
                 fail("segment " + s + " in state " + state + " is on " + inList[s] + " lists");
             }
         }
-        int target = evictor.evictionTarget();
+        int target = region.header.evictionTarget();
         if (target >= count || target >= 0 && segments.state(target) != Segments.OPEN) {
             fail("the eviction target " + target + " is not an open segment");
         }

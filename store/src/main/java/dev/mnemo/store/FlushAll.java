@@ -4,8 +4,8 @@ package dev.mnemo.store;
 /**
  * memcached's flush_all, immediate or delayed, and the store's notion of now: {@link #now()},
  * which every operation calls first, applies a delayed flush whose time has come. A flush seals
- * every open segment and moves the flush sequence past them ({@link Evictor#flush}), so every
- * item stored before it is dead to {@link Evictor#liveness}. The pending flush's time is in the
+ * every open segment and moves the flush sequence past them, so every item stored before it
+ * is dead to {@link Liveness}. The pending flush's time is in the
  * region's header, shared by every process; whichever reaches it first applies it. Thread-safe.
  */
 final class FlushAll {
@@ -14,15 +14,18 @@ final class FlushAll {
     private final Clock clock;
     private final Appender appender;
     private final SegmentLock segmentLock;
-    private final Evictor evictor;
+    private final S3Fifo policy;
+    private final Liveness liveness;
     private final Counters counters;
 
-    FlushAll(Region region, Clock clock, Appender appender, SegmentLock segmentLock, Evictor evictor, Counters counters) {
+    FlushAll(Region region, Clock clock, Appender appender, SegmentLock segmentLock, S3Fifo policy, Liveness liveness,
+             Counters counters) {
         this.header = region.header;
         this.clock = clock;
         this.appender = appender;
         this.segmentLock = segmentLock;
-        this.evictor = evictor;
+        this.policy = policy;
+        this.liveness = liveness;
         this.counters = counters;
     }
 
@@ -67,7 +70,8 @@ final class FlushAll {
                     return; // another thread or process applied it
                 }
                 appender.sealAll();
-                evictor.flush();
+                policy.sealTarget();
+                liveness.flushOpenedSegments();
                 header.setPendingFlushAt(0L);
             } finally {
                 segmentLock.unlock();

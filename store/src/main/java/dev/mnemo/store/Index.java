@@ -323,6 +323,22 @@ final class Index {
         return -1;
     }
 
+    /**
+     * Whether a slot points to the item, read without locking but validated as a seqlock read
+     * of both buckets: a relocation can move a slot between them while a single pass over the
+     * two looks, and a linked item taken for dead would have its memory reused under it.
+     */
+    boolean isLinked(long first, long second, long item) {
+        for (;;) {
+            int v1 = beginRead(first);
+            int v2 = beginRead(second);
+            boolean linked = refOfItem(first, second, item) >= 0;
+            if (validate(first, v1, second, v2)) {
+                return linked;
+            }
+        }
+    }
+
     /** @return the reference of the slot holding exactly this item offset in either bucket, or -1 */
     long refOfItem(long first, long second, long item) {
         for (int i = 0; i < Region.SLOTS_PER_BUCKET; i++) {

@@ -24,22 +24,22 @@ final class MetaOperations {
     private final WriteLoop loop;
     private final Reads reads;
     private final Writes writes;
-    private final Evictor evictor;
+    private final Liveness liveness;
     private final ThreadLocal<RewriteMutation> rewrites;
 
-    MetaOperations(Region region, Segments segments, Evictor evictor, Counters counters, FlushAll time,
+    MetaOperations(Region region, Segments segments, Liveness liveness, Counters counters, FlushAll time,
                    Appender appender, WriteLoop loop, Reads reads, Writes writes) {
         this.region = region;
         this.memory = region.memory;
         this.segments = segments;
-        this.evictor = evictor;
+        this.liveness = liveness;
         this.counters = counters;
         this.time = time;
         this.appender = appender;
         this.loop = loop;
         this.reads = reads;
         this.writes = writes;
-        this.rewrites = ThreadLocal.withInitial(() -> new RewriteMutation(region, evictor));
+        this.rewrites = ThreadLocal.withInitial(() -> new RewriteMutation(region, liveness));
     }
 
     /** {@link Store#metaGet}. */
@@ -148,7 +148,7 @@ final class MetaOperations {
                     return Status.NOT_FOUND;
                 }
                 try {
-                    if (compareCas && !evictor.casMatches(item, casUnique)) {
+                    if (compareCas && !liveness.casMatches(item, casUnique)) {
                         return Status.EXISTS;
                     }
                     int segment = region.segmentOf(item);

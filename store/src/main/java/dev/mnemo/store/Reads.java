@@ -16,16 +16,19 @@ final class Reads {
     private final Region region;
     private final MemorySegment memory;
     private final Index index;
-    private final Evictor evictor;
+    private final Liveness liveness;
+    private final Unlinker unlinker;
     private final Counters counters;
     private final FlushAll time;
     private final ThreadLocal<Flyweight> views;
 
-    Reads(Region region, Index index, Segments segments, Evictor evictor, Counters counters, FlushAll time) {
+    Reads(Region region, Index index, Segments segments, Liveness liveness, Unlinker unlinker, Counters counters,
+          FlushAll time) {
         this.region = region;
         this.memory = region.memory;
         this.index = index;
-        this.evictor = evictor;
+        this.liveness = liveness;
+        this.unlinker = unlinker;
         this.counters = counters;
         this.time = time;
         this.views = ThreadLocal.withInitial(() -> new Flyweight(region, segments));
@@ -67,12 +70,12 @@ final class Reads {
                 }
                 continue;
             }
-            int state = evictor.liveness(item, now);
-            if (state != Evictor.LIVE) {
+            int state = liveness.of(item, now);
+            if (state != Liveness.LIVE) {
                 if (!index.validate(bucket, version)) {
                     continue;
                 }
-                (state == Evictor.EXPIRED ? counters.getExpired : counters.getFlushed).increment();
+                (state == Liveness.EXPIRED ? counters.getExpired : counters.getFlushed).increment();
                 counters.getMisses.increment();
                 unlinkDead(bucket, version, item);
                 return false;
@@ -144,12 +147,12 @@ final class Reads {
                 index.unlock(first, second);
                 throw StoreCorruptedException.itemOutsideRegion(item);
             }
-            int state = evictor.liveness(item, now);
-            if (state == Evictor.LIVE) {
+            int state = liveness.of(item, now);
+            if (state == Liveness.LIVE) {
                 return item;
             }
-            (state == Evictor.EXPIRED ? counters.getExpired : counters.getFlushed).increment();
-            evictor.unlink(ref, item);
+            (state == Liveness.EXPIRED ? counters.getExpired : counters.getFlushed).increment();
+            unlinker.unlink(ref, item);
         }
         index.unlock(first, second);
         return -1;
@@ -162,7 +165,7 @@ final class Reads {
 
     /** Unlinks the item {@link #lockLive} returned; call before {@link #unlock}. */
     void unlinkLocked(long hash, long item) {
-        evictor.unlink(index.refOfItem(index.bucketOf(hash), index.secondBucketOf(hash), item), item);
+        unlinker.unlink(index.refOfItem(index.bucketOf(hash), index.secondBucketOf(hash), item), item);
     }
 
     /** Hands a linked item to a reader, through the meta request's hold when there is one; needs the item's bucket locks. */
@@ -211,7 +214,7 @@ final class Reads {
             try {
                 long ref = index.refOfItem(bucket, bucket, item);
                 if (ref >= 0) {
-                    evictor.unlink(ref, item);
+                    unlinker.unlink(ref, item);
                 }
             } finally {
                 index.unlock(bucket);

@@ -11,7 +11,7 @@ import java.lang.foreign.MemorySegment;
  */
 final class RewriteMutation extends Mutation {
 
-    private final Evictor evictor;
+    private final Liveness liveness;
 
     private boolean compareCas;
     private long casUnique;
@@ -22,9 +22,9 @@ final class RewriteMutation extends Mutation {
     private long old;
     private int newLength;
 
-    RewriteMutation(Region region, Evictor evictor) {
+    RewriteMutation(Region region, Liveness liveness) {
         super(region.memory);
-        this.evictor = evictor;
+        this.liveness = liveness;
     }
 
     /**
@@ -50,7 +50,7 @@ final class RewriteMutation extends Mutation {
         if (!live) {
             return Status.NOT_FOUND;
         }
-        if (compareCas && !evictor.casMatches(old, casUnique)) {
+        if (compareCas && !liveness.casMatches(old, casUnique)) {
             return Status.EXISTS;
         }
         this.old = old;

@@ -58,12 +58,14 @@ final class Segments {
     private final MemorySegment memory;
     private final RegionHeader header;
     private final long segmentSize;
+    private final int maxItemSize;
 
     Segments(Region region) {
         this.count = region.segmentCount;
         this.memory = region.memory;
         this.header = region.header;
         this.segmentSize = region.segmentSize;
+        this.maxItemSize = region.maxItemSize;
     }
 
     /** Writes empty queues and a free list of every segment into a fresh region. */
@@ -125,6 +127,23 @@ final class Segments {
                 setInt(s, STATE, MAIN);
             }
         }
+    }
+
+    /** @return whether another segment may be opened within the segment budget (the memory limit in force) */
+    boolean belowBudget() {
+        return count - freeCount() < header.segmentBudget();
+    }
+
+    /**
+     * @return the size of the item at {@code item} in the segment's chain, which ends at {@code end}
+     * @throws StoreCorruptedException if its lengths are corrupt
+     */
+    long chainedItemSize(long item, long end, int segment) {
+        long size = Items.checkedSize(memory, item, end, maxItemSize);
+        if (size < 0) {
+            throw new StoreCorruptedException("corrupt item at region offset " + item + " in segment " + segment);
+        }
+        return size;
     }
 
     int freeCount() {

@@ -7,11 +7,12 @@ import java.lang.foreign.MemorySegment;
  * replace, append, prepend and cas, with the meta protocol's extras (an explicit CAS unique,
  * item bits to start with, and invalidation: a cas with an older unique stores the item stale).
  * A new item for a key the ghost table remembers starts with its read counter at 1
- * ({@link Evictor#wasEvictedRecently}). Reusable per thread; not thread-safe.
+ * ({@link S3Fifo#wasEvictedRecently}). Reusable per thread; not thread-safe.
  */
 final class StorageMutation extends Mutation {
 
-    private final Evictor evictor;
+    private final Liveness liveness;
+    private final S3Fifo policy;
     private final Reads reads;
     private final int maxItemSize;
     private final boolean casEnabled;
@@ -35,9 +36,10 @@ final class StorageMutation extends Mutation {
     private long expires;
     private int bits;
 
-    StorageMutation(Region region, Evictor evictor, Reads reads) {
+    StorageMutation(Region region, Liveness liveness, S3Fifo policy, Reads reads) {
         super(region.memory);
-        this.evictor = evictor;
+        this.liveness = liveness;
+        this.policy = policy;
         this.reads = reads;
         this.maxItemSize = region.maxItemSize;
         this.casEnabled = region.casEnabled();
@@ -81,14 +83,14 @@ final class StorageMutation extends Mutation {
     @Override
     Status decide(long old, int oldValueLength, boolean live, long now) {
         boolean invalidating = invalidate && command == StorageCommand.CAS && live && casEnabled
-                && casUnique != 0 && Long.compareUnsigned(casUnique, evictor.casOf(old)) < 0;
+                && casUnique != 0 && Long.compareUnsigned(casUnique, liveness.casOf(old)) < 0;
         Status refusal = switch (command) {
             case ADD -> live ? Status.NOT_STORED : null;
             case REPLACE -> live ? null : Status.NOT_STORED;
             case APPEND, PREPEND -> !live ? Status.NOT_STORED
-                    : casUnique != 0 && !evictor.casMatches(old, casUnique) ? Status.EXISTS : null;
+                    : casUnique != 0 && !liveness.casMatches(old, casUnique) ? Status.EXISTS : null;
             case CAS -> !live ? Status.NOT_FOUND
-                    : evictor.casMatches(old, casUnique) || invalidating ? null : Status.EXISTS;
+                    : liveness.casMatches(old, casUnique) || invalidating ? null : Status.EXISTS;
             case SET -> null;
         };
         if (refusal != null) {
@@ -104,7 +106,7 @@ final class StorageMutation extends Mutation {
         this.newLength = (int) length;
         this.flags = combine ? Items.clientFlags(memory, old) : clientFlags;
         this.expires = combine || invalidating ? Items.exptime(memory, old) : Store.absoluteExptime(exptime, now);
-        this.bits = (evictor.wasEvictedRecently(hash) ? Items.withFrequency(0, 1) : 0) | extraBits
+        this.bits = (policy.wasEvictedRecently(hash) ? Items.withFrequency(0, 1) : 0) | extraBits
                 | (invalidating ? Items.STALE | (Items.bits(memory, old) & Items.WIN_TOKEN_SENT) : 0);
         return null;
     }

@@ -97,39 +97,42 @@ public final class Store implements AutoCloseable {
 
     private final StoreConfig config;
     private final Region region;
-    private final MemorySegment memory;
     private final Index index;
     private final Segments segments;
-    private final Evictor evictor;
     private final Counters counters;
     private final ProcessTable processes;
     private final SegmentLock segmentLock;
     private final Recovery recovery;
+    private final SegmentAllocator allocator;
     private final Appender appender;
     private final FlushAll flush;
     private final Reads reads;
     private final Writes writes;
     private final MetaOperations meta;
+    private final Sweeper sweeper;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Store(StoreConfig config, Region region) {
         this.config = config;
         this.region = region;
-        this.memory = region.memory;
         this.processes = new ProcessTable(region);
         int slot = processes.register();
         this.counters = new Counters(region, slot);
         this.index = new Index(region, processes);
         this.segments = new Segments(region);
-        this.evictor = new Evictor(region, index, segments, counters, config.clock(), slot);
+        Liveness liveness = new Liveness(region, segments);
+        Unlinker unlinker = new Unlinker(region, index, segments, counters);
+        S3Fifo policy = new S3Fifo(region, index, segments, liveness, unlinker, config.clock(), slot);
         this.recovery = new Recovery(region, index, segments, counters, processes);
         this.segmentLock = new SegmentLock(region, processes, recovery);
-        this.appender = new Appender(region, segments, segmentLock, evictor, config.casEnabled());
-        this.flush = new FlushAll(region, config.clock(), appender, segmentLock, evictor, counters);
-        this.reads = new Reads(region, index, segments, evictor, counters, flush);
-        WriteLoop loop = new WriteLoop(region, index, segments, evictor, counters, appender);
-        this.writes = new Writes(region, evictor, counters, flush, loop, reads);
-        this.meta = new MetaOperations(region, segments, evictor, counters, flush, appender, loop, reads, writes);
+        this.allocator = new SegmentAllocator(region, segments, liveness, policy, segmentLock, slot);
+        this.appender = new Appender(region, segments, segmentLock, allocator, liveness, config.casEnabled());
+        this.flush = new FlushAll(region, config.clock(), appender, segmentLock, policy, liveness, counters);
+        this.reads = new Reads(region, index, segments, liveness, unlinker, counters, flush);
+        WriteLoop loop = new WriteLoop(region, index, segments, liveness, policy, counters, appender);
+        this.writes = new Writes(region, liveness, policy, counters, flush, loop, reads);
+        this.meta = new MetaOperations(region, segments, liveness, counters, flush, appender, loop, reads, writes);
+        this.sweeper = new Sweeper(region, index, segments, liveness, unlinker, processes, segmentLock, flush);
     }
 
     /** Registers a new store with the region and puts an existing region in order; closes the region on failure. */
@@ -223,18 +226,11 @@ public final class Store implements AutoCloseable {
      * each segment's linked items, curr_items and bytes accounting — and returns normally
      * if it is consistent. Call it only on a quiescent store: no thread or attached process may
      * be writing meanwhile (a concurrent writer makes it report a false problem).
-
-    /**
-     * Walks the whole region — header, index buckets and slots, segments and their item chains,
-     * queue and free-list membership, open segments' owners (a live process or the evictor),
-     * each segment's linked items, curr_items and bytes accounting — and returns normally
-     * if it is consistent. Call it only on a quiescent store: no thread or attached process may
-     * be writing meanwhile (a concurrent writer makes it report a false problem).
      *
      * @throws IllegalStateException naming the first problem found
      */
     public void checkConsistency() {
-        new Consistency(region, index, segments, counters, evictor, processes).check();
+        new Consistency(region, index, segments, counters, processes).check();
     }
 
     /** @return the configuration the store was opened with */
@@ -574,21 +570,7 @@ public final class Store implements AutoCloseable {
      *                                  index plus enough segments for the writer stripes
      */
     public void setMemoryLimit(long bytes) {
-        long capped = Math.min(bytes, config.memoryLimit());
-        long bounded = region.segmentsOffset - region.indexOffset; // index and ghost table: the limit bounds them and the segments
-        long budget = (capped - bounded) / region.segmentSize;
-        int minimum = Appender.minimumSegments(region);
-        if (budget < minimum) {
-            throw new IllegalArgumentException("memory limit of " + bytes + " bytes is below the minimum of "
-                    + (bounded + minimum * region.segmentSize) + " bytes for this store");
-        }
-        segmentLock.lock();
-        try {
-            region.header.setMemoryLimitNow(capped);
-            evictor.setSegmentBudget((int) Math.min(budget, region.segmentCount));
-        } finally {
-            segmentLock.unlock();
-        }
+        allocator.setMemoryLimit(bytes);
     }
 
     /**
@@ -603,33 +585,7 @@ public final class Store implements AutoCloseable {
      * @throws IllegalArgumentException if maxSegments is below 1
      */
     public int sweepExpired(int maxSegments) {
-        if (maxSegments < 1) {
-            throw new IllegalArgumentException("maxSegments must be at least 1, was " + maxSegments);
-        }
-        long now = flush.now();
-        int reclaimedItems = 0;
-        processes.markDead(); // reclaims what processes that died holding no lock had open
-        segmentLock.lock();
-        try {
-            int scanned = 0;
-            for (int visited = 0; visited < segments.count && scanned < maxSegments; visited++) {
-                int s = Math.floorMod(region.header.sweepCursor(), segments.count);
-                region.header.setSweepCursor((s + 1) % segments.count);
-                byte state = segments.state(s);
-                if (state != Segments.SMALL && state != Segments.MAIN) {
-                    continue;
-                }
-                scanned++;
-                reclaimedItems += evictor.reclaimDead(s, now);
-                if (segments.liveItems(s) <= 0 && evictor.allUnlinked(s)) {
-                    segments.unqueue(s, processes.slot());
-                    segments.release(s);
-                }
-            }
-        } finally {
-            segmentLock.unlock();
-        }
-        return reclaimedItems;
+        return sweeper.sweep(maxSegments);
     }
 
     /** @return a snapshot of the counters, under memcached's stats names */

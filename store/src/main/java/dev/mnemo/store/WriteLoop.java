@@ -11,7 +11,7 @@ import java.lang.foreign.MemorySegment;
  *
  * <p>Crash safety: the item's bytes are complete and committed to its segment's chain before
  * the slot write makes it visible, and the item it replaces is marked unlinked last (see
- * {@link Evictor#unlink}). Lock order: the stripe lock, then the key's buckets (lower first).
+ * {@link Unlinker}). Lock order: the stripe lock, then the key's buckets (lower first).
  * Thread-safe.
  */
 final class WriteLoop {
@@ -20,16 +20,19 @@ final class WriteLoop {
     private final MemorySegment memory;
     private final Index index;
     private final Segments segments;
-    private final Evictor evictor;
+    private final Liveness liveness;
+    private final S3Fifo policy;
     private final Counters counters;
     private final Appender appender;
 
-    WriteLoop(Region region, Index index, Segments segments, Evictor evictor, Counters counters, Appender appender) {
+    WriteLoop(Region region, Index index, Segments segments, Liveness liveness, S3Fifo policy, Counters counters,
+              Appender appender) {
         this.region = region;
         this.memory = region.memory;
         this.index = index;
         this.segments = segments;
-        this.evictor = evictor;
+        this.liveness = liveness;
+        this.policy = policy;
         this.counters = counters;
         this.appender = appender;
     }
@@ -64,7 +67,7 @@ final class WriteLoop {
             if (overruns(old, m.keyLength, oldLength, first, v1, second, v2)) {
                 continue;
             }
-            boolean live = old >= 0 && evictor.liveness(old, now) == Evictor.LIVE;
+            boolean live = old >= 0 && liveness.of(old, now) == Liveness.LIVE;
             Status refusal = m.decide(old, oldLength, live, now);
             if (refusal != null) {
                 if (!index.validate(first, v1, second, v2)) {
@@ -139,7 +142,7 @@ final class WriteLoop {
                 segments.addLiveItems(segment, 1);
             }
             counters.bytes.add(size - Items.size(Items.keyLength(memory, old), Items.valueLength(memory, old)));
-            Items.setBits(memory, old, Items.bits(memory, old) | Items.UNLINKED); // last: see Evictor.unlink
+            Items.setBits(memory, old, Items.bits(memory, old) | Items.UNLINKED); // last: see Unlinker.forget
             return;
         }
         ref = index.freeSlot(first, second);
@@ -147,7 +150,7 @@ final class WriteLoop {
             ref = relocate(first, second);
         }
         if (ref < 0) {
-            ref = evictor.evictFromBuckets(first, second, now);
+            ref = policy.evictFromBuckets(first, second, now);
         }
         index.setSlotAt(ref, Index.slotValue(tag, item));
         segments.addLiveItems(region.segmentOf(item), 1);

@@ -11,7 +11,7 @@ import java.lang.foreign.MemorySegment;
 final class Writes {
 
     private final Region region;
-    private final Evictor evictor;
+    private final Liveness liveness;
     private final Counters counters;
     private final FlushAll time;
     private final WriteLoop loop;
@@ -19,15 +19,16 @@ final class Writes {
     private final ThreadLocal<StorageMutation> storage;
     private final ThreadLocal<ArithmeticMutation> arithmetic;
 
-    Writes(Region region, Evictor evictor, Counters counters, FlushAll time, WriteLoop loop, Reads reads) {
+    Writes(Region region, Liveness liveness, S3Fifo policy, Counters counters, FlushAll time, WriteLoop loop,
+           Reads reads) {
         this.region = region;
-        this.evictor = evictor;
+        this.liveness = liveness;
         this.counters = counters;
         this.time = time;
         this.loop = loop;
         this.reads = reads;
-        this.storage = ThreadLocal.withInitial(() -> new StorageMutation(region, evictor, reads));
-        this.arithmetic = ThreadLocal.withInitial(() -> new ArithmeticMutation(region, evictor, reads));
+        this.storage = ThreadLocal.withInitial(() -> new StorageMutation(region, liveness, policy, reads));
+        this.arithmetic = ThreadLocal.withInitial(() -> new ArithmeticMutation(region, liveness, reads));
     }
 
     /**
@@ -157,7 +158,7 @@ final class Writes {
             return Status.NOT_FOUND;
         }
         try {
-            if (casUnique != 0 && !evictor.casMatches(item, casUnique)) {
+            if (casUnique != 0 && !liveness.casMatches(item, casUnique)) {
                 return Status.EXISTS;
             }
             reads.unlinkLocked(hash, item);

@@ -22,10 +22,6 @@ final class ArithmeticMutation extends Mutation {
     private long result;
     private int digits;
     private int oldLength;
-    private int newLength;
-    private int flags;
-    private long expires;
-    private int bits;
 
     ArithmeticMutation(Region region, Liveness liveness, Reads reads) {
         super(region.memory);
@@ -69,29 +65,24 @@ final class ArithmeticMutation extends Mutation {
         result = increment ? number + delta : (Long.compareUnsigned(number, delta) < 0 ? 0 : number - delta);
         digits = DecimalText.length(result);
         oldLength = oldValueLength;
-        newLength = Math.max(digits, oldValueLength);
-        flags = Items.clientFlags(memory, old);
-        expires = Items.exptime(memory, old);
+        newValueLength = Math.max(digits, oldValueLength);
+        clientFlags = Items.clientFlags(memory, old);
+        expiresAt = Items.exptime(memory, old);
         bits = Items.bits(memory, old) & ~(Items.WIN_TOKEN_SENT | Items.UNLINKED);
         return null;
     }
 
     @Override
-    int newValueLength() {
-        return newLength;
-    }
-
-    @Override
     void write(long item, long casDelta, long now) {
-        Items.writeHeader(memory, item, casDelta, expires, flags, keyLength, newLength, bits, now);
+        writeHeader(item, casDelta, now);
         writeKey(item);
-        DecimalText.write(result, memory, Items.keyOffset(item) + keyLength, newLength);
+        DecimalText.write(result, memory, Items.keyOffset(item) + keyLength, newValueLength);
     }
 
     @Override
     void published(long item, long now) {
         if (reader != null) {
-            reads.read(item, keyLength, newLength, now, reader, meta, false);
+            reads.read(item, keyLength, newValueLength, now, reader, meta, false);
         }
     }
 

@@ -328,7 +328,7 @@ final class Index {
      * of both buckets: a relocation can move a slot between them while a single pass over the
      * two looks, and a linked item taken for dead would have its memory reused under it.
      */
-    boolean isLinked(long first, long second, long item) {
+    private boolean isLinked(long first, long second, long item) {
         for (;;) {
             int v1 = beginRead(first);
             int v2 = beginRead(second);
@@ -337,6 +337,31 @@ final class Index {
                 return linked;
             }
         }
+    }
+
+    /**
+     * Takes the full locks of the buckets of the key with hash {@code hash} if a slot in them
+     * links {@code item} (a scan of a segment's items: checked without a lock first).
+     *
+     * @return the slot's reference, both buckets locked (release with {@link #unlockKey}); -1 with nothing locked
+     */
+    long lockLinked(long hash, long item) {
+        long first = bucketOf(hash);
+        long second = secondBucketOf(hash);
+        if (!isLinked(first, second, item)) {
+            return -1;
+        }
+        lock(first, second);
+        long ref = refOfItem(first, second, item);
+        if (ref < 0) {
+            unlock(first, second);
+        }
+        return ref;
+    }
+
+    /** Releases the full locks of both buckets of the key with hash {@code hash}. */
+    void unlockKey(long hash) {
+        unlock(bucketOf(hash), secondBucketOf(hash));
     }
 
     /** @return the reference of the slot holding exactly this item offset in either bucket, or -1 */

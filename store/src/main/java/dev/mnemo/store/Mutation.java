@@ -25,6 +25,15 @@ abstract class Mutation {
     /** The new item's CAS unique if not 0 and CAS is on (meta flag E); 0 for the next one. */
     long explicitCas;
 
+    // The new item's header as the last decide set it.
+    /** Its value length in bytes. */
+    int newValueLength;
+    /** Its exptime, absolute Unix seconds, 0 for never. */
+    long expiresAt;
+    int clientFlags;
+    /** Its item bits ({@link Items#STALE}, {@link Items#FETCHED}, …). */
+    int bits;
+
     Mutation(MemorySegment memory) {
         this.memory = memory;
     }
@@ -54,12 +63,9 @@ abstract class Mutation {
      * @param oldValueLength its value length in bytes, checked to lie within the region; 0 if none
      * @param live           whether the item is there and neither expired nor flushed
      * @param now            the time, Unix seconds
-     * @return null to write the item ({@link #newValueLength()} is then set), or the refusal
+     * @return null to write the item (the new item's header fields are then set), or the refusal
      */
     abstract Status decide(long old, int oldValueLength, boolean live, long now);
-
-    /** @return the new item's value length in bytes, as the last {@link #decide} set it */
-    abstract int newValueLength();
 
     /**
      * Writes the whole new item (header, key, value) at {@code item}, in space the loop appended.
@@ -70,6 +76,11 @@ abstract class Mutation {
 
     /** Called with the new item once it is published, still under the key's bucket locks. */
     void published(long item, long now) {
+    }
+
+    /** Writes the new item's header from the fields {@link #decide} set. @param lastAccess Unix seconds */
+    final void writeHeader(long item, long casDelta, long lastAccess) {
+        Items.writeHeader(memory, item, casDelta, expiresAt, clientFlags, keyLength, newValueLength, bits, lastAccess);
     }
 
     /** Copies the key into the new item with word stores: cheaper than a bulk copy for keys this short. */

@@ -160,7 +160,7 @@ final class Reads {
 
     /** Releases the key's bucket locks that {@link #lockLive} took. */
     void unlock(long hash) {
-        index.unlock(index.bucketOf(hash), index.secondBucketOf(hash));
+        index.unlockKey(hash);
     }
 
     /** Unlinks the item {@link #lockLive} returned; call before {@link #unlock}. */

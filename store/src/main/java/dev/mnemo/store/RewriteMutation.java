@@ -17,10 +17,9 @@ final class RewriteMutation extends Mutation {
     private long casUnique;
     private boolean stale;
     private boolean dropValue;
-    private long expires;
+    private long newExptime;
 
     private long old;
-    private int newLength;
 
     RewriteMutation(Region region, Liveness liveness) {
         super(region.memory);
@@ -41,7 +40,7 @@ final class RewriteMutation extends Mutation {
         this.casUnique = casUnique;
         this.stale = stale;
         this.dropValue = dropValue;
-        this.expires = expires;
+        this.newExptime = expires;
         return this;
     }
 
@@ -54,23 +53,18 @@ final class RewriteMutation extends Mutation {
             return Status.EXISTS;
         }
         this.old = old;
-        this.newLength = dropValue ? 0 : oldValueLength;
+        newValueLength = dropValue ? 0 : oldValueLength;
+        expiresAt = newExptime >= 0 ? newExptime : Items.exptime(memory, old);
+        clientFlags = Items.clientFlags(memory, old);
+        bits = (Items.bits(memory, old) & (Items.FREQUENCY_MASK | Items.FETCHED | Items.KEY_BINARY))
+                | (stale ? Items.STALE : 0);
         return null;
     }
 
     @Override
-    int newValueLength() {
-        return newLength;
-    }
-
-    @Override
     void write(long item, long casDelta, long now) {
-        MemorySegment.copy(memory, old, memory, item, Items.size(keyLength, newLength));
-        int bits = (Items.bits(memory, old) & (Items.FREQUENCY_MASK | Items.FETCHED | Items.KEY_BINARY))
-                | (stale ? Items.STALE : 0);
-        Items.writeHeader(memory, item, casDelta, expires >= 0 ? expires : Items.exptime(memory, old),
-                Items.clientFlags(memory, old), keyLength, newLength, bits,
-                Items.lastAccess(Items.lastAccess16(memory, old), now));
+        MemorySegment.copy(memory, old, memory, item, Items.size(keyLength, newValueLength)); // its key
+        writeHeader(item, casDelta, Items.lastAccess(Items.lastAccess16(memory, old), now));
     }
 
     /** Drops the reference to the request's key memory. */

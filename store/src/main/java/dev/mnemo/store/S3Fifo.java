@@ -140,17 +140,12 @@ final class S3Fifo {
                 continue;
             }
             long hash = KeyHash.hash(memory, Items.keyOffset(item), Items.keyLength(memory, item));
-            long first = index.bucketOf(hash);
-            long second = index.secondBucketOf(hash);
-            if (index.isLinked(first, second, item)) {
-                index.lock(first, second);
+            long ref = index.lockLinked(hash, item);
+            if (ref >= 0) {
                 try {
-                    long ref = index.refOfItem(first, second, item);
-                    if (ref >= 0) {
-                        evictItem(queue, ref, item, size, hash, now, base);
-                    }
+                    evictItem(queue, ref, item, size, hash, now, base);
                 } finally {
-                    index.unlock(first, second);
+                    index.unlockKey(hash);
                 }
             }
             item += size;

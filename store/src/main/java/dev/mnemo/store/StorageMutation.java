@@ -21,7 +21,7 @@ final class StorageMutation extends Mutation {
     private MemorySegment value;
     private long valueOffset;
     private int valueLength;
-    private int clientFlags;
+    private int requestFlags;
     private long exptime;
     private long casUnique;
     private int extraBits;
@@ -31,10 +31,6 @@ final class StorageMutation extends Mutation {
 
     private long old;
     private int oldLength;
-    private int newLength;
-    private int flags;
-    private long expires;
-    private int bits;
 
     StorageMutation(Region region, Liveness liveness, S3Fifo policy, Reads reads) {
         super(region.memory);
@@ -64,7 +60,7 @@ final class StorageMutation extends Mutation {
         this.value = value;
         this.valueOffset = valueOffset;
         this.valueLength = valueLength;
-        this.clientFlags = clientFlags;
+        this.requestFlags = clientFlags;
         this.exptime = exptime;
         this.casUnique = casUnique;
         this.explicitCas = explicitCas;
@@ -103,22 +99,17 @@ final class StorageMutation extends Mutation {
         }
         this.old = old;
         this.oldLength = oldValueLength;
-        this.newLength = (int) length;
-        this.flags = combine ? Items.clientFlags(memory, old) : clientFlags;
-        this.expires = combine || invalidating ? Items.exptime(memory, old) : Store.absoluteExptime(exptime, now);
+        this.newValueLength = (int) length;
+        this.clientFlags = combine ? Items.clientFlags(memory, old) : requestFlags;
+        this.expiresAt = combine || invalidating ? Items.exptime(memory, old) : Store.absoluteExptime(exptime, now);
         this.bits = (policy.wasEvictedRecently(hash) ? Items.withFrequency(0, 1) : 0) | extraBits
                 | (invalidating ? Items.STALE | (Items.bits(memory, old) & Items.WIN_TOKEN_SENT) : 0);
         return null;
     }
 
     @Override
-    int newValueLength() {
-        return newLength;
-    }
-
-    @Override
     void write(long item, long casDelta, long now) {
-        Items.writeHeader(memory, item, casDelta, expires, flags, keyLength, newLength, bits, now);
+        writeHeader(item, casDelta, now);
         writeKey(item);
         long valueAt = Items.keyOffset(item) + keyLength;
         long oldValueAt = command == StorageCommand.APPEND || command == StorageCommand.PREPEND
@@ -137,7 +128,7 @@ final class StorageMutation extends Mutation {
     @Override
     void published(long item, long now) {
         if (stored != null) {
-            reads.read(item, keyLength, newLength, now, stored, meta, true);
+            reads.read(item, keyLength, newValueLength, now, stored, meta, true);
         }
     }
 

@@ -95,18 +95,13 @@ final class Sweeper {
             long size = segments.chainedItemSize(item, end, segment);
             if ((Items.bits(memory, item) & Items.UNLINKED) == 0 && liveness.of(item, now) != Liveness.LIVE) {
                 long hash = KeyHash.hash(memory, Items.keyOffset(item), Items.keyLength(memory, item));
-                long first = index.bucketOf(hash);
-                long second = index.secondBucketOf(hash);
-                if (index.isLinked(first, second, item)) {
-                    index.lock(first, second);
+                long ref = index.lockLinked(hash, item);
+                if (ref >= 0) {
                     try {
-                        long ref = index.refOfItem(first, second, item);
-                        if (ref >= 0) {
-                            unlinker.unlinkReclaimed(ref, item);
-                            count++;
-                        }
+                        unlinker.unlinkReclaimed(ref, item);
+                        count++;
                     } finally {
-                        index.unlock(first, second);
+                        index.unlockKey(hash);
                     }
                 }
             }

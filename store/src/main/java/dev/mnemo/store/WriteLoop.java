@@ -76,7 +76,7 @@ final class WriteLoop {
                 return refusal;
             }
             boolean toMain = live && segments.state(region.segmentOf(old)) == Segments.MAIN;
-            long size = Items.size(m.keyLength, m.newValueLength());
+            long size = Items.size(m.keyLength, m.newValueLength);
             Stripe stripe = held != null ? held : appender.lockStripe();
             try {
                 long itemCas = held != null ? cas : appender.casFor(stripe, m.explicitCas);

@@ -40,6 +40,28 @@ final class Recovery {
     }
 
     /**
+     * Puts an existing region in order as a store starts using it: {@link #rebuild} if this
+     * process opened it (not attaching) and no other live process uses it (a warm restart);
+     * otherwise reclaims what dead processes held, as the segment lock does.
+     *
+     * @param segmentLock this store's segment lock (taken over from a dead holder after a wait if need be)
+     */
+    void putInOrder(SegmentLock segmentLock, boolean attaching) {
+        if (!attaching && !processes.othersLive()) {
+            segmentLock.acquire();
+            try {
+                rebuild(); // a warm restart: nothing else uses the region
+            } finally {
+                segmentLock.unlock();
+            }
+        } else {
+            processes.markDead();
+            segmentLock.lock();
+            segmentLock.unlock();
+        }
+    }
+
+    /**
      * Rebuilds the shared state of a region no other process was using when this one opened
      * it; call holding the segment lock, so that a process attaching meanwhile waits for the
      * end. Bounded: one pass over the index and a few over the segment metadata.

@@ -32,18 +32,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * key) whole: about 1 MiB by default, larger for a larger max item size, and about 1/64 of the
  * memory in a store too small for 64 such segments. Values are never split.
  *
- * <p><b>Eviction.</b> S3-FIFO (Yang et al., SOSP'23) over segments: new items enter a small
- * FIFO (about 15% of the segments: the paper's 10% and our former 20% both missed more on our
- * traces); when its oldest segment is evicted, items whose 3-bit read counter is above 0 move to
- * the main FIFO and the others are dropped, their key hashes remembered in the ghost table; an
- * item stored for a key found in the ghost table starts with its counter at 1, so it moves to
- * main at its small segment's eviction (the paper sends it to main at once: that kept a second
- * open segment per writer and missed more on 27 of our 35 trace rows); main's oldest segment is
- * evicted reinserting items whose counter is above 0, decrementing it. Expired and flushed items found on the
- * way are reclaimed, not counted as evictions, and segments whose items are all gone are
- * reused before any live item is evicted. Reads only bump the counter in the item header. When
- * both of a key's buckets are full and no item can move, the least-read item of the two is
- * evicted (counted in evictions).
+ * <p><b>Eviction.</b> S3-FIFO over segments ({@link S3Fifo}): a small probationary FIFO, a main
+ * FIFO and a ghost table of recently evicted keys; reads only bump a 3-bit counter in the item
+ * header. Expired and flushed items found on the way are reclaimed, not counted as evictions,
+ * and segments whose items are all gone are reused before any live item is evicted.
  *
  * <p><b>Item metadata.</b> Each item records whether it was read since it was stored
  * ({@link ItemView#isFetched()}), a 3-bit read counter for eviction, the stale and win-token
@@ -71,16 +63,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p><b>Crash safety</b> (issue 7). Any process may die at any instruction. An item's bytes are
  * written, then made part of its segment's chain, then published by one atomic 8-byte slot
- * write, so no half-written item is ever visible. Lock words (buckets, segment lock) carry the
- * holder's process-table slot; a waiter checks the holder's liveness every
- * {@value Index#CHECK_SPINS} spins and, if its process has died, breaks the lock and repairs
- * what it may have left half-done (an odd seqlock version, a slot copied by a relocation and not
- * yet cleared, half-linked segment queues), and the next segment-lock holder reclaims the dead
- * process's open segments and table slot, and recounts curr_items, bytes and each segment's
- * linked items under every bucket lock (counts the dead process was about to update are off by
- * one until then). Every offset and length read from the region is checked before use: a
- * corrupt or hostile file makes an operation throw {@link StoreCorruptedException}, never
- * touch memory outside the region or loop without bound.
+ * write ({@link WriteLoop}), so no half-written item is ever visible. Lock words carry the
+ * holder's process-table slot: a waiter that finds the holder's process dead breaks the lock
+ * and repairs what it left half-done ({@link Index}, {@link SegmentLock}, {@link Recovery}).
+ * Every offset and length read from the region is checked before use: a corrupt or hostile
+ * file makes an operation throw {@link StoreCorruptedException}, never touch memory outside
+ * the region or loop without bound.
+ *
+ * <p><b>Parts.</b> This class is a facade. {@link Reads} finds items (the lock-free get, touch);
+ * {@link Writes} runs the storage commands, incr/decr and delete as {@link Mutation}s through
+ * the one {@link WriteLoop}, which appends with the {@link Appender} and publishes in the
+ * {@link Index}; {@link MetaOperations} adds the meta protocol's. {@link Liveness} and
+ * {@link FlushAll} decide what is expired or flushed; {@link SegmentAllocator}, {@link S3Fifo},
+ * {@link Unlinker} and {@link Sweeper} free memory; {@link Region} and {@link RegionHeader}
+ * own the layout; {@link Recovery} repairs after crashes.
  *
  * <p>Protocol outcomes are {@link Status} values. Programming errors — a null key, a key
  * length outside 1..250, a negative offset or length — throw {@link IllegalArgumentException}
@@ -146,18 +142,7 @@ public final class Store implements AutoCloseable {
         }
         try {
             if (region.existing) {
-                if (!attaching && !store.processes.othersLive()) {
-                    store.segmentLock.acquire(); // taken over from a dead holder after a wait if need be
-                    try {
-                        store.recovery.rebuild(); // a warm restart: nothing else uses the region
-                    } finally {
-                        store.segmentLock.unlock();
-                    }
-                } else {
-                    store.processes.markDead();
-                    store.segmentLock.lock();
-                    store.segmentLock.unlock();
-                }
+                store.recovery.putInOrder(store.segmentLock, attaching);
             }
             return store;
         } catch (RuntimeException | Error e) {
@@ -439,55 +424,17 @@ public final class Store implements AutoCloseable {
         flush.flushAll(exptime);
     }
 
-    /**
-     * Marks an item stale (meta protocol "md … I"): it stays readable, flagged stale, until
-     * replaced. As memcached does, this clears the win-token flag and gives the item a new CAS
-     * unique. The item is marked in place, unless the new CAS unique lies outside its segment's
-     * CAS range (2^31 or more uniques handed out since the segment was begun); then a stale copy
-     * is stored in its place, which needs memory as a store does.
-     *
-     * @return {@link Status#STORED} if marked, {@link Status#NOT_FOUND} if there is no live item,
-     *         {@link Status#OUT_OF_MEMORY} if a copy was needed and no memory could be freed
-     */
+    /** Marks an item stale (meta protocol "md … I"); see {@code MetaOperations.markStale} for the contract. */
     public Status markStale(MemorySegment key, long keyOffset, int keyLength) {
         return meta.markStale(key, keyOffset, keyLength);
     }
 
-    /**
-     * Meta get: looks an item up and hands it to the reader under the key's bucket locks, through
-     * {@code meta}, on which the reader applies the request's flags in their order (protocol.txt
-     * "Meta Get"; see {@link MetaItem}); their changes are written when it returns. Unless
-     * {@link MetaItem#noBump()}, the item is then marked fetched and accessed.
-     *
-     * <p>On a miss with {@link MetaItem#vivify()}, an empty item is added with client flags 0, no
-     * exptime (the reader's {@link MetaItem#vivified} sets it) and its token taken, so that other
-     * requests see it held; the reader gets it as {@link MetaItem#created()}. Counts as memcached
-     * 1.6.18's mg: touch_hits (cmd_touch) for a hit the reader touched (flag T), else get_hits
-     * (cmd_get), a created item included; get_misses for a miss.
-     *
-     * @param meta   the request's options; the reader's hold on the item
-     * @param reader called once with the item (found or created), under the bucket locks: it must
-     *               not call back into the store
-     * @return true if the reader was called (hit or created), false on a miss
-     */
+    /** Meta get (protocol.txt "Meta Get"), with vivify on a miss; see {@code MetaOperations.get} for the contract. */
     public boolean metaGet(MemorySegment key, long keyOffset, int keyLength, MetaItem meta, ItemReader reader) {
         return this.meta.get(key, keyOffset, keyLength, meta, reader);
     }
 
-    /**
-     * Meta set (protocol.txt "Meta Set"): a storage command as
-     * {@link #store(StorageCommand, MemorySegment, long, int, MemorySegment, long, int, int, long, long, ItemReader)}
-     * with the meta flags. The caller maps the mode and C flag to the command (set or replace with
-     * a CAS unique is {@link StorageCommand#CAS}).
-     *
-     * @param invalidate  flag I: a cas whose unique is lower than the item's stores the value anyway,
-     *                    marked stale, keeping the item's exptime and win-token state
-     * @param explicitCas flag E: the stored item's CAS unique; 0 for the next one
-     * @param vivify      flag N with append/prepend: a missing item is added from the value, with
-     *                    exptime {@code vivifyExptime} (protocol.txt form: seconds relative up to 30 days, else absolute Unix seconds)
-     * @param binaryKey   flag b: the key came base64-encoded; the item remembers it ({@link MetaItem#isKeyBinary()})
-     * @return as the storage commands
-     */
+    /** Meta set (protocol.txt "Meta Set"); see {@code MetaOperations.store} for the contract. */
     public Status metaStore(StorageCommand command, MemorySegment key, long keyOffset, int keyLength,
                             MemorySegment value, long valueOffset, int valueLength, int clientFlags, long exptime,
                             long casUnique, boolean invalidate, long explicitCas, boolean vivify, long vivifyExptime,
@@ -511,37 +458,14 @@ public final class Store implements AutoCloseable {
                 casUnique, invalidate, explicitCas, vivify, vivifyExptime, binaryKey, stored, true);
     }
 
-    /**
-     * Meta delete (protocol.txt "Meta Delete"). Without {@code invalidate} or {@code dropValue}
-     * it is {@link #delete(MemorySegment, long, int, long)}. With {@code invalidate} (flag I) the
-     * item is kept, marked stale, its win token cleared and given a new CAS unique (or
-     * {@code explicitCas}), and with {@code touch} (flag T) a new exptime. With {@code dropValue}
-     * (flag x) the item is replaced by one with the same key, client flags and exptime and an
-     * empty value (stale too with I). Counts delete_hits for a removal, and delete_misses for
-     * NOT_FOUND and EXISTS, as memcached 1.6's md does.
-     *
-     * @param compareCas  flag C: whether the item must have CAS unique {@code casUnique} (0 never matches)
-     * @param explicitCas flag E: the kept item's new CAS unique; 0 for the next one
-     * @param exptime     with {@code touch}: the kept item's new exptime, protocol.txt form
-     * @return DELETED (removed), STORED (kept: marked stale or emptied), EXISTS, NOT_FOUND or OUT_OF_MEMORY
-     */
+    /** Meta delete (protocol.txt "Meta Delete"), with invalidation and value dropping; see {@code MetaOperations.delete}. */
     public Status metaDelete(MemorySegment key, long keyOffset, int keyLength, boolean compareCas, long casUnique,
                              boolean invalidate, boolean dropValue, boolean touch, long exptime, long explicitCas) {
         return meta.delete(key, keyOffset, keyLength, compareCas, casUnique, invalidate, dropValue, touch, exptime,
                 explicitCas);
     }
 
-    /**
-     * Meta arithmetic (protocol.txt "Meta Arithmetic"): incr/decr as
-     * {@link #incrDecr(MemorySegment, long, int, boolean, long, long, MemorySegment, long, int, long, ItemReader)},
-     * creating a missing item from {@code initial} with no exptime, and handing the new or created
-     * item to the reader through {@code meta} (on which it applies T and N in their order; see
-     * {@link MetaItem}), under the key's bucket locks.
-     *
-     * @param casUnique flag C: 0 for no check (as memcached's ma), otherwise the unique the item must have
-     * @param meta      the request's options ({@link MetaItem#explicitCas}: the new item's CAS unique); the reader's hold
-     * @return STORED, EXISTS, NOT_FOUND (only without {@code initial}), NON_NUMERIC, TOO_LARGE or OUT_OF_MEMORY
-     */
+    /** Meta arithmetic (protocol.txt "Meta Arithmetic"); see {@code MetaOperations.arithmetic} for the contract. */
     public Status metaArithmetic(MemorySegment key, long keyOffset, int keyLength, boolean increment, long delta,
                                  long casUnique, MemorySegment initial, long initialOffset, int initialLength,
                                  MetaItem meta, ItemReader reader) {
@@ -549,14 +473,7 @@ public final class Store implements AutoCloseable {
                 initialLength, meta, reader);
     }
 
-    /**
-     * Meta debug (protocol.txt "Meta Debug"): hands a live item to the reader without reading it
-     * (not marked fetched). Counts cmd_meta ({@link #metaDebugCommands()}), as memcached 1.6 does.
-     *
-     * @param meta   the reader's hold on the item (e.g. for {@link MetaItem#isKeyBinary()}); nothing is changed
-     * @param reader called once with the item, under the key's bucket locks
-     * @return true if found
-     */
+    /** Meta debug (protocol.txt "Meta Debug"); see {@code MetaOperations.debug} for the contract. */
     public boolean metaDebug(MemorySegment key, long keyOffset, int keyLength, MetaItem meta, ItemReader reader) {
         return this.meta.debug(key, keyOffset, keyLength, meta, reader);
     }
@@ -590,18 +507,7 @@ public final class Store implements AutoCloseable {
 
     /** @return a snapshot of the counters, under memcached's stats names */
     public StoreStats stats() {
-        Counters c = counters;
-        long slots = region.bucketCount * Region.SLOTS_PER_BUCKET;
-        return new StoreStats(c.currItems.sum(), c.totalItems.sum(), c.bytes.sum(),
-                region.header.memoryLimitNow(),
-                c.evictions.sum(), c.reclaimed.sum(), c.expiredUnfetched.sum(), c.evictedUnfetched.sum(),
-                c.getHits.sum(), c.getMisses.sum(), c.getExpired.sum(), c.getFlushed.sum(),
-                c.getHits.sum() + c.getMisses.sum(), c.cmdSet.sum(), c.touchHits.sum() + c.touchMisses.sum(), c.cmdFlush.sum(),
-                c.touchHits.sum(), c.touchMisses.sum(), c.casHits.sum(), c.casMisses.sum(), c.casBadval.sum(),
-                c.incrHits.sum(), c.incrMisses.sum(), c.decrHits.sum(), c.decrMisses.sum(),
-                c.deleteHits.sum(), c.deleteMisses.sum(), c.storeTooLarge.sum(), c.storeNoMemory.sum(),
-                region.segmentSize, region.segmentCount, region.segmentCount - segments.freeCount(),
-                64 - Long.numberOfLeadingZeros(slots - 1), region.indexBytes());
+        return counters.snapshot(region, segments);
     }
 
     /** @return memcached's cmd_meta: the meta debug (me) commands executed since the last stats reset */

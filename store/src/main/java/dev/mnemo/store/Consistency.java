@@ -1,7 +1,6 @@
 package dev.mnemo.store;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.BitSet;
 
 /**
@@ -18,17 +17,14 @@ final class Consistency {
     private final Index index;
     private final Segments segments;
     private final Counters counters;
-    private final Evictor evictor;
     private final ProcessTable processes;
 
-    Consistency(Region region, Index index, Segments segments, Counters counters, Evictor evictor,
-                ProcessTable processes) {
+    Consistency(Region region, Index index, Segments segments, Counters counters, ProcessTable processes) {
         this.region = region;
         this.memory = region.memory;
         this.index = index;
         this.segments = segments;
         this.counters = counters;
-        this.evictor = evictor;
         this.processes = processes;
     }
 
@@ -46,20 +42,20 @@ final class Consistency {
     }
 
     private void checkHeader() {
-        if (memory.get(ValueLayout.JAVA_LONG, Region.H_MAGIC) != Region.MAGIC) {
+        RegionHeader h = region.header;
+        if (h.magic() != Region.MAGIC) {
             fail("bad magic");
         }
-        long[] offsets = {Region.H_MEMORY_LIMIT, Region.H_BUCKETS, Region.H_SEGMENT_SIZE, Region.H_SEGMENTS,
-            Region.H_SEGMENTS_OFFSET};
+        String[] names = {"memory limit", "buckets", "segment size", "segments", "segments offset"};
+        long[] found = {h.memoryLimit(), h.buckets(), h.segmentSize(), h.segments(), h.segmentsOffset()};
         long[] expected = {region.memoryLimit, region.bucketCount, region.segmentSize, region.segmentCount,
             region.segmentsOffset};
-        for (int i = 0; i < offsets.length; i++) {
-            if (memory.get(ValueLayout.JAVA_LONG, offsets[i]) != expected[i]) {
-                fail("header field at " + offsets[i] + " is " + memory.get(ValueLayout.JAVA_LONG, offsets[i])
-                        + ", the geometry gives " + expected[i]);
+        for (int i = 0; i < found.length; i++) {
+            if (found[i] != expected[i]) {
+                fail("header field " + names[i] + " is " + found[i] + ", the geometry gives " + expected[i]);
             }
         }
-        if (memory.get(ValueLayout.JAVA_LONG, Region.H_SEGMENT_LOCK) != 0) {
+        if (h.segmentLockWord() != 0) {
             fail("the segment lock is held");
         }
     }
@@ -68,7 +64,7 @@ final class Consistency {
         int count = segments.count;
         int[] inList = new int[count];
         int freeSteps = 0;
-        for (int s = memory.get(ValueLayout.JAVA_INT, Region.H_FREE_HEAD); s >= 0; s = segments.next(s)) {
+        for (int s = region.header.freeHead(); s >= 0; s = segments.next(s)) {
             if (s >= count || ++freeSteps > count) {
                 fail("the free list is longer than the segment count or loops");
             }
@@ -101,7 +97,7 @@ final class Consistency {
                 fail("segment " + s + " in state " + state + " is on " + inList[s] + " lists");
             }
         }
-        int target = evictor.evictionTarget();
+        int target = region.header.evictionTarget();
         if (target >= count || target >= 0 && segments.state(target) != Segments.OPEN) {
             fail("the eviction target " + target + " is not an open segment");
         }

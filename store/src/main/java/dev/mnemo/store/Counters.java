@@ -97,6 +97,20 @@ final class Counters {
         this.salt = (processSlot + 1L) * 0x632BE59BD9B4E019L;
     }
 
+    /** @return a snapshot of the counters and of the region's memory gauges, under memcached's stats names */
+    StoreStats snapshot(Region region, Segments segments) {
+        long slots = region.bucketCount * Region.SLOTS_PER_BUCKET;
+        return new StoreStats(currItems.sum(), totalItems.sum(), bytes.sum(), region.header.memoryLimitNow(),
+                evictions.sum(), reclaimed.sum(), expiredUnfetched.sum(), evictedUnfetched.sum(),
+                getHits.sum(), getMisses.sum(), getExpired.sum(), getFlushed.sum(),
+                getHits.sum() + getMisses.sum(), cmdSet.sum(), touchHits.sum() + touchMisses.sum(), cmdFlush.sum(),
+                touchHits.sum(), touchMisses.sum(), casHits.sum(), casMisses.sum(), casBadval.sum(),
+                incrHits.sum(), incrMisses.sum(), decrHits.sum(), decrMisses.sum(),
+                deleteHits.sum(), deleteMisses.sum(), storeTooLarge.sum(), storeNoMemory.sum(),
+                region.segmentSize, region.segmentCount, region.segmentCount - segments.freeCount(),
+                64 - Long.numberOfLeadingZeros(slots - 1), region.indexBytes());
+    }
+
     /** Zeroes what memcached's "stats reset" zeroes: every count, not the gauges curr_items and bytes. */
     void reset() {
         for (Counter c : new Counter[] {totalItems, evictions, reclaimed, expiredUnfetched, evictedUnfetched,

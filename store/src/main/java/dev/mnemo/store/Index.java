@@ -323,6 +323,47 @@ final class Index {
         return -1;
     }
 
+    /**
+     * Whether a slot points to the item, read without locking but validated as a seqlock read
+     * of both buckets: a relocation can move a slot between them while a single pass over the
+     * two looks, and a linked item taken for dead would have its memory reused under it.
+     */
+    private boolean isLinked(long first, long second, long item) {
+        for (;;) {
+            int v1 = beginRead(first);
+            int v2 = beginRead(second);
+            boolean linked = refOfItem(first, second, item) >= 0;
+            if (validate(first, v1, second, v2)) {
+                return linked;
+            }
+        }
+    }
+
+    /**
+     * Takes the full locks of the buckets of the key with hash {@code hash} if a slot in them
+     * links {@code item} (a scan of a segment's items: checked without a lock first).
+     *
+     * @return the slot's reference, both buckets locked (release with {@link #unlockKey}); -1 with nothing locked
+     */
+    long lockLinked(long hash, long item) {
+        long first = bucketOf(hash);
+        long second = secondBucketOf(hash);
+        if (!isLinked(first, second, item)) {
+            return -1;
+        }
+        lock(first, second);
+        long ref = refOfItem(first, second, item);
+        if (ref < 0) {
+            unlock(first, second);
+        }
+        return ref;
+    }
+
+    /** Releases the full locks of both buckets of the key with hash {@code hash}. */
+    void unlockKey(long hash) {
+        unlock(bucketOf(hash), secondBucketOf(hash));
+    }
+
     /** @return the reference of the slot holding exactly this item offset in either bucket, or -1 */
     long refOfItem(long first, long second, long item) {
         for (int i = 0; i < Region.SLOTS_PER_BUCKET; i++) {

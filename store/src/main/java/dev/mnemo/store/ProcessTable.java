@@ -1,8 +1,5 @@
 package dev.mnemo.store;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,30 +19,21 @@ import java.util.concurrent.ThreadLocalRandom;
 final class ProcessTable {
 
     static final int SLOTS = 64;
-    private static final long ENTRY_SIZE = 32;
-    private static final long PID = 0;
-    private static final long START = 8;
-    private static final long TOKEN = 16;
-    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
     private static final long MY_PID = ProcessHandle.current().pid();
     private static final long MY_START = startOf(ProcessHandle.current());
     /** The tokens of the slots this JVM's open stores hold. */
     private static final Set<Long> HELD = ConcurrentHashMap.newKeySet();
 
-    private final MemorySegment memory;
+    private final RegionHeader header;
     private int slot = -1;
     private long token;
 
     ProcessTable(Region region) {
-        this.memory = region.memory;
+        this.header = region.header;
     }
 
     private static long startOf(ProcessHandle handle) {
         return handle.info().startInstant().map(i -> i.toEpochMilli()).orElse(0L);
-    }
-
-    private long entry(int s) {
-        return Region.H_PROCESSES + s * ENTRY_SIZE;
     }
 
     /**
@@ -56,11 +44,11 @@ final class ProcessTable {
      */
     int register() {
         for (int s = 0; s < SLOTS; s++) {
-            if (LONG.compareAndSet(memory, entry(s) + PID, 0L, MY_PID)) {
+            if (header.casProcessPid(s, 0L, MY_PID)) {
                 token = ThreadLocalRandom.current().nextLong() | 1;
                 HELD.add(token);
-                memory.set(ValueLayout.JAVA_LONG, entry(s) + START, MY_START);
-                LONG.setRelease(memory, entry(s) + TOKEN, token);
+                header.setProcessStart(s, MY_START);
+                header.publishProcessToken(s, token);
                 slot = s;
                 return s;
             }
@@ -81,7 +69,7 @@ final class ProcessTable {
 
     /** @return the pid holding the slot, or 0 if it is free */
     long pidOf(int s) {
-        return (long) LONG.getAcquire(memory, entry(s) + PID);
+        return header.processPid(s);
     }
 
     /**
@@ -91,9 +79,9 @@ final class ProcessTable {
      */
     void free(int s, long pid) {
         if (pidOf(s) == pid) {
-            memory.set(ValueLayout.JAVA_LONG, entry(s) + TOKEN, 0L);
-            memory.set(ValueLayout.JAVA_LONG, entry(s) + START, 0L);
-            LONG.compareAndSet(memory, entry(s) + PID, pid, 0L);
+            header.clearProcessToken(s);
+            header.setProcessStart(s, 0L);
+            header.casProcessPid(s, pid, 0L);
         }
     }
 
@@ -117,11 +105,11 @@ final class ProcessTable {
         if (s < 0 || s >= SLOTS) {
             return false;
         }
-        long pid = (long) LONG.getAcquire(memory, entry(s) + PID);
+        long pid = header.processPid(s);
         if (pid == 0) {
             return false;
         }
-        long token = (long) LONG.getAcquire(memory, entry(s) + TOKEN);
+        long token = header.processToken(s);
         if (pid == MY_PID) {
             return token == 0 || HELD.contains(token);
         }
@@ -129,7 +117,7 @@ final class ProcessTable {
         if (handle.isEmpty() || !handle.get().isAlive()) {
             return false;
         }
-        long start = memory.get(ValueLayout.JAVA_LONG, entry(s) + START);
+        long start = header.processStart(s);
         long actual = startOf(handle.get());
         return start == 0 || actual == 0 || start == actual;
     }
@@ -144,20 +132,20 @@ final class ProcessTable {
         if (s >= 0 && s < SLOTS) {
             long mask;
             do {
-                mask = (long) LONG.getVolatile(memory, Region.H_RECLAIM_MASK);
-            } while ((mask & 1L << s) == 0 && !LONG.compareAndSet(memory, Region.H_RECLAIM_MASK, mask, mask | 1L << s));
+                mask = header.reclaimMask();
+            } while ((mask & 1L << s) == 0 && !header.casReclaimMask(mask, mask | 1L << s));
         }
     }
 
     /** @return the slots marked for reclaim, clearing the marks */
     long takeReclaimMask() {
-        return (long) LONG.getAndSet(memory, Region.H_RECLAIM_MASK, 0L);
+        return header.takeReclaimMask();
     }
 
     /** Marks every slot held by a dead process for reclaim. */
     void markDead() {
         for (int s = 0; s < SLOTS; s++) {
-            if ((long) LONG.getAcquire(memory, entry(s) + PID) != 0 && !isLive(s)) {
+            if (header.processPid(s) != 0 && !isLive(s)) {
                 markForReclaim(s);
             }
         }

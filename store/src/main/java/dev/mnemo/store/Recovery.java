@@ -1,7 +1,6 @@
 package dev.mnemo.store;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 
 /**
@@ -30,16 +29,36 @@ final class Recovery {
     private final Segments segments;
     private final Counters counters;
     private final ProcessTable processes;
-    private final Evictor evictor;
 
-    Recovery(Region region, Index index, Segments segments, Counters counters, ProcessTable processes, Evictor evictor) {
+    Recovery(Region region, Index index, Segments segments, Counters counters, ProcessTable processes) {
         this.region = region;
         this.memory = region.memory;
         this.index = index;
         this.segments = segments;
         this.counters = counters;
         this.processes = processes;
-        this.evictor = evictor;
+    }
+
+    /**
+     * Puts an existing region in order as a store starts using it: {@link #rebuild} if this
+     * process opened it (not attaching) and no other live process uses it (a warm restart);
+     * otherwise reclaims what dead processes held, as the segment lock does.
+     *
+     * @param segmentLock this store's segment lock (taken over from a dead holder after a wait if need be)
+     */
+    void putInOrder(SegmentLock segmentLock, boolean attaching) {
+        if (!attaching && !processes.othersLive()) {
+            segmentLock.acquire();
+            try {
+                rebuild(); // a warm restart: nothing else uses the region
+            } finally {
+                segmentLock.unlock();
+            }
+        } else {
+            processes.markDead();
+            segmentLock.lock();
+            segmentLock.unlock();
+        }
     }
 
     /**
@@ -65,7 +84,7 @@ final class Recovery {
             index.repair(b);
         }
         countLinked();
-        memory.set(ValueLayout.JAVA_INT, Region.H_EVICTION_TARGET, -1);
+        region.header.setEvictionTarget(-1);
         segments.sealAllOpen();
         segments.rebuildQueues();
         counters.reset(); // the counts; curr_items and bytes, just counted, are gauges it keeps
@@ -113,9 +132,9 @@ final class Recovery {
                 deadPids[s] = pid;
             }
         }
-        int target = evictor.evictionTarget();
+        int target = region.header.evictionTarget();
         if (target >= segments.count || target >= 0 && segments.state(target) != Segments.OPEN) {
-            memory.set(ValueLayout.JAVA_INT, Region.H_EVICTION_TARGET, -1);
+            region.header.setEvictionTarget(-1);
             target = -1;
         }
         long[] validEnd = new long[segments.count];

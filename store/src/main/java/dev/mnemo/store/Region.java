@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -18,7 +17,7 @@ import java.util.Set;
  * The store's one off-heap region and its geometry (DESIGN.md store direction points 1, 6, 7).
  *
  * <pre>
- * [header 4096 bytes: geometry, CAS counter, segment lock, flush and queue state, process table]
+ * [header 4096 bytes: geometry, CAS counter, segment lock, flush and queue state, process table: {@link RegionHeader}]
  * [statistics counters: {@value Counters#STRIPES} stripes of 256 bytes]
  * [segment metadata: {@value Segments#META_SIZE} bytes per segment][pad to 64]
  * [index: buckets of 64 bytes][ghost table: 2-byte fingerprints][pad to 64 bytes][segments]
@@ -39,7 +38,6 @@ final class Region implements AutoCloseable {
 
     static final long MAGIC = 0x4F4D454E4D4F4D31L; // "1MOMNEMO" read little-endian: an arbitrary tag
     static final int LAYOUT_VERSION = 4;
-    static final int HEADER_SIZE = 4096;
     /** Memory per index slot when sizing the index, in bytes: about one slot per small item. */
     static final long BYTES_PER_SLOT = 120;
     static final int SLOTS_PER_BUCKET = 7;
@@ -53,45 +51,12 @@ final class Region implements AutoCloseable {
     /** The fewest segments a store can work with. */
     static final int MIN_SEGMENTS = 4;
 
-    static final long H_MAGIC = 0;
-    static final long H_VERSION = 8;
-    static final long H_MEMORY_LIMIT = 16;
-    static final long H_MAX_ITEM_SIZE = 24;
-    static final long H_BUCKETS = 32;
-    static final long H_GHOSTS = 40;
-    static final long H_SEGMENT_SIZE = 48;
-    static final long H_SEGMENTS = 56;
-    static final long H_SEGMENTS_OFFSET = 64;
-    static final long H_CAS_ENABLED = 72;
-    /** The CAS uniques handed out so far (a high-water mark: blocks are reserved ahead of use). */
-    static final long H_CAS_COUNTER = 128;
-    /** The segment lock word: 0 or its owner's id ({@link ProcessTable#ownerId}). */
-    static final long H_SEGMENT_LOCK = 192;
-    /** Items in segments opened before this sequence number are flushed; 0 when none is left. */
-    static final long H_FLUSH_SEQUENCE = 256;
-    /** A delayed flush_all's time, Unix seconds, or 0. */
-    static final long H_PENDING_FLUSH_AT = 264;
-    /** The memory limit now in force (cache_memlimit), bytes. */
-    static final long H_MEMORY_LIMIT_NOW = 272;
-    /** Process slots found dead whose open segments the next segment-lock holder reclaims: a bit mask. */
-    static final long H_RECLAIM_MASK = 280;
-    /** The segment queues' state, guarded by the segment lock ({@link Segments}). */
-    static final long H_NEXT_SEQUENCE = 320;
-    static final long H_FREE_HEAD = 328;
-    static final long H_FREE_COUNT = 332;
-    static final long H_SEGMENT_BUDGET = 336;
-    static final long H_EVICTION_TARGET = 340;
-    static final long H_SWEEP_CURSOR = 344;
-    static final long H_QUEUE_HEAD = 352;
-    static final long H_QUEUE_TAIL = 368;
-    static final long H_QUEUE_COUNT = 384;
-    /** The process table ({@link ProcessTable}). */
-    static final long H_PROCESSES = 1024;
-
-    static final long COUNTERS_OFFSET = HEADER_SIZE;
+    static final long COUNTERS_OFFSET = RegionHeader.SIZE;
     static final long META_OFFSET = COUNTERS_OFFSET + (long) Counters.STRIPES * Counters.STRIPE_SIZE;
 
     final MemorySegment memory;
+    /** The header's fields: the one way to read or write them. */
+    final RegionHeader header;
     final long memoryLimit;
     final int maxItemSize;
     final long bucketCount;
@@ -108,6 +73,7 @@ final class Region implements AutoCloseable {
     private Region(Arena arena, MemorySegment memory, Geometry g, boolean existing) {
         this.arena = arena;
         this.memory = memory;
+        this.header = new RegionHeader(memory);
         this.existing = existing;
         this.memoryLimit = g.memoryLimit;
         this.maxItemSize = g.maxItemSize;
@@ -190,7 +156,7 @@ final class Region implements AutoCloseable {
                 region = map(config, g, arena);
             }
             if (!region.existing) {
-                region.initialise(config.casEnabled());
+                region.initialise(g, config.casEnabled());
             }
             return region;
         } catch (RuntimeException | Error e) {
@@ -266,13 +232,13 @@ final class Region implements AutoCloseable {
     }
 
     private static Geometry headerGeometry(Path file, FileChannel channel) throws IOException {
-        MemorySegment h = readHeader(file, channel);
+        RegionHeader h = readHeader(file, channel);
         String notRegion = notRegion(file, h);
         if (notRegion != null) {
             throw new IllegalArgumentException(notRegion);
         }
-        long limit = h.get(ValueLayout.JAVA_LONG_UNALIGNED, H_MEMORY_LIMIT);
-        long maxItem = h.get(ValueLayout.JAVA_LONG_UNALIGNED, H_MAX_ITEM_SIZE);
+        long limit = h.memoryLimit();
+        long maxItem = h.maxItemSize();
         if (limit < 1 || maxItem < 1024 || maxItem > 1024L * StoreConfig.MIB) {
             throw new IllegalArgumentException("memory file " + file + " has a corrupt header: memory limit " + limit
                     + " bytes, max item size " + maxItem + " bytes");
@@ -280,28 +246,28 @@ final class Region implements AutoCloseable {
         return Geometry.of(limit, (int) maxItem);
     }
 
-    private static MemorySegment readHeader(Path file, FileChannel channel) throws IOException {
-        if (channel.size() < HEADER_SIZE) {
+    private static RegionHeader readHeader(Path file, FileChannel channel) throws IOException {
+        if (channel.size() < RegionHeader.SIZE) {
             throw new IllegalArgumentException("memory file " + file + " is " + channel.size()
                     + " bytes, too short to hold a Mnemo region header");
         }
-        byte[] bytes = new byte[HEADER_SIZE];
+        byte[] bytes = new byte[RegionHeader.SIZE];
         java.nio.ByteBuffer buffer = java.nio.ByteBuffer.wrap(bytes);
         while (buffer.hasRemaining()) {
             if (channel.read(buffer, buffer.position()) < 0) {
                 break;
             }
         }
-        return MemorySegment.ofArray(bytes);
+        return new RegionHeader(MemorySegment.ofArray(bytes));
     }
 
-    private static String notRegion(Path file, MemorySegment h) {
-        long magic = h.get(ValueLayout.JAVA_LONG_UNALIGNED, H_MAGIC);
+    private static String notRegion(Path file, RegionHeader h) {
+        long magic = h.magic();
         if (magic != MAGIC) {
             return "memory file " + file + " is not a Mnemo region (magic " + Long.toHexString(magic) + ", expected "
                     + Long.toHexString(MAGIC) + ")";
         }
-        int version = h.get(ValueLayout.JAVA_INT_UNALIGNED, H_VERSION);
+        int version = h.version();
         if (version != LAYOUT_VERSION) {
             return "memory file " + file + " has layout version " + version + ", this store reads version " + LAYOUT_VERSION;
         }
@@ -313,32 +279,31 @@ final class Region implements AutoCloseable {
      * @return what differs between the file's header and the geometry, or null if nothing does
      */
     private static String mismatch(Path file, FileChannel channel, Geometry g, Boolean casEnabled) throws IOException {
-        MemorySegment h = readHeader(file, channel);
+        RegionHeader h = readHeader(file, channel);
         String notRegion = notRegion(file, h);
         if (notRegion != null) {
             return notRegion;
         }
-        long limit = h.get(ValueLayout.JAVA_LONG_UNALIGNED, H_MEMORY_LIMIT);
+        long limit = h.memoryLimit();
         if (limit != g.memoryLimit) {
             return "memory file " + file + " was made with " + megabytes("-m", limit) + ", this store has "
                     + megabytes("-m", g.memoryLimit);
         }
-        long maxItem = h.get(ValueLayout.JAVA_LONG_UNALIGNED, H_MAX_ITEM_SIZE);
+        long maxItem = h.maxItemSize();
         if (maxItem != g.maxItemSize) {
             return "memory file " + file + " was made with a max item size (-I) of " + maxItem
                     + " bytes, this store has " + g.maxItemSize + " bytes";
         }
-        if (casEnabled != null && (h.get(ValueLayout.JAVA_LONG_UNALIGNED, H_CAS_ENABLED) != 0) != casEnabled) {
+        if (casEnabled != null && h.casEnabled() != casEnabled) {
             return "memory file " + file + " was made with CAS " + (casEnabled ? "disabled (-C)" : "enabled")
                     + ", this store has it " + (casEnabled ? "enabled" : "disabled (-C)");
         }
         String[] names = {"index buckets", "ghost entries", "segment size (bytes)", "segments", "segments offset"};
-        long[] offsets = {H_BUCKETS, H_GHOSTS, H_SEGMENT_SIZE, H_SEGMENTS, H_SEGMENTS_OFFSET};
+        long[] found = {h.buckets(), h.ghosts(), h.segmentSize(), h.segments(), h.segmentsOffset()};
         long[] expected = {g.buckets, g.ghosts, g.segmentSize, g.segments, g.segmentsOffset};
         for (int i = 0; i < names.length; i++) {
-            long found = h.get(ValueLayout.JAVA_LONG_UNALIGNED, offsets[i]);
-            if (found != expected[i]) {
-                return "memory file " + file + " has " + names[i] + " " + found + " where its memory limit and max item"
+            if (found[i] != expected[i]) {
+                return "memory file " + file + " has " + names[i] + " " + found[i] + " where its memory limit and max item"
                         + " size give " + expected[i] + " (another build's layout, or a corrupt header)";
             }
         }
@@ -355,24 +320,15 @@ final class Region implements AutoCloseable {
     }
 
     /** Writes a fresh header and empty shared state; the region's memory is all zeroes. */
-    private void initialise(boolean casEnabled) {
-        memory.set(ValueLayout.JAVA_INT, H_VERSION, LAYOUT_VERSION);
-        memory.set(ValueLayout.JAVA_LONG, H_MEMORY_LIMIT, memoryLimit);
-        memory.set(ValueLayout.JAVA_LONG, H_MAX_ITEM_SIZE, maxItemSize);
-        memory.set(ValueLayout.JAVA_LONG, H_BUCKETS, bucketCount);
-        memory.set(ValueLayout.JAVA_LONG, H_GHOSTS, ghostCount);
-        memory.set(ValueLayout.JAVA_LONG, H_SEGMENT_SIZE, segmentSize);
-        memory.set(ValueLayout.JAVA_LONG, H_SEGMENTS, segmentCount);
-        memory.set(ValueLayout.JAVA_LONG, H_SEGMENTS_OFFSET, segmentsOffset);
-        memory.set(ValueLayout.JAVA_LONG, H_CAS_ENABLED, casEnabled ? 1 : 0);
-        memory.set(ValueLayout.JAVA_LONG, H_MEMORY_LIMIT_NOW, memoryLimit);
+    private void initialise(Geometry g, boolean casEnabled) {
+        header.writeGeometry(g, casEnabled);
         Segments.initialise(this);
-        memory.set(ValueLayout.JAVA_LONG, H_MAGIC, MAGIC); // last: the header is valid once the magic is there
+        header.writeMagic(); // last: the header is valid once the magic is there
     }
 
     /** @return whether the region's header says CAS uniques are kept */
     boolean casEnabled() {
-        return memory.get(ValueLayout.JAVA_LONG, H_CAS_ENABLED) != 0;
+        return header.casEnabled();
     }
 
     long segmentBase(int segment) {
@@ -382,6 +338,15 @@ final class Region implements AutoCloseable {
     /** @return the segment an offset within the segments area lies in (check the offset first) */
     int segmentOf(long offset) {
         return (int) ((offset - segmentsOffset) / segmentSize);
+    }
+
+    /**
+     * @return whether an item with these lengths lies within the region's segments: enough for
+     *         a racing reader to stay in bounds, its segment's metadata included (it validates
+     *         before trusting what it read; a slot emptied under it reads as item 0)
+     */
+    boolean holds(long item, int keyLength, int valueLength) {
+        return item >= segmentsOffset && valueLength >= 0 && item + Items.size(keyLength, valueLength) <= memory.byteSize();
     }
 
     long indexBytes() {

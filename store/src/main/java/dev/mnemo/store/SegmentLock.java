@@ -1,44 +1,59 @@
 package dev.mnemo.store;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
 
 /**
  * The lock that serialises segment allocation, eviction, sealing and flush across every process
  * sharing the region: a word in the region's header holding 0 or its holder's
  * {@link ProcessTable#ownerId}. Not reentrant. A waiter checks the holder's liveness every
  * {@value Index#CHECK_SPINS} spins; if its process has died, the waiter takes the lock over and
- * {@link #lock} reports it, so that the caller repairs what the dead holder may have left
- * half-done. Thread-safe.
+ * {@link #lock} repairs what the dead holder (and any other process found dead) may have left
+ * half-done ({@link Recovery#reclaim}). Thread-safe.
  */
 final class SegmentLock {
 
-    private static final VarHandle LONG = ValueLayout.JAVA_LONG.varHandle();
-
-    private final MemorySegment memory;
+    private final RegionHeader header;
     private final ProcessTable processes;
+    private final Recovery recovery;
 
-    SegmentLock(Region region, ProcessTable processes) {
-        this.memory = region.memory;
+    SegmentLock(Region region, ProcessTable processes, Recovery recovery) {
+        this.header = region.header;
         this.processes = processes;
+        this.recovery = recovery;
     }
 
     /**
-     * Takes the lock, waiting as long as its holder lives.
+     * Takes the lock; if it was taken from a dead holder, or processes were found dead, first
+     * reclaims what they held ({@link Recovery#reclaim}). Call holding no bucket lock.
+     */
+    void lock() {
+        boolean takenOver = acquire();
+        long mask = processes.takeReclaimMask();
+        if (takenOver || mask != 0) {
+            try {
+                recovery.reclaim(mask, takenOver);
+            } catch (RuntimeException | Error e) {
+                unlock();
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Takes the lock, waiting as long as its holder lives, without reclaiming anything (a warm
+     * restart rebuilds everything itself; the crash tests leave it held).
      *
      * @return true if it was taken over from a dead holder: the caller must repair the queues
      */
-    boolean lock() {
+    boolean acquire() {
         long me = processes.ownerId();
         for (int spins = 1;; spins++) {
-            long w = (long) LONG.getVolatile(memory, Region.H_SEGMENT_LOCK);
+            long w = header.segmentLockWord();
             if (w == 0) {
-                if (LONG.compareAndSet(memory, Region.H_SEGMENT_LOCK, 0L, me)) {
+                if (header.casSegmentLock(0L, me)) {
                     return false;
                 }
             } else if (spins % Index.CHECK_SPINS == 0 && !processes.isLiveOwner(w)) {
-                if (LONG.compareAndSet(memory, Region.H_SEGMENT_LOCK, w, me)) {
+                if (header.casSegmentLock(w, me)) {
                     processes.markForReclaim(ProcessTable.slotOfOwner(w));
                     return true;
                 }
@@ -52,6 +67,6 @@ final class SegmentLock {
     }
 
     void unlock() {
-        LONG.setRelease(memory, Region.H_SEGMENT_LOCK, 0L);
+        header.releaseSegmentLock();
     }
 }

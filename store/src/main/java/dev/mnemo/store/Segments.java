@@ -56,20 +56,24 @@ final class Segments {
 
     final int count;
     private final MemorySegment memory;
+    private final RegionHeader header;
     private final long segmentSize;
+    private final int maxItemSize;
 
     Segments(Region region) {
         this.count = region.segmentCount;
         this.memory = region.memory;
+        this.header = region.header;
         this.segmentSize = region.segmentSize;
+        this.maxItemSize = region.maxItemSize;
     }
 
     /** Writes empty queues and a free list of every segment into a fresh region. */
     static void initialise(Region region) {
         Segments s = new Segments(region);
-        s.memory.set(ValueLayout.JAVA_LONG, Region.H_NEXT_SEQUENCE, 1L);
-        s.memory.set(ValueLayout.JAVA_INT, Region.H_SEGMENT_BUDGET, s.count);
-        s.memory.set(ValueLayout.JAVA_INT, Region.H_EVICTION_TARGET, -1);
+        s.header.setNextSequence(1L);
+        s.header.setSegmentBudget(s.count);
+        s.header.setEvictionTarget(-1);
         for (int i = 0; i < s.count; i++) {
             s.setInt(i, STATE, FREE);
         }
@@ -90,14 +94,6 @@ final class Segments {
 
     private void setInt(int segment, long field, int value) {
         memory.set(ValueLayout.JAVA_INT, meta(segment) + field, value);
-    }
-
-    private int headerInt(long offset) {
-        return memory.get(ValueLayout.JAVA_INT, offset);
-    }
-
-    private void setHeaderInt(long offset, int value) {
-        memory.set(ValueLayout.JAVA_INT, offset, value);
     }
 
     /** @return the link, checked to be -1 or a segment number */
@@ -133,16 +129,33 @@ final class Segments {
         }
     }
 
+    /** @return whether another segment may be opened within the segment budget (the memory limit in force) */
+    boolean belowBudget() {
+        return count - freeCount() < header.segmentBudget();
+    }
+
+    /**
+     * @return the size of the item at {@code item} in the segment's chain, which ends at {@code end}
+     * @throws StoreCorruptedException if its lengths are corrupt
+     */
+    long chainedItemSize(long item, long end, int segment) {
+        long size = Items.checkedSize(memory, item, end, maxItemSize);
+        if (size < 0) {
+            throw new StoreCorruptedException("corrupt item at region offset " + item + " in segment " + segment);
+        }
+        return size;
+    }
+
     int freeCount() {
-        return headerInt(Region.H_FREE_COUNT);
+        return header.freeCount();
     }
 
     int queued(byte queue) {
-        return headerInt(Region.H_QUEUE_COUNT + queue * 4L);
+        return header.queueCount(queue);
     }
 
     int head(byte queue) {
-        return link(headerInt(Region.H_QUEUE_HEAD + queue * 4L), "queue head");
+        return link(header.queueHead(queue), "queue head");
     }
 
     int next(int segment) {
@@ -187,7 +200,7 @@ final class Segments {
 
     /** @return the sequence number the next opened segment gets */
     long nextSequence() {
-        return memory.get(ValueLayout.JAVA_LONG, Region.H_NEXT_SEQUENCE);
+        return header.nextSequence();
     }
 
     /**
@@ -195,20 +208,20 @@ final class Segments {
      * @return a free segment, now open and empty, or -1 if none is free
      */
     int open(int owner) {
-        int s = link(headerInt(Region.H_FREE_HEAD), "free list head");
+        int s = link(header.freeHead(), "free list head");
         if (s < 0) {
             return -1;
         }
         if (state(s) != FREE) {
             throw new StoreCorruptedException("segment " + s + " is on the free list in state " + state(s));
         }
-        setHeaderInt(Region.H_FREE_HEAD, next(s));
-        setHeaderInt(Region.H_FREE_COUNT, freeCount() - 1);
+        header.setFreeHead(next(s));
+        header.setFreeCount(freeCount() - 1);
         setUsed(s, 0);
         setLiveItems(s, 0);
         long sequence = nextSequence();
         memory.set(ValueLayout.JAVA_LONG, meta(s) + SEQUENCE, sequence);
-        memory.set(ValueLayout.JAVA_LONG, Region.H_NEXT_SEQUENCE, sequence + 1);
+        header.setNextSequence(sequence + 1);
         setInt(s, OWNER, owner);
         setInt(s, STATE, OPEN);
         return s;
@@ -235,16 +248,16 @@ final class Segments {
 
     /** Puts an open segment at the tail of the small or main queue. */
     void seal(int segment, byte queue) {
-        int tail = link(headerInt(Region.H_QUEUE_TAIL + queue * 4L), "queue tail");
+        int tail = link(header.queueTail(queue), "queue tail");
         setInt(segment, NEXT, -1);
         setInt(segment, PREV, tail);
         if (tail >= 0) {
             setInt(tail, NEXT, segment);
         } else {
-            setHeaderInt(Region.H_QUEUE_HEAD + queue * 4L, segment);
+            header.setQueueHead(queue, segment);
         }
-        setHeaderInt(Region.H_QUEUE_TAIL + queue * 4L, segment);
-        setHeaderInt(Region.H_QUEUE_COUNT + queue * 4L, queued(queue) + 1);
+        header.setQueueTail(queue, segment);
+        header.setQueueCount(queue, queued(queue) + 1);
         setInt(segment, STATE, queue);
     }
 
@@ -259,14 +272,14 @@ final class Segments {
         if (p >= 0) {
             setInt(p, NEXT, n);
         } else {
-            setHeaderInt(Region.H_QUEUE_HEAD + queue * 4L, n);
+            header.setQueueHead(queue, n);
         }
         if (n >= 0) {
             setInt(n, PREV, p);
         } else {
-            setHeaderInt(Region.H_QUEUE_TAIL + queue * 4L, p);
+            header.setQueueTail(queue, p);
         }
-        setHeaderInt(Region.H_QUEUE_COUNT + queue * 4L, queued(queue) - 1);
+        header.setQueueCount(queue, queued(queue) - 1);
         setInt(segment, OWNER, owner);
         setInt(segment, STATE, OPEN);
     }
@@ -275,10 +288,10 @@ final class Segments {
     void release(int segment) {
         setUsed(segment, 0);
         setLiveItems(segment, 0);
-        setInt(segment, NEXT, link(headerInt(Region.H_FREE_HEAD), "free list head"));
+        setInt(segment, NEXT, link(header.freeHead(), "free list head"));
         setInt(segment, STATE, FREE);
-        setHeaderInt(Region.H_FREE_HEAD, segment);
-        setHeaderInt(Region.H_FREE_COUNT, freeCount() + 1);
+        header.setFreeHead(segment);
+        header.setFreeCount(freeCount() + 1);
     }
 
     /** @return the lowest sequence number of the segments in use, or {@link Long#MAX_VALUE} if none is */
@@ -313,9 +326,9 @@ final class Segments {
         int free = -1;
         int freeCount = 0;
         for (int q = 0; q < 4; q++) {
-            setHeaderInt(Region.H_QUEUE_HEAD + q * 4L, -1);
-            setHeaderInt(Region.H_QUEUE_TAIL + q * 4L, -1);
-            setHeaderInt(Region.H_QUEUE_COUNT + q * 4L, 0);
+            header.setQueueHead(q, -1);
+            header.setQueueTail(q, -1);
+            header.setQueueCount(q, 0);
         }
         for (byte queue : new byte[] {SMALL, MAIN}) {
             int n = 0;
@@ -336,7 +349,7 @@ final class Segments {
                 freeCount++;
             }
         }
-        setHeaderInt(Region.H_FREE_HEAD, free);
-        setHeaderInt(Region.H_FREE_COUNT, freeCount);
+        header.setFreeHead(free);
+        header.setFreeCount(freeCount);
     }
 }

@@ -1,8 +1,6 @@
 package dev.mnemo.store;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -34,18 +32,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * key) whole: about 1 MiB by default, larger for a larger max item size, and about 1/64 of the
  * memory in a store too small for 64 such segments. Values are never split.
  *
- * <p><b>Eviction.</b> S3-FIFO (Yang et al., SOSP'23) over segments: new items enter a small
- * FIFO (about 15% of the segments: the paper's 10% and our former 20% both missed more on our
- * traces); when its oldest segment is evicted, items whose 3-bit read counter is above 0 move to
- * the main FIFO and the others are dropped, their key hashes remembered in the ghost table; an
- * item stored for a key found in the ghost table starts with its counter at 1, so it moves to
- * main at its small segment's eviction (the paper sends it to main at once: that kept a second
- * open segment per writer and missed more on 27 of our 35 trace rows); main's oldest segment is
- * evicted reinserting items whose counter is above 0, decrementing it. Expired and flushed items found on the
- * way are reclaimed, not counted as evictions, and segments whose items are all gone are
- * reused before any live item is evicted. Reads only bump the counter in the item header. When
- * both of a key's buckets are full and no item can move, the least-read item of the two is
- * evicted (counted in evictions).
+ * <p><b>Eviction.</b> S3-FIFO over segments ({@link S3Fifo}): a small probationary FIFO, a main
+ * FIFO and a ghost table of recently evicted keys; reads only bump a 3-bit counter in the item
+ * header. Expired and flushed items found on the way are reclaimed, not counted as evictions,
+ * and segments whose items are all gone are reused before any live item is evicted.
  *
  * <p><b>Item metadata.</b> Each item records whether it was read since it was stored
  * ({@link ItemView#isFetched()}), a 3-bit read counter for eviction, the stale and win-token
@@ -73,16 +63,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p><b>Crash safety</b> (issue 7). Any process may die at any instruction. An item's bytes are
  * written, then made part of its segment's chain, then published by one atomic 8-byte slot
- * write, so no half-written item is ever visible. Lock words (buckets, segment lock) carry the
- * holder's process-table slot; a waiter checks the holder's liveness every
- * {@value Index#CHECK_SPINS} spins and, if its process has died, breaks the lock and repairs
- * what it may have left half-done (an odd seqlock version, a slot copied by a relocation and not
- * yet cleared, half-linked segment queues), and the next segment-lock holder reclaims the dead
- * process's open segments and table slot, and recounts curr_items, bytes and each segment's
- * linked items under every bucket lock (counts the dead process was about to update are off by
- * one until then). Every offset and length read from the region is checked before use: a
- * corrupt or hostile file makes an operation throw {@link StoreCorruptedException}, never
- * touch memory outside the region or loop without bound.
+ * write ({@link WriteLoop}), so no half-written item is ever visible. Lock words carry the
+ * holder's process-table slot: a waiter that finds the holder's process dead breaks the lock
+ * and repairs what it left half-done ({@link Index}, {@link SegmentLock}, {@link Recovery}).
+ * Every offset and length read from the region is checked before use: a corrupt or hostile
+ * file makes an operation throw {@link StoreCorruptedException}, never touch memory outside
+ * the region or loop without bound.
+ *
+ * <p><b>Parts.</b> This class is a facade. {@link Reads} finds items (the lock-free get, touch);
+ * {@link Writes} runs the storage commands, incr/decr and delete as {@link Mutation}s through
+ * the one {@link WriteLoop}, which appends with the {@link Appender} and publishes in the
+ * {@link Index}; {@link MetaOperations} adds the meta protocol's. {@link Liveness} and
+ * {@link FlushAll} decide what is expired or flushed; {@link SegmentAllocator}, {@link S3Fifo},
+ * {@link Unlinker} and {@link Sweeper} free memory; {@link Region} and {@link RegionHeader}
+ * own the layout; {@link Recovery} repairs after crashes.
  *
  * <p>Protocol outcomes are {@link Status} values. Programming errors — a null key, a key
  * length outside 1..250, a negative offset or length — throw {@link IllegalArgumentException}
@@ -97,44 +91,44 @@ public final class Store implements AutoCloseable {
     /** The longest relative exptime, in seconds (30 days); larger values are absolute Unix times. */
     public static final long MAX_RELATIVE_EXPTIME = 60L * 60 * 24 * 30;
 
-    private static final VarHandle REGION_LONG = ValueLayout.JAVA_LONG.varHandle();
-    /** The empty value of an item meta get creates on a miss (flag N). */
-    private static final MemorySegment EMPTY = MemorySegment.ofArray(new byte[0]);
-
     private final StoreConfig config;
     private final Region region;
-    private final MemorySegment memory;
     private final Index index;
     private final Segments segments;
-    private final Evictor evictor;
     private final Counters counters;
-    private final Clock clock;
-    private final Stripe[] stripes;
     private final ProcessTable processes;
     private final SegmentLock segmentLock;
     private final Recovery recovery;
-    private final ThreadLocal<Flyweight> views;
+    private final SegmentAllocator allocator;
+    private final Appender appender;
+    private final FlushAll flush;
+    private final Reads reads;
+    private final Writes writes;
+    private final MetaOperations meta;
+    private final Sweeper sweeper;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Store(StoreConfig config, Region region) {
         this.config = config;
         this.region = region;
-        this.memory = region.memory;
         this.processes = new ProcessTable(region);
         int slot = processes.register();
         this.counters = new Counters(region, slot);
         this.index = new Index(region, processes);
         this.segments = new Segments(region);
-        this.evictor = new Evictor(region, index, segments, counters, config.clock(), slot);
-        this.segmentLock = new SegmentLock(region, processes);
-        this.recovery = new Recovery(region, index, segments, counters, processes, evictor);
-        this.clock = config.clock();
-        int stripeCount = Math.max(1, Math.min(Runtime.getRuntime().availableProcessors(), (region.segmentCount - 2) / 8));
-        this.stripes = new Stripe[stripeCount];
-        for (int i = 0; i < stripeCount; i++) {
-            stripes[i] = new Stripe();
-        }
-        this.views = ThreadLocal.withInitial(() -> new Flyweight(region, segments));
+        Liveness liveness = new Liveness(region, segments);
+        Unlinker unlinker = new Unlinker(region, index, segments, counters);
+        S3Fifo policy = new S3Fifo(region, index, segments, liveness, unlinker, config.clock(), slot);
+        this.recovery = new Recovery(region, index, segments, counters, processes);
+        this.segmentLock = new SegmentLock(region, processes, recovery);
+        this.allocator = new SegmentAllocator(region, segments, liveness, policy, segmentLock, slot);
+        this.appender = new Appender(region, segments, segmentLock, allocator, liveness, config.casEnabled());
+        this.flush = new FlushAll(region, config.clock(), appender, segmentLock, policy, liveness, counters);
+        this.reads = new Reads(region, index, segments, liveness, unlinker, counters, flush);
+        WriteLoop loop = new WriteLoop(region, index, segments, liveness, policy, counters, appender);
+        this.writes = new Writes(region, liveness, policy, counters, flush, loop, reads);
+        this.meta = new MetaOperations(region, segments, liveness, counters, flush, appender, loop, reads, writes);
+        this.sweeper = new Sweeper(region, index, segments, liveness, unlinker, processes, segmentLock, flush);
     }
 
     /** Registers a new store with the region and puts an existing region in order; closes the region on failure. */
@@ -148,18 +142,7 @@ public final class Store implements AutoCloseable {
         }
         try {
             if (region.existing) {
-                if (!attaching && !store.processes.othersLive()) {
-                    store.segmentLock.lock(); // taken over from a dead holder after a wait if need be
-                    try {
-                        store.recovery.rebuild(); // a warm restart: nothing else uses the region
-                    } finally {
-                        store.segmentLock.unlock();
-                    }
-                } else {
-                    store.processes.markDead();
-                    store.lockSegments();
-                    store.segmentLock.unlock();
-                }
+                store.recovery.putInOrder(store.segmentLock, attaching);
             }
             return store;
         } catch (RuntimeException | Error e) {
@@ -232,7 +215,7 @@ public final class Store implements AutoCloseable {
      * @throws IllegalStateException naming the first problem found
      */
     public void checkConsistency() {
-        new Consistency(region, index, segments, counters, evictor, processes).check();
+        new Consistency(region, index, segments, counters, processes).check();
     }
 
     /** @return the configuration the store was opened with */
@@ -251,59 +234,7 @@ public final class Store implements AutoCloseable {
      * @return true on a hit, false on a miss
      */
     public boolean get(MemorySegment key, long keyOffset, int keyLength, ItemReader reader) {
-        checkKey(key, keyOffset, keyLength);
-        Objects.requireNonNull(reader, "reader");
-        long now = now();
-        long hash = KeyHash.hash(key, keyOffset, keyLength);
-        long first = index.bucketOf(hash);
-        long tag = Index.tagOf(hash);
-        Flyweight view = views.get();
-        for (;;) {
-            // A key found in one bucket was linked while that bucket's version held. A miss
-            // needs both buckets unchanged, since an item may move between them.
-            long bucket = first;
-            int version = index.beginRead(first);
-            long ref = index.find(first, tag, key, keyOffset, keyLength, region);
-            if (ref < 0) {
-                int firstVersion = version;
-                bucket = index.secondBucketOf(hash);
-                version = index.beginRead(bucket);
-                ref = index.find(bucket, tag, key, keyOffset, keyLength, region);
-                if (ref < 0) {
-                    if (index.validate(first, firstVersion) && index.validate(bucket, version)) {
-                        counters.getMisses.increment();
-                        return false;
-                    }
-                    continue;
-                }
-            }
-            long item = Index.itemOf(index.slotAt(ref));
-            int valueLength = Items.valueLength(memory, item);
-            if (!fits(item, keyLength, valueLength)) {
-                if (index.validate(bucket, version)) {
-                    throw corrupt(item);
-                }
-                continue;
-            }
-            int state = evictor.liveness(item, now);
-            if (state != Evictor.LIVE) {
-                if (!index.validate(bucket, version)) {
-                    continue;
-                }
-                (state == Evictor.EXPIRED ? counters.getExpired : counters.getFlushed).increment();
-                counters.getMisses.increment();
-                unlinkDead(bucket, version, item);
-                return false;
-            }
-            view.wrap(item, keyLength, valueLength, now);
-            reader.read(view);
-            if (!index.validate(bucket, version)) {
-                continue;
-            }
-            counters.getHits.increment();
-            recordRead(bucket, version, item, now);
-            return true;
-        }
+        return reads.get(key, keyOffset, keyLength, reader);
     }
 
     /**
@@ -315,26 +246,7 @@ public final class Store implements AutoCloseable {
      * @return true on a hit, false on a miss
      */
     public boolean getAndTouch(MemorySegment key, long keyOffset, int keyLength, long exptime, ItemReader reader) {
-        checkKey(key, keyOffset, keyLength);
-        Objects.requireNonNull(reader, "reader");
-        long now = now();
-        long hash = KeyHash.hash(key, keyOffset, keyLength);
-        long item = lockLive(hash, key, keyOffset, keyLength, now);
-        if (item < 0) {
-            counters.touchMisses.increment();
-            return false;
-        }
-        try {
-            Items.setExptime(memory, item, absoluteExptime(exptime, now));
-            Flyweight view = views.get();
-            view.wrap(item, keyLength, Items.valueLength(memory, item), now);
-            reader.read(view); // before markRead: the view reads the header lazily, isFetched() is as before the read
-            markRead(item, now);
-        } finally {
-            unlockPair(hash);
-        }
-        counters.touchHits.increment();
-        return true;
+        return reads.getAndTouch(key, keyOffset, keyLength, exptime, reader);
     }
 
     /**
@@ -344,22 +256,7 @@ public final class Store implements AutoCloseable {
      * @return {@link Status#TOUCHED} or {@link Status#NOT_FOUND}
      */
     public Status touch(MemorySegment key, long keyOffset, int keyLength, long exptime) {
-        checkKey(key, keyOffset, keyLength);
-        long now = now();
-        long hash = KeyHash.hash(key, keyOffset, keyLength);
-        long item = lockLive(hash, key, keyOffset, keyLength, now);
-        if (item < 0) {
-            counters.touchMisses.increment();
-            return Status.NOT_FOUND;
-        }
-        try {
-            Items.setExptime(memory, item, absoluteExptime(exptime, now));
-            markRead(item, now);
-        } finally {
-            unlockPair(hash);
-        }
-        counters.touchHits.increment();
-        return Status.TOUCHED;
+        return reads.touch(key, keyOffset, keyLength, exptime, null) ? Status.TOUCHED : Status.NOT_FOUND;
     }
 
     /**
@@ -383,8 +280,8 @@ public final class Store implements AutoCloseable {
     public Status store(StorageCommand command, MemorySegment key, long keyOffset, int keyLength,
                         MemorySegment value, long valueOffset, int valueLength,
                         int clientFlags, long exptime, long casUnique) {
-        return store(command, key, keyOffset, keyLength, value, valueOffset, valueLength, clientFlags, exptime,
-                command == StorageCommand.CAS ? casUnique : 0, null);
+        return writes.store(command, key, keyOffset, keyLength, value, valueOffset, valueLength, clientFlags, exptime,
+                command == StorageCommand.CAS ? casUnique : 0, null, true, 0, 0, false, null, false);
     }
 
     /**
@@ -409,135 +306,27 @@ public final class Store implements AutoCloseable {
     public Status store(StorageCommand command, MemorySegment key, long keyOffset, int keyLength,
                         MemorySegment value, long valueOffset, int valueLength,
                         int clientFlags, long exptime, long casUnique, ItemReader stored) {
-        return store(command, key, keyOffset, keyLength, value, valueOffset, valueLength, clientFlags, exptime,
-                casUnique, stored, true, 0, 0, false, null);
+        return writes.store(command, key, keyOffset, keyLength, value, valueOffset, valueLength, clientFlags, exptime,
+                casUnique, stored, true, 0, 0, false, null, false);
     }
 
     /**
-     * The storage commands; {@code countSet}: whether to count cmd_set (not for an item incr/decr creates);
-     * {@code explicitCas}: the new item's CAS unique, 0 for the next one (meta flag E); {@code extraBits}:
-     * item bits the new item starts with; {@code invalidate}: meta flag I, a cas whose unique is below the
-     * item's stores the item stale, keeping the old exptime and win-token state; {@code meta}: the meta
-     * request that creates the item, which {@code stored} acts through (or null).
+     * Executes a storage command as {@link #store(StorageCommand, MemorySegment, long, int, MemorySegment, long,
+     * int, int, long, long, ItemReader)} does and, if it fails with TOO_LARGE or OUT_OF_MEMORY,
+     * removes the key's item in the same call, under the key's bucket locks, counting delete_hits
+     * or delete_misses as {@link #delete(MemorySegment, long, int)} does: memcached's "a failed set
+     * drops the old item", so that no stale value outlives a failed set (process_update_command of
+     * memcached 1.6 unlinks it when the item cannot be allocated). The protocols use it for set
+     * (text set, binary SET and SETQ, with or without a CAS unique); a caller that removes the
+     * item itself must not use it too, or the second removal counts a delete miss.
+     *
+     * @return as {@code store}
      */
-    private Status store(StorageCommand command, MemorySegment key, long keyOffset, int keyLength,
-                         MemorySegment value, long valueOffset, int valueLength,
-                         int clientFlags, long exptime, long casUnique, ItemReader stored, boolean countSet,
-                         long explicitCas, int extraBits, boolean invalidate, MetaItem meta) {
-        checkKey(key, keyOffset, keyLength);
-        if (command == null) {
-            throw new IllegalArgumentException("command is null");
-        }
-        checkRange("value", value, valueOffset, valueLength);
-        long now = now();
-        if (valueLength > config.maxItemSize()) {
-            counters.storeTooLarge.increment();
-            return Status.TOO_LARGE;
-        }
-        long hash = KeyHash.hash(key, keyOffset, keyLength);
-        long first = index.bucketOf(hash);
-        long second = index.secondBucketOf(hash);
-        long tag = Index.tagOf(hash);
-        boolean conditional = command != StorageCommand.SET;
-        for (;;) {
-            int v1 = index.beginRead(first);
-            int v2 = index.beginRead(second);
-            long oldRef = conditional ? index.find(first, second, tag, key, keyOffset, keyLength, region) : -1;
-            long old = oldRef < 0 ? -1 : Index.itemOf(index.slotAt(oldRef));
-            int oldLength = old < 0 ? 0 : Items.valueLength(memory, old);
-            if (overruns(old, keyLength, oldLength, first, v1, second, v2)) {
-                continue;
-            }
-            boolean live = old >= 0 && evictor.liveness(old, now) == Evictor.LIVE;
-            boolean invalidating = invalidate && command == StorageCommand.CAS && live && config.casEnabled()
-                    && casUnique != 0 && Long.compareUnsigned(casUnique, evictor.casOf(old)) < 0;
-            Status refusal = switch (command) {
-                case ADD -> live ? Status.NOT_STORED : null;
-                case REPLACE -> live ? null : Status.NOT_STORED;
-                case APPEND, PREPEND -> !live ? Status.NOT_STORED
-                        : casUnique != 0 && !casMatches(old, casUnique) ? Status.EXISTS : null;
-                case CAS -> !live ? Status.NOT_FOUND : casMatches(old, casUnique) || invalidating ? null : Status.EXISTS;
-                case SET -> null;
-            };
-            if (refusal != null) {
-                if (!index.validate(first, v1, second, v2)) {
-                    continue;
-                }
-                if (countSet) {
-                    counters.cmdSet.increment();
-                }
-                if (command == StorageCommand.CAS) {
-                    (refusal == Status.NOT_FOUND ? counters.casMisses : counters.casBadval).increment();
-                }
-                return refusal;
-            }
-            boolean combine = command == StorageCommand.APPEND || command == StorageCommand.PREPEND;
-            long newLength = combine ? (long) oldLength + valueLength : valueLength;
-            if (newLength > config.maxItemSize()) {
-                if (!index.validate(first, v1, second, v2)) {
-                    continue;
-                }
-                counters.storeTooLarge.increment();
-                return Status.TOO_LARGE;
-            }
-            int flags = combine ? Items.clientFlags(memory, old) : clientFlags;
-            long expires = combine || invalidating ? Items.exptime(memory, old) : absoluteExptime(exptime, now);
-            boolean toMain = live && segments.state(region.segmentOf(old)) == Segments.MAIN;
-            int bits = (evictor.wasEvictedRecently(hash) ? Items.withFrequency(0, 1) : 0) | extraBits
-                    | (invalidating ? Items.STALE | (Items.bits(memory, old) & Items.WIN_TOKEN_SENT) : 0);
-            long size = Items.size(keyLength, newLength);
-            Stripe stripe = lockStripe();
-            try {
-                long cas = explicitCas != 0 && config.casEnabled() ? explicitCas : nextCas(stripe);
-                long item = append(stripe, toMain, size, cas);
-                if (item < 0) {
-                    counters.storeNoMemory.increment();
-                    return Status.OUT_OF_MEMORY;
-                }
-                Items.writeHeader(memory, item, cas - stripe.current.casBase, expires, flags, keyLength,
-                        (int) newLength, bits, now);
-                long keyAt = Items.keyOffset(item);
-                copyKey(key, keyOffset, keyAt, keyLength);
-                long valueAt = keyAt + keyLength;
-                if (command == StorageCommand.APPEND) {
-                    MemorySegment.copy(memory, Items.keyOffset(old) + keyLength, memory, valueAt, oldLength);
-                    MemorySegment.copy(value, valueOffset, memory, valueAt + oldLength, valueLength);
-                } else if (command == StorageCommand.PREPEND) {
-                    MemorySegment.copy(value, valueOffset, memory, valueAt, valueLength);
-                    MemorySegment.copy(memory, Items.keyOffset(old) + keyLength, memory, valueAt + valueLength, oldLength);
-                } else {
-                    MemorySegment.copy(value, valueOffset, memory, valueAt, valueLength);
-                }
-                commit(stripe, size);
-                if (conditional) {
-                    if (!index.lockIfUnchanged(first, v1, second, v2)) {
-                        abandon(item); // unreachable, reclaimed with its segment
-                        continue;
-                    }
-                } else {
-                    index.lock(first, second);
-                }
-                try {
-                    long currentRef = conditional ? oldRef : index.find(first, second, tag, key, keyOffset, keyLength, region);
-                    publish(first, second, tag, item, size, currentRef, now);
-                    if (stored != null) {
-                        read(item, keyLength, (int) newLength, now, stored, meta, true);
-                    }
-                } finally {
-                    index.unlock(first, second);
-                }
-            } finally {
-                stripe.lock.unlock();
-            }
-            if (countSet) {
-                counters.cmdSet.increment();
-            }
-            counters.totalItems.increment();
-            if (command == StorageCommand.CAS) {
-                counters.casHits.increment();
-            }
-            return Status.STORED;
-        }
+    public Status storeOrDrop(StorageCommand command, MemorySegment key, long keyOffset, int keyLength,
+                              MemorySegment value, long valueOffset, int valueLength,
+                              int clientFlags, long exptime, long casUnique, ItemReader stored) {
+        return writes.store(command, key, keyOffset, keyLength, value, valueOffset, valueLength, clientFlags, exptime,
+                casUnique, stored, true, 0, 0, false, null, true);
     }
 
     /**
@@ -546,7 +335,7 @@ public final class Store implements AutoCloseable {
      * @return {@link Status#DELETED} or {@link Status#NOT_FOUND}
      */
     public Status delete(MemorySegment key, long keyOffset, int keyLength) {
-        return delete(key, keyOffset, keyLength, 0);
+        return writes.delete(key, keyOffset, keyLength, 0);
     }
 
     /**
@@ -559,24 +348,7 @@ public final class Store implements AutoCloseable {
      *         {@link Status#NOT_FOUND}
      */
     public Status delete(MemorySegment key, long keyOffset, int keyLength, long casUnique) {
-        checkKey(key, keyOffset, keyLength);
-        long now = now();
-        long hash = KeyHash.hash(key, keyOffset, keyLength);
-        long item = lockLive(hash, key, keyOffset, keyLength, now);
-        if (item < 0) {
-            counters.deleteMisses.increment();
-            return Status.NOT_FOUND;
-        }
-        try {
-            if (casUnique != 0 && !casMatches(item, casUnique)) {
-                return Status.EXISTS;
-            }
-            evictor.unlink(index.refOfItem(index.bucketOf(hash), index.secondBucketOf(hash), item), item);
-        } finally {
-            unlockPair(hash);
-        }
-        counters.deleteHits.increment();
-        return Status.DELETED;
+        return writes.delete(key, keyOffset, keyLength, casUnique);
     }
 
     /**
@@ -596,7 +368,7 @@ public final class Store implements AutoCloseable {
      */
     public Status incrDecr(MemorySegment key, long keyOffset, int keyLength, boolean increment, long delta,
                            ItemReader reader) {
-        return incrDecr(key, keyOffset, keyLength, increment, delta, 0, reader);
+        return writes.incrDecr(key, keyOffset, keyLength, increment, delta, 0, null, 0, 0, 0, 0, null, reader);
     }
 
     /**
@@ -611,7 +383,7 @@ public final class Store implements AutoCloseable {
      */
     public Status incrDecr(MemorySegment key, long keyOffset, int keyLength, boolean increment, long delta,
                            long casUnique, ItemReader reader) {
-        return incrDecr(key, keyOffset, keyLength, increment, delta, casUnique, null, 0, 0, 0, reader);
+        return writes.incrDecr(key, keyOffset, keyLength, increment, delta, casUnique, null, 0, 0, 0, 0, null, reader);
     }
 
     /**
@@ -636,107 +408,8 @@ public final class Store implements AutoCloseable {
     public Status incrDecr(MemorySegment key, long keyOffset, int keyLength, boolean increment, long delta,
                            long casUnique, MemorySegment initial, long initialOffset, int initialLength, long exptime,
                            ItemReader reader) {
-        return incrDecr(key, keyOffset, keyLength, increment, delta, casUnique, initial, initialOffset, initialLength,
+        return writes.incrDecr(key, keyOffset, keyLength, increment, delta, casUnique, initial, initialOffset, initialLength,
                 exptime, 0, null, reader);
-    }
-
-    /**
-     * incr/decr as the public overloads, plus the meta flags: {@code explicitCas} the new item's CAS unique
-     * (0 for the next one); {@code meta} the meta request the reader acts through (or null).
-     */
-    private Status incrDecr(MemorySegment key, long keyOffset, int keyLength, boolean increment, long delta,
-                            long casUnique, MemorySegment initial, long initialOffset, int initialLength, long exptime,
-                            long explicitCas, MetaItem meta, ItemReader reader) {
-        checkKey(key, keyOffset, keyLength);
-        if (initial != null) {
-            checkRange("initial", initial, initialOffset, initialLength);
-        }
-        long now = now();
-        long hash = KeyHash.hash(key, keyOffset, keyLength);
-        long first = index.bucketOf(hash);
-        long second = index.secondBucketOf(hash);
-        long tag = Index.tagOf(hash);
-        for (;;) {
-            int v1 = index.beginRead(first);
-            int v2 = index.beginRead(second);
-            long oldRef = index.find(first, second, tag, key, keyOffset, keyLength, region);
-            long old = oldRef < 0 ? -1 : Index.itemOf(index.slotAt(oldRef));
-            int oldLength = old < 0 ? 0 : Items.valueLength(memory, old);
-            if (overruns(old, keyLength, oldLength, first, v1, second, v2)) {
-                continue;
-            }
-            if (old < 0 || evictor.liveness(old, now) != Evictor.LIVE) {
-                if (!index.validate(first, v1, second, v2)) {
-                    continue;
-                }
-                if (initial == null) {
-                    (increment ? counters.incrMisses : counters.decrMisses).increment();
-                    return Status.NOT_FOUND;
-                }
-                Status created = store(StorageCommand.ADD, key, keyOffset, keyLength, initial, initialOffset,
-                        initialLength, 0, exptime, 0, reader, false, explicitCas, 0, false, meta);
-                if (created != Status.NOT_STORED) {
-                    return created;
-                }
-                continue; // another writer added the key: apply the command to its item
-            }
-            // memcached's do_add_delta: an empty value is refused before the CAS check, a non-numeric one after
-            if (oldLength > 0 && casUnique != 0 && !casMatches(old, casUnique)) {
-                if (!index.validate(first, v1, second, v2)) {
-                    continue;
-                }
-                return Status.EXISTS;
-            }
-            long valueAt = Items.keyOffset(old) + keyLength;
-            if (oldLength == 0 || !DecimalText.isNumber(memory, valueAt, oldLength)) {
-                if (!index.validate(first, v1, second, v2)) {
-                    continue;
-                }
-                return Status.NON_NUMERIC;
-            }
-            long number = DecimalText.parse(memory, valueAt, oldLength);
-            long result = increment ? number + delta : (Long.compareUnsigned(number, delta) < 0 ? 0 : number - delta);
-            int digits = DecimalText.length(result);
-            int newLength = Math.max(digits, oldLength);
-            long size = Items.size(keyLength, newLength);
-            int flags = Items.clientFlags(memory, old);
-            long expires = Items.exptime(memory, old);
-            int bits = Items.bits(memory, old) & ~(Items.WIN_TOKEN_SENT | Items.UNLINKED);
-            boolean toMain = segments.state(region.segmentOf(old)) == Segments.MAIN;
-            Stripe stripe = lockStripe();
-            try {
-                long cas = explicitCas != 0 && config.casEnabled() ? explicitCas : nextCas(stripe);
-                long item = append(stripe, toMain, size, cas);
-                if (item < 0) {
-                    counters.storeNoMemory.increment();
-                    return Status.OUT_OF_MEMORY;
-                }
-                Items.writeHeader(memory, item, cas - stripe.current.casBase, expires, flags, keyLength,
-                        newLength, bits, now);
-                copyKey(key, keyOffset, Items.keyOffset(item), keyLength);
-                DecimalText.write(result, memory, Items.keyOffset(item) + keyLength, newLength);
-                commit(stripe, size);
-                if (!index.lockIfUnchanged(first, v1, second, v2)) {
-                    abandon(item);
-                    continue;
-                }
-                try {
-                    publish(first, second, tag, item, size, oldRef, now);
-                    if (reader != null) {
-                        read(item, keyLength, newLength, now, reader, meta, false);
-                    }
-                } finally {
-                    index.unlock(first, second);
-                }
-            } finally {
-                stripe.lock.unlock();
-            }
-            (increment ? counters.incrHits : counters.decrHits).increment();
-            if (digits > oldLength) {
-                counters.totalItems.increment(); // memcached links a new item only when the number grows
-            }
-            return Status.STORED;
-        }
     }
 
     /**
@@ -748,394 +421,61 @@ public final class Store implements AutoCloseable {
      * @param exptime when to flush, protocol.txt form; 0 or negative means now
      */
     public void flushAll(long exptime) {
-        counters.cmdFlush.increment();
-        long now = clock.nowSeconds();
-        long at = exptime <= 0 ? now : absoluteExptime(exptime, now);
-        if (at <= now) {
-            applyFlush(0);
-        } else {
-            memory.set(ValueLayout.JAVA_LONG, Region.H_PENDING_FLUSH_AT, at);
-        }
+        flush.flushAll(exptime);
     }
 
-    /**
-     * Marks an item stale (meta protocol "md … I"): it stays readable, flagged stale, until
-     * replaced. As memcached does, this clears the win-token flag and gives the item a new CAS
-     * unique. The item is marked in place, unless the new CAS unique lies outside its segment's
-     * CAS range (2^31 or more uniques handed out since the segment was begun); then a stale copy
-     * is stored in its place, which needs memory as a store does.
-     *
-     * @return {@link Status#STORED} if marked, {@link Status#NOT_FOUND} if there is no live item,
-     *         {@link Status#OUT_OF_MEMORY} if a copy was needed and no memory could be freed
-     */
+    /** Marks an item stale (meta protocol "md … I"); see {@code MetaOperations.markStale} for the contract. */
     public Status markStale(MemorySegment key, long keyOffset, int keyLength) {
-        checkKey(key, keyOffset, keyLength);
-        long now = now();
-        long hash = KeyHash.hash(key, keyOffset, keyLength);
-        Stripe stripe = lockStripe(); // before the bucket locks: stripe locks come first
-        try {
-            long cas = nextCas(stripe);
-            long item = lockLive(hash, key, keyOffset, keyLength, now);
-            if (item < 0) {
-                return Status.NOT_FOUND;
-            }
-            try {
-                int segment = region.segmentOf(item);
-                if (segments.admitsCas(segment, cas)) {
-                    Items.setBits(memory, item, (Items.bits(memory, item) | Items.STALE) & ~Items.WIN_TOKEN_SENT);
-                    Items.setCasDelta(memory, item, segments.casDelta(segment, cas));
-                    return Status.STORED;
-                }
-            } finally {
-                unlockPair(hash);
-            }
-            return storeStaleCopy(stripe, hash, key, keyOffset, keyLength, cas, now);
-        } finally {
-            stripe.lock.unlock();
-        }
+        return meta.markStale(key, keyOffset, keyLength);
     }
 
-    /**
-     * The rest of {@link #markStale} when the new CAS unique does not fit the item's segment:
-     * appends a copy of the item, stale and with the new CAS unique, and links it in the item's
-     * place if the item is still there (retrying otherwise). Call holding the stripe's lock.
-     */
-    private Status storeStaleCopy(Stripe stripe, long hash, MemorySegment key, long keyOffset, int keyLength,
-                                  long cas, long now) {
-        long first = index.bucketOf(hash);
-        long second = index.secondBucketOf(hash);
-        long tag = Index.tagOf(hash);
-        for (;;) {
-            int v1 = index.beginRead(first);
-            int v2 = index.beginRead(second);
-            long ref = index.find(first, second, tag, key, keyOffset, keyLength, region);
-            long old = ref < 0 ? -1 : Index.itemOf(index.slotAt(ref));
-            int valueLength = old < 0 ? 0 : Items.valueLength(memory, old);
-            if (overruns(old, keyLength, valueLength, first, v1, second, v2)) {
-                continue;
-            }
-            if (old < 0 || evictor.liveness(old, now) != Evictor.LIVE) {
-                if (index.validate(first, v1, second, v2)) {
-                    return Status.NOT_FOUND;
-                }
-                continue;
-            }
-            long size = Items.size(keyLength, valueLength);
-            long copy = append(stripe, segments.state(region.segmentOf(old)) == Segments.MAIN, size, cas);
-            if (copy < 0) {
-                counters.storeNoMemory.increment();
-                return Status.OUT_OF_MEMORY;
-            }
-            MemorySegment.copy(memory, old, memory, copy, size); // validated below: a changed item is not linked
-            Items.setCasDelta(memory, copy, cas - stripe.current.casBase);
-            int bits = Items.bits(memory, copy);
-            Items.setBits(memory, copy, (bits | Items.STALE) & ~(Items.WIN_TOKEN_SENT | Items.UNLINKED));
-            commit(stripe, size);
-            if (!index.lockIfUnchanged(first, v1, second, v2)) {
-                abandon(copy); // unreachable, reclaimed with its segment
-                continue;
-            }
-            try {
-                publish(first, second, tag, copy, size, ref, now);
-            } finally {
-                index.unlock(first, second);
-            }
-            return Status.STORED;
-        }
-    }
-
-    // ---- meta protocol (protocol.txt "Meta Get", "Meta Set", "Meta Delete", "Meta Arithmetic") ----
-
-    /**
-     * Meta get: looks an item up and hands it to the reader under the key's bucket locks, through
-     * {@code meta}, on which the reader applies the request's flags in their order (protocol.txt
-     * "Meta Get"; see {@link MetaItem}); their changes are written when it returns. Unless
-     * {@link MetaItem#noBump()}, the item is then marked fetched and accessed.
-     *
-     * <p>On a miss with {@link MetaItem#vivify()}, an empty item is added with client flags 0, no
-     * exptime (the reader's {@link MetaItem#vivified} sets it) and its token taken, so that other
-     * requests see it held; the reader gets it as {@link MetaItem#created()}. Counts as memcached
-     * 1.6.18's mg: touch_hits (cmd_touch) for a hit the reader touched (flag T), else get_hits
-     * (cmd_get), a created item included; get_misses for a miss.
-     *
-     * @param meta   the request's options; the reader's hold on the item
-     * @param reader called once with the item (found or created), under the bucket locks: it must
-     *               not call back into the store
-     * @return true if the reader was called (hit or created), false on a miss
-     */
+    /** Meta get (protocol.txt "Meta Get"), with vivify on a miss; see {@code MetaOperations.get} for the contract. */
     public boolean metaGet(MemorySegment key, long keyOffset, int keyLength, MetaItem meta, ItemReader reader) {
-        checkKey(key, keyOffset, keyLength);
-        Objects.requireNonNull(meta, "meta");
-        Objects.requireNonNull(reader, "reader");
-        long hash = KeyHash.hash(key, keyOffset, keyLength);
-        for (;;) {
-            long now = now();
-            long item = lockLive(hash, key, keyOffset, keyLength, now);
-            if (item < 0) {
-                if (!meta.isVivify()) {
-                    counters.getMisses.increment();
-                    return false;
-                }
-                Status created = store(StorageCommand.ADD, key, keyOffset, keyLength, EMPTY, 0, 0, 0, 0, 0, reader,
-                        false, meta.explicitCasValue(), Items.WIN_TOKEN_SENT, false, meta);
-                if (created == Status.NOT_STORED) {
-                    continue; // another request created it first: read that item
-                }
-                if (created != Status.STORED) {
-                    return false;
-                }
-                counters.getHits.increment();
-                return true;
-            }
-            try {
-                read(item, keyLength, Items.valueLength(memory, item), now, reader, meta, false);
-                if (!meta.isNoBump()) {
-                    markRead(item, now);
-                }
-            } finally {
-                unlockPair(hash);
-            }
-            (meta.wasTouched() ? counters.touchHits : counters.getHits).increment();
-            return true;
-        }
+        return this.meta.get(key, keyOffset, keyLength, meta, reader);
     }
 
-    /** Hands a linked item to a reader, through the meta request's hold when there is one; needs the item's bucket locks. */
-    private void read(long item, int keyLength, int valueLength, long now, ItemReader reader, MetaItem meta,
-                      boolean created) {
-        Flyweight view = views.get();
-        view.wrap(item, keyLength, valueLength, now);
-        if (meta == null) {
-            reader.read(view);
-            return;
-        }
-        meta.enter(memory, item, now, created);
-        reader.read(view);
-        meta.leave();
-        if (created && meta.isVivify() && !meta.isNoBump()) {
-            markRead(item, now); // memcached's mg fetches the item it creates (ma's is left unfetched)
-        }
-    }
-
-    /**
-     * Meta set (protocol.txt "Meta Set"): a storage command as
-     * {@link #store(StorageCommand, MemorySegment, long, int, MemorySegment, long, int, int, long, long, ItemReader)}
-     * with the meta flags. The caller maps the mode and C flag to the command (set or replace with
-     * a CAS unique is {@link StorageCommand#CAS}).
-     *
-     * @param invalidate  flag I: a cas whose unique is lower than the item's stores the value anyway,
-     *                    marked stale, keeping the item's exptime and win-token state
-     * @param explicitCas flag E: the stored item's CAS unique; 0 for the next one
-     * @param vivify      flag N with append/prepend: a missing item is added from the value, with
-     *                    exptime {@code vivifyExptime} (protocol.txt form: seconds relative up to 30 days, else absolute Unix seconds)
-     * @param binaryKey   flag b: the key came base64-encoded; the item remembers it ({@link MetaItem#isKeyBinary()})
-     * @return as the storage commands
-     */
+    /** Meta set (protocol.txt "Meta Set"); see {@code MetaOperations.store} for the contract. */
     public Status metaStore(StorageCommand command, MemorySegment key, long keyOffset, int keyLength,
                             MemorySegment value, long valueOffset, int valueLength, int clientFlags, long exptime,
                             long casUnique, boolean invalidate, long explicitCas, boolean vivify, long vivifyExptime,
                             boolean binaryKey, ItemReader stored) {
-        boolean combine = command == StorageCommand.APPEND || command == StorageCommand.PREPEND;
-        int bits = binaryKey ? Items.KEY_BINARY : 0;
-        for (;;) {
-            Status status = store(command, key, keyOffset, keyLength, value, valueOffset, valueLength, clientFlags,
-                    exptime, casUnique, stored, true, explicitCas, bits, invalidate, null);
-            if (status != Status.NOT_STORED || !vivify || !combine) {
-                return status;
-            }
-            status = store(StorageCommand.ADD, key, keyOffset, keyLength, value, valueOffset, valueLength, clientFlags,
-                    vivifyExptime, 0, stored, false, explicitCas, bits, false, null);
-            if (status != Status.NOT_STORED) {
-                return status;
-            }
-        }
+        return meta.store(command, key, keyOffset, keyLength, value, valueOffset, valueLength, clientFlags, exptime,
+                casUnique, invalidate, explicitCas, vivify, vivifyExptime, binaryKey, stored, false);
     }
 
     /**
-     * Meta delete (protocol.txt "Meta Delete"). Without {@code invalidate} or {@code dropValue}
-     * it is {@link #delete(MemorySegment, long, int, long)}. With {@code invalidate} (flag I) the
-     * item is kept, marked stale, its win token cleared and given a new CAS unique (or
-     * {@code explicitCas}), and with {@code touch} (flag T) a new exptime. With {@code dropValue}
-     * (flag x) the item is replaced by one with the same key, client flags and exptime and an
-     * empty value (stale too with I). Counts delete_hits for a removal, and delete_misses for
-     * NOT_FOUND and EXISTS, as memcached 1.6's md does.
+     * Meta set as {@link #metaStore}, removing the key's item in the same call if the store fails
+     * with TOO_LARGE or OUT_OF_MEMORY, in every mode, as memcached's mset does (see
+     * {@link #storeOrDrop}; counts delete_hits or delete_misses as a delete does).
      *
-     * @param compareCas  flag C: whether the item must have CAS unique {@code casUnique} (0 never matches)
-     * @param explicitCas flag E: the kept item's new CAS unique; 0 for the next one
-     * @param exptime     with {@code touch}: the kept item's new exptime, protocol.txt form
-     * @return DELETED (removed), STORED (kept: marked stale or emptied), EXISTS, NOT_FOUND or OUT_OF_MEMORY
+     * @return as {@code metaStore}
      */
+    public Status metaStoreOrDrop(StorageCommand command, MemorySegment key, long keyOffset, int keyLength,
+                                  MemorySegment value, long valueOffset, int valueLength, int clientFlags, long exptime,
+                                  long casUnique, boolean invalidate, long explicitCas, boolean vivify,
+                                  long vivifyExptime, boolean binaryKey, ItemReader stored) {
+        return meta.store(command, key, keyOffset, keyLength, value, valueOffset, valueLength, clientFlags, exptime,
+                casUnique, invalidate, explicitCas, vivify, vivifyExptime, binaryKey, stored, true);
+    }
+
+    /** Meta delete (protocol.txt "Meta Delete"), with invalidation and value dropping; see {@code MetaOperations.delete}. */
     public Status metaDelete(MemorySegment key, long keyOffset, int keyLength, boolean compareCas, long casUnique,
                              boolean invalidate, boolean dropValue, boolean touch, long exptime, long explicitCas) {
-        if (!invalidate && !dropValue) {
-            Status status = compareCas && casUnique == 0 ? compareZero(key, keyOffset, keyLength)
-                    : delete(key, keyOffset, keyLength, casUnique);
-            if (status == Status.EXISTS) {
-                counters.deleteMisses.increment();
-            }
-            return status;
-        }
-        Status status = keep(key, keyOffset, keyLength, compareCas, casUnique, invalidate, dropValue, touch, exptime,
+        return meta.delete(key, keyOffset, keyLength, compareCas, casUnique, invalidate, dropValue, touch, exptime,
                 explicitCas);
-        if (status == Status.NOT_FOUND || status == Status.EXISTS) {
-            counters.deleteMisses.increment();
-        }
-        return status;
     }
 
-    /** {@link #metaDelete} with I or x: marks the item stale or drops its value; counts nothing. */
-    private Status keep(MemorySegment key, long keyOffset, int keyLength, boolean compareCas, long casUnique,
-                        boolean invalidate, boolean dropValue, boolean touch, long exptime, long explicitCas) {
-        checkKey(key, keyOffset, keyLength);
-        long now = now();
-        long hash = KeyHash.hash(key, keyOffset, keyLength);
-        long expires = touch ? absoluteExptime(exptime, now) : -1;
-        Stripe stripe = lockStripe(); // before the bucket locks: stripe locks come first
-        try {
-            long cas = explicitCas != 0 && config.casEnabled() ? explicitCas : nextCas(stripe);
-            if (!dropValue) {
-                long item = lockLive(hash, key, keyOffset, keyLength, now);
-                if (item < 0) {
-                    return Status.NOT_FOUND;
-                }
-                try {
-                    if (compareCas && !casMatches(item, casUnique)) {
-                        return Status.EXISTS;
-                    }
-                    int segment = region.segmentOf(item);
-                    if (segments.admitsCas(segment, cas)) {
-                        if (expires >= 0) {
-                            Items.setExptime(memory, item, expires);
-                        }
-                        Items.setBits(memory, item, (Items.bits(memory, item) | Items.STALE) & ~Items.WIN_TOKEN_SENT);
-                        Items.setCasDelta(memory, item, segments.casDelta(segment, cas));
-                        return Status.STORED;
-                    }
-                } finally {
-                    unlockPair(hash);
-                }
-            }
-            return rewrite(stripe, hash, key, keyOffset, keyLength, compareCas, casUnique, cas, invalidate, dropValue,
-                    expires, now);
-        } finally {
-            stripe.lock.unlock();
-        }
-    }
-
-    /** md C0 with neither I nor x: a live item never has CAS unique 0, so EXISTS; NOT_FOUND (counting delete_misses) if none. */
-    private Status compareZero(MemorySegment key, long keyOffset, int keyLength) {
-        checkKey(key, keyOffset, keyLength);
-        long hash = KeyHash.hash(key, keyOffset, keyLength);
-        long item = lockLive(hash, key, keyOffset, keyLength, now());
-        if (item < 0) {
-            counters.deleteMisses.increment();
-            return Status.NOT_FOUND;
-        }
-        unlockPair(hash);
-        return Status.EXISTS;
-    }
-
-    /**
-     * The rest of {@link #metaDelete} when the item is not changed in place: appends a copy of the
-     * item with CAS unique {@code cas} (its value dropped if asked, stale if asked, exptime
-     * {@code expires} unless -1) and links it in the item's place if the item is still there
-     * (retrying otherwise). Call holding the stripe's lock, not the bucket locks.
-     */
-    private Status rewrite(Stripe stripe, long hash, MemorySegment key, long keyOffset, int keyLength,
-                           boolean compareCas, long casUnique, long cas, boolean stale, boolean dropValue, long expires,
-                           long now) {
-        long first = index.bucketOf(hash);
-        long second = index.secondBucketOf(hash);
-        long tag = Index.tagOf(hash);
-        for (;;) {
-            int v1 = index.beginRead(first);
-            int v2 = index.beginRead(second);
-            long ref = index.find(first, second, tag, key, keyOffset, keyLength, region);
-            long old = ref < 0 ? -1 : Index.itemOf(index.slotAt(ref));
-            int valueLength = old < 0 ? 0 : Items.valueLength(memory, old);
-            if (overruns(old, keyLength, valueLength, first, v1, second, v2)) {
-                continue;
-            }
-            Status refusal = old < 0 || evictor.liveness(old, now) != Evictor.LIVE ? Status.NOT_FOUND
-                    : compareCas && !casMatches(old, casUnique) ? Status.EXISTS : null;
-            if (refusal != null) {
-                if (index.validate(first, v1, second, v2)) {
-                    return refusal;
-                }
-                continue;
-            }
-            int newLength = dropValue ? 0 : valueLength;
-            long size = Items.size(keyLength, newLength);
-            long copy = append(stripe, segments.state(region.segmentOf(old)) == Segments.MAIN, size, cas);
-            if (copy < 0) {
-                counters.storeNoMemory.increment();
-                return Status.OUT_OF_MEMORY;
-            }
-            MemorySegment.copy(memory, old, memory, copy, size); // validated below: a changed item is not linked
-            int oldBits = Items.bits(memory, old);
-            int bits = (oldBits & (Items.FREQUENCY_MASK | Items.FETCHED | Items.KEY_BINARY)) | (stale ? Items.STALE : 0);
-            Items.writeHeader(memory, copy, cas - stripe.current.casBase,
-                    expires >= 0 ? expires : Items.exptime(memory, old), Items.clientFlags(memory, old), keyLength,
-                    newLength, bits, Items.lastAccess(Items.lastAccess16(memory, old), now));
-            commit(stripe, size);
-            if (!index.lockIfUnchanged(first, v1, second, v2)) {
-                abandon(copy); // unreachable, reclaimed with its segment
-                continue;
-            }
-            try {
-                publish(first, second, tag, copy, size, ref, now);
-            } finally {
-                index.unlock(first, second);
-            }
-            return Status.STORED;
-        }
-    }
-
-    /**
-     * Meta arithmetic (protocol.txt "Meta Arithmetic"): incr/decr as
-     * {@link #incrDecr(MemorySegment, long, int, boolean, long, long, MemorySegment, long, int, long, ItemReader)},
-     * creating a missing item from {@code initial} with no exptime, and handing the new or created
-     * item to the reader through {@code meta} (on which it applies T and N in their order; see
-     * {@link MetaItem}), under the key's bucket locks.
-     *
-     * @param casUnique flag C: 0 for no check (as memcached's ma), otherwise the unique the item must have
-     * @param meta      the request's options ({@link MetaItem#explicitCas}: the new item's CAS unique); the reader's hold
-     * @return STORED, EXISTS, NOT_FOUND (only without {@code initial}), NON_NUMERIC, TOO_LARGE or OUT_OF_MEMORY
-     */
+    /** Meta arithmetic (protocol.txt "Meta Arithmetic"); see {@code MetaOperations.arithmetic} for the contract. */
     public Status metaArithmetic(MemorySegment key, long keyOffset, int keyLength, boolean increment, long delta,
                                  long casUnique, MemorySegment initial, long initialOffset, int initialLength,
                                  MetaItem meta, ItemReader reader) {
-        Objects.requireNonNull(meta, "meta");
-        Objects.requireNonNull(reader, "reader");
-        return incrDecr(key, keyOffset, keyLength, increment, delta, casUnique, initial, initialOffset,
-                initialLength, 0, meta.explicitCasValue(), meta, reader);
+        return this.meta.arithmetic(key, keyOffset, keyLength, increment, delta, casUnique, initial, initialOffset,
+                initialLength, meta, reader);
     }
 
-    /**
-     * Meta debug (protocol.txt "Meta Debug"): hands a live item to the reader without reading it
-     * (not marked fetched). Counts cmd_meta ({@link #metaDebugCommands()}), as memcached 1.6 does.
-     *
-     * @param meta   the reader's hold on the item (e.g. for {@link MetaItem#isKeyBinary()}); nothing is changed
-     * @param reader called once with the item, under the key's bucket locks
-     * @return true if found
-     */
+    /** Meta debug (protocol.txt "Meta Debug"); see {@code MetaOperations.debug} for the contract. */
     public boolean metaDebug(MemorySegment key, long keyOffset, int keyLength, MetaItem meta, ItemReader reader) {
-        checkKey(key, keyOffset, keyLength);
-        Objects.requireNonNull(meta, "meta");
-        Objects.requireNonNull(reader, "reader");
-        counters.cmdMeta.increment();
-        long now = now();
-        long hash = KeyHash.hash(key, keyOffset, keyLength);
-        long item = lockLive(hash, key, keyOffset, keyLength, now);
-        if (item < 0) {
-            return false;
-        }
-        try {
-            read(item, keyLength, Items.valueLength(memory, item), now, reader, meta, false);
-        } finally {
-            unlockPair(hash);
-        }
-        return true;
+        return this.meta.debug(key, keyOffset, keyLength, meta, reader);
     }
 
     /**
@@ -1147,21 +487,7 @@ public final class Store implements AutoCloseable {
      *                                  index plus enough segments for the writer stripes
      */
     public void setMemoryLimit(long bytes) {
-        long capped = Math.min(bytes, config.memoryLimit());
-        long bounded = region.segmentsOffset - region.indexOffset; // index and ghost table: the limit bounds them and the segments
-        long budget = (capped - bounded) / region.segmentSize;
-        int minimum = minimumSegments();
-        if (budget < minimum) {
-            throw new IllegalArgumentException("memory limit of " + bytes + " bytes is below the minimum of "
-                    + (bounded + minimum * region.segmentSize) + " bytes for this store");
-        }
-        lockSegments();
-        try {
-            memory.set(ValueLayout.JAVA_LONG, Region.H_MEMORY_LIMIT_NOW, capped);
-            evictor.setSegmentBudget((int) Math.min(budget, region.segmentCount));
-        } finally {
-            segmentLock.unlock();
-        }
+        allocator.setMemoryLimit(bytes);
     }
 
     /**
@@ -1176,49 +502,12 @@ public final class Store implements AutoCloseable {
      * @throws IllegalArgumentException if maxSegments is below 1
      */
     public int sweepExpired(int maxSegments) {
-        if (maxSegments < 1) {
-            throw new IllegalArgumentException("maxSegments must be at least 1, was " + maxSegments);
-        }
-        long now = now();
-        int reclaimedItems = 0;
-        processes.markDead(); // reclaims what processes that died holding no lock had open
-        lockSegments();
-        try {
-            int scanned = 0;
-            for (int visited = 0; visited < segments.count && scanned < maxSegments; visited++) {
-                int s = Math.floorMod(memory.get(ValueLayout.JAVA_INT, Region.H_SWEEP_CURSOR), segments.count);
-                memory.set(ValueLayout.JAVA_INT, Region.H_SWEEP_CURSOR, (s + 1) % segments.count);
-                byte state = segments.state(s);
-                if (state != Segments.SMALL && state != Segments.MAIN) {
-                    continue;
-                }
-                scanned++;
-                reclaimedItems += evictor.reclaimDead(s, now);
-                if (segments.liveItems(s) <= 0 && evictor.allUnlinked(s)) {
-                    segments.unqueue(s, processes.slot());
-                    segments.release(s);
-                }
-            }
-        } finally {
-            segmentLock.unlock();
-        }
-        return reclaimedItems;
+        return sweeper.sweep(maxSegments);
     }
 
     /** @return a snapshot of the counters, under memcached's stats names */
     public StoreStats stats() {
-        Counters c = counters;
-        long slots = region.bucketCount * Region.SLOTS_PER_BUCKET;
-        return new StoreStats(c.currItems.sum(), c.totalItems.sum(), c.bytes.sum(),
-                memory.get(ValueLayout.JAVA_LONG, Region.H_MEMORY_LIMIT_NOW),
-                c.evictions.sum(), c.reclaimed.sum(), c.expiredUnfetched.sum(), c.evictedUnfetched.sum(),
-                c.getHits.sum(), c.getMisses.sum(), c.getExpired.sum(), c.getFlushed.sum(),
-                c.getHits.sum() + c.getMisses.sum(), c.cmdSet.sum(), c.touchHits.sum() + c.touchMisses.sum(), c.cmdFlush.sum(),
-                c.touchHits.sum(), c.touchMisses.sum(), c.casHits.sum(), c.casMisses.sum(), c.casBadval.sum(),
-                c.incrHits.sum(), c.incrMisses.sum(), c.decrHits.sum(), c.decrMisses.sum(),
-                c.deleteHits.sum(), c.deleteMisses.sum(), c.storeTooLarge.sum(), c.storeNoMemory.sum(),
-                region.segmentSize, region.segmentCount, region.segmentCount - segments.freeCount(),
-                64 - Long.numberOfLeadingZeros(slots - 1), region.indexBytes());
+        return counters.snapshot(region, segments);
     }
 
     /** @return memcached's cmd_meta: the meta debug (me) commands executed since the last stats reset */
@@ -1241,22 +530,18 @@ public final class Store implements AutoCloseable {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            for (Stripe s : stripes) {
-                s.lock.lock();
-            }
+            appender.lockAll();
             try {
-                lockSegments();
+                segmentLock.lock();
                 try {
-                    sealStripes();
+                    appender.sealAll();
                 } finally {
                     segmentLock.unlock();
                 }
                 processes.release();
             } finally {
                 region.close();
-                for (Stripe s : stripes) {
-                    s.lock.unlock();
-                }
+                appender.unlockAll();
             }
         }
     }
@@ -1268,349 +553,8 @@ public final class Store implements AutoCloseable {
     void holdLocksForCrashTest(MemorySegment key, long keyOffset, int keyLength) {
         long hash = KeyHash.hash(key, keyOffset, keyLength);
         index.lock(index.bucketOf(hash), index.secondBucketOf(hash));
-        segmentLock.lock();
+        segmentLock.acquire();
     }
-
-    // ---- reads and item state ----
-
-    private long now() {
-        long now = clock.nowSeconds();
-        long pending = memory.get(ValueLayout.JAVA_LONG, Region.H_PENDING_FLUSH_AT);
-        if (pending != 0 && now >= pending) {
-            applyFlush(pending);
-        }
-        return now;
-    }
-
-    /**
-     * @return whether an item with these lengths lies within the region's segments: enough for
-     *         a racing reader to stay in bounds, its segment's metadata included (it validates
-     *         before trusting what it read; a slot emptied under it reads as item 0)
-     */
-    private boolean fits(long item, int keyLength, int valueLength) {
-        return item >= region.segmentsOffset && valueLength >= 0
-                && item + Items.size(keyLength, valueLength) <= memory.byteSize();
-    }
-
-    /**
-     * For the optimistic lookups of the write paths: whether {@code item} (or -1 for none) has
-     * lengths that overrun its segment. That is a torn read to retry (true) if a writer changed
-     * either bucket meanwhile, and corruption otherwise.
-     *
-     * @throws StoreCorruptedException if the lengths overrun and both buckets were stable
-     */
-    private boolean overruns(long item, int keyLength, int valueLength, long first, int v1, long second, int v2) {
-        if (item < 0 || fits(item, keyLength, valueLength)) {
-            return false;
-        }
-        if (index.validate(first, v1, second, v2)) {
-            throw corrupt(item);
-        }
-        return true;
-    }
-
-    private static StoreCorruptedException corrupt(long item) {
-        return new StoreCorruptedException("corrupt item at region offset " + item
-                + ": its lengths reach outside the region");
-    }
-
-    /** Sets fetched, bumps the frequency counter and refreshes the last access; needs a bucket lock. */
-    private void markRead(long item, long now) {
-        int bits = Items.bits(memory, item);
-        int frequency = Math.min(Items.MAX_FREQUENCY, Items.frequency(bits) + 1);
-        Items.setBits(memory, item, Items.withFrequency(bits | Items.FETCHED, frequency));
-        Items.setLastAccess(memory, item, now);
-    }
-
-    /** After a validated lock-free read: records the access if anything would change, unless a writer is busy. */
-    private void recordRead(long bucket, int version, long item, long now) {
-        int bits = Items.bits(memory, item);
-        boolean stale = now - Items.lastAccess(Items.lastAccess16(memory, item), now) >= Items.ACCESS_UPDATE_INTERVAL;
-        if ((bits & Items.FETCHED) != 0 && Items.frequency(bits) == Items.MAX_FREQUENCY && !stale) {
-            return;
-        }
-        if (index.tryLockMetadata(bucket, version)) {
-            try {
-                markRead(item, now);
-            } finally {
-                index.unlockMetadata(bucket, version);
-            }
-        }
-    }
-
-    /** Unlinks an expired or flushed item a reader found, if its bucket is still as the reader saw it. */
-    private void unlinkDead(long bucket, int version, long item) {
-        if (index.lockIfUnchanged(bucket, version)) {
-            try {
-                long ref = index.refOfItem(bucket, bucket, item);
-                if (ref >= 0) {
-                    evictor.unlink(ref, item);
-                }
-            } finally {
-                index.unlock(bucket);
-            }
-        }
-    }
-
-    /** @return whether the item's CAS unique is {@code casUnique}; never when CAS is disabled (memcached -C: every item's is 0) */
-    private boolean casMatches(long item, long casUnique) {
-        return config.casEnabled() && evictor.casOf(item) == casUnique;
-    }
-
-    private void unlockPair(long hash) {
-        index.unlock(index.bucketOf(hash), index.secondBucketOf(hash));
-    }
-
-    /**
-     * Finds a live item and takes the full locks of the key's buckets. On a miss, an expired or flushed item
-     * found is unlinked and nothing stays locked.
-     *
-     * @return the item's offset, with both of the key's buckets locked, or -1
-     */
-    private long lockLive(long hash, MemorySegment key, long keyOffset, int keyLength, long now) {
-        long first = index.bucketOf(hash);
-        long second = index.secondBucketOf(hash);
-        index.lock(first, second);
-        long ref = index.find(first, second, Index.tagOf(hash), key, keyOffset, keyLength, region);
-        if (ref >= 0) {
-            long item = Index.itemOf(index.slotAt(ref));
-            if (!fits(item, keyLength, Items.valueLength(memory, item))) {
-                index.unlock(first, second);
-                throw corrupt(item);
-            }
-            int state = evictor.liveness(item, now);
-            if (state == Evictor.LIVE) {
-                return item;
-            }
-            (state == Evictor.EXPIRED ? counters.getExpired : counters.getFlushed).increment();
-            evictor.unlink(ref, item);
-        }
-        index.unlock(first, second);
-        return -1;
-    }
-
-    // ---- writes ----
-
-    private Stripe lockStripe() {
-        int n = stripes.length;
-        int start = (int) (Thread.currentThread().threadId() % n);
-        for (int i = 0; i < n; i++) {
-            Stripe s = stripes[(start + i) % n];
-            if (s.lock.tryLock()) {
-                return s;
-            }
-        }
-        Stripe s = stripes[start];
-        s.lock.lock();
-        return s;
-    }
-
-    private long nextCas(Stripe stripe) {
-        if (!config.casEnabled()) {
-            return 0;
-        }
-        if (stripe.casNext == stripe.casEnd) {
-            long block = (long) REGION_LONG.getAndAdd(memory, Region.H_CAS_COUNTER, Stripe.CAS_BLOCK);
-            stripe.casNext = block + 1;
-            stripe.casEnd = block + 1 + Stripe.CAS_BLOCK;
-        }
-        return stripe.casNext++;
-    }
-
-    /**
-     * Finds room for {@code size} bytes at the end of the stripe's open small or main segment
-     * (which becomes the stripe's current one), opening a new segment (and evicting) when it is
-     * full, its CAS range cannot hold {@code cas}, or a flush_all from any process has flushed
-     * it. The bytes join the segment's chain at {@link #commit}. Call holding the stripe's lock.
-     *
-     * @param cas the CAS unique of the item to be written there
-     * @return the region offset of the space, or -1 if no segment could be freed
-     */
-    private long append(Stripe stripe, boolean toMain, long size, long cas) {
-        Stripe.Open open = toMain ? stripe.main : stripe.small;
-        stripe.current = open;
-        if (open.segment < 0 || open.used + size > region.segmentSize || !open.admitsCas(cas)
-                || open.sequence < evictor.flushSequence()) {
-            int segment;
-            lockSegments();
-            try {
-                if (open.segment >= 0) {
-                    segments.seal(open.segment, toMain ? Segments.MAIN : Segments.SMALL);
-                    open.segment = -1;
-                }
-                segment = evictor.allocate();
-            } finally {
-                segmentLock.unlock();
-            }
-            if (segment < 0) {
-                return -1;
-            }
-            segments.setCasBase(segment, cas);
-            open.segment = segment;
-            open.used = 0;
-            open.casBase = segments.casBase(segment);
-            open.sequence = segments.sequence(segment);
-        }
-        return region.segmentBase(open.segment) + open.used;
-    }
-
-    /**
-     * Makes the item just written at the end of the stripe's current segment part of the
-     * segment's item chain: call after writing all its bytes, before publishing it, holding the
-     * stripe's lock.
-     */
-    private void commit(Stripe stripe, long size) {
-        Stripe.Open open = stripe.current;
-        open.used += size;
-        segments.setUsed(open.segment, open.used);
-    }
-
-    /** Marks an item written but not linked (a writer raced it), so that a scan of its segment skips it. */
-    private void abandon(long item) {
-        Items.setBits(memory, item, Items.bits(memory, item) | Items.UNLINKED);
-    }
-
-    /**
-     * Takes the segment lock; if it was taken from a dead holder, or processes were found dead,
-     * first reclaims what they held ({@link Recovery#reclaim}). Call holding no bucket lock.
-     */
-    private void lockSegments() {
-        boolean takenOver = segmentLock.lock();
-        long mask = processes.takeReclaimMask();
-        if (takenOver || mask != 0) {
-            try {
-                recovery.reclaim(mask, takenOver);
-            } catch (RuntimeException | Error e) {
-                segmentLock.unlock();
-                throw e;
-            }
-        }
-    }
-
-    /** Copies a key into the region with word stores: cheaper than a bulk copy for keys this short. */
-    private void copyKey(MemorySegment key, long keyOffset, long to, int keyLength) {
-        int i = 0;
-        for (; i + Long.BYTES <= keyLength; i += Long.BYTES) {
-            memory.set(ValueLayout.JAVA_LONG_UNALIGNED, to + i, key.get(ValueLayout.JAVA_LONG_UNALIGNED, keyOffset + i));
-        }
-        for (; i < keyLength; i++) {
-            memory.set(ValueLayout.JAVA_BYTE, to + i, key.get(ValueLayout.JAVA_BYTE, keyOffset + i));
-        }
-    }
-
-    /** Links a written item in place of the item in slot {@code currentRef} (or in a free slot); needs both buckets' full locks. */
-    private void publish(long first, long second, long tag, long item, long size, long currentRef, long now) {
-        long ref = currentRef;
-        if (ref >= 0) {
-            long old = Index.itemOf(index.slotAt(ref));
-            index.setSlotAt(ref, Index.slotValue(tag, item));
-            int oldSegment = region.segmentOf(old);
-            int segment = region.segmentOf(item);
-            if (oldSegment != segment) {
-                segments.addLiveItems(oldSegment, -1);
-                segments.addLiveItems(segment, 1);
-            }
-            counters.bytes.add(size - Items.size(Items.keyLength(memory, old), Items.valueLength(memory, old)));
-            Items.setBits(memory, old, Items.bits(memory, old) | Items.UNLINKED); // last: see Evictor.forget
-            return;
-        } else {
-            ref = index.freeSlot(first, second);
-            if (ref < 0) {
-                ref = relocate(first, second);
-            }
-            if (ref < 0) {
-                ref = evictor.evictFromBuckets(first, second, now);
-            }
-        }
-        index.setSlotAt(ref, Index.slotValue(tag, item));
-        segments.addLiveItems(region.segmentOf(item), 1);
-        counters.currItems.increment();
-        counters.bytes.add(size);
-    }
-
-    /**
-     * Frees a slot when both buckets are full by moving one of their items to its other bucket
-     * (one step of cuckoo hashing), if that bucket has room and its lock is free at once. The
-     * moved item stays findable: it is in one of its two buckets throughout, and both
-     * versions change. Needs both buckets' full locks.
-     *
-     * @return the freed slot's reference, or -1
-     */
-    private long relocate(long first, long second) {
-        for (int i = 0; i < 2 * Region.SLOTS_PER_BUCKET; i++) {
-            long bucket = i < Region.SLOTS_PER_BUCKET ? first : second;
-            int slot = i % Region.SLOTS_PER_BUCKET;
-            long value = index.slot(bucket, slot);
-            long item = Index.itemOf(value);
-            if (item < region.segmentsOffset || item + Items.HEADER > memory.byteSize()
-                    || !fits(item, Items.keyLength(memory, item), 0)) {
-                throw corrupt(item);
-            }
-            long hash = KeyHash.hash(memory, Items.keyOffset(item), Items.keyLength(memory, item));
-            long home = index.bucketOf(hash);
-            long other = home == bucket ? index.secondBucketOf(hash) : home;
-            if (other == first || other == second || !index.tryLock(other)) {
-                continue;
-            }
-            try {
-                int free = index.freeSlot(other);
-                if (free >= 0) {
-                    index.setSlot(other, free, value);
-                    index.setSlot(bucket, slot, 0);
-                    return Index.ref(bucket, slot);
-                }
-            } finally {
-                index.unlock(other);
-            }
-        }
-        return -1;
-    }
-
-    /**
-     * Makes every item stored so far invisible: seals the open segments, so that later items
-     * go to segments opened after the flush sequence number.
-     *
-     * @param pending the delayed flush being applied, or 0 for an immediate one
-     */
-    private void applyFlush(long pending) {
-        for (Stripe s : stripes) {
-            s.lock.lock();
-        }
-        lockSegments();
-        try {
-            if (pending != 0 && memory.get(ValueLayout.JAVA_LONG, Region.H_PENDING_FLUSH_AT) != pending) {
-                return; // another thread or process applied it
-            }
-            sealStripes();
-            evictor.flush();
-            memory.set(ValueLayout.JAVA_LONG, Region.H_PENDING_FLUSH_AT, 0L);
-        } finally {
-            segmentLock.unlock();
-            for (int i = stripes.length - 1; i >= 0; i--) {
-                stripes[i].lock.unlock();
-            }
-        }
-    }
-
-    /** Seals this process's open segments; call holding every stripe lock and the segment lock. */
-    private void sealStripes() {
-        for (Stripe s : stripes) {
-            if (s.small.segment >= 0) {
-                segments.seal(s.small.segment, Segments.SMALL);
-                s.small.segment = -1;
-            }
-            if (s.main.segment >= 0) {
-                segments.seal(s.main.segment, Segments.MAIN);
-                s.main.segment = -1;
-            }
-        }
-    }
-
-    private int minimumSegments() {
-        return 2 * stripes.length + 2;
-    }
-
-    // ---- arguments and time ----
 
     /** Converts a protocol.txt exptime to absolute Unix seconds (unsigned 32-bit), 0 for never, 1 for already expired. */
     static long absoluteExptime(long exptime, long now) {
@@ -1622,25 +566,5 @@ public final class Store implements AutoCloseable {
         }
         long at = exptime <= MAX_RELATIVE_EXPTIME ? now + exptime : exptime;
         return Math.min(Math.max(at, 1), 0xFFFF_FFFFL);
-    }
-
-    private static void checkKey(MemorySegment key, long keyOffset, int keyLength) {
-        if (key == null) {
-            throw new IllegalArgumentException("key is null");
-        }
-        if (keyLength < 1 || keyLength > MAX_KEY_LENGTH) {
-            throw new IllegalArgumentException("key length must be 1 to " + MAX_KEY_LENGTH + " bytes, was " + keyLength);
-        }
-        checkRange("key", key, keyOffset, keyLength);
-    }
-
-    private static void checkRange(String what, MemorySegment memory, long offset, int length) {
-        if (memory == null) {
-            throw new IllegalArgumentException(what + " is null");
-        }
-        if (offset < 0 || length < 0 || offset > memory.byteSize() - length) {
-            throw new IllegalArgumentException(what + " range [" + offset + ", +" + length + ") is outside its memory of "
-                    + memory.byteSize() + " bytes");
-        }
     }
 }

@@ -15,4 +15,10 @@ public final class StoreCorruptedException extends IllegalStateException {
     public StoreCorruptedException(String message) {
         super(message);
     }
+
+    /** @return the exception for an item whose key and value lengths reach outside the region */
+    static StoreCorruptedException itemOutsideRegion(long item) {
+        return new StoreCorruptedException("corrupt item at region offset " + item
+                + ": its lengths reach outside the region");
+    }
 }

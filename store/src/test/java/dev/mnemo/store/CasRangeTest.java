@@ -62,8 +62,8 @@ class CasRangeTest {
     private static void jumpCasCounter(Path file) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
              Arena arena = Arena.ofConfined()) {
-            MemorySegment header = channel.map(FileChannel.MapMode.READ_WRITE, 0, Region.HEADER_SIZE, arena);
-            header.set(ValueLayout.JAVA_LONG, Region.H_CAS_COUNTER, JUMP);
+            MemorySegment header = channel.map(FileChannel.MapMode.READ_WRITE, 0, RegionHeader.SIZE, arena);
+            header.set(ValueLayout.JAVA_LONG, RegionHeader.CAS_COUNTER, JUMP);
         }
     }
 }

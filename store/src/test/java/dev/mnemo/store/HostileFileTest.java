@@ -111,7 +111,7 @@ class HostileFileTest {
 
     @Test
     void corruptHeaderStateAndProcessTableBeforeOpen() throws IOException {
-        corruptThenOpen("header", Region.H_SEGMENT_LOCK, Region.H_PROCESSES + 2048, 5);
+        corruptThenOpen("header", RegionHeader.SEGMENT_LOCK, RegionHeader.PROCESSES + 2048, 5);
     }
 
     @Test
@@ -121,7 +121,7 @@ class HostileFileTest {
         try (Store store = Store.open(config(file))) {
             assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
                 for (int round = 0; round < 3; round++) {
-                    scribble(file, Region.H_SEGMENT_LOCK, Region.H_QUEUE_COUNT + 16, 40, random);
+                    scribble(file, RegionHeader.SEGMENT_LOCK, RegionHeader.QUEUE_COUNT + 16, 40, random);
                     exercise(store, random);
                 }
             });

@@ -195,6 +195,37 @@ class StorageCommandsTest {
     }
 
     @Test
+    void storeOrDropDropsTheOldItemWhenTooLargeCountingADelete() {
+        int max = f.store.config().maxItemSize();
+        MemorySegment k = Fixture.bytes("big");
+        MemorySegment v = MemorySegment.ofArray(new byte[max + 1]);
+        f.set("big", "old");
+        assertEquals(Status.TOO_LARGE, f.store.storeOrDrop(StorageCommand.SET, k, 0, 3, v, 0, max + 1, 0, 0, 0, null));
+        assertNull(f.item("big"), "a failed set drops the old item");
+        StoreStats s = f.store.stats();
+        assertEquals(1, s.storeTooLarge());
+        assertEquals(1, s.deleteHits());
+        assertEquals(0, s.deleteMisses());
+        assertEquals(1, s.cmdSet(), "the first set only");
+        assertEquals(Status.TOO_LARGE, f.store.storeOrDrop(StorageCommand.SET, k, 0, 3, v, 0, max + 1, 0, 0, 0, null));
+        assertEquals(1, f.store.stats().deleteMisses(), "no item: a delete miss, as the protocols' delete counted");
+    }
+
+    @Test
+    void storeOrDropDropsOnAFailedAppendOnlyWhenAsked() {
+        int max = f.store.config().maxItemSize();
+        MemorySegment k = Fixture.bytes("k");
+        MemorySegment half = MemorySegment.ofArray(new byte[max / 2 + 1]);
+        assertEquals(Status.STORED, f.store.store(StorageCommand.SET, k, 0, 1, half, 0, max / 2 + 1, 0, 0, 0));
+        assertEquals(Status.TOO_LARGE, f.store.store(StorageCommand.APPEND, k, 0, 1, half, 0, max / 2 + 1, 0, 0, 0));
+        assertEquals(max / 2 + 1, f.item("k").value.length(), "plain store keeps the item");
+        assertEquals(Status.TOO_LARGE, f.store.metaStoreOrDrop(StorageCommand.APPEND, k, 0, 1, half, 0, max / 2 + 1,
+                0, 0, 0, false, 0, false, 0, false, null));
+        assertNull(f.item("k"), "meta set drops it in every mode, as memcached's mset");
+        assertEquals(1, f.store.stats().deleteHits());
+    }
+
+    @Test
     void markStaleKeepsItemReadableAndChangesCas() {
         f.set("k", "a");
         long cas = f.item("k").cas;

@@ -280,6 +280,9 @@ public final class TextProtocol {
         if (line.is(0, Ascii.CACHE_MEMLIMIT)) {
             return cacheMemlimit(in, out, next);
         }
+        if (line.is(0, Ascii.REFRESH_CERTS)) {
+            return refreshCerts(in, out, next);
+        }
         return error(in, out, next);
     }
 
@@ -546,6 +549,14 @@ public final class TextProtocol {
         long level = line.number();
         server.setVerbosity(Long.compareUnsigned(level, 2) > 0 ? 2 : (int) level);
         return reply(in, out, next, Ascii.OK);
+    }
+
+    /** refresh_certs [noreply]: reloads the TLS certificate and key; OK, or memcached's reason why not. */
+    private Outcome refreshCerts(ByteBuf in, ByteBuf out, int next) {
+        noreply = line.lastIsNoreply();
+        String failure = server.refreshCerts();
+        return reply(in, out, next, failure == null ? Ascii.OK
+                : (failure + "\r\n").getBytes(StandardCharsets.US_ASCII));
     }
 
     /** shutdown [graceful]: only with memcached's -A (Settings.shutdownEnabled). */

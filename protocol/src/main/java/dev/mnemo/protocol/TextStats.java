@@ -173,6 +173,7 @@ final class TextStats {
         number(out, "log_watcher_skipped", 0);
         number(out, "log_watcher_sent", 0);
         number(out, "log_watchers", 0);
+        server.tlsStats().forEach(line -> text(out, line.getKey(), line.getValue()));
         number(out, "unexpected_napi_ids", 0);
         number(out, "round_robin_fallback", 0);
         number(out, "bytes", s.bytes());
@@ -260,17 +261,20 @@ final class TextStats {
         text(out, "ext_max_frag", "0.00");
         text(out, "slab_automove_freeratio", "0.000");
         text(out, "ext_drop_unread", "no");
-        text(out, "ssl_enabled", "no");
-        text(out, "ssl_chain_cert", "(null)");
-        text(out, "ssl_key", "(null)");
-        number(out, "ssl_verify_mode", 0);
-        number(out, "ssl_keyformat", 0);
-        text(out, "ssl_ciphers", "NULL");
-        text(out, "ssl_ca_cert", "NULL");
-        number(out, "ssl_wbuf_size", 0);
-        text(out, "ssl_session_cache", "no");
-        text(out, "ssl_kernel_tls", "no");
-        text(out, "ssl_min_version", "NULL");
+        if (server.tlsSettings().isEmpty()) { // memcached 1.6.18's lines without -Z or -o ssl_*
+            text(out, "ssl_enabled", "no");
+            text(out, "ssl_chain_cert", "(null)");
+            text(out, "ssl_key", "(null)");
+            number(out, "ssl_verify_mode", 0);
+            number(out, "ssl_keyformat", 1);
+            text(out, "ssl_ciphers", "NULL");
+            text(out, "ssl_ca_cert", "NULL");
+            number(out, "ssl_wbuf_size", 16384);
+            text(out, "ssl_session_cache", "no");
+            text(out, "ssl_kernel_tls", "no");
+            text(out, "ssl_min_version", "tlsv1.2");
+        }
+        server.tlsSettings().forEach(line -> text(out, line.getKey(), line.getValue()));
         text(out, "num_napi_ids", "(null)");
         text(out, "memory_file", config.memoryFile() == null ? "(null)" : config.memoryFile().toString());
     }

@@ -551,10 +551,13 @@ public final class TextProtocol {
         return reply(in, out, next, Ascii.OK);
     }
 
-    /** refresh_certs [noreply]: reloads the TLS certificate and key; OK, or memcached's reason why not. */
+    /**
+     * refresh_certs [noreply]: reloads the TLS certificate and key; OK, or memcached's reason why
+     * not, which noreply does not silence (memcached's out_errstring).
+     */
     private Outcome refreshCerts(ByteBuf in, ByteBuf out, int next) {
-        noreply = line.lastIsNoreply();
         String failure = server.refreshCerts();
+        noreply = failure == null && line.lastIsNoreply();
         return reply(in, out, next, failure == null ? Ascii.OK
                 : (failure + "\r\n").getBytes(StandardCharsets.US_ASCII));
     }

@@ -284,11 +284,15 @@ final class TlsContext {
             super.exceptionCaught(ctx, cause);
         }
 
-        /** A session resumed from the cache was created before this connection was. */
+        /**
+         * A session resumed from the cache was created before this connection was. BoringSSL
+         * keeps creation times in whole seconds, so a session resumed within the second it was
+         * created counts as new.
+         */
         private boolean isNewSession(ChannelHandlerContext ctx) {
             SSLSession session = ctx.pipeline().get(SslHandler.class).engine().getSession();
             Long opened = ctx.channel().attr(OPENED_MILLIS).get();
-            return opened == null || session.getCreationTime() >= opened;
+            return opened == null || session.getCreationTime() >= opened - opened % 1000;
         }
     }
 }

@@ -6,6 +6,9 @@
 #   handshake  new TLS connections per second (openssl s_time -new: full handshakes, RSA 2048)
 #   get90      1 set : 9 gets, 32-byte values, 10,000 keys (bench TlsLoad, the JDK's SSLSocket)
 #   set1k      sets of 1024-byte values (TlsLoad)
+# and each server's CPU time per operation (from /proc/<pid>/stat over the timed runs): the load
+# generator, one JVM on one core, may be what limits ops/s, and then CPU per operation is what
+# tells the servers apart.
 # memtier_benchmark, the tool issue 15 names, is not packaged by Debian; TlsLoad stands in
 # (connections threads, each sending PIPELINE requests then reading the replies).
 #
@@ -42,8 +45,26 @@ for engine in openssl jdk; do
 done
 grep -h "listening on" "$workdir"/mnemo-*.log | sed 's/.*listening on/mnemo listening on/'
 
-# Prints the operations (or handshakes) per second of one run of $kind against the port.
+# Prints the server's CPU time so far (user + system), in clock ticks (1/100 s).
+cpu_ticks() {
+    awk '{ print $14 + $15 }' "/proc/$1/stat"
+}
+
+# Prints the operations (or handshakes) per second of one run of $kind against the port, and
+# adds the server's CPU ticks and the operations of a timed run to $workdir/cpu.<kind>.<port>.
 load() {
+    local port="$1" duration="$2" i pid before ops
+    for i in "${!ports[@]}"; do [[ "${ports[$i]}" == "$port" ]] && pid="${pids[$i]}"; done
+    before="$(cpu_ticks "$pid")"
+    ops="$(run_load "$port" "$duration")"
+    if [[ "$duration" == "$seconds" && -n "$ops" ]]; then
+        echo "$(( $(cpu_ticks "$pid") - before )) $(( ops * duration ))" >> "$workdir/cpu.$kind.$port"
+    fi
+    echo "$ops"
+}
+
+# Prints the operations (or handshakes) per second of one run of $kind against the port.
+run_load() {
     local port="$1" duration="$2"
     if [[ "$kind" == handshake ]]; then
         timeout $((duration + 60)) taskset -c "${LOAD_CPUS:-1}" openssl s_time -connect "127.0.0.1:$port" -new \
@@ -67,4 +88,11 @@ for kind in "${workloads[@]}"; do
     esac
     echo "== $kind"
     compare
+    # The load generator may be the bottleneck (then every server looks alike): the server's CPU
+    # time per operation says how much each server spends, whatever the load reached.
+    for i in "${!names[@]}"; do
+        awk -v name="${names[$i]}" '{ ticks += $1; ops += $2 }
+            END { if (ops > 0) printf "server CPU: %-22s %8.1f us per operation\n", name, ticks * 10000 / ops }' \
+            "$workdir/cpu.$kind.${ports[$i]}"
+    done
 done

@@ -11,6 +11,8 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The "stats" command and its groups (protocol.txt "Statistics"): general, settings, items,
@@ -33,6 +35,13 @@ final class TextStats {
     private static final byte[] ON = "on".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] OFF = "off".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DUMP = "dump".getBytes(StandardCharsets.US_ASCII);
+
+    /** memcached 1.6.18's ssl_* "stats settings" lines without -Z or -o ssl_*, for a server that gives none. */
+    private static final List<Map.Entry<String, String>> TLS_OFF = List.of(Map.entry("ssl_enabled", "no"),
+            Map.entry("ssl_chain_cert", "(null)"), Map.entry("ssl_key", "(null)"), Map.entry("ssl_verify_mode", "0"),
+            Map.entry("ssl_keyformat", "1"), Map.entry("ssl_ciphers", "NULL"), Map.entry("ssl_ca_cert", "NULL"),
+            Map.entry("ssl_wbuf_size", "16384"), Map.entry("ssl_session_cache", "no"),
+            Map.entry("ssl_kernel_tls", "no"), Map.entry("ssl_min_version", "tlsv1.2"));
 
     /** Linux's USER_HZ: the unit of utime and stime in /proc/self/stat. */
     private static final long CLOCK_TICKS_PER_SECOND = 100;
@@ -261,20 +270,8 @@ final class TextStats {
         text(out, "ext_max_frag", "0.00");
         text(out, "slab_automove_freeratio", "0.000");
         text(out, "ext_drop_unread", "no");
-        if (server.tlsSettings().isEmpty()) { // memcached 1.6.18's lines without -Z or -o ssl_*
-            text(out, "ssl_enabled", "no");
-            text(out, "ssl_chain_cert", "(null)");
-            text(out, "ssl_key", "(null)");
-            number(out, "ssl_verify_mode", 0);
-            number(out, "ssl_keyformat", 1);
-            text(out, "ssl_ciphers", "NULL");
-            text(out, "ssl_ca_cert", "NULL");
-            number(out, "ssl_wbuf_size", 16384);
-            text(out, "ssl_session_cache", "no");
-            text(out, "ssl_kernel_tls", "no");
-            text(out, "ssl_min_version", "tlsv1.2");
-        }
-        server.tlsSettings().forEach(line -> text(out, line.getKey(), line.getValue()));
+        List<Map.Entry<String, String>> tls = server.tlsSettings();
+        (tls.isEmpty() ? TLS_OFF : tls).forEach(line -> text(out, line.getKey(), line.getValue()));
         text(out, "num_napi_ids", "(null)");
         text(out, "memory_file", config.memoryFile() == null ? "(null)" : config.memoryFile().toString());
     }

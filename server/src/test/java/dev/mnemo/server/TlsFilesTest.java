@@ -15,11 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Certificate and key files as openssl writes them: PEM and DER, PKCS#8 and PKCS#1, and the reasons for refusals. */
 class TlsFilesTest {
 
-    @TempDir
-    Path dir;
-
     @Test
-    void readsPkcs8PemPkcs1PemAndDerKeysAndChecksThemAgainstTheCertificate() throws IOException {
+    void readsPkcs8PemPkcs1PemAndDerKeysAndChecksThemAgainstTheCertificate(@TempDir Path dir) throws IOException {
         TestCertificates certificates = TestCertificates.create(dir);
         TestCertificates.Issued ec = certificates.issue("ec", "localhost");
         PrivateKey ecKey = TlsFiles.privateKey(ec.key(), TlsOptions.KEY_FORMAT_PEM);
@@ -46,7 +43,7 @@ class TlsFilesTest {
     }
 
     @Test
-    void refusalsSayWhy() throws IOException {
+    void refusalsSayWhy(@TempDir Path dir) throws IOException {
         Path missing = dir.resolve("missing.pem");
         assertEquals("No such file or directory",
                 assertThrows(IOException.class, () -> TlsFiles.certificates(missing)).getMessage());

@@ -103,7 +103,9 @@ final class TlsContext {
      */
     String refresh() {
         try {
+            SslContext old = context;
             context = build(options, provider);
+            ReferenceCountUtil.release(old); // open connections' engines hold their own references to it
             refreshedNanos = System.nanoTime();
             LOG.info("reloaded the TLS certificate {} and key {}", options.chainCert(), options.key());
             return null;
@@ -140,7 +142,7 @@ final class TlsContext {
             return SslProvider.JDK;
         }
         if (OpenSsl.isAvailable()) {
-            return SslProvider.OPENSSL;
+            return SslProvider.OPENSSL_REFCNT; // engines released by SslHandler, contexts by refresh: no finalizers
         }
         if (wanted.equals("openssl")) {
             LOG.warn("-D{}=openssl, but BoringSSL is unavailable ({}): using the JDK's TLS", ENGINE_PROPERTY,

@@ -23,8 +23,8 @@ class AttachTest {
     @TempDir
     Path dir;
 
-    private StoreConfig config(Path file) {
-        return StoreConfig.defaults().withMemoryLimit(8L * StoreConfig.MIB).withMemoryFile(file);
+    private StoreBuilder config(Path file) {
+        return Store.builder().memoryLimit(8L * Fixture.MIB).memoryFile(file);
     }
 
     @Test
@@ -33,22 +33,22 @@ class AttachTest {
         try (Fixture owner = new Fixture(config(file))) {
             owner.set("a", "from owner", 3, 0);
             try (Store attached = Store.attach(file, owner.clock)) {
-                assertEquals(8L * StoreConfig.MIB, attached.config().memoryLimit());
+                assertEquals(8L * Fixture.MIB, attached.memoryLimit());
                 assertEquals("from owner", ChildProcess.get(attached, "a"));
-                assertEquals(Status.STORED, ChildProcess.set(attached, "b", "from attached"));
+                assertEquals(WriteResult.STORED, ChildProcess.set(attached, "b", "from attached"));
                 assertEquals("from attached", owner.get("b"));
                 Fixture.Captured a = owner.item("a");
                 MemorySegmentKey k = new MemorySegmentKey("a");
-                assertEquals(Status.EXISTS, attached.store(StorageCommand.CAS, k.segment, 0, k.length, k.segment, 0, 1,
-                        0, 0, a.cas + 1, null));
-                assertEquals(Status.STORED, attached.store(StorageCommand.CAS, k.segment, 0, k.length, k.segment, 0, 1,
-                        0, 0, a.cas, null));
+                assertEquals(WriteResult.EXISTS, attached.compareAndSet(new ItemWrite().key(k.segment, 0, k.length)
+                        .value(k.segment, 0, 1).casUnique(a.cas + 1)));
+                assertEquals(WriteResult.STORED, attached.compareAndSet(new ItemWrite().key(k.segment, 0, k.length)
+                        .value(k.segment, 0, 1).casUnique(a.cas)));
                 assertTrue(owner.item("a").cas > a.cas, "one CAS counter for both");
-                assertEquals(Status.DELETED, attached.delete(k.segment, 0, k.length));
+                assertEquals(DeleteResult.DELETED, attached.delete(k.segment, 0, k.length, 0));
                 assertNull(owner.get("a"));
                 assertEquals(owner.store.stats().currItems(), attached.stats().currItems());
                 assertEquals(owner.store.stats().deleteHits(), 1, "the owner's stats count the attached process's delete");
-                attached.flushAll(0);
+                attached.flushAll();
                 assertNull(owner.get("b"), "flush_all from an attached process flushes for everyone");
                 owner.set("c", "after flush");
                 assertEquals("after flush", ChildProcess.get(attached, "c"));
@@ -65,7 +65,7 @@ class AttachTest {
     @Test
     void ownerAndAttachedThreadsIncrementTheSameCountersWithoutLosingAny() throws Exception {
         Path file = dir.resolve("region");
-        try (Store owner = Store.open(config(file)); Store attached = Store.attach(file)) {
+        try (Store owner = config(file).sweepExpiredInBackground(false).open(); Store attached = Store.attach(file)) {
             for (int c = 0; c < 8; c++) {
                 ChildProcess.set(owner, "counter" + c, "0");
             }
@@ -80,7 +80,7 @@ class AttachTest {
                         java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
                         for (int i = 0; i < perThread; i++) {
                             MemorySegmentKey k = new MemorySegmentKey("counter" + random.nextInt(8));
-                            assertEquals(Status.STORED, store.incrDecr(k.segment, 0, k.length, true, 1, null));
+                            assertEquals(ArithmeticResult.UPDATED, store.increment(new ItemWrite().key(k.segment, 0, k.length), 1));
                             ChildProcess.set(store, "noise" + random.nextInt(50_000), "n".repeat(100)); // evicts
                         }
                     } catch (Throwable e) {
@@ -130,7 +130,7 @@ class AttachTest {
     @Test
     void childJvmSeesTheOwnersWritesAndTheOwnerSeesTheChilds() throws Exception {
         Path file = dir.resolve("region");
-        try (Store owner = Store.open(config(file))) {
+        try (Store owner = config(file).sweepExpiredInBackground(false).open()) {
             ChildProcess.set(owner, "parent", "written by the parent");
             Process child = ChildProcess.start("attach", file.toString(), "500");
             try {

@@ -1,6 +1,7 @@
 package dev.mnemo.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -104,6 +105,71 @@ class AttachTest {
             assertEquals(4L * perThread, owner.stats().incrHits());
             owner.checkConsistency();
         }
+    }
+
+    @Test
+    void anAttachedStoreHasTheSimpleApiAndSeesTheOwnersWrites() {
+        Path file = dir.resolve("region");
+        try (Fixture owner = new Fixture(config(file)); Store attached = Store.attach(file, owner.clock)) {
+            Store store = owner.store;
+            store.set(b("k"), b("from owner"), java.time.Duration.ofSeconds(30));
+            assertEquals("from owner", s(attached.get(b("k"))));
+            Item item = attached.getItem(b("k"));
+            assertEquals(store.getItem(b("k")).casUnique(), item.casUnique());
+            assertEquals(java.util.Optional.of(java.time.Instant.ofEpochSecond(Fixture.START + 30)), item.expiresAt());
+            assertEquals(CasResult.STORED, attached.compareAndSet(b("k"), item.casUnique(), b("from attached")));
+            assertEquals("from attached", s(store.get(b("k"))));
+            assertEquals(CasResult.EXISTS, store.compareAndSet(b("k"), item.casUnique(), b("stale")));
+            assertTrue(attached.add(b("n"), b("1")));
+            assertFalse(store.add(b("n"), b("2")));
+            assertEquals(java.util.OptionalLong.of(2), store.increment(b("n"), 1));
+            assertEquals(java.util.OptionalLong.of(1), attached.decrement(b("n"), 1));
+            assertTrue(attached.replace(b("n"), b("9")));
+            assertEquals("9", s(store.get(b("n"))));
+            assertTrue(attached.touch(b("k"), java.time.Duration.ofSeconds(5)));
+            assertEquals(Fixture.START + 5, owner.item("k").expiresAt);
+            assertTrue(store.delete(b("n")));
+            assertNull(attached.get(b("n")));
+            assertFalse(attached.delete(b("n")));
+            assertEquals(8L * Fixture.MIB, attached.memoryLimit());
+            assertEquals(store.maxItemSize(), attached.maxItemSize());
+            assertEquals(store.casEnabled(), attached.casEnabled());
+            assertEquals(file, attached.memoryFile());
+            assertThrows(ItemTooLargeException.class, () -> attached.set(b("k"), new byte[attached.maxItemSize() + 1]));
+            assertNull(store.get(b("k")), "a too-large set from the attached store drops the owner's item too");
+            owner.clock.advance(5);
+            store.checkConsistency();
+        }
+    }
+
+    @Test
+    void attachingStartsNoSweeperThread() {
+        Path file = dir.resolve("region");
+        try (Store owner = config(file).sweepExpiredInBackground(false).open()) {
+            java.util.Set<Thread> before = sweepers();
+            try (Store attached = Store.attach(file)) {
+                attached.set(b("k"), b("v"));
+                assertEquals(before, sweepers(), "the owner sweeps, not the attached process");
+            }
+        }
+    }
+
+    private static java.util.Set<Thread> sweepers() {
+        java.util.Set<Thread> found = new java.util.HashSet<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("mnemo-expiry-sweeper") && t.isAlive()) {
+                found.add(t);
+            }
+        }
+        return found;
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String s(byte[] bytes) {
+        return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
     }
 
     /** A key as a memory segment. */

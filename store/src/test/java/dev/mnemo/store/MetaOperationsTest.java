@@ -263,8 +263,8 @@ class MetaOperationsTest {
         assertEquals(ArithmeticResult.EXISTS, ops.increment(Fixture.key("n").casUnique(cas + 1), 1,
                 meta.reset(), item -> { }));
         Fixture.Captured seen = new Fixture.Captured();
-        assertEquals(ArithmeticResult.UPDATED, ops.decrement(Fixture.key("n").casUnique(cas), 2,
-                meta.reset().explicitCas(4242), item -> {
+        assertEquals(ArithmeticResult.UPDATED, ops.decrement(Fixture.key("n").casUnique(cas).explicitCas(4242), 2,
+                meta.reset(), item -> {
                     seen.read(item);
                     meta.touch(f.in(10));
                 }));

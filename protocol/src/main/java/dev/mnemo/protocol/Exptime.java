@@ -1,5 +1,7 @@
 package dev.mnemo.protocol;
 
+import dev.mnemo.store.Store;
+
 /**
  * protocol.txt's expiration times ("Expiration times"), turned into the store's absolute ones.
  * Every protocol — text, meta, binary — converts through here; the store itself knows only
@@ -27,5 +29,10 @@ final class Exptime {
             return 1;
         }
         return exptime <= MAX_RELATIVE ? now + exptime : exptime;
+    }
+
+    /** As {@link #toExpiresAt(long, long)}, reading the store's clock only for a relative exptime. */
+    static long toExpiresAt(long exptime, Store store) {
+        return exptime > 0 && exptime <= MAX_RELATIVE ? store.nowSeconds() + exptime : toExpiresAt(exptime, 0);
     }
 }

@@ -80,7 +80,7 @@ final class RunningServer implements AutoCloseable {
         ServerOptions options = new ServerOptions();
         ServerOptions.commandLine(options).parseArgs(args.toArray(String[]::new));
         Settings settings = options.settings();
-        Store store = Store.open(options.storeConfig().withClock(clock));
+        Store store = options.storeBuilder().clock(clock).sweepExpiredInBackground(false).open();
         MnemoServer server = MnemoServer.start(settings, store, options.verbosity(), options.authFile(),
                 TransportChooser.choose(options.transport()));
         return new RunningServer(server, store, null, server.port(), settings.udpPort());

@@ -2,13 +2,10 @@ package dev.mnemo.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import dev.mnemo.store.Store;
-import dev.mnemo.store.StoreConfig;
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,13 +44,11 @@ class ReadmeExamplesTest {
     @Test
     void colocatedExampleSetsTheItemInTheServersMemory(@TempDir Path dir) {
         Path file = dir.resolve("mnemo.mem");
-        try (Store server = Store.open(StoreConfig.defaults().withMemoryLimit(8L << 20).withMemoryFile(file))) {
+        try (Store server = Store.builder().memoryLimit(8L << 20).memoryFile(file).open()) {
             ColocatedExample.main(new String[] {file.toString()});
-            MemorySegment key = MemorySegment.ofArray("user:42".getBytes(StandardCharsets.US_ASCII));
-            byte[][] value = new byte[1][];
-            assertTrue(server.get(key, 0, (int) key.byteSize(), item -> value[0] =
-                    item.memory().asSlice(item.valueOffset(), item.valueLength()).toArray(ValueLayout.JAVA_BYTE)));
-            assertEquals("{\"name\":\"Ada\"}", new String(value[0], StandardCharsets.UTF_8));
+            byte[] value = server.get("user:42".getBytes(StandardCharsets.UTF_8));
+            assertNotNull(value, "the example's item is in the server's memory");
+            assertEquals("{\"name\":\"Ada\"}", new String(value, StandardCharsets.UTF_8));
         }
     }
 }

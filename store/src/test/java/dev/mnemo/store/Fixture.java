@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
 final class Fixture implements AutoCloseable {
 
     static final long START = 1_700_000_000L;
-    static final long MIB = 1L << 20;
+    static final int MIB = 1 << 20;
 
     final ManualClock clock = new ManualClock(START);
     final Store store;

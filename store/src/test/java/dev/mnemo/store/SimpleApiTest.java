@@ -330,7 +330,7 @@ class SimpleApiTest {
         assertThrows(IllegalArgumentException.class, () -> store.set(null, b("v")));
         assertThrows(IllegalArgumentException.class, () -> store.add(null, b("v")));
         assertThrows(IllegalArgumentException.class, () -> store.delete(null));
-        assertThrows(IllegalArgumentException.class, () -> store.increment(null, 1));
+        assertThrows(IllegalArgumentException.class, () -> store.increment((byte[]) null, 1));
         assertThrows(IllegalArgumentException.class, () -> store.touch(null, Duration.ofSeconds(1)));
         assertThrows(NullPointerException.class, () -> store.set(b("k"), null));
         assertThrows(NullPointerException.class, () -> store.add(b("k"), null));

@@ -3,9 +3,12 @@ package dev.mnemo.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mnemo.store.Store;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,17 +41,32 @@ class ReadmeExamplesTest {
 
     @Test
     void embeddedExampleRuns() {
-        EmbeddedExample.main(new String[0]);
+        String out = printed(() -> EmbeddedExample.main(new String[0]));
+        assertTrue(out.startsWith("{\"name\":\"Ada\"} STORED 1 hits="), out);
+    }
+
+    /** @return what {@code program} printed to System.out */
+    private static String printed(Runnable program) {
+        PrintStream original = System.out;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        try {
+            program.run();
+        } finally {
+            System.setOut(original);
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
     }
 
     @Test
     void colocatedExampleSetsTheItemInTheServersMemory(@TempDir Path dir) {
         Path file = dir.resolve("mnemo.mem");
         try (Store server = Store.builder().memoryLimit(8L << 20).memoryFile(file).open()) {
-            ColocatedExample.main(new String[] {file.toString()});
+            String out = printed(() -> ColocatedExample.main(new String[] {file.toString()}));
+            assertEquals("{\"name\":\"Ada\"} STORED", out.strip());
             byte[] value = server.get("user:42".getBytes(StandardCharsets.UTF_8));
             assertNotNull(value, "the example's item is in the server's memory");
-            assertEquals("{\"name\":\"Ada\"}", new String(value, StandardCharsets.UTF_8));
+            assertEquals("{\"name\":\"Ada L.\"}", new String(value, StandardCharsets.UTF_8), "set, then compare-and-set");
         }
     }
 }

@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * An off-heap memcached item store: the engine behind the server, the embedded API and
- * co-located access (DESIGN.md, "The store — direction"). Open one with {@link #builder()}, or
- * join one another process owns with {@link #attach(Path)}.
+ * co-located access. Open one with {@link #builder()}, or join one another process owns with
+ * {@link #attach(Path)}; both give this same API.
  *
  * <pre>{@code
  * try (Store store = Store.builder().memoryLimit(256L << 20).open()) {
@@ -20,43 +20,30 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * }</pre>
  *
  * <p><b>Two APIs.</b> The simple one takes and returns byte arrays, copying. The zero-copy one,
- * for hot paths such as the server's, takes keys as (memory, offset, length) and values through a
- * reusable {@link ItemWrite}, hands items out through an {@link ItemReader}, and allocates
- * nothing. Expiry there is absolute: {@code expiresAt} is Unix seconds, 0 for never, a time at
- * or before now for already expired (protocol.txt's 30-day rule is the protocol layer's).
- * Outcomes are per-operation enums ({@link WriteResult}, {@link DeleteResult},
- * {@link ArithmeticResult}); a bad argument (a null key, a key length outside 1..250, a range
- * outside its memory) throws {@link IllegalArgumentException} and changes nothing; after
- * {@link #close()} every operation on items throws {@link IllegalStateException}.
+ * the server's, takes keys as (memory, offset, length) and values through a reusable
+ * {@link ItemWrite}, hands items out through an {@link ItemReader}, and allocates nothing. Its
+ * expiry is absolute: {@code expiresAt} is Unix seconds, 0 for never, at or before now for
+ * already expired (protocol.txt's 30-day rule is the protocol layer's). Outcomes are enums
+ * ({@link WriteResult}, {@link DeleteResult}, {@link ArithmeticResult}). A bad argument (a null
+ * key, a key length outside 1..250, a range outside its memory) throws
+ * {@link IllegalArgumentException} and changes nothing; after {@link #close()} every operation on
+ * items throws {@link IllegalStateException}.
  *
- * <p><b>Memory.</b> Index and items live in one off-heap region of at most the memory limit
- * plus a control area (4 KiB header, 8 KiB of striped counters, 48 bytes per segment): an index
- * of 64-byte buckets of seven slots (a key sits in either of two buckets; a full pair makes room
- * by moving an item to its other bucket), a ghost table, then equal segments items are appended
- * to. An item takes a 20-byte header plus its key and value; with its share of the index about
- * 31 bytes besides key and value. A segment holds the largest item whole; values are never split.
+ * <p><b>Memory, eviction.</b> Index and items live in one off-heap region within the memory
+ * limit (plus a control area of 12 KiB and 48 bytes per segment): a cuckoo index of 64-byte
+ * buckets, a ghost table, and equal segments items are appended to, about 31 bytes per item
+ * besides key and value. Values are never split. Eviction is S3-FIFO over segments
+ * ({@link S3Fifo}); expired and flushed items are reclaimed first, by a daemon thread unless the
+ * builder turns it off ({@link ExpirySweeper}).
  *
- * <p><b>Eviction.</b> S3-FIFO over segments ({@link S3Fifo}); reads only bump a 3-bit counter in
- * the item header. Expired and flushed items are reclaimed, not counted as evictions, and empty
- * segments are reused before any live item is evicted. Unless the builder turns it off, a
- * daemon thread reclaims expired items ({@link ExpirySweeper}).
- *
- * <p><b>Concurrency.</b> Thread-safe. Readers take no lock (a per-bucket seqlock; an
- * {@link ItemReader} may be called again if a writer raced it). Writers lock the key's two
- * buckets and one of a few append stripes; segment allocation and eviction serialise on one
- * lock. A reader must not call back into the store: some are called under the bucket locks.
- *
- * <p><b>Several processes.</b> A file-backed store can be shared: other processes on the host
- * {@link #attach} to it and run every operation with the same semantics, at once. All mutable
- * shared state lives in the region; the Java objects hold only per-process caches. Every process
- * that can open the file can read and write every item: the file's permissions are the access
- * control. The processes must share a PID namespace (a lock whose holder is dead is broken).
- *
- * <p><b>Crash safety</b> (issue 7). Any process may die at any instruction: an item is written,
- * chained into its segment, then published by one atomic slot write ({@link WriteLoop}); locks
- * carry the holder's process slot, and a waiter that finds the holder dead repairs what it left
- * ({@link Index}, {@link SegmentLock}, {@link Recovery}). Every offset read from the region is
- * checked: a corrupt file makes an operation throw {@link StoreCorruptedException}.
+ * <p><b>Concurrency.</b> Thread-safe. Readers take no lock (a per-bucket seqlock: an
+ * {@link ItemReader} may be called again if a writer raced it); writers lock the key's two
+ * buckets and an append stripe. A reader must not call back into the store. A file-backed store
+ * is shared by every process that {@link #attach}es to it (one host, one PID namespace), all
+ * shared state living in the region; the file's permissions are the access control. Any process
+ * may die at any instruction: items are published by one atomic slot write ({@link WriteLoop}),
+ * dead holders' locks are broken and their work repaired ({@link Recovery}), and a corrupt file
+ * makes an operation throw {@link StoreCorruptedException}.
  *
  * <p><b>Parts.</b> This class is a facade. {@link Reads} finds items (the lock-free get, touch);
  * {@link Writes} runs the storage commands, incr/decr and delete as {@link Mutation}s through
@@ -142,15 +129,10 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Opens a store (what {@link StoreBuilder#open()} does): anonymous memory, or a mapping of the
-     * memory file, created if missing. A file whose header matches is a warm restart: every item
-     * not since expired, evicted, deleted or flushed is there again, also after the previous
-     * owner was killed at any instruction ({@link Recovery}); the counters start from zero.
+     * {@link StoreBuilder#open()}: a memory file whose header matches is a warm restart, with every
+     * live item (also after the owner was killed, {@link Recovery}); counters start from zero.
      *
-     * @param sweepInBackground whether to start the {@link ExpirySweeper}
-     * @throws IllegalArgumentException if the configuration is impossible or an existing memory
-     *                                  file's header does not match it (and may not be discarded)
-     * @throws java.io.UncheckedIOException if the memory file cannot be created, read or mapped
+     * @throws IllegalArgumentException if the configuration is impossible or the file does not match it
      */
     static Store open(StoreConfig config, boolean sweepInBackground) {
         Objects.requireNonNull(config, "config");
@@ -158,12 +140,9 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Joins a store that another process (typically the server) has open on a memory file: a
-     * co-located client with the same API and semantics as the owner. No background sweeper is
-     * started (the owner sweeps). {@link #close()} detaches without destroying anything.
+     * Joins the store another process (typically the server) has open on {@code memoryFile}: the
+     * same API and semantics, the system clock, no background sweeper (the owner sweeps).
      *
-     * @param memoryFile the owner's memory file
-     * @return the attached store, using the system clock
      * @throws IllegalArgumentException     if the file is missing or not a valid Mnemo region
      * @throws java.io.UncheckedIOException if the file cannot be read or mapped
      */
@@ -181,12 +160,12 @@ public final class Store implements AutoCloseable {
         return start(config, region, true, false);
     }
 
-    // ---- the simple API: byte arrays in and out; copies and allocates (use the zero-copy methods on hot paths) ----
+    // ---- the simple API: byte arrays in and out; copies and allocates (the zero-copy API does not) ----
 
     /**
      * Looks a key up (protocol.txt "get"). Counts get_hits or get_misses.
      *
-     * @param key the key, 1 to {@value #MAX_KEY_LENGTH} bytes
+     * @param key the key, 1 to {@value #MAX_KEY_LENGTH} bytes (as for every method here)
      * @return a copy of the value, or null if there is no live item under the key
      * @throws IllegalArgumentException if the key is null or its length is out of range
      */
@@ -195,22 +174,17 @@ public final class Store implements AutoCloseable {
         return get(segmentOf(key), 0, key.length, copy) ? copy.value : null;
     }
 
-    /**
-     * Looks a key up as {@link #get(byte[])} does and returns the whole item: value, client flags,
-     * CAS unique (for {@link #compareAndSet}) and expiry.
-     *
-     * @return a copy of the item, or null if there is none
-     */
+    /** As {@link #get(byte[])}, returning the whole item (value, client flags, CAS unique, expiry), or null. */
     public Item getItem(byte[] key) {
         ValueCopy copy = new ValueCopy();
         return get(segmentOf(key), 0, key.length, copy) ? copy.item() : null;
     }
 
     /**
-     * Stores a value under a key that never expires, replacing any item there.
+     * Stores a value that never expires under a key, replacing any item there (protocol.txt "set").
      *
-     * @throws ItemTooLargeException if the value is longer than the max item size (the key's old
-     *                               item is removed, as memcached does)
+     * @throws ItemTooLargeException if the value is longer than {@link #maxItemSize()} (the key's
+     *                               old item is removed, as memcached does)
      * @throws StoreFullException    if no memory could be freed for it
      */
     public void set(byte[] key, byte[] value) {
@@ -218,39 +192,37 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Stores a value that expires after {@code ttl}, replacing any item there.
+     * As {@link #set(byte[], byte[])}, the item expiring after {@code ttl}.
      *
-     * @param ttl time to live, positive; rounded up to whole seconds
+     * @param ttl time to live, positive, rounded up to whole seconds (as for every ttl here)
      * @throws IllegalArgumentException if ttl is zero or negative
-     * @throws ItemTooLargeException    if the value is longer than the max item size
-     * @throws StoreFullException       if no memory could be freed for it
      */
     public void set(byte[] key, byte[] value, Duration ttl) {
-        stored(set(write(key, value, expiresAt(ttl))), value);
+        stored(set(write(key, value, SimpleResults.expiresAt(ttl, nowSeconds()))), value);
     }
 
-    /** Stores a value that never expires if the key has no item. @return whether it was stored */
+    /** As {@link #set(byte[], byte[])}, if the key has no item (protocol.txt "add"). @return whether it was stored */
     public boolean add(byte[] key, byte[] value) {
         return stored(add(write(key, value, 0)), value);
     }
 
-    /** Stores a value that expires after {@code ttl} if the key has no item. @return whether it was stored */
+    /** As {@link #add(byte[], byte[])}, with a ttl. */
     public boolean add(byte[] key, byte[] value, Duration ttl) {
-        return stored(add(write(key, value, expiresAt(ttl))), value);
+        return stored(add(write(key, value, SimpleResults.expiresAt(ttl, nowSeconds()))), value);
     }
 
-    /** Replaces the key's item, if it has one, with a value that never expires. @return whether it was stored */
+    /** As {@link #set(byte[], byte[])}, if the key has an item (protocol.txt "replace"). @return whether it was stored */
     public boolean replace(byte[] key, byte[] value) {
         return stored(replace(write(key, value, 0)), value);
     }
 
-    /** Replaces the key's item, if it has one, with a value that expires after {@code ttl}. @return whether it was stored */
+    /** As {@link #replace(byte[], byte[])}, with a ttl. */
     public boolean replace(byte[] key, byte[] value, Duration ttl) {
-        return stored(replace(write(key, value, expiresAt(ttl))), value);
+        return stored(replace(write(key, value, SimpleResults.expiresAt(ttl, nowSeconds()))), value);
     }
 
     /**
-     * Replaces the key's item with a value that never expires, if the item's CAS unique is still
+     * Replaces the key's item with a value that never expires if the item's CAS unique is still
      * {@code casUnique} (protocol.txt "cas"): an optimistic update that loses nothing to a
      * concurrent writer.
      *
@@ -258,12 +230,13 @@ public final class Store implements AutoCloseable {
      * @return STORED, EXISTS (another writer changed the item) or NOT_FOUND
      */
     public CasResult compareAndSet(byte[] key, long casUnique, byte[] value) {
-        return casResult(compareAndSet(write(key, value, 0).casUnique(casUnique)), value);
+        return SimpleResults.cas(compareAndSet(write(key, value, 0).casUnique(casUnique)), value.length, maxItemSize());
     }
 
-    /** As {@link #compareAndSet(byte[], long, byte[])}, the new value expiring after {@code ttl}. */
+    /** As {@link #compareAndSet(byte[], long, byte[])}, with a ttl. */
     public CasResult compareAndSet(byte[] key, long casUnique, byte[] value, Duration ttl) {
-        return casResult(compareAndSet(write(key, value, expiresAt(ttl)).casUnique(casUnique)), value);
+        ItemWrite w = write(key, value, SimpleResults.expiresAt(ttl, nowSeconds())).casUnique(casUnique);
+        return SimpleResults.cas(compareAndSet(w), value.length, maxItemSize());
     }
 
     /**
@@ -275,35 +248,27 @@ public final class Store implements AutoCloseable {
      * @throws NonNumericValueException if the value is not a number
      */
     public OptionalLong increment(byte[] key, long delta) {
-        return arithmetic(key, delta, true);
+        ValueCopy copy = new ValueCopy();
+        return SimpleResults.number(increment(simpleWrites.get().reset().key(segmentOf(key), 0, key.length)
+                .onStored(copy), delta), copy);
     }
 
-    /**
-     * Subtracts from a number (protocol.txt "decr"), stopping at 0.
-     *
-     * @return the new value, or empty if there is no item under the key
-     * @throws NonNumericValueException if the value is not a number
-     */
+    /** As {@link #increment(byte[], long)}, subtracting and stopping at 0 (protocol.txt "decr"). */
     public OptionalLong decrement(byte[] key, long delta) {
-        return arithmetic(key, delta, false);
+        ValueCopy copy = new ValueCopy();
+        return SimpleResults.number(decrement(simpleWrites.get().reset().key(segmentOf(key), 0, key.length)
+                .onStored(copy), delta), copy);
     }
 
-    /** Removes the key's item. @return whether there was one */
+    /** Removes the key's item (protocol.txt "delete"). @return whether there was one */
     public boolean delete(byte[] key) {
         return delete(segmentOf(key), 0, key.length, 0) == DeleteResult.DELETED;
     }
 
-    /**
-     * Gives the key's item a new time to live.
-     *
-     * @param ttl positive; rounded up to whole seconds
-     * @return whether there was an item
-     */
+    /** Gives the key's item a new ttl (protocol.txt "touch"). @return whether there was an item */
     public boolean touch(byte[] key, Duration ttl) {
-        return touch(segmentOf(key), 0, key.length, expiresAt(ttl));
+        return touch(segmentOf(key), 0, key.length, SimpleResults.expiresAt(ttl, nowSeconds()));
     }
-
-    // ---- helpers of the simple API ----
 
     private static MemorySegment segmentOf(byte[] bytes) {
         if (bytes == null) {
@@ -318,67 +283,28 @@ public final class Store implements AutoCloseable {
                 .value(MemorySegment.ofArray(value), 0, value.length).expiresAt(expiresAt);
     }
 
-    /** @return Unix seconds {@code ttl} from now, rounded up to whole seconds */
-    private long expiresAt(Duration ttl) {
-        if (ttl.isNegative() || ttl.isZero()) {
-            throw new IllegalArgumentException("ttl must be positive, was " + ttl + " (use the methods without a ttl for no expiry)");
-        }
-        long seconds = ttl.getSeconds() + (ttl.getNano() > 0 ? 1 : 0);
-        return nowSeconds() + Math.min(seconds, Items.MAX_EXPIRES_AT);
-    }
-
     private boolean stored(WriteResult result, byte[] value) {
-        return switch (result) {
-            case STORED -> true;
-            case NOT_STORED, EXISTS, NOT_FOUND -> false;
-            case TOO_LARGE -> throw new ItemTooLargeException(value.length, maxItemSize());
-            case OUT_OF_MEMORY -> throw new StoreFullException();
-        };
-    }
-
-    private CasResult casResult(WriteResult result, byte[] value) {
-        return switch (result) {
-            case EXISTS -> CasResult.EXISTS;
-            case NOT_FOUND -> CasResult.NOT_FOUND;
-            default -> stored(result, value) ? CasResult.STORED : CasResult.NOT_FOUND;
-        };
-    }
-
-    private OptionalLong arithmetic(byte[] key, long delta, boolean increment) {
-        ValueCopy copy = new ValueCopy();
-        ItemWrite w = simpleWrites.get().reset().key(segmentOf(key), 0, key.length).onStored(copy);
-        return switch (increment ? increment(w, delta) : decrement(w, delta)) {
-            case UPDATED -> OptionalLong.of(DecimalText.parse(MemorySegment.ofArray(copy.value), 0, copy.value.length));
-            case NOT_FOUND -> OptionalLong.empty();
-            case NON_NUMERIC -> throw new NonNumericValueException();
-            case OUT_OF_MEMORY -> throw new StoreFullException();
-            case EXISTS, TOO_LARGE -> throw new IllegalStateException("no CAS unique or initial value was given");
-        };
+        return SimpleResults.stored(result, value.length, maxItemSize());
     }
 
     // ---- the zero-copy API: allocation-free; the server's path ----
 
     /**
-     * Looks an item up (protocol.txt "get"/"gets"). Counts cmd_get and get_hits or get_misses
-     * (get_expired or get_flushed too when the item found had expired or was flushed).
+     * Looks an item up (protocol.txt "get"); counts get_hits or get_misses.
      *
-     * @param key       the memory holding the key
-     * @param keyOffset offset of the key's first byte in {@code key}
-     * @param keyLength key length in bytes, 1 to {@value #MAX_KEY_LENGTH}
+     * @param key       the memory holding the key, from byte {@code keyOffset}, {@code keyLength} (1 to 250) bytes
      * @param reader    called with the item on a hit, possibly more than once (see {@link ItemReader})
-     * @return true on a hit, false on a miss
+     * @return true on a hit
      */
     public boolean get(MemorySegment key, long keyOffset, int keyLength, ItemReader reader) {
         return reads.get(key, keyOffset, keyLength, reader);
     }
 
     /**
-     * Looks an item up and sets its expiry (protocol.txt "gat"/"gats"). Counts cmd_touch and
-     * touch_hits or touch_misses, as memcached 1.6 does. The reader is called once, under the
-     * key's bucket locks.
+     * As {@link #get(MemorySegment, long, int, ItemReader)}, setting the item's expiry (protocol.txt
+     * "gat"); counts touch_hits or touch_misses instead. The reader is called once, under the locks.
      *
      * @param expiresAt the new expiry, Unix seconds, 0 for never
-     * @return true on a hit, false on a miss
      */
     public boolean getAndTouch(MemorySegment key, long keyOffset, int keyLength, long expiresAt, ItemReader reader) {
         return reads.getAndTouch(key, keyOffset, keyLength, expiresAt, reader);
@@ -390,23 +316,18 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Stores w's value under w's key with w's client flags and expiry, replacing any item there
-     * (protocol.txt "set"). The value is copied into the store once. Counts cmd_set and
-     * total_items (store_too_large or store_no_memory instead when it fails). On TOO_LARGE or
-     * OUT_OF_MEMORY it removes the key's old item in the same call, under the key's bucket locks,
-     * counting delete_hits or delete_misses: memcached's "a failed set drops the old item"
-     * (process_update_command), so no stale value outlives a failed set.
+     * Stores w's value under w's key with w's client flags and expiry, replacing any item (protocol.txt
+     * "set"); counts cmd_set and total_items. On TOO_LARGE or OUT_OF_MEMORY it removes the key's old
+     * item in the same call, counting a delete: memcached's "a failed set drops the old item".
      *
-     * @param w the key, value, client flags, expiry and an optional reader of the stored item
-     *          (called under the key's bucket locks, to learn its CAS unique)
+     * @param w the write; its reader, if any, gets the stored item under the key's bucket locks
      * @return STORED, TOO_LARGE (value longer than {@link #maxItemSize()}) or OUT_OF_MEMORY
-     * @throws IllegalArgumentException for a bad key or a value range outside its memory
      */
     public WriteResult set(ItemWrite w) {
         return writes.store(WriteMode.SET, w, true);
     }
 
-    /** As {@link #set(ItemWrite)} if the key has no live item, without the drop (protocol.txt "add"). @return STORED, NOT_STORED, TOO_LARGE or OUT_OF_MEMORY */
+    /** As {@link #set(ItemWrite)} if the key has no item, without the drop ("add"). @return also NOT_STORED */
     public WriteResult add(ItemWrite w) {
         return writes.store(WriteMode.ADD, w, false);
     }
@@ -417,12 +338,10 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Adds w's value after the item's, keeping its client flags and expiry (protocol.txt
-     * "append"). With {@code w.casUnique} not 0 the item must have that CAS unique (memcached's
-     * binary protocol).
+     * Adds w's value after the item's, keeping its client flags and expiry (protocol.txt "append");
+     * a CAS unique in w, if not 0, must be the item's (binary protocol).
      *
-     * @return STORED, NOT_STORED (no item), EXISTS (another CAS unique), TOO_LARGE (the combined
-     *         value is longer than {@link #maxItemSize()}) or OUT_OF_MEMORY
+     * @return STORED, NOT_STORED (no item), EXISTS, TOO_LARGE (combined) or OUT_OF_MEMORY
      */
     public WriteResult append(ItemWrite w) {
         return writes.store(WriteMode.APPEND, w, false);
@@ -444,11 +363,9 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Removes an item (protocol.txt "delete"). Counts delete_hits or delete_misses; a CAS
-     * mismatch counts neither, as memcached 1.6's process_bin_delete.
+     * Removes an item (protocol.txt "delete"); counts delete_hits or delete_misses (a CAS mismatch neither).
      *
-     * @param casUnique 0 for no check, otherwise the CAS unique the item must have (checked
-     *                  under the key's bucket locks, atomically with the removal)
+     * @param casUnique 0 for no check, otherwise the CAS unique the item must have
      * @return DELETED, EXISTS or NOT_FOUND
      */
     public DeleteResult delete(MemorySegment key, long keyOffset, int keyLength, long casUnique) {
@@ -456,21 +373,12 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Adds to a number (protocol.txt "Increment/Decrement"): the value must be the decimal text of
-     * an unsigned 64-bit number (leading and trailing white space allowed, as memcached's
-     * safe_strtoull); the sum wraps at 2^64. The result is stored as decimal text padded with
-     * spaces to the old length (as memcached does) with a new CAS unique and the item's client
-     * flags and expiry. Counts incr_hits or incr_misses.
+     * Adds {@code delta} (unsigned) to w's key's number, wrapping at 2^64 (protocol.txt "incr"; the
+     * result is padded with spaces to the old length, as memcached does); counts incr_hits or
+     * incr_misses. w's CAS unique, if not 0, must be the item's; its reader gets the new item
+     * under the locks; with {@link ItemWrite#vivify} a missing item is created from w's value.
      *
-     * <p>w gives the key; its CAS unique, if not 0, must be the item's (checked before the value,
-     * as memcached's do_add_delta); its reader ({@link ItemWrite#onStored}) gets the new item
-     * under the key's bucket locks. With {@link ItemWrite#vivify} a missing item is created from
-     * w's value, with client flags 0 and the vivify expiry, counting total_items only
-     * (memcached's binary Increment with an initial value).
-     *
-     * @param delta the amount, read as an unsigned 64-bit number
-     * @return UPDATED (changed or created), NOT_FOUND, EXISTS, NON_NUMERIC, TOO_LARGE (the
-     *         initial value) or OUT_OF_MEMORY
+     * @return UPDATED (changed or created), NOT_FOUND, EXISTS, NON_NUMERIC, TOO_LARGE or OUT_OF_MEMORY
      */
     public ArithmeticResult increment(ItemWrite w, long delta) {
         return writes.incrDecr(w, true, delta, null, w.stored);
@@ -487,12 +395,8 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Invalidates every item stored before the given time (protocol.txt "flush_all"). Counts
-     * cmd_flush. A delayed flush takes effect at the first operation at or after its time; a
-     * later call replaces a pending one. Flushed items stay in memory, invisible, until their
-     * segment is reclaimed.
-     *
-     * @param atSeconds Unix seconds; 0 or a time at or before now flushes now
+     * Invalidates every item stored before {@code atSeconds} (Unix seconds; 0 or past: now), as
+     * protocol.txt "flush_all"; counts cmd_flush. A later call replaces a pending flush.
      */
     public void flushAll(long atSeconds) {
         flush.flushAll(atSeconds);
@@ -524,10 +428,9 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Changes the memory limit at run time (memcached's "cache_memlimit"). Lowering it evicts
-     * until the store fits; a limit above the one the store was opened with is capped to it.
+     * Changes the memory limit, in bytes (memcached's "cache_memlimit"): lowering it evicts until
+     * the store fits; above the limit it was opened with it is capped to that.
      *
-     * @param bytes the new limit in bytes
      * @throws IllegalArgumentException if below the index plus enough segments for the writers
      */
     public void setMemoryLimit(long bytes) {
@@ -535,14 +438,8 @@ public final class Store implements AutoCloseable {
     }
 
     /**
-     * Reclaims expired and flushed items, for an owner that turned the background sweeper off
-     * ({@link StoreBuilder#sweepExpiredInBackground}): scans at most {@code maxSegments} sealed
-     * segments from where the previous call stopped, unlinks their dead items (counting reclaimed
-     * and expired_unfetched) and frees segments left empty. Readers are not blocked.
-     *
-     * @param maxSegments the most segments to scan, 1 or more
-     * @return the number of items reclaimed
-     * @throws IllegalArgumentException if maxSegments is below 1
+     * Reclaims expired and flushed items in at most {@code maxSegments} (1 or more) segments, going
+     * round the region; for owners that turned the background sweeper off. @return items reclaimed
      */
     public int sweepExpired(int maxSegments) {
         return sweeper.sweep(maxSegments);
@@ -563,23 +460,15 @@ public final class Store implements AutoCloseable {
         return meta;
     }
 
-    /**
-     * Walks the whole region (header, index, segments and their chains, queues, accounting) and
-     * returns normally if it is consistent. Only on a quiescent store: a concurrent writer makes
-     * it report a false problem. Tests reach it through the test-jar's StoreChecks.
-     *
-     * @throws IllegalStateException naming the first problem found
-     */
+    /** Checks the whole region on a quiescent store (tests: StoreChecks). @throws IllegalStateException naming a problem */
     void checkConsistency() {
         new Consistency(region, index, segments, counters, processes).check();
     }
 
     /**
-     * Stops the background sweeper and detaches from the region: seals the segments this store was appending to (so that
-     * eviction can reuse them), frees its process-table slot and unmaps the region. A
-     * file-backed store's file stays, with its items, for a later open or attach; nothing is
-     * destroyed for the other processes using it. Call once no other thread uses this store.
-     * Closing a closed store does nothing.
+     * Stops the background sweeper, seals this store's open segments, frees its process slot and
+     * unmaps the region; a memory file keeps its items for other processes and later opens. Call
+     * once no other thread uses this store; a second call does nothing.
      */
     @Override
     public void close() {
@@ -603,10 +492,7 @@ public final class Store implements AutoCloseable {
         }
     }
 
-    /**
-     * Test hook for the crash tests: takes the key's two bucket locks and the segment lock and
-     * never releases them, as a process killed in the middle of a write would leave them.
-     */
+    /** Crash-test hook: takes the key's bucket locks and the segment lock for good, as a killed writer leaves them. */
     void holdLocksForCrashTest(MemorySegment key, long keyOffset, int keyLength) {
         long hash = KeyHash.hash(key, keyOffset, keyLength);
         index.lock(index.bucketOf(hash), index.secondBucketOf(hash));

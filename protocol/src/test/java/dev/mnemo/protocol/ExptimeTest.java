@@ -3,6 +3,8 @@ package dev.mnemo.protocol;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mnemo.store.ManualClock;
+import dev.mnemo.store.Store;
 import org.junit.jupiter.api.Test;
 
 /** protocol.txt's "Expiration times": the 30-day rule that turns a client's exptime into the store's absolute one. */
@@ -44,6 +46,18 @@ class ExptimeTest {
         for (long exptime : new long[] {-1, -100, Long.MIN_VALUE}) {
             long at = Exptime.toExpiresAt(exptime, NOW);
             assertTrue(at > 0 && at <= NOW, exptime + " gave " + at);
+        }
+    }
+
+    @Test
+    void theStoreVariantReadsTheStoresClock() {
+        ManualClock clock = new ManualClock(NOW);
+        try (Store store = Store.builder().memoryLimit(8L << 20).clock(clock).sweepExpiredInBackground(false).open()) {
+            for (long exptime : new long[] {0, 1, 10, Exptime.MAX_RELATIVE, Exptime.MAX_RELATIVE + 1, NOW + 100, -1}) {
+                assertEquals(Exptime.toExpiresAt(exptime, NOW), Exptime.toExpiresAt(exptime, store), "exptime " + exptime);
+            }
+            clock.advance(5);
+            assertEquals(NOW + 5 + 10, Exptime.toExpiresAt(10, store));
         }
     }
 }

@@ -45,9 +45,11 @@ class ServerOptionsTest {
         Settings settings = options.settings();
         assertEquals(new Settings(64L << 20, 1024, 11211, 0, "127.0.0.1", 4, 1 << 20, true, false), settings);
         assertEquals(0, options.verbosity());
-        assertEquals(64L << 20, options.storeConfig().memoryLimit());
-        assertEquals(1 << 20, options.storeConfig().maxItemSize());
-        assertTrue(options.storeConfig().casEnabled());
+        try (Store store = options.storeBuilder().open()) {
+            assertEquals(64L << 20, store.memoryLimit());
+            assertEquals(1 << 20, store.maxItemSize());
+            assertTrue(store.casEnabled());
+        }
     }
 
     @Test
@@ -56,7 +58,10 @@ class ServerOptionsTest {
                 "-I", "2m", "-A", "-C", "-vv");
         assertEquals(new Settings(128L << 20, 10, 22122, 0, "0.0.0.0", 2, 2 << 20, false, true), options.settings());
         assertEquals(2, options.verbosity());
-        assertFalse(options.storeConfig().casEnabled());
+        try (Store store = options.storeBuilder().open()) {
+            assertFalse(store.casEnabled());
+            assertEquals(2 << 20, store.maxItemSize());
+        }
     }
 
     @Test

@@ -1,9 +1,8 @@
 package dev.mnemo.bench;
 
-import dev.mnemo.store.Status;
-import dev.mnemo.store.StorageCommand;
+import dev.mnemo.store.ItemWrite;
 import dev.mnemo.store.Store;
-import dev.mnemo.store.StoreConfig;
+import dev.mnemo.store.WriteResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
@@ -57,6 +56,7 @@ public class ColocatedBenchmark {
     private MemorySegment keyMemory;
     private MemorySegment value;
     private ValueCopier reader;
+    private final ItemWrite write = new ItemWrite();
     private int mask;
     private int next;
 
@@ -68,7 +68,7 @@ public class ColocatedBenchmark {
             ownFile = Files.createTempFile(Files.isDirectory(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir")),
                     "mnemo-bench-", ".mem");
             Files.delete(ownFile);
-            store = Store.open(StoreConfig.defaults().withMemoryLimit(64L * StoreConfig.MIB).withMemoryFile(ownFile));
+            store = Store.builder().memoryLimit(64L << 20).memoryFile(ownFile).sweepExpiredInBackground(false).open();
         } else {
             store = Store.attach(Path.of(file));
         }
@@ -77,6 +77,7 @@ public class ColocatedBenchmark {
         value = arena.allocate(StoreBenchmark.VALUE_LENGTH);
         value.fill((byte) 'v');
         reader = new ValueCopier(StoreBenchmark.VALUE_LENGTH);
+        write.value(value, 0, StoreBenchmark.VALUE_LENGTH);
         mask = items - 1;
         StoreBenchmark.fill(store, keys, value);
     }
@@ -101,9 +102,8 @@ public class ColocatedBenchmark {
     }
 
     @Benchmark
-    public Status set() {
+    public WriteResult set() {
         int i = next = (next + 1) & mask;
-        return store.store(StorageCommand.SET, keyMemory, (long) i * FixedKeys.LENGTH, FixedKeys.LENGTH,
-                value, 0, StoreBenchmark.VALUE_LENGTH, 0, 0, 0);
+        return store.set(write.key(keyMemory, (long) i * FixedKeys.LENGTH, FixedKeys.LENGTH));
     }
 }

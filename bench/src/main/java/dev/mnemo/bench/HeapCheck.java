@@ -1,9 +1,8 @@
 package dev.mnemo.bench;
 
-import dev.mnemo.store.Status;
-import dev.mnemo.store.StorageCommand;
+import dev.mnemo.store.ItemWrite;
 import dev.mnemo.store.Store;
-import dev.mnemo.store.StoreConfig;
+import dev.mnemo.store.WriteResult;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -21,7 +20,7 @@ import java.util.Locale;
  */
 public final class HeapCheck {
 
-    private static final long MEMORY_LIMIT = 2048L * StoreConfig.MIB;
+    private static final long MEMORY_LIMIT = 2048L << 20;
     private static final int VALUE_LENGTH = 8;
     private static final int HISTOGRAM_LINES = 15;
 
@@ -31,14 +30,15 @@ public final class HeapCheck {
     public static void main(String[] args) throws IOException, InterruptedException {
         int items = args.length > 0 ? Integer.parseInt(args[0]) : 10_000_000;
         try (Arena arena = Arena.ofConfined();
-             Store store = Store.open(StoreConfig.defaults().withMemoryLimit(MEMORY_LIMIT))) {
+             Store store = StoreBenchmark.open(MEMORY_LIMIT)) {
             MemorySegment key = arena.allocate(FixedKeys.LENGTH);
             MemorySegment value = arena.allocate(VALUE_LENGTH);
             value.fill((byte) 'v');
+            ItemWrite write = new ItemWrite().key(key, 0, FixedKeys.LENGTH).value(value, 0, VALUE_LENGTH);
             for (int i = 0; i < items; i++) {
                 FixedKeys.write(key, 0, i);
-                Status status = store.store(StorageCommand.SET, key, 0, FixedKeys.LENGTH, value, 0, VALUE_LENGTH, 0, 0, 0);
-                if (status != Status.STORED) {
+                WriteResult status = store.set(write);
+                if (status != WriteResult.STORED) {
                     throw new IllegalStateException("set " + i + " returned " + status);
                 }
             }
@@ -57,8 +57,8 @@ public final class HeapCheck {
             lines.stream().filter(l -> l.startsWith("Total")).forEach(System.out::println);
             Runtime runtime = Runtime.getRuntime();
             System.out.printf(Locale.ROOT, "heap used after the histogram's full GC: %.1f MiB (max heap %.0f MiB); "
-                    + "store still holds %d items%n", (runtime.totalMemory() - runtime.freeMemory()) / (double) StoreConfig.MIB,
-                    runtime.maxMemory() / (double) StoreConfig.MIB, store.stats().currItems());
+                    + "store still holds %d items%n", (runtime.totalMemory() - runtime.freeMemory()) / (double) (1 << 20),
+                    runtime.maxMemory() / (double) (1 << 20), store.stats().currItems());
         }
     }
 }

@@ -1,9 +1,8 @@
 package dev.mnemo.bench;
 
-import dev.mnemo.store.Status;
-import dev.mnemo.store.StorageCommand;
+import dev.mnemo.store.ItemWrite;
 import dev.mnemo.store.Store;
-import dev.mnemo.store.StoreConfig;
+import dev.mnemo.store.WriteResult;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,7 +31,7 @@ import java.util.Map;
  */
 public final class ItemCount {
 
-    private static final long MEMORY_LIMIT = 64L * StoreConfig.MIB;
+    private static final long MEMORY_LIMIT = 64L << 20;
     private static final int VALUE_LENGTH = 100;
     /** Sets sent to memcached between two "stats" requests: the resolution of its count. */
     private static final int BATCH = 100;
@@ -56,14 +55,15 @@ public final class ItemCount {
     /** @return curr_items of a 64 MiB store just before the set that caused its first eviction */
     static long fillStore() {
         try (Arena arena = Arena.ofConfined();
-             Store store = Store.open(StoreConfig.defaults().withMemoryLimit(MEMORY_LIMIT))) {
+             Store store = StoreBenchmark.open(MEMORY_LIMIT)) {
             MemorySegment key = arena.allocate(FixedKeys.LENGTH);
             MemorySegment value = arena.allocate(VALUE_LENGTH);
             value.fill((byte) 'v');
+            ItemWrite write = new ItemWrite().key(key, 0, FixedKeys.LENGTH).value(value, 0, VALUE_LENGTH);
             long before = 0;
             for (int i = 0; i < MAX_KEYS; i++) {
                 FixedKeys.write(key, 0, i);
-                Status status = store.store(StorageCommand.SET, key, 0, FixedKeys.LENGTH, value, 0, VALUE_LENGTH, 0, 0, 0);
+                WriteResult status = store.set(write);
                 var stats = store.stats();
                 if (stats.evictions() > 0) {
                     System.out.printf(Locale.ROOT, "Mnemo at its first eviction: curr_items=%d bytes=%d hash_bytes=%d "
@@ -71,7 +71,7 @@ public final class ItemCount {
                             stats.hashBytes(), stats.segmentSize(), stats.segmentsTotal(), stats.segmentsUsed());
                     return before;
                 }
-                if (status != Status.STORED) {
+                if (status != WriteResult.STORED) {
                     throw new IllegalStateException("set " + i + " returned " + status + " before any eviction: " + stats);
                 }
                 before = stats.currItems();

@@ -1,8 +1,7 @@
 package dev.mnemo.bench;
 
-import dev.mnemo.store.StorageCommand;
+import dev.mnemo.store.ItemWrite;
 import dev.mnemo.store.Store;
-import dev.mnemo.store.StoreConfig;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.TimeUnit;
@@ -40,10 +39,11 @@ public class MixedBenchmark {
     private MemorySegment value;
     private Store store;
 
-    /** One thread's reader and position in the key walk. */
+    /** One thread's reader, write and position in the key walk. */
     @State(Scope.Thread)
     public static class Worker {
         ValueCopier reader;
+        final ItemWrite write = new ItemWrite();
         int next;
         int untilSet;
 
@@ -62,7 +62,7 @@ public class MixedBenchmark {
         keyMemory = keys.memory();
         value = arena.allocate(StoreBenchmark.VALUE_LENGTH);
         value.fill((byte) 'v');
-        store = Store.open(StoreConfig.defaults().withMemoryLimit(StoreBenchmark.MEMORY_LIMIT));
+        store = StoreBenchmark.open(StoreBenchmark.MEMORY_LIMIT);
         StoreBenchmark.fill(store, keys, value);
     }
 
@@ -90,8 +90,7 @@ public class MixedBenchmark {
         long keyOffset = (long) i * FixedKeys.LENGTH;
         if (--worker.untilSet == 0) {
             worker.untilSet = 10;
-            store.store(StorageCommand.SET, keyMemory, keyOffset, FixedKeys.LENGTH,
-                    value, 0, StoreBenchmark.VALUE_LENGTH, 0, 0, 0);
+            store.set(worker.write.key(keyMemory, keyOffset, FixedKeys.LENGTH).value(value, 0, StoreBenchmark.VALUE_LENGTH));
             return true;
         }
         return store.get(keyMemory, keyOffset, FixedKeys.LENGTH, worker.reader);

@@ -1,8 +1,7 @@
 package dev.mnemo.bench;
 
-import dev.mnemo.store.StorageCommand;
+import dev.mnemo.store.ItemWrite;
 import dev.mnemo.store.Store;
-import dev.mnemo.store.StoreConfig;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.management.ManagementFactory;
@@ -35,7 +34,7 @@ public final class MixedCpuTime {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         ThreadMXBean cpuClock = ManagementFactory.getThreadMXBean();
         try (Arena arena = Arena.ofShared();
-             Store store = Store.open(StoreConfig.defaults().withMemoryLimit(StoreBenchmark.MEMORY_LIMIT))) {
+             Store store = StoreBenchmark.open(StoreBenchmark.MEMORY_LIMIT)) {
             FixedKeys keys = new FixedKeys(arena, StoreBenchmark.ITEMS);
             MemorySegment value = arena.allocate(StoreBenchmark.VALUE_LENGTH);
             value.fill((byte) 'v');
@@ -62,6 +61,7 @@ public final class MixedCpuTime {
             int id = t;
             workers[t] = new Thread(() -> {
                 ValueCopier reader = new ValueCopier(StoreBenchmark.VALUE_LENGTH);
+                ItemWrite write = new ItemWrite().value(value, 0, StoreBenchmark.VALUE_LENGTH);
                 int next = id * (StoreBenchmark.ITEMS / 2);
                 awaitQuietly(start);
                 long cpu = cpuClock.getCurrentThreadCpuTime();
@@ -69,8 +69,7 @@ public final class MixedCpuTime {
                     next = (next + 1) & (StoreBenchmark.ITEMS - 1);
                     long keyOffset = keys.offset(next);
                     if (n % 10 == 0) {
-                        store.store(StorageCommand.SET, keys.memory(), keyOffset, FixedKeys.LENGTH,
-                                value, 0, StoreBenchmark.VALUE_LENGTH, 0, 0, 0);
+                        store.set(write.key(keys.memory(), keyOffset, FixedKeys.LENGTH));
                     } else {
                         store.get(keys.memory(), keyOffset, FixedKeys.LENGTH, reader);
                     }

@@ -1,10 +1,10 @@
 package dev.mnemo.bench;
 
+import dev.mnemo.store.ItemWrite;
 import dev.mnemo.store.MetaItem;
-import dev.mnemo.store.Status;
-import dev.mnemo.store.StorageCommand;
+import dev.mnemo.store.MetaOperations;
 import dev.mnemo.store.Store;
-import dev.mnemo.store.StoreConfig;
+import dev.mnemo.store.WriteResult;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -46,7 +46,7 @@ public class StoreBenchmark {
     /** Value length in bytes. */
     static final int VALUE_LENGTH = 100;
     /** Memory limit of the store, in bytes. */
-    static final long MEMORY_LIMIT = 512L * StoreConfig.MIB;
+    static final long MEMORY_LIMIT = 512L << 20;
     /** An odd stride, so {@code (i + STRIDE) mod 2^k} visits all 2^k keys in a scattered order. */
     static final int STRIDE = 0x9E3779B1 | 1;
 
@@ -66,6 +66,8 @@ public class StoreBenchmark {
     private Store store;
     private ValueCopier reader;
     private final MetaItem meta = new MetaItem();
+    private final ItemWrite write = new ItemWrite();
+    private MetaOperations metaOperations;
     private int mask;
     private int next;
 
@@ -77,7 +79,9 @@ public class StoreBenchmark {
         keyMemory = keys.memory();
         value = arena.allocate(VALUE_LENGTH);
         value.fill((byte) 'v');
-        store = Store.open(StoreConfig.defaults().withMemoryLimit(MEMORY_LIMIT));
+        store = open(MEMORY_LIMIT);
+        metaOperations = store.meta();
+        write.value(value, 0, VALUE_LENGTH);
         reader = new ValueCopier(VALUE_LENGTH);
         fill(store, keys, value);
     }
@@ -97,14 +101,21 @@ public class StoreBenchmark {
     @Benchmark
     public boolean metaGetHit() {
         int i = next = (next + 1) & mask;
-        return store.metaGet(keyMemory, (long) i * FixedKeys.LENGTH, FixedKeys.LENGTH, meta.reset(), reader);
+        return metaOperations.get(keyMemory, (long) i * FixedKeys.LENGTH, FixedKeys.LENGTH, meta.reset(), reader);
     }
 
     @Benchmark
-    public Status set() {
+    public WriteResult set() {
         int i = next = (next + 1) & mask;
-        return store.store(StorageCommand.SET, keyMemory, (long) i * FixedKeys.LENGTH, FixedKeys.LENGTH,
-                value, 0, VALUE_LENGTH, 0, 0, 0);
+        return store.set(write.key(keyMemory, (long) i * FixedKeys.LENGTH, FixedKeys.LENGTH));
+    }
+
+    /**
+     * @param memoryLimit in bytes
+     * @return a store in anonymous memory with no background sweeper, as the benchmarks measured before it existed
+     */
+    static Store open(long memoryLimit) {
+        return Store.builder().memoryLimit(memoryLimit).sweepExpiredInBackground(false).open();
     }
 
     /**
@@ -121,11 +132,11 @@ public class StoreBenchmark {
             throw new IllegalArgumentException("key count must be a power of two, was " + count);
         }
         int valueLength = (int) value.byteSize();
+        ItemWrite w = new ItemWrite().value(value, 0, valueLength);
         for (int n = 0, i = 0; n < count; n++) {
             i = (i + STRIDE) & (count - 1);
-            Status status = store.store(StorageCommand.SET, keys.memory(), keys.offset(i), FixedKeys.LENGTH,
-                    value, 0, valueLength, 0, 0, 0);
-            if (status != Status.STORED) {
+            WriteResult status = store.set(w.key(keys.memory(), keys.offset(i), FixedKeys.LENGTH));
+            if (status != WriteResult.STORED) {
                 throw new IllegalStateException("set of key " + i + " returned " + status);
             }
         }

@@ -1,11 +1,10 @@
 package dev.mnemo.bench;
 
+import dev.mnemo.store.Clock;
 import dev.mnemo.store.ItemReader;
-import dev.mnemo.store.ManualClock;
-import dev.mnemo.store.Status;
-import dev.mnemo.store.StorageCommand;
+import dev.mnemo.store.ItemWrite;
 import dev.mnemo.store.Store;
-import dev.mnemo.store.StoreConfig;
+import dev.mnemo.store.WriteResult;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -35,12 +34,12 @@ import java.util.stream.Stream;
  * the repository root). A filter keeps only traces whose file name contains it.
  *
  * <p>Memory limits are 5, 10, 20, 40 and 60 % of the trace's footprint (sum over distinct keys
- * of key + value bytes), raised to the smallest limit {@link Store#open} accepts where they fall
+ * of key + value bytes), raised to the smallest limit the store accepts where they fall
  * below it. Key-only traces get {@value #VALUE_SIZE}-byte values. The store's max item size is
  * the smallest that holds the trace's largest value (at least 1 KiB, at most the default 1 MiB,
  * to which sized traces' values are capped), since the store sizes its segments from it. Keys
- * are the decimal text of the trace's integers. Time stands still (a {@link ManualClock}), and
- * nothing expires.
+ * are the decimal text of the trace's integers. Time stands still (a clock fixed at
+ * {@value #START_SECONDS}), and nothing expires.
  */
 public final class TraceReplay {
 
@@ -51,9 +50,13 @@ public final class TraceReplay {
     static final int ALLOWED_OVERHEAD = 32;
 
     private static final int[] PERCENTS = {5, 10, 20, 40, 60};
-    /** The smallest max item size {@link StoreConfig} accepts, in bytes. */
+    /** The smallest max item size the store accepts, in bytes. */
     private static final int MIN_MAX_ITEM_SIZE = 1024;
     private static final long START_SECONDS = 1_700_000_000L;
+    /** The replays' clock: time stands still. */
+    private static final Clock STILL = () -> START_SECONDS;
+    /** The default max item size, in bytes: sized traces' values are capped to it. */
+    private static final int DEFAULT_MAX_ITEM_SIZE = 1 << 20;
     private static final ItemReader IGNORE_VALUE = item -> { };
 
     private TraceReplay() {
@@ -72,7 +75,6 @@ public final class TraceReplay {
         if (files.isEmpty()) {
             throw new IllegalArgumentException("no traces in " + dir.toAbsolutePath());
         }
-        StoreConfig defaults = StoreConfig.defaults().withClock(new ManualClock(START_SECONDS));
         List<String> notes = new ArrayList<>();
         System.out.printf(Locale.ROOT, "Key-only traces: %d-byte values. Mnemo vs LRU: relative difference of the miss "
                 + "ratios (negative: Mnemo misses less).%n%n", VALUE_SIZE);
@@ -83,16 +85,16 @@ public final class TraceReplay {
         System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment keyBuffer = arena.allocate(20);
-            MemorySegment value = arena.allocate(defaults.maxItemSize());
+            MemorySegment value = arena.allocate(DEFAULT_MAX_ITEM_SIZE);
             value.fill((byte) 'v');
             for (Path file : files) {
-                Trace trace = TraceFile.read(file, VALUE_SIZE, defaults.maxItemSize());
-                StoreConfig base = defaults.withMaxItemSize(Math.max(MIN_MAX_ITEM_SIZE, largest(trace.valueSizes())));
-                long minimum = minimumMemoryLimit(base);
+                Trace trace = TraceFile.read(file, VALUE_SIZE, DEFAULT_MAX_ITEM_SIZE);
+                int maxItemSize = Math.max(MIN_MAX_ITEM_SIZE, largest(trace.valueSizes()));
+                long minimum = minimumMemoryLimit(maxItemSize);
                 long footprint = trace.footprint();
                 int distinct = trace.distinctKeys();
                 notes.add(String.format(Locale.ROOT, "%s: max item size %d bytes; smallest memory limit the store "
-                        + "accepts %d bytes (%.2f MiB, %.1f%% of the footprint)", trace.name(), base.maxItemSize(),
+                        + "accepts %d bytes (%.2f MiB, %.1f%% of the footprint)", trace.name(), maxItemSize,
                         minimum, mib(minimum), 100.0 * minimum / footprint));
                 long previous = -1;
                 for (int percent : PERCENTS) {
@@ -102,7 +104,7 @@ public final class TraceReplay {
                         continue;
                     }
                     previous = limit;
-                    Result mnemo = replayStore(trace, base.withMemoryLimit(limit), keyBuffer, value);
+                    Result mnemo = replayStore(trace, maxItemSize, limit, keyBuffer, value);
                     Result lru = replayLru(trace, limit, 0);
                     Result charged = replayLru(trace, limit, ALLOWED_OVERHEAD);
                     Result sameCount = replayLruOfCount(trace, Math.max(1, mnemo.itemsHeld()));
@@ -141,20 +143,26 @@ public final class TraceReplay {
     record Result(double missRatio, long itemsHeld) {
     }
 
-    /** @return the store as a look-aside cache over the trace */
-    static Result replayStore(Trace trace, StoreConfig config, MemorySegment keyBuffer, MemorySegment value) {
+    /**
+     * @param maxItemSize the store's max item size, in bytes
+     * @param memoryLimit the store's memory limit, in bytes
+     * @return the store as a look-aside cache over the trace
+     */
+    static Result replayStore(Trace trace, int maxItemSize, long memoryLimit, MemorySegment keyBuffer,
+                              MemorySegment value) {
         long misses = 0;
         long itemsHeld;
-        Map<Status, Long> failures = new EnumMap<>(Status.class);
-        try (Store store = Store.open(config)) {
+        Map<WriteResult, Long> failures = new EnumMap<>(WriteResult.class);
+        ItemWrite write = new ItemWrite().key(keyBuffer, 0, 0);
+        try (Store store = open(maxItemSize, memoryLimit)) {
             long[] keys = trace.keys();
             int[] sizes = trace.valueSizes();
             for (int i = 0; i < keys.length; i++) {
                 int keyLength = writeDecimal(keyBuffer, keys[i]);
                 if (!store.get(keyBuffer, 0, keyLength, IGNORE_VALUE)) {
                     misses++;
-                    Status status = store.store(StorageCommand.SET, keyBuffer, 0, keyLength, value, 0, sizes[i], 0, 0, 0);
-                    if (status != Status.STORED) {
+                    WriteResult status = store.set(write.key(keyBuffer, 0, keyLength).value(value, 0, sizes[i]));
+                    if (status != WriteResult.STORED) {
                         failures.merge(status, 1L, Long::sum);
                     }
                 }
@@ -163,7 +171,7 @@ public final class TraceReplay {
         }
         if (!failures.isEmpty()) {
             System.err.printf(Locale.ROOT, "%s at %d bytes: sets not stored: %s%n",
-                    trace.name(), config.memoryLimit(), failures);
+                    trace.name(), memoryLimit, failures);
         }
         return new Result((double) misses / trace.events(), itemsHeld);
     }
@@ -200,16 +208,16 @@ public final class TraceReplay {
         return new Result((double) misses / trace.events(), lru.size());
     }
 
-    /** @return the smallest memory limit, in bytes, that {@link Store#open} accepts with this configuration */
-    static long minimumMemoryLimit(StoreConfig config) {
+    /** @return the smallest memory limit, in bytes, the store accepts with this max item size (bytes) */
+    static long minimumMemoryLimit(int maxItemSize) {
         long low = 0;                 // refused (or not tried)
         long high = 1L << 30;         // accepted
-        if (!opens(config.withMemoryLimit(high))) {
+        if (!opens(maxItemSize, high)) {
             throw new IllegalStateException("the store does not open even with 1 GiB");
         }
         while (high - low > 1) {
             long mid = (low + high) >>> 1;
-            if (opens(config.withMemoryLimit(mid))) {
+            if (opens(maxItemSize, mid)) {
                 high = mid;
             } else {
                 low = mid;
@@ -218,8 +226,13 @@ public final class TraceReplay {
         return high;
     }
 
-    private static boolean opens(StoreConfig config) {
-        try (Store ignored = Store.open(config)) {
+    private static Store open(int maxItemSize, long memoryLimit) {
+        return Store.builder().maxItemSize(maxItemSize).memoryLimit(memoryLimit).clock(STILL)
+                .sweepExpiredInBackground(false).open();
+    }
+
+    private static boolean opens(int maxItemSize, long memoryLimit) {
+        try (Store ignored = open(maxItemSize, memoryLimit)) {
             return true;
         } catch (IllegalArgumentException tooSmall) {
             return false;
@@ -250,6 +263,6 @@ public final class TraceReplay {
     }
 
     private static double mib(long bytes) {
-        return bytes / (double) StoreConfig.MIB;
+        return bytes / (double) (1 << 20);
     }
 }

@@ -1,16 +1,14 @@
 package dev.mnemo.examples;
 
-import dev.mnemo.store.Status;
-import dev.mnemo.store.StorageCommand;
+import dev.mnemo.store.CasResult;
+import dev.mnemo.store.Item;
 import dev.mnemo.store.Store;
-import dev.mnemo.store.StoreConfig;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 /**
- * The README's "Embedded" example as a program: opens a private off-heap store, sets an item and
- * reads it back. The lines between the tag comments are the README's code block, character for
+ * The README's "Embedded" example as a program: opens a private off-heap store, sets an item with
+ * a TTL, reads it back, updates it with compare-and-set and counts with increment. The lines between the tag comments are the README's code block, character for
  * character ({@code ReadmeExamplesTest} checks it and runs this program).
  *
  * <p>Run: {@code java --enable-native-access=ALL-UNNAMED -cp examples/target/classes:store/target/classes
@@ -24,14 +22,20 @@ public final class EmbeddedExample {
     /** @param args none */
     public static void main(String[] args) {
         // tag::embedded[]
-        try (Store store = Store.open(StoreConfig.defaults().withMemoryLimit(256L << 20))) {   // 256 MiB, a hard bound
-            MemorySegment key = MemorySegment.ofArray("user:42".getBytes(StandardCharsets.US_ASCII));
-            MemorySegment value = MemorySegment.ofArray("{\"name\":\"Ada\"}".getBytes(StandardCharsets.UTF_8));
-            Status stored = store.store(StorageCommand.SET, key, 0, (int) key.byteSize(),
-                    value, 0, (int) value.byteSize(), 0 /* client flags */, 3600 /* exptime, s */, 0 /* CAS */);
-            byte[][] found = new byte[1][];
-            boolean hit = store.get(key, 0, (int) key.byteSize(), item -> found[0] =
-                    item.memory().asSlice(item.valueOffset(), item.valueLength()).toArray(ValueLayout.JAVA_BYTE));
+        try (Store store = Store.builder().memoryLimit(256L << 20).open()) {   // 256 MiB, a hard bound
+            byte[] key = "user:42".getBytes(StandardCharsets.UTF_8);
+            store.set(key, "{\"name\":\"Ada\"}".getBytes(StandardCharsets.UTF_8), Duration.ofHours(1));
+            byte[] value = store.get(key);                                      // null on a miss
+
+            Item item = store.getItem(key);                                     // value, client flags, CAS unique, expiry
+            CasResult result = store.compareAndSet(key, item.casUnique(), "{\"name\":\"Ada L.\"}".getBytes(StandardCharsets.UTF_8));
+
+            byte[] visits = "visits:42".getBytes(StandardCharsets.UTF_8);
+            store.add(visits, "0".getBytes(StandardCharsets.US_ASCII));
+            long count = store.increment(visits, 1).orElseThrow();              // 1
+
+            System.out.println(new String(value, StandardCharsets.UTF_8) + " " + result + " " + count
+                    + " hits=" + store.stats().getHits());
         }
         // end::embedded[]
     }

@@ -2,13 +2,13 @@ package dev.mnemo.examples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mnemo.store.Store;
-import dev.mnemo.store.StoreConfig;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,19 +41,32 @@ class ReadmeExamplesTest {
 
     @Test
     void embeddedExampleRuns() {
-        EmbeddedExample.main(new String[0]);
+        String out = printed(() -> EmbeddedExample.main(new String[0]));
+        assertTrue(out.startsWith("{\"name\":\"Ada\"} STORED 1 hits="), out);
+    }
+
+    /** @return what {@code program} printed to System.out */
+    private static String printed(Runnable program) {
+        PrintStream original = System.out;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        try {
+            program.run();
+        } finally {
+            System.setOut(original);
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
     }
 
     @Test
     void colocatedExampleSetsTheItemInTheServersMemory(@TempDir Path dir) {
         Path file = dir.resolve("mnemo.mem");
-        try (Store server = Store.open(StoreConfig.defaults().withMemoryLimit(8L << 20).withMemoryFile(file))) {
-            ColocatedExample.main(new String[] {file.toString()});
-            MemorySegment key = MemorySegment.ofArray("user:42".getBytes(StandardCharsets.US_ASCII));
-            byte[][] value = new byte[1][];
-            assertTrue(server.get(key, 0, (int) key.byteSize(), item -> value[0] =
-                    item.memory().asSlice(item.valueOffset(), item.valueLength()).toArray(ValueLayout.JAVA_BYTE)));
-            assertEquals("{\"name\":\"Ada\"}", new String(value[0], StandardCharsets.UTF_8));
+        try (Store server = Store.builder().memoryLimit(8L << 20).memoryFile(file).open()) {
+            String out = printed(() -> ColocatedExample.main(new String[] {file.toString()}));
+            assertEquals("{\"name\":\"Ada\"} STORED", out.strip());
+            byte[] value = server.get("user:42".getBytes(StandardCharsets.UTF_8));
+            assertNotNull(value, "the example's item is in the server's memory");
+            assertEquals("{\"name\":\"Ada L.\"}", new String(value, StandardCharsets.UTF_8), "set, then compare-and-set");
         }
     }
 }

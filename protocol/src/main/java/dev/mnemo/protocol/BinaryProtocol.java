@@ -1,8 +1,9 @@
 package dev.mnemo.protocol;
 
-import dev.mnemo.store.Status;
-import dev.mnemo.store.StorageCommand;
+import dev.mnemo.store.ArithmeticResult;
+import dev.mnemo.store.ItemWrite;
 import dev.mnemo.store.Store;
+import dev.mnemo.store.WriteResult;
 import io.netty.buffer.ByteBuf;
 
 import java.lang.foreign.MemorySegment;
@@ -65,6 +66,7 @@ public final class BinaryProtocol implements Protocol {
     private final byte[] digits = new byte[20];
     private final MemorySegment digitsMemory = MemorySegment.ofArray(digits);
     private final InputDiscard discard = new InputDiscard();
+    private final ItemWrite write = new ItemWrite();
 
     /**
      * @param store  the store requests execute on
@@ -208,7 +210,8 @@ public final class BinaryProtocol implements Protocol {
                 || h.opcode == BinaryOpcode.GATK || h.opcode == BinaryOpcode.GATKQ;
         valueReply.prepare(h, out, withKey ? memory : null, keyOffset, h.keyLength, h.opcode != BinaryOpcode.TOUCH);
         boolean hit = touch
-                ? store.getAndTouch(memory, keyOffset, h.keyLength, in.getUnsignedInt(start + BinaryHeader.LENGTH), valueReply)
+                ? store.getAndTouch(memory, keyOffset, h.keyLength,
+                        Exptime.toExpiresAt(in.getUnsignedInt(start + BinaryHeader.LENGTH), store), valueReply)
                 : store.get(memory, keyOffset, h.keyLength, valueReply);
         if (!hit && !BinaryOpcode.isQuiet(h.opcode)) {
             if (withKey) {
@@ -258,15 +261,21 @@ public final class BinaryProtocol implements Protocol {
             case BinaryOpcode.APPEND, BinaryOpcode.APPENDQ -> StorageCommand.APPEND;
             default -> StorageCommand.PREPEND;
         };
-        boolean concat = command == StorageCommand.APPEND || command == StorageCommand.PREPEND;
+        boolean concat = command.combines();
         if (h.casUnique != 0) {
             command = StorageSemantics.withCasUnique(command, true);
         }
         probe.reset();
-        Status status = store.store(command, memory, keyOffset, h.keyLength, memory, keyOffset + h.keyLength,
-                (int) valueLength, clientFlags, exptime, h.casUnique, BinaryOpcode.isQuiet(op) ? null : probe);
-        semantics.dropOldItemIfFailed(status, set, memory, keyOffset, h.keyLength);
-        int code = switch (status) {
+        ItemWrite w = write.reset().key(memory, keyOffset, h.keyLength).value(memory, keyOffset + h.keyLength, (int) valueLength)
+                .clientFlags(clientFlags).expiresAt(Exptime.toExpiresAt(exptime, store)).casUnique(h.casUnique)
+                .onStored(BinaryOpcode.isQuiet(op) ? null : probe);
+        WriteResult result = semantics.store(command, w);
+        w.reset();
+        if (set && command == StorageCommand.CAS) {
+            // memcached drops by opcode: a SET that a CAS unique made a cas drops the old item too
+            semantics.dropOldItemIfFailed(result, memory, keyOffset, h.keyLength);
+        }
+        int code = switch (result) {
             case STORED -> BinaryStatus.SUCCESS;
             case NOT_STORED -> command == StorageCommand.ADD ? BinaryStatus.KEY_EEXISTS
                     : concat ? BinaryStatus.NOT_STORED : BinaryStatus.KEY_ENOENT;
@@ -329,10 +338,14 @@ public final class BinaryProtocol implements Protocol {
         long keyOffset = inMemory.base() + BinaryHeader.LENGTH + 20;
         int n = Ascii.putUnsigned(digits, 0, initial);
         probe.reset();
-        Status status = store.incrDecr(memory, keyOffset, h.keyLength, increment, delta, h.casUnique,
-                exptime == NO_CREATE ? null : digitsMemory, 0, n, exptime, probe);
-        int code = switch (status) {
-            case STORED -> BinaryStatus.SUCCESS;
+        ItemWrite w = write.reset().key(memory, keyOffset, h.keyLength).casUnique(h.casUnique).onStored(probe);
+        if (exptime != NO_CREATE) {
+            w.value(digitsMemory, 0, n).vivify(Exptime.toExpiresAt(exptime, store));
+        }
+        ArithmeticResult result = increment ? store.increment(w, delta) : store.decrement(w, delta);
+        w.reset();
+        int code = switch (result) {
+            case UPDATED -> BinaryStatus.SUCCESS;
             case EXISTS -> BinaryStatus.KEY_EEXISTS;
             case NOT_FOUND -> BinaryStatus.KEY_ENOENT;
             case NON_NUMERIC -> BinaryStatus.DELTA_BADVAL;
@@ -355,7 +368,7 @@ public final class BinaryProtocol implements Protocol {
             return Outcome.NEED_MORE_INPUT;
         }
         long exptime = header.extrasLength == 4 ? in.getUnsignedInt(start + BinaryHeader.LENGTH) : 0;
-        store.flushAll(exptime);
+        store.flushAll(exptime <= 0 ? 0 : Exptime.toExpiresAt(exptime, store));
         if (header.opcode == BinaryOpcode.FLUSH) {
             header.writeResponse(out, 0, 0, BinaryStatus.SUCCESS, 0, 0);
         }

@@ -1,11 +1,14 @@
 package dev.mnemo.protocol;
 
+import dev.mnemo.store.ArithmeticResult;
+import dev.mnemo.store.DeleteResult;
 import dev.mnemo.store.ItemReader;
 import dev.mnemo.store.ItemView;
+import dev.mnemo.store.ItemWrite;
 import dev.mnemo.store.MetaItem;
-import dev.mnemo.store.Status;
-import dev.mnemo.store.StorageCommand;
+import dev.mnemo.store.MetaOperations;
 import dev.mnemo.store.Store;
+import dev.mnemo.store.WriteResult;
 import io.netty.buffer.ByteBuf;
 
 import java.lang.foreign.MemorySegment;
@@ -41,7 +44,9 @@ final class MetaProtocol implements ItemReader {
     private final TextRequest request;
     private final CommandLine line;
     private final MetaCommand command;
+    private final MetaOperations metaOps;
     private final MetaItem metaItem = new MetaItem();
+    private final ItemWrite write = new ItemWrite();
     private final BufferMemory outMemory = new BufferMemory();
     private final MetaReplyLine reply = new MetaReplyLine();
     private final byte[] number = new byte[20];
@@ -57,6 +62,7 @@ final class MetaProtocol implements ItemReader {
     MetaProtocol(Store store, ServerContext server, TextRequest request) {
         this.store = store;
         this.semantics = new StorageSemantics(store);
+        this.metaOps = store.meta();
         this.server = server;
         this.request = request;
         this.line = request.line;
@@ -138,7 +144,7 @@ final class MetaProtocol implements ItemReader {
             meta.explicitCas(command.number('E'));
         }
         mark = out.writerIndex();
-        if (!store.metaGet(command.keyMemory(), command.keyOffset(), command.keyLength(), meta, this)
+        if (!metaOps.get(command.keyMemory(), command.keyOffset(), command.keyLength(), meta, this)
                 && !command.has('q')) {
             writeCodeLine(MetaReplies.EN, false, 0, false);
         }
@@ -163,9 +169,9 @@ final class MetaProtocol implements ItemReader {
         for (int t = command.flagsFrom(); t < command.count(); t++) {
             byte flag = command.memory().get(ValueLayout.JAVA_BYTE, command.base() + command.start(t));
             switch (flag) {
-                case 'T' -> meta.touch(command.number('T'));
-                case 'N' -> meta.vivified(command.number('N'));
-                case 'R' -> meta.recache(command.number('R'));
+                case 'T' -> meta.touch(Exptime.toExpiresAt(command.number('T'), meta.now()));
+                case 'N' -> meta.vivified(Exptime.toExpiresAt(command.number('N'), meta.now()));
+                case 'R' -> meta.recache(Exptime.toExpiresAt(command.number('R'), meta.now()));
                 case 'c' -> reply.flag('c', item.casUnique());
                 case 'f' -> reply.flag('f', item.clientFlags() & 0xFFFF_FFFFL);
                 case 'h' -> reply.flag('h', meta.hitBefore() ? 1 : 0);
@@ -253,15 +259,21 @@ final class MetaProtocol implements ItemReader {
         if (command.has('C')) {
             storage = StorageSemantics.withCasUnique(storage, false);
         }
-        int clientFlags = command.has('F') ? (int) command.number('F') : 0;
-        long exptime = command.has('T') ? command.number('T') : 0;
-        boolean vivify = command.has('N');
-        long vivifyExptime = vivify ? command.number('N') : 0;
-        long explicitCas = command.has('E') ? command.number('E') : 0;
-        Status status = store.metaStore(storage, command.keyMemory(), command.keyOffset(), command.keyLength(),
-                memory, base + next, length, clientFlags, exptime, cas, command.has('I'), explicitCas, vivify,
-                vivifyExptime, command.keyBinary(), storedItem);
-        semantics.dropOldItemIfFailed(status, true, command.keyMemory(), command.keyOffset(), command.keyLength());
+        ItemWrite w = write.reset().key(command.keyMemory(), command.keyOffset(), command.keyLength())
+                .value(memory, base + next, length).clientFlags(command.has('F') ? (int) command.number('F') : 0)
+                .expiresAt(command.has('T') ? Exptime.toExpiresAt(command.number('T'), store) : 0).casUnique(cas)
+                .explicitCas(command.has('E') ? command.number('E') : 0).onStored(storedItem);
+        if (command.has('I')) {
+            w.invalidate();
+        }
+        if (command.has('N')) {
+            w.vivify(Exptime.toExpiresAt(command.number('N'), store));
+        }
+        if (command.keyBinary()) {
+            w.keyBinary();
+        }
+        WriteResult status = semantics.metaStore(storage, w); // every mode drops the old item on failure, in the store
+        w.reset();
         byte[] code = switch (status) {
             case STORED -> command.has('q') ? null : MetaReplies.HD;
             case NOT_STORED -> MetaReplies.NS;
@@ -270,11 +282,11 @@ final class MetaProtocol implements ItemReader {
             case TOO_LARGE -> Ascii.TOO_LARGE;
             default -> Ascii.OUT_OF_MEMORY_STORING;
         };
-        if (status == Status.TOO_LARGE || status == Status.OUT_OF_MEMORY) {
+        if (status == WriteResult.TOO_LARGE || status == WriteResult.OUT_OF_MEMORY) {
             out.writeBytes(code);
         } else if (code != null) {
             // memcached 1.6.18 prints c0 when the item was not stored
-            writeCodeLine(code, true, status == Status.STORED ? storedItem.cas : 0, false);
+            writeCodeLine(code, true, status == WriteResult.STORED ? storedItem.cas : 0, false);
         }
         return end;
     }
@@ -286,12 +298,12 @@ final class MetaProtocol implements ItemReader {
             return next;
         }
         boolean invalidate = command.has('I');
-        Status status = store.metaDelete(command.keyMemory(), command.keyOffset(), command.keyLength(),
+        DeleteResult result = metaOps.delete(command.keyMemory(), command.keyOffset(), command.keyLength(),
                 command.has('C'), command.has('C') ? command.number('C') : 0, invalidate, command.has('x'),
-                invalidate && command.has('T'), invalidate && command.has('T') ? command.number('T') : 0,
+                invalidate && command.has('T') ? Exptime.toExpiresAt(command.number('T'), store) : -1,
                 command.has('E') ? command.number('E') : 0);
-        switch (status) {
-            case DELETED, STORED -> {
+        switch (result) {
+            case DELETED -> {
                 if (!command.has('q')) {
                     writeCodeLine(MetaReplies.HD, false, 0, false);
                 }
@@ -319,22 +331,21 @@ final class MetaProtocol implements ItemReader {
             }
         }
         long delta = command.has('D') ? command.number('D') : 1;
-        boolean vivify = command.has('N');
-        int initialLength = 0;
-        if (vivify) {
-            initialLength = Ascii.putUnsigned(number, 0, command.has('J') ? command.number('J') : 0);
+        ItemWrite w = write.reset().key(command.keyMemory(), command.keyOffset(), command.keyLength())
+                .casUnique(command.has('C') ? command.number('C') : 0)
+                .explicitCas(command.has('E') ? command.number('E') : 0);
+        if (command.has('N')) {
+            // the created item gets no expiry here: N's TTL is applied where N stands (StoredItem)
+            w.value(numberMemory, 0, Ascii.putUnsigned(number, 0, command.has('J') ? command.number('J') : 0)).vivify(0);
         }
         MetaItem meta = metaItem.reset();
-        if (command.has('E')) {
-            meta.explicitCas(command.number('E'));
-        }
         storedItem.arithmetic = true;
-        Status status = store.metaArithmetic(command.keyMemory(), command.keyOffset(), command.keyLength(), increment,
-                delta, command.has('C') ? command.number('C') : 0, vivify ? numberMemory : null, 0, initialLength,
-                meta, storedItem);
+        ArithmeticResult result = increment ? metaOps.increment(w, delta, meta, storedItem)
+                : metaOps.decrement(w, delta, meta, storedItem);
         storedItem.arithmetic = false;
-        switch (status) {
-            case STORED -> {
+        w.reset();
+        switch (result) {
+            case UPDATED -> {
                 // memcached's quiet mode hides the reply of an update, not of an item created on a miss
                 if (!command.has('q') || meta.created()) {
                     writeCodeLine(command.has('v') ? MetaReplies.VA : MetaReplies.HD, true, storedItem.cas, true);
@@ -342,7 +353,6 @@ final class MetaProtocol implements ItemReader {
             }
             case NOT_FOUND -> writeCodeLine(MetaReplies.NF, false, 0, false);
             case EXISTS -> writeCodeLine(MetaReplies.EX, false, 0, false);
-            case NOT_STORED -> writeCodeLine(MetaReplies.NS, false, 0, false);
             case NON_NUMERIC -> out.writeBytes(Ascii.NON_NUMERIC);
             default -> out.writeBytes(Ascii.OUT_OF_MEMORY);
         }
@@ -362,14 +372,14 @@ final class MetaProtocol implements ItemReader {
             return;
         }
         storedItem.debug = true;
-        boolean found = store.metaDebug(command.keyMemory(), command.keyOffset(), command.keyLength(), metaItem.reset(),
+        boolean found = metaOps.debug(command.keyMemory(), command.keyOffset(), command.keyLength(), metaItem.reset(),
                 storedItem);
         storedItem.debug = false;
         if (!found) {
             out.writeBytes(MetaReplies.EN_LINE);
             return;
         }
-        long now = store.config().clock().nowSeconds();
+        long now = store.nowSeconds();
         reply.start(MetaReplies.ME_REPLY);
         reply.key(command.keyMemory(), command.keyOffset(), command.keyLength(), storedItem.keyBinary);
         reply.text(" exp=");
@@ -471,8 +481,8 @@ final class MetaProtocol implements ItemReader {
             if (arithmetic) {
                 for (int t = command.flagsFrom(); t < command.count(); t++) {
                     switch (command.memory().get(ValueLayout.JAVA_BYTE, command.base() + command.start(t))) {
-                        case 'T' -> metaItem.touch(command.number('T'));
-                        case 'N' -> metaItem.vivified(command.number('N'));
+                        case 'T' -> metaItem.touch(Exptime.toExpiresAt(command.number('T'), metaItem.now()));
+                        case 'N' -> metaItem.vivified(Exptime.toExpiresAt(command.number('N'), metaItem.now()));
                         case 't' -> ttl = metaItem.ttl();
                         default -> {
                         }

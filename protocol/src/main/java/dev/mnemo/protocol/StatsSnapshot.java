@@ -1,7 +1,6 @@
 package dev.mnemo.protocol;
 
 import dev.mnemo.store.Store;
-import dev.mnemo.store.StoreConfig;
 import dev.mnemo.store.StoreStats;
 
 import java.io.IOException;
@@ -81,7 +80,7 @@ public final class StatsSnapshot {
         long[] cpuMicros = cpuMicros();
         number(stats, "pid", PID);
         number(stats, "uptime", server.uptimeSeconds());
-        number(stats, "time", store.config().clock().nowSeconds());
+        number(stats, "time", store.nowSeconds());
         text(stats, "version", TextProtocol.VERSION);
         text(stats, "libevent", NETTY);
         number(stats, "pointer_size", 64);
@@ -104,7 +103,7 @@ public final class StatsSnapshot {
         number(stats, "cmd_set", s.cmdSet());
         number(stats, "cmd_flush", s.cmdFlush());
         number(stats, "cmd_touch", s.cmdTouch());
-        number(stats, "cmd_meta", store.metaDebugCommands());
+        number(stats, "cmd_meta", store.meta().debugCommands());
         number(stats, "get_hits", s.getHits());
         number(stats, "get_misses", s.getMisses());
         number(stats, "get_expired", s.getExpired());
@@ -180,7 +179,6 @@ public final class StatsSnapshot {
     public List<Stat> settings() {
         List<Stat> stats = new ArrayList<>(96);
         Settings settings = server.settings();
-        StoreConfig config = store.config();
         number(stats, "maxbytes", store.stats().limitMaxbytes());
         number(stats, "maxconns", settings.maxConnections());
         number(stats, "tcpport", settings.tcpPort());
@@ -247,7 +245,7 @@ public final class StatsSnapshot {
         List<Map.Entry<String, String>> tls = server.tlsSettings();
         (tls.isEmpty() ? TLS_OFF : tls).forEach(line -> text(stats, line.getKey(), line.getValue()));
         text(stats, "num_napi_ids", "(null)");
-        text(stats, "memory_file", config.memoryFile() == null ? "(null)" : config.memoryFile().toString());
+        text(stats, "memory_file", store.memoryFile() == null ? "(null)" : store.memoryFile().toString());
         return stats;
     }
 

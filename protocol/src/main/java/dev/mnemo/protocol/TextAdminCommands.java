@@ -62,7 +62,7 @@ final class TextAdminCommands {
             }
             exptime = line.number();
         }
-        store.flushAll(exptime);
+        store.flushAll(exptime <= 0 ? 0 : Exptime.toExpiresAt(exptime, store));
         return r.reply(next, Ascii.OK);
     }
 
@@ -114,7 +114,7 @@ final class TextAdminCommands {
         }
         long bytes = megabytes << 20;
         // the region is sized when the store opens: it can shrink, never grow past that
-        if (bytes > store.config().memoryLimit()) {
+        if (bytes > store.memoryLimit()) {
             return r.reply(next, Ascii.MEMLIMIT_FAILED);
         }
         try {

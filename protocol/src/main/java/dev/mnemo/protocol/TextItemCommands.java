@@ -1,6 +1,8 @@
 package dev.mnemo.protocol;
 
-import dev.mnemo.store.Status;
+import dev.mnemo.store.ArithmeticResult;
+import dev.mnemo.store.DeleteResult;
+import dev.mnemo.store.ItemWrite;
 import dev.mnemo.store.Store;
 import io.netty.buffer.ByteBuf;
 
@@ -21,6 +23,7 @@ final class TextItemCommands {
     private final TextRequest request;
     private final CommandLine line;
     private final NumberReply numberReply = new NumberReply();
+    private final ItemWrite write = new ItemWrite();
 
     TextItemCommands(Store store, TextRequest request) {
         this.store = store;
@@ -47,8 +50,8 @@ final class TextItemCommands {
             return r.reply(next, Ascii.BAD_FORMAT);
         }
         MemorySegment memory = r.view(line.lineEnd());
-        Status status = store.delete(memory, r.base() + line.start(1), line.length(1));
-        return r.reply(next, status == Status.DELETED ? Ascii.DELETED : Ascii.NOT_FOUND);
+        DeleteResult result = store.delete(memory, r.base() + line.start(1), line.length(1), 0);
+        return r.reply(next, result == DeleteResult.DELETED ? Ascii.DELETED : Ascii.NOT_FOUND);
     }
 
     /** incr|decr key delta [noreply]. @param next buffer index just past the line's newline */
@@ -63,9 +66,11 @@ final class TextItemCommands {
         ByteBuf out = r.out();
         int mark = out.writerIndex();
         numberReply.prepare(out);
-        Status status = store.incrDecr(memory, r.base() + line.start(1), line.length(1), increment, delta, numberReply);
-        return switch (status) {
-            case STORED -> {
+        ItemWrite w = write.reset().key(memory, r.base() + line.start(1), line.length(1)).onStored(numberReply);
+        ArithmeticResult result = increment ? store.increment(w, delta) : store.decrement(w, delta);
+        w.reset();
+        return switch (result) {
+            case UPDATED -> {
                 if (r.noreply()) {
                     out.writerIndex(mark);
                 }
@@ -86,8 +91,8 @@ final class TextItemCommands {
         }
         long exptime = line.number();
         MemorySegment memory = r.view(line.lineEnd());
-        Status status = store.touch(memory, r.base() + line.start(1), line.length(1), exptime);
-        return r.reply(next, status == Status.TOUCHED ? Ascii.TOUCHED : Ascii.NOT_FOUND);
+        boolean touched = store.touch(memory, r.base() + line.start(1), line.length(1), Exptime.toExpiresAt(exptime, store));
+        return r.reply(next, touched ? Ascii.TOUCHED : Ascii.NOT_FOUND);
     }
 
     /**

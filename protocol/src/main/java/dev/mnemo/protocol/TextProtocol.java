@@ -1,6 +1,5 @@
 package dev.mnemo.protocol;
 
-import dev.mnemo.store.StorageCommand;
 import dev.mnemo.store.Store;
 import io.netty.buffer.ByteBuf;
 

@@ -127,7 +127,7 @@ final class TextRetrievalCommands {
             int keyLength = i - keyStart;
             valueReply.prepare(out, memory, base + keyStart, keyLength, withCas);
             if (touch) {
-                store.getAndTouch(memory, base + keyStart, keyLength, exptime, valueReply);
+                store.getAndTouch(memory, base + keyStart, keyLength, Exptime.toExpiresAt(exptime, store), valueReply);
             } else {
                 store.get(memory, base + keyStart, keyLength, valueReply);
             }

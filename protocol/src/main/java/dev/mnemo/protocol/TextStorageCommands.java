@@ -1,8 +1,8 @@
 package dev.mnemo.protocol;
 
-import dev.mnemo.store.Status;
-import dev.mnemo.store.StorageCommand;
+import dev.mnemo.store.ItemWrite;
 import dev.mnemo.store.Store;
+import dev.mnemo.store.WriteResult;
 
 import java.lang.foreign.MemorySegment;
 
@@ -15,7 +15,8 @@ import java.lang.foreign.MemorySegment;
  * once and discarded as it arrives; a set refused for size or memory also drops the key's old
  * item ({@link StorageSemantics}).
  *
- * <p>Key and value go to the store as views of the inbound buffer; nothing is allocated. Not
+ * <p>Key and value go to the store as views of the inbound buffer, through one reused
+ * {@link ItemWrite}; nothing is allocated. Not
  * thread-safe: one per connection.
  */
 final class TextStorageCommands {
@@ -25,6 +26,7 @@ final class TextStorageCommands {
     private final ServerContext server;
     private final TextRequest request;
     private final CommandLine line;
+    private final ItemWrite write = new ItemWrite();
 
     TextStorageCommands(Store store, ServerContext server, TextRequest request) {
         this.store = store;
@@ -88,16 +90,17 @@ final class TextStorageCommands {
         }
         MemorySegment memory = r.view(end);
         long base = r.base();
-        Status status = store.store(command, memory, base + line.start(1), line.length(1),
-                memory, base + next, length, clientFlags, exptime, casUnique);
-        semantics.dropOldItemIfFailed(status, set, memory, base + line.start(1), line.length(1));
-        return switch (status) {
+        ItemWrite w = write.reset().key(memory, base + line.start(1), line.length(1)).value(memory, base + next, length)
+                .clientFlags(clientFlags).expiresAt(Exptime.toExpiresAt(exptime, store)).casUnique(casUnique);
+        WriteResult result = semantics.store(command, w); // a failed set drops the old item in the store
+        w.reset();
+        return switch (result) {
             case STORED -> r.reply(end, Ascii.STORED);
             case NOT_STORED -> r.reply(end, Ascii.NOT_STORED);
             case EXISTS -> r.reply(end, Ascii.EXISTS);
             case NOT_FOUND -> r.reply(end, Ascii.NOT_FOUND);
             case TOO_LARGE -> r.reply(end, Ascii.TOO_LARGE);
-            default -> r.reply(end, Ascii.OUT_OF_MEMORY_STORING);
+            case OUT_OF_MEMORY -> r.reply(end, Ascii.OUT_OF_MEMORY_STORING);
         };
     }
 }

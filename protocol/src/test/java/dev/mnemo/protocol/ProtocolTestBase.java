@@ -2,13 +2,13 @@ package dev.mnemo.protocol;
 
 import dev.mnemo.store.ManualClock;
 import dev.mnemo.store.Store;
-import dev.mnemo.store.StoreConfig;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
- * A real store on a {@link ManualClock}, a {@link TestServer} and one connection
+ * A real store on a {@link ManualClock} (no background sweeper: items stay until a request finds
+ * them expired), a {@link TestServer} and one connection
  * ({@link #client}) per test; subclasses send requests and compare the reply bytes.
  */
 abstract class ProtocolTestBase {
@@ -22,7 +22,7 @@ abstract class ProtocolTestBase {
 
     @BeforeEach
     void openStore() {
-        store = Store.open(StoreConfig.defaults().withClock(clock));
+        store = Store.builder().clock(clock).sweepExpiredInBackground(false).open();
         client = newClient();
     }
 

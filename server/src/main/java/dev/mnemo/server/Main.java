@@ -3,7 +3,7 @@ package dev.mnemo.server;
 import dev.mnemo.protocol.AuthFile;
 import dev.mnemo.protocol.Settings;
 import dev.mnemo.store.Store;
-import dev.mnemo.store.StoreConfig;
+import dev.mnemo.store.StoreBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -64,7 +64,7 @@ public final class Main {
         ServerOptions options = new ServerOptions();
         CommandLine commandLine = ServerOptions.commandLine(options);
         Settings settings;
-        StoreConfig storeConfig;
+        StoreBuilder storeBuilder;
         AuthFile authFile;
         List<ListenAddress> addresses;
         TlsOptions tlsOptions;
@@ -80,7 +80,7 @@ public final class Main {
                 return 0;
             }
             settings = options.settings();
-            storeConfig = options.storeConfig();
+            storeBuilder = options.storeBuilder();
             authFile = options.authFile();
             addresses = options.listeners();
             tlsOptions = options.tls();
@@ -107,13 +107,13 @@ public final class Main {
         }
         Store store;
         try {
-            store = Store.open(storeConfig);
+            store = storeBuilder.open();
         } catch (RuntimeException e) {
             err.println("mnemo: cannot open the store: " + e.getMessage());
             return EXIT_STORE;
         }
-        if (storeConfig.memoryFile() != null) {
-            LOG.info("memory file {} holds {} items", storeConfig.memoryFile(), store.stats().currItems());
+        if (store.memoryFile() != null) {
+            LOG.info("memory file {} holds {} items", store.memoryFile(), store.stats().currItems());
         }
         if (authFile != null || tls != null) {
             reloadOnHangup(authFile, tls); // before the start is logged: a SIGHUP from then on reloads

@@ -2,7 +2,8 @@ package dev.mnemo.server;
 
 import dev.mnemo.protocol.AuthFile;
 import dev.mnemo.protocol.Settings;
-import dev.mnemo.store.StoreConfig;
+import dev.mnemo.store.Store;
+import dev.mnemo.store.StoreBuilder;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -186,12 +187,13 @@ public final class ServerOptions {
     }
 
     /**
-     * @return the store configuration these options ask for: memory limit, max item size, CAS and
-     *         the memory file with its creation mode and whether to discard what it holds
+     * @return a builder of the store these options ask for: memory limit, max item size, CAS and
+     *         the memory file with its creation mode and whether to discard what it holds; no
+     *         background sweeper (the server sweeps from its event loop)
      * @throws ParameterException if a value is out of range or --memory-file-mode is not an octal
      *                            mode of at most 0777
      */
-    public StoreConfig storeConfig() {
+    public StoreBuilder storeBuilder() {
         Settings settings = settings();
         if (!memoryFileMode.matches("0?[0-7]{1,3}")) {
             throw invalid("--memory-file-mode must be an octal mode such as 0600, was '" + memoryFileMode + "'");
@@ -199,13 +201,14 @@ public final class ServerOptions {
         if (discardMemoryFile && memoryFile == null) {
             throw invalid("--discard-memory-file needs --memory-file (-e)");
         }
-        return StoreConfig.defaults()
-                .withMemoryLimit(settings.maxBytes())
-                .withMaxItemSize(settings.maxItemSize())
-                .withCasEnabled(settings.casEnabled())
-                .withMemoryFile(memoryFile)
-                .withMemoryFileMode(memoryFileMode)
-                .withDiscardExisting(discardMemoryFile);
+        return Store.builder()
+                .memoryLimit(settings.maxBytes())
+                .maxItemSize(settings.maxItemSize())
+                .casEnabled(settings.casEnabled())
+                .memoryFile(memoryFile)
+                .memoryFileMode(memoryFileMode)
+                .discardExisting(discardMemoryFile)
+                .sweepExpiredInBackground(false);
     }
 
     /**

@@ -1,7 +1,8 @@
 package dev.mnemo.server;
 
-import dev.mnemo.store.StorageCommand;
-import dev.mnemo.store.Status;
+import dev.mnemo.store.DeleteResult;
+import dev.mnemo.store.ItemWrite;
+import dev.mnemo.store.WriteResult;
 import dev.mnemo.store.Store;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,13 +33,13 @@ class ColocatedAccessTest {
         Path file = directory.resolve("access.mem");
         ServerOptions options = new ServerOptions();
         ServerOptions.commandLine(options).parseArgs("-p", "0", "-m", "16", "-t", "1", "-e", file.toString());
-        MnemoServer server = MnemoServer.start(options.settings(), Store.open(options.storeConfig()), 0);
+        MnemoServer server = MnemoServer.start(options.settings(), options.storeBuilder().sweepExpiredInBackground(false).open(), 0);
         try (Store attached = Store.attach(file);
              Arena arena = Arena.ofConfined();
              RawClient client = new RawClient(new InetSocketAddress("127.0.0.1", server.port()))) {
             MemorySegment key = arena.allocateFrom("shared", StandardCharsets.US_ASCII);
             MemorySegment value = arena.allocateFrom("from-attached", StandardCharsets.US_ASCII);
-            assertEquals(Status.STORED, attached.store(StorageCommand.SET, key, 0, 6, value, 0, 13, 42, 0, 0));
+            assertEquals(WriteResult.STORED, attached.set(new ItemWrite().key(key, 0, 6).value(value, 0, 13).clientFlags(42)));
             client.exchange("get shared\r\n", "VALUE shared 42 13\r\nfrom-attached\r\nEND\r\n");
 
             client.exchange("set shared 7 0 12\r\nfrom-network\r\nincr n 1\r\n", "STORED\r\nNOT_FOUND\r\n");
@@ -47,7 +48,7 @@ class ColocatedAccessTest {
                     item.memory().asSlice(item.valueOffset(), item.valueLength()).toArray(ValueLayout.JAVA_BYTE),
                     StandardCharsets.US_ASCII))));
             assertEquals("7 from-network", seen.get());
-            assertEquals(Status.DELETED, attached.delete(key, 0, 6));
+            assertEquals(DeleteResult.DELETED, attached.delete(key, 0, 6, 0));
             client.exchange("get shared\r\n", "END\r\n");
 
             // the server's counters include the co-located get and delete

@@ -1,6 +1,7 @@
 package dev.mnemo.server;
 
 import dev.mnemo.store.Store;
+import dev.mnemo.store.StoreChecks;
 import net.spy.memcached.MemcachedClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -34,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@value #KILLS} times, while a co-located checker and a network client (spymemcached) keep
  * working and verify every value they read. At the end, once the server has stopped and a new
  * process has attached (reclaiming what the killed ones held), the whole region must pass
- * {@link Store#checkConsistency()}.
+ * {@link StoreChecks#checkConsistency(Store)}.
  */
 class ColocatedCrashTest {
 
@@ -57,7 +58,7 @@ class ColocatedCrashTest {
         Path file = directory.resolve("crash.mem");
         ServerOptions options = new ServerOptions();
         ServerOptions.commandLine(options).parseArgs("-p", "0", "-m", "16", "-t", "2", "-e", file.toString());
-        Store store = Store.open(options.storeConfig());
+        Store store = options.storeBuilder().sweepExpiredInBackground(false).open();
         MnemoServer server = MnemoServer.start(options.settings(), store, 0);
         ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
         AtomicBoolean running = new AtomicBoolean(true);
@@ -143,7 +144,7 @@ class ColocatedCrashTest {
             // walk the whole region with nothing else running.
             server.close();
             try (Store check = Store.attach(file)) {
-                check.checkConsistency();
+                StoreChecks.checkConsistency(check);
             }
         } finally {
             running.set(false);

@@ -1,8 +1,8 @@
 package dev.mnemo.server;
 
+import dev.mnemo.store.ArithmeticResult;
 import dev.mnemo.store.ItemView;
-import dev.mnemo.store.Status;
-import dev.mnemo.store.StorageCommand;
+import dev.mnemo.store.ItemWrite;
 import dev.mnemo.store.Store;
 
 import java.lang.foreign.Arena;
@@ -32,6 +32,7 @@ final class ColocatedWorker {
     private final Store store;
     private final Random random;
     private final MemorySegment buffer;
+    private final ItemWrite write = new ItemWrite();
     private byte[] lastValue;
     private long lastCas;
 
@@ -72,35 +73,43 @@ final class ColocatedWorker {
             return read(keyLength) ? CheckedValues.check(lastValue) : null;
         }
         if (pick < 80) {
-            StorageCommand command = switch (pick % 7) {
-                case 0 -> StorageCommand.ADD;
-                case 1 -> StorageCommand.REPLACE;
-                case 2, 3 -> StorageCommand.APPEND;
-                case 4 -> StorageCommand.PREPEND;
-                default -> StorageCommand.SET;
+            Write command = switch (pick % 7) {
+                case 0 -> Write.ADD;
+                case 1 -> Write.REPLACE;
+                case 2, 3 -> Write.APPEND;
+                case 4 -> Write.PREPEND;
+                default -> Write.SET;
             };
             long cas = 0;
-            if (command == StorageCommand.APPEND || command == StorageCommand.PREPEND) {
+            if (command == Write.APPEND || command == Write.PREPEND) {
                 if (!read(keyLength)) {
-                    command = StorageCommand.ADD;
+                    command = Write.ADD;
                 } else if (lastValue.length > GROWTH_LIMIT) {
-                    command = StorageCommand.SET;
+                    command = Write.SET;
                 }
             }
             if (pick % 5 == 0 && read(keyLength)) {
-                command = StorageCommand.CAS;
+                command = Write.CAS;
                 cas = lastCas;
             }
             int valueLength = value(CheckedValues.record(random));
-            store.store(command, buffer, 0, keyLength, buffer, VALUE_AT, valueLength, 0,
-                    random.nextInt(8) == 0 ? 3600 : 0, cas);
+            long expiresAt = random.nextInt(8) == 0 ? store.nowSeconds() + 3600 : 0;
+            write.reset().key(buffer, 0, keyLength).value(buffer, VALUE_AT, valueLength).expiresAt(expiresAt);
+            switch (command) {
+                case ADD -> store.add(write);
+                case REPLACE -> store.replace(write);
+                case APPEND -> store.append(write);
+                case PREPEND -> store.prepend(write);
+                case CAS -> store.compareAndSet(write.casUnique(cas));
+                case SET -> store.set(write);
+            }
             return null;
         }
         if (pick < 90) {
-            store.touch(buffer, 0, keyLength, random.nextBoolean() ? 0 : 3600);
+            store.touch(buffer, 0, keyLength, random.nextBoolean() ? 0 : store.nowSeconds() + 3600);
             return null;
         }
-        store.delete(buffer, 0, keyLength);
+        store.delete(buffer, 0, keyLength, 0);
         return null;
     }
 
@@ -113,14 +122,16 @@ final class ColocatedWorker {
         if (pick == 4) {
             int valueLength = value(Long.toUnsignedString(random.nextLong() >>> random.nextInt(64))
                     .getBytes(StandardCharsets.US_ASCII));
-            store.store(StorageCommand.SET, buffer, 0, keyLength, buffer, VALUE_AT, valueLength, 0, 0, 0);
+            store.set(write.reset().key(buffer, 0, keyLength).value(buffer, VALUE_AT, valueLength));
             return null;
         }
-        Status status = store.incrDecr(buffer, 0, keyLength, pick % 2 == 0, random.nextInt(1000) + 1L, null);
-        if (status == Status.NOT_FOUND) {
+        write.reset().key(buffer, 0, keyLength);
+        long delta = random.nextInt(1000) + 1L;
+        ArithmeticResult status = pick % 2 == 0 ? store.increment(write, delta) : store.decrement(write, delta);
+        if (status == ArithmeticResult.NOT_FOUND) {
             int valueLength = value("0".getBytes(StandardCharsets.US_ASCII));
-            store.store(StorageCommand.ADD, buffer, 0, keyLength, buffer, VALUE_AT, valueLength, 0, 0, 0);
-        } else if (status == Status.NON_NUMERIC) {
+            store.add(write.reset().key(buffer, 0, keyLength).value(buffer, VALUE_AT, valueLength));
+        } else if (status == ArithmeticResult.NON_NUMERIC) {
             return "incr/decr found a counter that is not a number";
         }
         return null;
@@ -147,4 +158,7 @@ final class ColocatedWorker {
         MemorySegment.copy(bytes, 0, buffer, ValueLayout.JAVA_BYTE, VALUE_AT, bytes.length);
         return bytes.length;
     }
+
+    /** The storage commands the worker picks from. */
+    private enum Write { SET, ADD, REPLACE, APPEND, PREPEND, CAS }
 }

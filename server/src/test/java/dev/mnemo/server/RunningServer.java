@@ -87,7 +87,7 @@ final class RunningServer implements AutoCloseable {
         } catch (TlsContext.LoadException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
-        Store store = Store.open(options.storeConfig().withClock(clock));
+        Store store = options.storeBuilder().clock(clock).sweepExpiredInBackground(false).open();
         MnemoServer server = MnemoServer.start(settings, store, options.verbosity(), options.authFile(),
                 TransportChooser.choose(options.transport()), new Listeners(options.listeners(), tlsOptions, tls));
         return new RunningServer(server, store, null, server.port(), settings.udpPort());

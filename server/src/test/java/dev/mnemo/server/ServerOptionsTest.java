@@ -1,17 +1,22 @@
 package dev.mnemo.server;
 
 import dev.mnemo.protocol.Settings;
-import dev.mnemo.store.StoreConfig;
+import dev.mnemo.store.Store;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The command line: memcached's flags, defaults, -I suffixes and refusals. */
@@ -40,9 +45,11 @@ class ServerOptionsTest {
         Settings settings = options.settings();
         assertEquals(new Settings(64L << 20, 1024, 11211, 0, "127.0.0.1", 4, 1 << 20, true, false), settings);
         assertEquals(0, options.verbosity());
-        assertEquals(64L << 20, options.storeConfig().memoryLimit());
-        assertEquals(1 << 20, options.storeConfig().maxItemSize());
-        assertTrue(options.storeConfig().casEnabled());
+        try (Store store = options.storeBuilder().open()) {
+            assertEquals(64L << 20, store.memoryLimit());
+            assertEquals(1 << 20, store.maxItemSize());
+            assertTrue(store.casEnabled());
+        }
     }
 
     @Test
@@ -51,7 +58,10 @@ class ServerOptionsTest {
                 "-I", "2m", "-A", "-C", "-vv");
         assertEquals(new Settings(128L << 20, 10, 22122, 0, "0.0.0.0", 2, 2 << 20, false, true), options.settings());
         assertEquals(2, options.verbosity());
-        assertFalse(options.storeConfig().casEnabled());
+        try (Store store = options.storeBuilder().open()) {
+            assertFalse(store.casEnabled());
+            assertEquals(2 << 20, store.maxItemSize());
+        }
     }
 
     @Test
@@ -136,16 +146,40 @@ class ServerOptionsTest {
         assertTrue(missing.err().contains("cannot read the auth file"), missing.err());
     }
 
+    /** Opens the store the options ask for, without the background sweeper (the server drives sweeps). */
+    private static Store open(String... args) {
+        return parse(args).storeBuilder().sweepExpiredInBackground(false).open();
+    }
+
     @Test
-    void memoryFileFlags() {
-        StoreConfig config = parse("-e", "/dev/shm/m.mem", "--memory-file-mode", "0640", "--discard-memory-file").storeConfig();
-        assertEquals(Path.of("/dev/shm/m.mem"), config.memoryFile());
-        assertEquals("0640", config.memoryFileMode());
-        assertTrue(config.discardExisting());
-        StoreConfig defaults = parse("--memory-file=/tmp/m.mem").storeConfig();
-        assertEquals("0600", defaults.memoryFileMode());
-        assertFalse(defaults.discardExisting());
-        assertEquals(null, parse().storeConfig().memoryFile());
+    void storeSettingsReachTheStore() {
+        try (Store store = open("-m", "16", "-I", "2m", "-C")) {
+            assertEquals(16L << 20, store.memoryLimit());
+            assertEquals(2 << 20, store.maxItemSize());
+            assertFalse(store.casEnabled());
+            assertEquals(null, store.memoryFile(), "anonymous memory without -e");
+        }
+        try (Store store = open("-m", "8")) {
+            assertTrue(store.casEnabled());
+            assertEquals(1 << 20, store.maxItemSize());
+        }
+    }
+
+    @Test
+    void memoryFileFlags(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("m.mem");
+        try (Store store = open("-m", "8", "-e", file.toString(), "--memory-file-mode", "0640")) {
+            assertEquals(file, store.memoryFile());
+        }
+        assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertThrows(IllegalArgumentException.class, () -> open("-m", "16", "-e", file.toString()),
+                "without --discard-memory-file a file made with another -m is refused");
+        try (Store store = open("-m", "16", "-e", file.toString(), "--discard-memory-file")) {
+            assertEquals(16L << 20, store.memoryLimit(), "--discard-memory-file reinitialises it");
+        }
+        Path defaults = dir.resolve("d.mem");
+        open("-m", "8", "--memory-file=" + defaults).close();
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(defaults)));
     }
 
     @Test

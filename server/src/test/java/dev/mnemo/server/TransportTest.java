@@ -69,7 +69,7 @@ class TransportTest {
         ServerOptions options = new ServerOptions();
         ServerOptions.commandLine(options).parseArgs("-p", "0", "-m", "16");
         Settings settings = options.settings();
-        try (MnemoServer server = MnemoServer.start(settings, Store.open(options.storeConfig()), 0, null, choice)) {
+        try (MnemoServer server = MnemoServer.start(settings, options.storeBuilder().sweepExpiredInBackground(false).open(), 0, null, choice)) {
             assertEquals("nio", server.transport());
             serveSetAndGet(server.port());
         }

@@ -1,6 +1,7 @@
 package dev.mnemo.server;
 
 import dev.mnemo.store.Store;
+import dev.mnemo.store.StoreChecks;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -74,7 +75,7 @@ class WarmRestartProcessTest {
                 assertTrue(attached.get(key, 0, 1, item -> expiresAt.set(item.expiresAt())));
                 assertTrue(expiresAt.get() >= setBefore + 3600 && expiresAt.get() <= setAfter + 3600,
                         "TTL survives: expires at " + expiresAt + ", set between " + setBefore + " and " + setAfter);
-                attached.checkConsistency();
+                StoreChecks.checkConsistency(attached);
             }
             second.stop();
         } finally {
@@ -127,7 +128,7 @@ class WarmRestartProcessTest {
                 }
             }
             try (Store attached = Store.attach(file)) {
-                attached.checkConsistency();
+                StoreChecks.checkConsistency(attached);
             }
             second.stop();
         } finally {

@@ -5,8 +5,8 @@ package dev.mnemo.store;
  * the decimal text of an unsigned 64-bit number, plus or minus a delta (incr wraps at 2^64,
  * decr stops at 0), written as decimal text padded with spaces to the old length as memcached
  * does, with the item's client flags and exptime kept. Refuses a missing or dead item
- * (NOT_FOUND), another CAS unique (EXISTS) and a value that is not a number (NON_NUMERIC), in
- * memcached's do_add_delta order. Reusable per thread; not thread-safe.
+ * (NOT_FOUND), another CAS unique (EXISTS) and a value that is not a number (NOT_STORED, which
+ * {@link Writes} reports as {@link ArithmeticResult#NON_NUMERIC}), in memcached's do_add_delta order. Reusable per thread; not thread-safe.
  */
 final class ArithmeticMutation extends Mutation {
 
@@ -49,17 +49,17 @@ final class ArithmeticMutation extends Mutation {
     }
 
     @Override
-    Status decide(long old, int oldValueLength, boolean live, long now) {
+    WriteResult decide(long old, int oldValueLength, boolean live, long now) {
         if (!live) {
-            return Status.NOT_FOUND;
+            return WriteResult.NOT_FOUND;
         }
         // memcached's do_add_delta: an empty value is refused before the CAS check, a non-numeric one after
         if (oldValueLength > 0 && casUnique != 0 && !liveness.casMatches(old, casUnique)) {
-            return Status.EXISTS;
+            return WriteResult.EXISTS;
         }
         long valueAt = Items.keyOffset(old) + keyLength;
         if (oldValueLength == 0 || !DecimalText.isNumber(memory, valueAt, oldValueLength)) {
-            return Status.NON_NUMERIC;
+            return WriteResult.NOT_STORED; // not a number
         }
         long number = DecimalText.parse(memory, valueAt, oldValueLength);
         result = increment ? number + delta : (Long.compareUnsigned(number, delta) < 0 ? 0 : number - delta);

@@ -42,12 +42,12 @@ final class FlushAll {
     /**
      * Flushes now, or schedules a flush (replacing a pending one). Counts cmd_flush.
      *
-     * @param exptime when to flush, protocol.txt form; 0 or negative means now
+     * @param atSeconds when to flush, Unix seconds; 0 or at or before now means now
      */
-    void flushAll(long exptime) {
+    void flushAll(long atSeconds) {
         counters.cmdFlush.increment();
         long now = clock.nowSeconds();
-        long at = exptime <= 0 ? now : Store.absoluteExptime(exptime, now);
+        long at = atSeconds <= 0 ? now : Math.min(atSeconds, Items.MAX_EXPIRES_AT);
         if (at <= now) {
             apply(0);
         } else {

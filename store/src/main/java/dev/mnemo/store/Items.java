@@ -91,6 +91,17 @@ final class Items {
         m.set(ValueLayout.JAVA_INT_UNALIGNED, item + CAS_DELTA, (int) delta);
     }
 
+    /** The latest expiry the header holds: Unix seconds, unsigned 32-bit. */
+    static final long MAX_EXPIRES_AT = 0xFFFF_FFFFL;
+
+    /**
+     * @param expiresAt an expiry as callers give it: Unix seconds, 0 never, at or before now already expired
+     * @return the header's form: 0 for never, otherwise clamped to 1 .. {@link #MAX_EXPIRES_AT}
+     */
+    static long expiry(long expiresAt) {
+        return expiresAt == 0 ? 0 : Math.min(Math.max(expiresAt, 1), MAX_EXPIRES_AT);
+    }
+
     static long exptime(MemorySegment m, long item) {
         return Integer.toUnsignedLong(m.get(ValueLayout.JAVA_INT_UNALIGNED, item + EXPTIME));
     }

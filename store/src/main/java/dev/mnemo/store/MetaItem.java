@@ -4,7 +4,7 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * The meta protocol's hold on one item (protocol.txt "Meta Get", "Meta Arithmetic"): the request's
- * options that {@link Store#metaGet} and {@link Store#metaArithmetic} act on, and, while the store
+ * options that {@link MetaOperations#get} and {@link MetaOperations#increment} act on, and, while the store
  * calls the request's {@link ItemReader} under the key's bucket locks, the item's state and the
  * changes the request makes to it in the order its flags come (as memcached applies T, N and R
  * where they stand on the line, so a t before a T prints the TTL before the touch). The store
@@ -67,27 +67,27 @@ public final class MetaItem {
 
     // ---- during the reader's call ----
 
-    /** Flag T: sets the item's exptime. @param exptime protocol.txt form */
-    public void touch(long exptime) {
-        setExptime(exptime);
+    /** Flag T: sets the item's expiry. @param expiresAt Unix seconds, 0 for never */
+    public void touch(long expiresAt) {
+        setExptime(expiresAt);
         touched = true;
     }
 
-    /** Flag N: sets the exptime of an item this request created. @param exptime protocol.txt form */
-    public void vivified(long exptime) {
+    /** Flag N: sets the expiry of an item this request created. @param expiresAt Unix seconds, 0 for never */
+    public void vivified(long expiresAt) {
         if (created) {
-            setExptime(exptime);
+            setExptime(expiresAt);
         }
     }
 
     /**
      * Flag R: wins the token if no other request holds it, the item was not just created and its
-     * exptime (as changed so far) is set and before {@code seconds} from now.
+     * expiry (as changed so far) is set and before {@code threshold}.
      *
-     * @param seconds the threshold, protocol.txt exptime form
+     * @param threshold Unix seconds (the protocol adds R's seconds to now)
      */
-    public void recache(long seconds) {
-        if (!tokenSent && !created && expiresAt != 0 && expiresAt < Store.absoluteExptime(seconds, now)) {
+    public void recache(long threshold) {
+        if (!tokenSent && !created && expiresAt != 0 && expiresAt < Items.expiry(threshold)) {
             won = true;
         }
     }
@@ -100,6 +100,11 @@ public final class MetaItem {
         if (created || (stale && !tokenSent)) {
             won = true;
         }
+    }
+
+    /** @return the store's time for this request, Unix seconds: the protocol converts T's, N's and R's exptimes with it */
+    public long now() {
+        return now;
     }
 
     /** @return the remaining TTL in seconds as changed so far, -1 if the item never expires */
@@ -188,8 +193,8 @@ public final class MetaItem {
         }
     }
 
-    private void setExptime(long exptime) {
-        expiresAt = Store.absoluteExptime(exptime, now);
+    private void setExptime(long at) {
+        expiresAt = Items.expiry(at);
         exptimeChanged = true;
     }
 }

@@ -5,7 +5,7 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * One write that the {@link WriteLoop} runs: given the key's current item (or none), it refuses
- * with a {@link Status} or says how long the new item's value is and writes the new item's
+ * with a {@link WriteResult} or says how long the new item's value is and writes the new item's
  * bytes. Subclasses: {@link StorageMutation} (set, add, replace, append, prepend, cas),
  * {@link ArithmeticMutation} (incr, decr) and {@link RewriteMutation} (a copy of an item, stale
  * or with its value dropped: meta delete with I or x, mark stale).
@@ -65,7 +65,7 @@ abstract class Mutation {
      * @param now            the time, Unix seconds
      * @return null to write the item (the new item's header fields are then set), or the refusal
      */
-    abstract Status decide(long old, int oldValueLength, boolean live, long now);
+    abstract WriteResult decide(long old, int oldValueLength, boolean live, long now);
 
     /**
      * Writes the whole new item (header, key, value) at {@code item}, in space the loop appended.

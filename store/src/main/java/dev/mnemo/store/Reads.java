@@ -92,21 +92,21 @@ final class Reads {
     }
 
     /** {@link Store#getAndTouch}: {@link #touch} handing the item to a reader. */
-    boolean getAndTouch(MemorySegment key, long keyOffset, int keyLength, long exptime, ItemReader reader) {
+    boolean getAndTouch(MemorySegment key, long keyOffset, int keyLength, long expiresAt, ItemReader reader) {
         Arguments.checkKey(key, keyOffset, keyLength);
         Objects.requireNonNull(reader, "reader");
-        return touch(key, keyOffset, keyLength, exptime, reader);
+        return touch(key, keyOffset, keyLength, expiresAt, reader);
     }
 
     /**
      * {@link Store#touch}, and {@link Store#getAndTouch} with a reader: sets a live item's
-     * exptime, hands it to the reader (if not null) under the key's bucket locks, and marks it
+     * expiry, hands it to the reader (if not null) under the key's bucket locks, and marks it
      * read. Counts touch_hits or touch_misses.
      *
-     * @param exptime protocol.txt form
+     * @param expiresAt the new expiry, Unix seconds, 0 for never
      * @return whether the item was found
      */
-    boolean touch(MemorySegment key, long keyOffset, int keyLength, long exptime, ItemReader reader) {
+    boolean touch(MemorySegment key, long keyOffset, int keyLength, long expiresAt, ItemReader reader) {
         Arguments.checkKey(key, keyOffset, keyLength);
         long now = time.now();
         long hash = KeyHash.hash(key, keyOffset, keyLength);
@@ -116,7 +116,7 @@ final class Reads {
             return false;
         }
         try {
-            Items.setExptime(memory, item, Store.absoluteExptime(exptime, now));
+            Items.setExptime(memory, item, Items.expiry(expiresAt));
             if (reader != null) {
                 // before markRead: the view reads the header lazily, isFetched() is as before the read
                 read(item, keyLength, Items.valueLength(memory, item), now, reader, null, false);

@@ -45,12 +45,12 @@ final class RewriteMutation extends Mutation {
     }
 
     @Override
-    Status decide(long old, int oldValueLength, boolean live, long now) {
+    WriteResult decide(long old, int oldValueLength, boolean live, long now) {
         if (!live) {
-            return Status.NOT_FOUND;
+            return WriteResult.NOT_FOUND;
         }
         if (compareCas && !liveness.casMatches(old, casUnique)) {
-            return Status.EXISTS;
+            return WriteResult.EXISTS;
         }
         this.old = old;
         newValueLength = dropValue ? 0 : oldValueLength;

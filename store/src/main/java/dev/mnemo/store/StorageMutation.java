@@ -17,15 +17,11 @@ final class StorageMutation extends Mutation {
     private final int maxItemSize;
     private final boolean casEnabled;
 
-    private StorageCommand command;
-    private MemorySegment value;
-    private long valueOffset;
-    private int valueLength;
+    private WriteMode mode;
+    private ItemWrite w;
     private int requestFlags;
-    private long exptime;
-    private long casUnique;
+    private long requestExpiresAt;
     private int extraBits;
-    private boolean invalidate;
     private ItemReader stored;
     private MetaItem meta;
 
@@ -42,30 +38,23 @@ final class StorageMutation extends Mutation {
     }
 
     /**
-     * Sets the request (the key is set with {@link #key}).
+     * Sets the request (the key is set with {@link #key}); the value, CAS unique, explicit CAS
+     * unique and invalidation come from {@code w}.
      *
-     * @param casUnique   for cas: the unique the client read; for append and prepend: 0 for no check, else the
-     *                    unique the item must have; ignored by set, add and replace
-     * @param explicitCas the new item's CAS unique (meta flag E), 0 for the next one
+     * @param clientFlags the new item's client flags (append and prepend keep the item's)
+     * @param expiresAt   the new item's expiry, Unix seconds, 0 for never (append and prepend keep the item's)
      * @param extraBits   item bits the new item starts with ({@link Items#WIN_TOKEN_SENT}, {@link Items#KEY_BINARY})
-     * @param invalidate  meta flag I: a cas whose unique is below the item's stores the item stale,
-     *                    keeping its exptime and win-token state
      * @param stored      called with the stored item under the key's bucket locks, through {@code meta} if not null; may be null
      * @return this
      */
-    StorageMutation set(StorageCommand command, MemorySegment value, long valueOffset, int valueLength,
-                        int clientFlags, long exptime, long casUnique, long explicitCas, int extraBits,
-                        boolean invalidate, ItemReader stored, MetaItem meta) {
-        this.command = command;
-        this.value = value;
-        this.valueOffset = valueOffset;
-        this.valueLength = valueLength;
+    StorageMutation set(WriteMode mode, ItemWrite w, int clientFlags, long expiresAt, int extraBits,
+                        ItemReader stored, MetaItem meta) {
+        this.mode = mode;
+        this.w = w;
         this.requestFlags = clientFlags;
-        this.exptime = exptime;
-        this.casUnique = casUnique;
-        this.explicitCas = explicitCas;
+        this.requestExpiresAt = expiresAt;
+        this.explicitCas = w.explicitCas;
         this.extraBits = extraBits;
-        this.invalidate = invalidate;
         this.stored = stored;
         this.meta = meta;
         return this;
@@ -73,35 +62,36 @@ final class StorageMutation extends Mutation {
 
     @Override
     boolean readsOld() {
-        return command != StorageCommand.SET;
+        return mode != WriteMode.SET;
     }
 
     @Override
-    Status decide(long old, int oldValueLength, boolean live, long now) {
-        boolean invalidating = invalidate && command == StorageCommand.CAS && live && casEnabled
+    WriteResult decide(long old, int oldValueLength, boolean live, long now) {
+        long casUnique = w.casUnique;
+        boolean invalidating = w.invalidate && mode == WriteMode.CAS && live && casEnabled
                 && casUnique != 0 && Long.compareUnsigned(casUnique, liveness.casOf(old)) < 0;
-        Status refusal = switch (command) {
-            case ADD -> live ? Status.NOT_STORED : null;
-            case REPLACE -> live ? null : Status.NOT_STORED;
-            case APPEND, PREPEND -> !live ? Status.NOT_STORED
-                    : casUnique != 0 && !liveness.casMatches(old, casUnique) ? Status.EXISTS : null;
-            case CAS -> !live ? Status.NOT_FOUND
-                    : liveness.casMatches(old, casUnique) || invalidating ? null : Status.EXISTS;
+        WriteResult refusal = switch (mode) {
+            case ADD -> live ? WriteResult.NOT_STORED : null;
+            case REPLACE -> live ? null : WriteResult.NOT_STORED;
+            case APPEND, PREPEND -> !live ? WriteResult.NOT_STORED
+                    : casUnique != 0 && !liveness.casMatches(old, casUnique) ? WriteResult.EXISTS : null;
+            case CAS -> !live ? WriteResult.NOT_FOUND
+                    : liveness.casMatches(old, casUnique) || invalidating ? null : WriteResult.EXISTS;
             case SET -> null;
         };
         if (refusal != null) {
             return refusal;
         }
-        boolean combine = command == StorageCommand.APPEND || command == StorageCommand.PREPEND;
-        long length = combine ? (long) oldValueLength + valueLength : valueLength;
+        boolean combine = mode.combines();
+        long length = combine ? (long) oldValueLength + w.valueLength : w.valueLength;
         if (length > maxItemSize) {
-            return Status.TOO_LARGE;
+            return WriteResult.TOO_LARGE;
         }
         this.old = old;
         this.oldLength = oldValueLength;
         this.newValueLength = (int) length;
         this.clientFlags = combine ? Items.clientFlags(memory, old) : requestFlags;
-        this.expiresAt = combine || invalidating ? Items.exptime(memory, old) : Store.absoluteExptime(exptime, now);
+        this.expiresAt = combine || invalidating ? Items.exptime(memory, old) : Items.expiry(requestExpiresAt);
         this.bits = (policy.wasEvictedRecently(hash) ? Items.withFrequency(0, 1) : 0) | extraBits
                 | (invalidating ? Items.STALE | (Items.bits(memory, old) & Items.WIN_TOKEN_SENT) : 0);
         return null;
@@ -112,16 +102,15 @@ final class StorageMutation extends Mutation {
         writeHeader(item, casDelta, now);
         writeKey(item);
         long valueAt = Items.keyOffset(item) + keyLength;
-        long oldValueAt = command == StorageCommand.APPEND || command == StorageCommand.PREPEND
-                ? Items.keyOffset(old) + keyLength : -1;
-        if (command == StorageCommand.APPEND) {
+        long oldValueAt = mode.combines() ? Items.keyOffset(old) + keyLength : -1;
+        if (mode == WriteMode.APPEND) {
             MemorySegment.copy(memory, oldValueAt, memory, valueAt, oldLength);
-            MemorySegment.copy(value, valueOffset, memory, valueAt + oldLength, valueLength);
-        } else if (command == StorageCommand.PREPEND) {
-            MemorySegment.copy(value, valueOffset, memory, valueAt, valueLength);
-            MemorySegment.copy(memory, oldValueAt, memory, valueAt + valueLength, oldLength);
+            MemorySegment.copy(w.value, w.valueOffset, memory, valueAt + oldLength, w.valueLength);
+        } else if (mode == WriteMode.PREPEND) {
+            MemorySegment.copy(w.value, w.valueOffset, memory, valueAt, w.valueLength);
+            MemorySegment.copy(memory, oldValueAt, memory, valueAt + w.valueLength, oldLength);
         } else {
-            MemorySegment.copy(value, valueOffset, memory, valueAt, valueLength);
+            MemorySegment.copy(w.value, w.valueOffset, memory, valueAt, w.valueLength);
         }
     }
 
@@ -135,7 +124,7 @@ final class StorageMutation extends Mutation {
     /** Drops the references to the request's memory and callbacks, so a thread's mutation keeps nothing alive. */
     void clear() {
         key = null;
-        value = null;
+        w = null;
         stored = null;
         meta = null;
     }

@@ -41,10 +41,10 @@ final class WriteLoop {
      * Runs a mutation, taking a stripe for each attempt and giving the new item the mutation's
      * explicit CAS unique or the stripe's next one.
      *
-     * @return {@link Status#STORED}, the mutation's refusal, or {@link Status#OUT_OF_MEMORY}
+     * @return {@link WriteResult#STORED}, the mutation's refusal, or {@link WriteResult#OUT_OF_MEMORY}
      *         (counted as store_no_memory) if no segment could be freed
      */
-    Status run(Mutation m, long now) {
+    WriteResult run(Mutation m, long now) {
         return run(m, now, null, 0);
     }
 
@@ -53,7 +53,7 @@ final class WriteLoop {
      *
      * @return as {@link #run(Mutation, long)}
      */
-    Status run(Mutation m, long now, Stripe held, long cas) {
+    WriteResult run(Mutation m, long now, Stripe held, long cas) {
         long first = index.bucketOf(m.hash);
         long second = index.secondBucketOf(m.hash);
         long tag = Index.tagOf(m.hash);
@@ -68,7 +68,7 @@ final class WriteLoop {
                 continue;
             }
             boolean live = old >= 0 && liveness.of(old, now) == Liveness.LIVE;
-            Status refusal = m.decide(old, oldLength, live, now);
+            WriteResult refusal = m.decide(old, oldLength, live, now);
             if (refusal != null) {
                 if (!index.validate(first, v1, second, v2)) {
                     continue;
@@ -83,7 +83,7 @@ final class WriteLoop {
                 long item = appender.append(stripe, toMain, size, itemCas);
                 if (item < 0) {
                     counters.storeNoMemory.increment();
-                    return Status.OUT_OF_MEMORY;
+                    return WriteResult.OUT_OF_MEMORY;
                 }
                 m.write(item, Appender.casDelta(stripe, itemCas), now); // validated below: a changed item is not linked
                 appender.commit(stripe, size);
@@ -108,7 +108,7 @@ final class WriteLoop {
                     stripe.lock.unlock();
                 }
             }
-            return Status.STORED;
+            return WriteResult.STORED;
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.mnemo.store;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Objects;
 
 /**
  * The write commands with memcached's semantics and stats: the storage commands and incr/decr,
@@ -32,46 +33,58 @@ final class Writes {
     }
 
     /**
-     * A storage command ({@link Store#store}): counts cmd_set (if {@code countSet}; not for an item
-     * incr/decr or meta get creates), total_items when stored, cas_hits, cas_badval or cas_misses
-     * for cas, store_too_large and store_no_memory for TOO_LARGE and OUT_OF_MEMORY (not cmd_set).
+     * A storage command as {@link Store#set(ItemWrite)} and its siblings run it: w's client flags,
+     * expiry and stored-item reader, with the key-binary bit if w asks for it. Counts cmd_set,
+     * total_items when stored, cas_hits, cas_badval or cas_misses for cas, store_too_large and
+     * store_no_memory for TOO_LARGE and OUT_OF_MEMORY (not cmd_set).
      *
      * @param dropOnFailure on TOO_LARGE or OUT_OF_MEMORY, also unlink the key's item, counting
      *                      what {@link #delete} counts (memcached: "a failed set drops the old
      *                      item", so no stale value outlives it)
-     * @see StorageMutation#set for the other arguments
      */
-    Status store(StorageCommand command, MemorySegment key, long keyOffset, int keyLength,
-                 MemorySegment value, long valueOffset, int valueLength, int clientFlags, long exptime,
-                 long casUnique, ItemReader stored, boolean countSet, long explicitCas, int extraBits,
-                 boolean invalidate, MetaItem meta, boolean dropOnFailure) {
-        Arguments.checkKey(key, keyOffset, keyLength);
-        if (command == null) {
-            throw new IllegalArgumentException("command is null");
-        }
-        Arguments.checkRange("value", value, valueOffset, valueLength);
+    WriteResult store(WriteMode mode, ItemWrite w, boolean dropOnFailure) {
+        return store(mode, w, w.clientFlags, w.expiresAt, 0, w.stored, null, true, dropOnFailure);
+    }
+
+    /**
+     * An add that creates a missing item for incr/decr with an initial value, meta get's vivify
+     * or meta append's: counts total_items only (not cmd_set), as memcached does.
+     *
+     * @param expiresAt the created item's expiry, Unix seconds, 0 for never
+     * @param extraBits item bits it starts with ({@link Items#WIN_TOKEN_SENT})
+     * @param meta      the meta request the reader acts through, or null
+     */
+    WriteResult create(ItemWrite w, int clientFlags, long expiresAt, int extraBits, ItemReader stored, MetaItem meta,
+                       boolean dropOnFailure) {
+        return store(WriteMode.ADD, w, clientFlags, expiresAt, extraBits, stored, meta, false, dropOnFailure);
+    }
+
+    private WriteResult store(WriteMode mode, ItemWrite w, int clientFlags, long expiresAt, int extraBits,
+                              ItemReader stored, MetaItem meta, boolean countSet, boolean dropOnFailure) {
+        Objects.requireNonNull(w, "write");
+        Arguments.checkKey(w.key, w.keyOffset, w.keyLength);
+        Arguments.checkRange("value", w.value, w.valueOffset, w.valueLength);
         long now = time.now();
-        Status status;
-        if (valueLength > region.maxItemSize) {
-            status = Status.TOO_LARGE;
+        WriteResult result;
+        if (w.valueLength > region.maxItemSize) {
+            result = WriteResult.TOO_LARGE;
         } else {
             StorageMutation m = storage.get();
-            m.key(key, keyOffset, keyLength);
-            m.set(command, value, valueOffset, valueLength, clientFlags, exptime, casUnique, explicitCas, extraBits,
-                    invalidate, stored, meta);
+            m.key(w.key, w.keyOffset, w.keyLength);
+            m.set(mode, w, clientFlags, expiresAt, extraBits | (w.keyBinary ? Items.KEY_BINARY : 0), stored, meta);
             try {
-                status = loop.run(m, now);
+                result = loop.run(m, now);
             } finally {
                 m.clear();
             }
         }
-        switch (status) {
+        switch (result) {
             case STORED -> {
                 if (countSet) {
                     counters.cmdSet.increment();
                 }
                 counters.totalItems.increment();
-                if (command == StorageCommand.CAS) {
+                if (mode == WriteMode.CAS) {
                     counters.casHits.increment();
                 }
             }
@@ -81,60 +94,76 @@ final class Writes {
                 if (countSet) {
                     counters.cmdSet.increment();
                 }
-                if (command == StorageCommand.CAS) {
-                    (status == Status.NOT_FOUND ? counters.casMisses : counters.casBadval).increment();
+                if (mode == WriteMode.CAS) {
+                    (result == WriteResult.NOT_FOUND ? counters.casMisses : counters.casBadval).increment();
                 }
             }
         }
-        if (dropOnFailure && (status == Status.TOO_LARGE || status == Status.OUT_OF_MEMORY)) {
-            delete(key, keyOffset, keyLength, 0);
+        if (dropOnFailure && (result == WriteResult.TOO_LARGE || result == WriteResult.OUT_OF_MEMORY)) {
+            delete(w.key, w.keyOffset, w.keyLength, 0);
         }
-        return status;
+        return result;
     }
 
     /**
-     * incr/decr ({@link Store#incrDecr}): counts incr_hits/incr_misses or decr_hits/decr_misses,
-     * and total_items when the number grew a digit; a missing item is created from
-     * {@code initial} if not null (an add counting total_items only).
+     * incr/decr ({@link Store#increment(ItemWrite, long)}): w's key, CAS unique (0 for no check)
+     * and explicit CAS unique; with {@link ItemWrite#vivify} a missing item is created from w's
+     * value (client flags 0, w's vivify expiry). Counts incr_hits/incr_misses or
+     * decr_hits/decr_misses, and total_items when the number grew a digit or an item was created.
      *
-     * @param exptime     the created item's exptime, protocol.txt form
-     * @param explicitCas the new item's CAS unique (meta flag E), 0 for the next one
-     * @param meta        the meta request the reader acts through, or null
+     * @param meta   the meta request the reader acts through, or null
+     * @param reader called with the new or created item under the key's bucket locks; may be null
      */
-    Status incrDecr(MemorySegment key, long keyOffset, int keyLength, boolean increment, long delta,
-                    long casUnique, MemorySegment initial, long initialOffset, int initialLength, long exptime,
-                    long explicitCas, MetaItem meta, ItemReader reader) {
-        Arguments.checkKey(key, keyOffset, keyLength);
-        if (initial != null) {
-            Arguments.checkRange("initial", initial, initialOffset, initialLength);
+    ArithmeticResult incrDecr(ItemWrite w, boolean increment, long delta, MetaItem meta, ItemReader reader) {
+        Objects.requireNonNull(w, "write");
+        Arguments.checkKey(w.key, w.keyOffset, w.keyLength);
+        if (w.vivify) {
+            Arguments.checkRange("value", w.value, w.valueOffset, w.valueLength);
         }
         long now = time.now();
         ArithmeticMutation m = arithmetic.get();
-        m.key(key, keyOffset, keyLength);
-        m.set(increment, delta, casUnique, explicitCas, reader, meta);
+        m.key(w.key, w.keyOffset, w.keyLength);
+        m.set(increment, delta, w.casUnique, w.explicitCas, reader, meta);
         try {
             for (;;) {
-                Status status = loop.run(m, now);
-                if (status == Status.STORED) {
-                    (increment ? counters.incrHits : counters.decrHits).increment();
-                    if (m.grew()) {
-                        counters.totalItems.increment(); // memcached links a new item only when the number grows
+                switch (loop.run(m, now)) {
+                    case STORED -> {
+                        (increment ? counters.incrHits : counters.decrHits).increment();
+                        if (m.grew()) {
+                            counters.totalItems.increment(); // memcached links a new item only when the number grows
+                        }
+                        return ArithmeticResult.UPDATED;
                     }
-                    return status;
+                    case EXISTS -> {
+                        return ArithmeticResult.EXISTS;
+                    }
+                    case NOT_STORED -> {
+                        return ArithmeticResult.NON_NUMERIC;
+                    }
+                    case NOT_FOUND -> {
+                        if (!w.vivify) {
+                            (increment ? counters.incrMisses : counters.decrMisses).increment();
+                            return ArithmeticResult.NOT_FOUND;
+                        }
+                        switch (create(w, 0, w.vivifyExpiresAt, 0, reader, meta, false)) {
+                            case STORED -> {
+                                return ArithmeticResult.UPDATED;
+                            }
+                            case TOO_LARGE -> {
+                                return ArithmeticResult.TOO_LARGE;
+                            }
+                            case OUT_OF_MEMORY -> {
+                                return ArithmeticResult.OUT_OF_MEMORY;
+                            }
+                            default -> {
+                                // another writer added the key: apply the command to its item
+                            }
+                        }
+                    }
+                    default -> {
+                        return ArithmeticResult.OUT_OF_MEMORY;
+                    }
                 }
-                if (status != Status.NOT_FOUND) {
-                    return status;
-                }
-                if (initial == null) {
-                    (increment ? counters.incrMisses : counters.decrMisses).increment();
-                    return Status.NOT_FOUND;
-                }
-                Status created = store(StorageCommand.ADD, key, keyOffset, keyLength, initial, initialOffset,
-                        initialLength, 0, exptime, 0, reader, false, explicitCas, 0, false, meta, false);
-                if (created != Status.NOT_STORED) {
-                    return created;
-                }
-                // another writer added the key: apply the command to its item
             }
         } finally {
             m.clear();
@@ -142,30 +171,30 @@ final class Writes {
     }
 
     /**
-     * delete ({@link Store#delete(MemorySegment, long, int, long)}): counts delete_hits or
-     * delete_misses; a CAS mismatch counts neither.
+     * delete ({@link Store#delete(MemorySegment, long, int, long)}): counts
+     * delete_hits or delete_misses; a CAS mismatch counts neither.
      *
      * @param casUnique 0 for no check, otherwise the CAS unique the item must have
      * @return DELETED, EXISTS or NOT_FOUND
      */
-    Status delete(MemorySegment key, long keyOffset, int keyLength, long casUnique) {
+    DeleteResult delete(MemorySegment key, long keyOffset, int keyLength, long casUnique) {
         Arguments.checkKey(key, keyOffset, keyLength);
         long now = time.now();
         long hash = KeyHash.hash(key, keyOffset, keyLength);
         long item = reads.lockLive(hash, key, keyOffset, keyLength, now);
         if (item < 0) {
             counters.deleteMisses.increment();
-            return Status.NOT_FOUND;
+            return DeleteResult.NOT_FOUND;
         }
         try {
             if (casUnique != 0 && !liveness.casMatches(item, casUnique)) {
-                return Status.EXISTS;
+                return DeleteResult.EXISTS;
             }
             reads.unlinkLocked(hash, item);
         } finally {
             reads.unlock(hash);
         }
         counters.deleteHits.increment();
-        return Status.DELETED;
+        return DeleteResult.DELETED;
     }
 }

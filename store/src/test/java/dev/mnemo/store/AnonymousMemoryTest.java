@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 class AnonymousMemoryTest {
 
-    private static final long SIZE = 6L * StoreConfig.MIB + 4096; // not a multiple of the huge page
+    private static final long SIZE = 6L * Fixture.MIB + 4096; // not a multiple of the huge page
 
     @Test
     void memoryIsZeroedWritableAndHugePageAligned() {
@@ -49,7 +49,7 @@ class AnonymousMemoryTest {
 
     @Test
     void storeWithoutFileWorksOnTheMapping() {
-        try (Fixture f = new Fixture(StoreConfig.defaults().withMemoryLimit(8L * StoreConfig.MIB))) {
+        try (Fixture f = new Fixture(Store.builder().memoryLimit(8L * Fixture.MIB))) {
             f.set("k", "v");
             assertEquals("v", f.get("k"));
             f.store.checkConsistency();

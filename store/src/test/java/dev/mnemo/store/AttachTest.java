@@ -1,6 +1,7 @@
 package dev.mnemo.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -23,8 +24,8 @@ class AttachTest {
     @TempDir
     Path dir;
 
-    private StoreConfig config(Path file) {
-        return StoreConfig.defaults().withMemoryLimit(8L * StoreConfig.MIB).withMemoryFile(file);
+    private StoreBuilder config(Path file) {
+        return Store.builder().memoryLimit(8L * Fixture.MIB).memoryFile(file);
     }
 
     @Test
@@ -33,22 +34,22 @@ class AttachTest {
         try (Fixture owner = new Fixture(config(file))) {
             owner.set("a", "from owner", 3, 0);
             try (Store attached = Store.attach(file, owner.clock)) {
-                assertEquals(8L * StoreConfig.MIB, attached.config().memoryLimit());
+                assertEquals(8L * Fixture.MIB, attached.memoryLimit());
                 assertEquals("from owner", ChildProcess.get(attached, "a"));
-                assertEquals(Status.STORED, ChildProcess.set(attached, "b", "from attached"));
+                assertEquals(WriteResult.STORED, ChildProcess.set(attached, "b", "from attached"));
                 assertEquals("from attached", owner.get("b"));
                 Fixture.Captured a = owner.item("a");
                 MemorySegmentKey k = new MemorySegmentKey("a");
-                assertEquals(Status.EXISTS, attached.store(StorageCommand.CAS, k.segment, 0, k.length, k.segment, 0, 1,
-                        0, 0, a.cas + 1, null));
-                assertEquals(Status.STORED, attached.store(StorageCommand.CAS, k.segment, 0, k.length, k.segment, 0, 1,
-                        0, 0, a.cas, null));
+                assertEquals(WriteResult.EXISTS, attached.compareAndSet(new ItemWrite().key(k.segment, 0, k.length)
+                        .value(k.segment, 0, 1).casUnique(a.cas + 1)));
+                assertEquals(WriteResult.STORED, attached.compareAndSet(new ItemWrite().key(k.segment, 0, k.length)
+                        .value(k.segment, 0, 1).casUnique(a.cas)));
                 assertTrue(owner.item("a").cas > a.cas, "one CAS counter for both");
-                assertEquals(Status.DELETED, attached.delete(k.segment, 0, k.length));
+                assertEquals(DeleteResult.DELETED, attached.delete(k.segment, 0, k.length, 0));
                 assertNull(owner.get("a"));
                 assertEquals(owner.store.stats().currItems(), attached.stats().currItems());
                 assertEquals(owner.store.stats().deleteHits(), 1, "the owner's stats count the attached process's delete");
-                attached.flushAll(0);
+                attached.flushAll();
                 assertNull(owner.get("b"), "flush_all from an attached process flushes for everyone");
                 owner.set("c", "after flush");
                 assertEquals("after flush", ChildProcess.get(attached, "c"));
@@ -65,7 +66,7 @@ class AttachTest {
     @Test
     void ownerAndAttachedThreadsIncrementTheSameCountersWithoutLosingAny() throws Exception {
         Path file = dir.resolve("region");
-        try (Store owner = Store.open(config(file)); Store attached = Store.attach(file)) {
+        try (Store owner = config(file).sweepExpiredInBackground(false).open(); Store attached = Store.attach(file)) {
             for (int c = 0; c < 8; c++) {
                 ChildProcess.set(owner, "counter" + c, "0");
             }
@@ -80,7 +81,7 @@ class AttachTest {
                         java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
                         for (int i = 0; i < perThread; i++) {
                             MemorySegmentKey k = new MemorySegmentKey("counter" + random.nextInt(8));
-                            assertEquals(Status.STORED, store.incrDecr(k.segment, 0, k.length, true, 1, null));
+                            assertEquals(ArithmeticResult.UPDATED, store.increment(new ItemWrite().key(k.segment, 0, k.length), 1));
                             ChildProcess.set(store, "noise" + random.nextInt(50_000), "n".repeat(100)); // evicts
                         }
                     } catch (Throwable e) {
@@ -104,6 +105,71 @@ class AttachTest {
             assertEquals(4L * perThread, owner.stats().incrHits());
             owner.checkConsistency();
         }
+    }
+
+    @Test
+    void anAttachedStoreHasTheSimpleApiAndSeesTheOwnersWrites() {
+        Path file = dir.resolve("region");
+        try (Fixture owner = new Fixture(config(file)); Store attached = Store.attach(file, owner.clock)) {
+            Store store = owner.store;
+            store.set(b("k"), b("from owner"), java.time.Duration.ofSeconds(30));
+            assertEquals("from owner", s(attached.get(b("k"))));
+            Item item = attached.getItem(b("k"));
+            assertEquals(store.getItem(b("k")).casUnique(), item.casUnique());
+            assertEquals(java.util.Optional.of(java.time.Instant.ofEpochSecond(Fixture.START + 30)), item.expiresAt());
+            assertEquals(CasResult.STORED, attached.compareAndSet(b("k"), item.casUnique(), b("from attached")));
+            assertEquals("from attached", s(store.get(b("k"))));
+            assertEquals(CasResult.EXISTS, store.compareAndSet(b("k"), item.casUnique(), b("stale")));
+            assertTrue(attached.add(b("n"), b("1")));
+            assertFalse(store.add(b("n"), b("2")));
+            assertEquals(java.util.OptionalLong.of(2), store.increment(b("n"), 1));
+            assertEquals(java.util.OptionalLong.of(1), attached.decrement(b("n"), 1));
+            assertTrue(attached.replace(b("n"), b("9")));
+            assertEquals("9", s(store.get(b("n"))));
+            assertTrue(attached.touch(b("k"), java.time.Duration.ofSeconds(5)));
+            assertEquals(Fixture.START + 5, owner.item("k").expiresAt);
+            assertTrue(store.delete(b("n")));
+            assertNull(attached.get(b("n")));
+            assertFalse(attached.delete(b("n")));
+            assertEquals(8L * Fixture.MIB, attached.memoryLimit());
+            assertEquals(store.maxItemSize(), attached.maxItemSize());
+            assertEquals(store.casEnabled(), attached.casEnabled());
+            assertEquals(file, attached.memoryFile());
+            assertThrows(ItemTooLargeException.class, () -> attached.set(b("k"), new byte[attached.maxItemSize() + 1]));
+            assertNull(store.get(b("k")), "a too-large set from the attached store drops the owner's item too");
+            owner.clock.advance(5);
+            store.checkConsistency();
+        }
+    }
+
+    @Test
+    void attachingStartsNoSweeperThread() {
+        Path file = dir.resolve("region");
+        try (Store owner = config(file).sweepExpiredInBackground(false).open()) {
+            java.util.Set<Thread> before = sweepers();
+            try (Store attached = Store.attach(file)) {
+                attached.set(b("k"), b("v"));
+                assertEquals(before, sweepers(), "the owner sweeps, not the attached process");
+            }
+        }
+    }
+
+    private static java.util.Set<Thread> sweepers() {
+        java.util.Set<Thread> found = new java.util.HashSet<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("mnemo-expiry-sweeper") && t.isAlive()) {
+                found.add(t);
+            }
+        }
+        return found;
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String s(byte[] bytes) {
+        return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
     }
 
     /** A key as a memory segment. */
@@ -130,7 +196,7 @@ class AttachTest {
     @Test
     void childJvmSeesTheOwnersWritesAndTheOwnerSeesTheChilds() throws Exception {
         Path file = dir.resolve("region");
-        try (Store owner = Store.open(config(file))) {
+        try (Store owner = config(file).sweepExpiredInBackground(false).open()) {
             ChildProcess.set(owner, "parent", "written by the parent");
             Process child = ChildProcess.start("attach", file.toString(), "500");
             try {

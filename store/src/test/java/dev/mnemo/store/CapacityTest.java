@@ -17,21 +17,22 @@ import org.junit.jupiter.api.Test;
  */
 class CapacityTest {
 
-    private static final long LIMIT = 16L * StoreConfig.MIB;
+    private static final long LIMIT = 16L * Fixture.MIB;
 
     @Test
     void holdsAnItemPer150BytesBeforeTheFirstEviction() {
         int held;
-        try (Store store = Store.open(StoreConfig.defaults().withMemoryLimit(LIMIT))) {
+        try (Store store = Store.builder().memoryLimit(LIMIT).sweepExpiredInBackground(false).open()) {
             held = fillUntilFirstEviction(store);
         }
         assertTrue(held >= LIMIT / 150, held + " items, " + (double) LIMIT / held + " bytes per item");
-        try (Store store = Store.open(StoreConfig.defaults().withMemoryLimit(LIMIT))) {
+        try (Store store = Store.builder().memoryLimit(LIMIT).sweepExpiredInBackground(false).open()) {
             MemorySegment key = MemorySegment.ofArray(new byte[10]);
             MemorySegment value = MemorySegment.ofArray(new byte[100]);
+            ItemWrite write = new ItemWrite();
             for (int i = 0; i < held; i++) {
                 writeKey(key, i);
-                store.store(StorageCommand.SET, key, 0, 10, value, 0, 100, 0, 0, 0);
+                store.set(write.reset().key(key, 0, 10).value(value, 0, 100));
             }
             assertEquals(0, store.stats().evictions());
             assertEquals(held, store.stats().currItems());
@@ -46,9 +47,10 @@ class CapacityTest {
     private static int fillUntilFirstEviction(Store store) {
         MemorySegment key = MemorySegment.ofArray(new byte[10]);
         MemorySegment value = MemorySegment.ofArray(new byte[100]);
+        ItemWrite write = new ItemWrite();
         for (int n = 0; ; n++) {
             writeKey(key, n);
-            assertEquals(Status.STORED, store.store(StorageCommand.SET, key, 0, 10, value, 0, 100, 0, 0, 0));
+            assertEquals(WriteResult.STORED, store.set(write.reset().key(key, 0, 10).value(value, 0, 100)));
             if (store.stats().evictions() > 0) {
                 return n;
             }

@@ -27,7 +27,7 @@ class CasCheckTest {
     @Test
     void storeReportsTheNewCasUniqueWithoutCountingAGet() {
         Fixture.Captured stored = new Fixture.Captured();
-        assertEquals(Status.STORED, f.store(StorageCommand.SET, "k", "v", 0, stored));
+        assertEquals(WriteResult.STORED, f.store.set(Fixture.write("k", "v").onStored(stored)));
         assertEquals(1, stored.calls);
         assertEquals("v", stored.value);
         StoreStats s = f.store.stats();
@@ -39,7 +39,7 @@ class CasCheckTest {
 
     @Test
     void storeDoesNotMarkTheItemFetched() {
-        f.store(StorageCommand.SET, "k", "v", 0, new Fixture.Captured());
+        f.store.set(Fixture.write("k", "v").onStored(new Fixture.Captured()));
         assertEquals(false, f.item("k").fetched, "the first get sees the item unread");
     }
 
@@ -47,7 +47,7 @@ class CasCheckTest {
     void refusedStoreDoesNotCallTheReader() {
         f.set("k", "v");
         Fixture.Captured stored = new Fixture.Captured();
-        assertEquals(Status.NOT_STORED, f.store(StorageCommand.ADD, "k", "w", 0, stored));
+        assertEquals(WriteResult.NOT_STORED, f.store.add(Fixture.write("k", "w").onStored(stored)));
         assertEquals(0, stored.calls);
     }
 
@@ -56,11 +56,11 @@ class CasCheckTest {
         f.set("k", "ab");
         long cas = casOf("k");
         Fixture.Captured stored = new Fixture.Captured();
-        assertEquals(Status.STORED, f.store(StorageCommand.APPEND, "k", "cd", cas, stored));
+        assertEquals(WriteResult.STORED, f.store.append(Fixture.write("k", "cd").casUnique(cas).onStored(stored)));
         assertEquals("abcd", f.get("k"));
         assertNotEquals(cas, stored.cas);
         assertEquals(stored.cas, casOf("k"));
-        assertEquals(Status.STORED, f.store(StorageCommand.PREPEND, "k", "x", stored.cas, stored));
+        assertEquals(WriteResult.STORED, f.store.prepend(Fixture.write("k", "x").casUnique(stored.cas).onStored(stored)));
         assertEquals("xabcd", f.get("k"));
     }
 
@@ -68,35 +68,46 @@ class CasCheckTest {
     void appendWithOtherCasIsExistsAndChangesNothing() {
         f.set("k", "ab");
         long cas = casOf("k");
-        assertEquals(Status.EXISTS, f.store(StorageCommand.APPEND, "k", "cd", cas + 1, null));
-        assertEquals(Status.EXISTS, f.store(StorageCommand.PREPEND, "k", "cd", cas + 1, null));
+        assertEquals(WriteResult.EXISTS, f.store.append(Fixture.write("k", "cd").casUnique(cas + 1)));
+        assertEquals(WriteResult.EXISTS, f.store.prepend(Fixture.write("k", "cd").casUnique(cas + 1)));
         assertEquals("ab", f.get("k"));
         assertEquals(cas, casOf("k"));
     }
 
     @Test
     void appendWithCasToMissingItemIsNotStored() {
-        assertEquals(Status.NOT_STORED, f.store(StorageCommand.APPEND, "k", "cd", 5, null));
+        assertEquals(WriteResult.NOT_STORED, f.store.append(Fixture.write("k", "cd").casUnique(5)));
         assertNull(f.get("k"));
     }
 
     @Test
-    void oldStoreSignatureIgnoresCasForAppend() {
+    void casUniqueZeroMeansNoCheckForAppend() {
         f.set("k", "a");
-        assertEquals(Status.STORED, f.store(StorageCommand.APPEND, "k", "b", 0, 0, casOf("k") + 1));
+        assertEquals(WriteResult.STORED, f.store.append(Fixture.write("k", "b").casUnique(0)));
         assertEquals("ab", f.get("k"));
+    }
+
+    @Test
+    void setAddAndReplaceIgnoreTheCasUnique() {
+        f.set("k", "a");
+        long other = casOf("k") + 1;
+        assertEquals(WriteResult.STORED, f.store.set(Fixture.write("k", "b").casUnique(other)));
+        assertEquals(WriteResult.STORED, f.store.replace(Fixture.write("k", "c").casUnique(other)));
+        assertEquals(WriteResult.STORED, f.store.add(Fixture.write("n", "d").casUnique(other)));
+        assertEquals("c", f.get("k"));
+        assertEquals("d", f.get("n"));
     }
 
     @Test
     void deleteWithCas() {
         f.set("k", "v");
         long cas = casOf("k");
-        assertEquals(Status.EXISTS, f.delete("k", cas + 1));
+        assertEquals(DeleteResult.EXISTS, f.delete("k", cas + 1));
         assertEquals("v", f.get("k"));
         assertEquals(0, f.store.stats().deleteHits() + f.store.stats().deleteMisses(), "a mismatch counts neither");
-        assertEquals(Status.DELETED, f.delete("k", cas));
+        assertEquals(DeleteResult.DELETED, f.delete("k", cas));
         assertNull(f.get("k"));
-        assertEquals(Status.NOT_FOUND, f.delete("k", cas));
+        assertEquals(DeleteResult.NOT_FOUND, f.delete("k", cas));
         assertEquals(1, f.store.stats().deleteHits());
         assertEquals(1, f.store.stats().deleteMisses());
     }
@@ -106,21 +117,21 @@ class CasCheckTest {
         f.set("n", "10");
         long cas = casOf("n");
         Fixture.Captured result = new Fixture.Captured();
-        assertEquals(Status.EXISTS, f.incr("n", 1, cas + 1, result));
+        assertEquals(ArithmeticResult.EXISTS, f.incr("n", 1, cas + 1, result));
         assertEquals(0, result.calls);
         assertEquals("10", f.get("n"));
         assertEquals(0, f.store.stats().incrHits() + f.store.stats().incrMisses(), "a mismatch counts neither");
-        assertEquals(Status.STORED, f.incr("n", 1, cas, result));
+        assertEquals(ArithmeticResult.UPDATED, f.incr("n", 1, cas, result));
         assertEquals("11", result.value);
         assertEquals(result.cas, casOf("n"));
         assertNotEquals(cas, result.cas);
-        assertEquals(Status.NOT_FOUND, f.incr("missing", 1, cas, result));
+        assertEquals(ArithmeticResult.NOT_FOUND, f.incr("missing", 1, cas, result));
     }
 
     @Test
     void incrCreatesAMissingItemWhateverItsCasCountingNeitherASetNorAMiss() {
         Fixture.Captured result = new Fixture.Captured();
-        assertEquals(Status.STORED, f.incrOrCreate("n", 5, 777, "10", result));
+        assertEquals(ArithmeticResult.UPDATED, f.incrOrCreate("n", 5, 777, "10", result));
         assertEquals("10", result.value);
         assertEquals(0, result.flags);
         StoreStats s = f.store.stats();
@@ -129,7 +140,7 @@ class CasCheckTest {
         assertEquals(0, s.incrHits());
         assertEquals(1, s.totalItems());
         assertEquals(result.cas, casOf("n"));
-        assertEquals(Status.STORED, f.incrOrCreate("n", 5, result.cas, "10", result));
+        assertEquals(ArithmeticResult.UPDATED, f.incrOrCreate("n", 5, result.cas, "10", result));
         assertEquals("15", result.value);
         assertEquals(1, f.store.stats().incrHits());
     }
@@ -137,18 +148,19 @@ class CasCheckTest {
     @Test
     void incrCasMismatchComesBeforeTheNumericCheck() {
         f.set("k", "abc");
-        assertEquals(Status.EXISTS, f.incr("k", 1, casOf("k") + 1, null));
-        assertEquals(Status.NON_NUMERIC, f.incr("k", 1, casOf("k"), null));
+        assertEquals(ArithmeticResult.EXISTS, f.incr("k", 1, casOf("k") + 1, null));
+        assertEquals(ArithmeticResult.NON_NUMERIC, f.incr("k", 1, casOf("k"), null));
     }
 
     @Test
     void withCasDisabledNoCasMatches() {
-        try (Fixture g = new Fixture(StoreConfig.defaults().withMemoryLimit(16L * StoreConfig.MIB).withCasEnabled(false))) {
+        try (Fixture g = new Fixture(Store.builder().memoryLimit(16 * Fixture.MIB).casEnabled(false))) {
             g.set("k", "1");
             assertEquals(0, g.item("k").cas);
-            assertEquals(Status.EXISTS, g.delete("k", 1));
-            assertEquals(Status.EXISTS, g.incr("k", 1, 1, null));
-            assertEquals(Status.EXISTS, g.store(StorageCommand.APPEND, "k", "x", 1, null));
+            assertEquals(DeleteResult.EXISTS, g.delete("k", 1));
+            assertEquals(ArithmeticResult.EXISTS, g.incr("k", 1, 1, null));
+            assertEquals(WriteResult.EXISTS, g.store.append(Fixture.write("k", "x").casUnique(1)));
+            assertEquals(WriteResult.EXISTS, g.cas("k", "x", 1));
             assertEquals("1", g.get("k"));
         }
     }
@@ -158,18 +170,19 @@ class CasCheckTest {
     void concurrentCasAppendsHaveOneWinnerPerRound() throws Exception {
         int rounds = 2_000;
         f.set("k", "");
-        MemorySegment key = Fixture.bytes("k");
-        MemorySegment value = Fixture.bytes("x");
         long[] roundCas = new long[1];
         AtomicInteger wins = new AtomicInteger();
         AtomicInteger losses = new AtomicInteger();
         CyclicBarrier barrier = new CyclicBarrier(2, () -> roundCas[0] = casOf("k"));
         Runnable appender = () -> {
+            MemorySegment key = Fixture.bytes("k");
+            MemorySegment value = Fixture.bytes("x");
+            ItemWrite write = new ItemWrite();
             try {
                 for (int r = 0; r < rounds; r++) {
                     barrier.await();
-                    Status s = f.store.store(StorageCommand.APPEND, key, 0, 1, value, 0, 1, 0, 0, roundCas[0], null);
-                    (s == Status.STORED ? wins : losses).incrementAndGet();
+                    WriteResult s = f.store.append(write.reset().key(key, 0, 1).value(value, 0, 1).casUnique(roundCas[0]));
+                    (s == WriteResult.STORED ? wins : losses).incrementAndGet();
                     barrier.await();
                 }
             } catch (Exception e) {

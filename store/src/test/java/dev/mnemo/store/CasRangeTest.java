@@ -29,7 +29,7 @@ class CasRangeTest {
     @Test
     void casUniquesBeyondASegmentsRangeStayExact() throws IOException {
         Path file = dir.resolve("mnemo.region");
-        try (Fixture f = new Fixture(StoreConfig.defaults().withMemoryLimit(8L * StoreConfig.MIB).withMemoryFile(file))) {
+        try (Fixture f = new Fixture(Store.builder().memoryLimit(8 * Fixture.MIB).memoryFile(file))) {
             f.set("a", "value-a", 7, 0);
             long before = f.item("a").cas;
             assertTrue(before < Stripe.CAS_BLOCK);
@@ -41,10 +41,10 @@ class CasRangeTest {
             }
             assertTrue(last > JUMP, "the last set took a unique from the moved counter: " + last);
             assertEquals(before, f.item("a").cas, "an item written before keeps its unique");
-            assertEquals(Status.STORED, f.store(StorageCommand.CAS, "k" + Stripe.CAS_BLOCK, "w", 0, 0, last));
+            assertEquals(WriteResult.STORED, f.cas("k" + Stripe.CAS_BLOCK, "w", last));
             StoreStats stats = f.store.stats();
 
-            assertEquals(Status.STORED, f.store.markStale(Fixture.bytes("a"), 0, 1));
+            assertEquals(DeleteResult.DELETED, f.markStale("a"));
             Fixture.Captured a = f.item("a");
             assertTrue(a.stale);
             assertTrue(a.cas > JUMP, "a new unique, out of the old segment's range: " + a.cas);
@@ -52,8 +52,8 @@ class CasRangeTest {
             assertEquals(7, a.flags);
             assertEquals(stats.currItems(), f.store.stats().currItems());
             assertEquals(stats.bytes(), f.store.stats().bytes());
-            assertEquals(Status.EXISTS, f.store(StorageCommand.CAS, "a", "x", 0, 0, before));
-            assertEquals(Status.STORED, f.store(StorageCommand.CAS, "a", "x", 0, 0, a.cas));
+            assertEquals(WriteResult.EXISTS, f.cas("a", "x", before));
+            assertEquals(WriteResult.STORED, f.cas("a", "x", a.cas));
             assertEquals("x", f.get("a"));
         }
     }

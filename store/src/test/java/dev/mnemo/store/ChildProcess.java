@@ -80,10 +80,10 @@ final class ChildProcess {
         return MemorySegment.ofArray(s.getBytes(StandardCharsets.UTF_8));
     }
 
-    static Status set(Store store, String key, String value) {
+    static WriteResult set(Store store, String key, String value) {
         MemorySegment k = bytes(key);
         MemorySegment v = bytes(value);
-        return store.store(StorageCommand.SET, k, 0, (int) k.byteSize(), v, 0, (int) v.byteSize(), 0, 0, 0, null);
+        return store.set(new ItemWrite().key(k, 0, (int) k.byteSize()).value(v, 0, (int) v.byteSize()));
     }
 
     static String get(Store store, String key) {
@@ -99,7 +99,7 @@ final class ChildProcess {
         Path file = Path.of(args[1]);
         switch (args[0]) {
             case "own" -> {
-                Store store = Store.open(StoreConfig.defaults().withMemoryLimit(Long.parseLong(args[2])).withMemoryFile(file));
+                Store store = Store.builder().memoryLimit(Long.parseLong(args[2])).memoryFile(file).sweepExpiredInBackground(false).open();
                 int n = Integer.parseInt(args[3]);
                 for (int i = 0; i < n; i++) {
                     set(store, "own" + i, value("own" + i, 0));
@@ -113,7 +113,7 @@ final class ChildProcess {
                 }
             }
             case "own-evict" -> {
-                Store store = Store.open(StoreConfig.defaults().withMemoryLimit(Long.parseLong(args[2])).withMemoryFile(file));
+                Store store = Store.builder().memoryLimit(Long.parseLong(args[2])).memoryFile(file).sweepExpiredInBackground(false).open();
                 SplittableRandom random = new SplittableRandom(Long.parseLong(args[3]));
                 System.out.println("READY");
                 System.out.flush();
@@ -159,7 +159,7 @@ final class ChildProcess {
                     switch (random.nextInt(4)) {
                         case 0, 1 -> set(store, key, value(key, round));
                         case 2 -> get(store, key);
-                        default -> store.delete(bytes(key), 0, (int) bytes(key).byteSize());
+                        default -> store.delete(bytes(key), 0, (int) bytes(key).byteSize(), 0);
                     }
                 }
             }

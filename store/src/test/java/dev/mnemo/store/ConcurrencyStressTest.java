@@ -33,12 +33,12 @@ class ConcurrencyStressTest {
 
     @Test
     void readsAreNeverTornAndCountersAddUp() throws Exception {
-        try (Store store = Store.open(StoreConfig.defaults().withMemoryLimit(4L * StoreConfig.MIB).withMaxItemSize(4096));
-             Store counters = Store.open(StoreConfig.defaults().withMemoryLimit(256L * StoreConfig.MIB).withMaxItemSize(4096))) {
+        try (Store store = Store.builder().memoryLimit(4L * Fixture.MIB).maxItemSize(4096).sweepExpiredInBackground(false).open();
+             Store counters = Store.builder().memoryLimit(256L * Fixture.MIB).maxItemSize(4096).sweepExpiredInBackground(false).open()) {
             for (int c = 0; c < COUNTERS; c++) {
                 MemorySegment k = key("counter" + c);
                 MemorySegment zero = MemorySegment.ofArray("0".getBytes(StandardCharsets.US_ASCII));
-                counters.store(StorageCommand.SET, k, 0, (int) k.byteSize(), zero, 0, 1, 0, 0, 0);
+                counters.set(new ItemWrite().key(k, 0, (int) k.byteSize()).value(zero, 0, 1));
             }
             AtomicLong reads = new AtomicLong();
             AtomicLong increments = new AtomicLong();
@@ -68,7 +68,7 @@ class ConcurrencyStressTest {
             assertEquals(0, counters.stats().evictions(), "the counters' store must never evict");
             StoreStats s = store.stats();
             assertTrue(s.evictions() > 0, "the test must run under eviction pressure");
-            assertTrue(s.bytes() <= 4L * StoreConfig.MIB);
+            assertTrue(s.bytes() <= 4L * Fixture.MIB);
             store.checkConsistency(); // bytes, curr_items and every segment's item count match the linked items
             counters.checkConsistency();
         }
@@ -84,7 +84,7 @@ class ConcurrencyStressTest {
     @Test
     void deletesRacingEvictionKeepTheCountsExact() throws Exception {
         for (int round = 0; round < 12; round++) {
-            try (Store store = Store.open(StoreConfig.defaults().withMemoryLimit(300_000).withMaxItemSize(4096))) {
+            try (Store store = Store.builder().memoryLimit(300_000).maxItemSize(4096).sweepExpiredInBackground(false).open()) {
                 List<Runnable> bodies = new ArrayList<>();
                 for (int t = 0; t < 8; t++) {
                     int seed = round * 8 + t;
@@ -102,15 +102,17 @@ class ConcurrencyStressTest {
         SplittableRandom random = new SplittableRandom(seed);
         byte[] buffer = new byte[3000];
         MemorySegment value = MemorySegment.ofArray(buffer);
+        ItemWrite write = new ItemWrite();
         for (int i = 0; i < 20_000; i++) {
             MemorySegment key = key("key" + random.nextInt(500));
             if (random.nextInt(20) == 0) {
-                store.delete(key, 0, (int) key.byteSize());
+                store.delete(key, 0, (int) key.byteSize(), 0);
                 continue;
             }
             int length = random.nextInt(20, 3000);
-            Status status = store.store(StorageCommand.SET, key, 0, (int) key.byteSize(), value, 0, length, length, 0, 0);
-            assertEquals(Status.STORED, status);
+            WriteResult status = store.set(write.reset().key(key, 0, (int) key.byteSize()).value(value, 0, length)
+                    .clientFlags(length));
+            assertEquals(WriteResult.STORED, status);
         }
     }
 
@@ -145,17 +147,19 @@ class ConcurrencyStressTest {
     private static void write(Store store, int seed) {
         SplittableRandom random = new SplittableRandom(seed);
         byte[] buffer = new byte[4096];
+        ItemWrite write = new ItemWrite();
         for (int i = 0; i < OPS; i++) {
             String k = "key" + random.nextInt(KEYS);
             MemorySegment key = key(k);
             if (random.nextInt(20) == 0) {
-                store.delete(key, 0, (int) key.byteSize());
+                store.delete(key, 0, (int) key.byteSize(), 0);
                 continue;
             }
             int length = value(k, random.nextInt(20, 3000), random.nextInt(), buffer);
             MemorySegment value = MemorySegment.ofArray(buffer);
-            Status status = store.store(StorageCommand.SET, key, 0, (int) key.byteSize(), value, 0, length, length, 0, 0);
-            assertEquals(Status.STORED, status);
+            WriteResult status = store.set(write.reset().key(key, 0, (int) key.byteSize()).value(value, 0, length)
+                    .clientFlags(length));
+            assertEquals(WriteResult.STORED, status);
         }
     }
 
@@ -185,10 +189,11 @@ class ConcurrencyStressTest {
     private static long increment(Store store) {
         SplittableRandom random = new SplittableRandom();
         long done = 0;
+        ItemWrite write = new ItemWrite();
         for (int i = 0; i < OPS / 2; i++) {
             MemorySegment key = key("counter" + random.nextInt(COUNTERS));
-            Status status = store.incrDecr(key, 0, (int) key.byteSize(), true, 1, null);
-            if (status == Status.STORED) {
+            ArithmeticResult status = store.increment(write.reset().key(key, 0, (int) key.byteSize()), 1);
+            if (status == ArithmeticResult.UPDATED) {
                 done++;
             } else {
                 throw new AssertionError("incr returned " + status);

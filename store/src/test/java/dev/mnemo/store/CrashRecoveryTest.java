@@ -15,13 +15,13 @@ import org.junit.jupiter.api.io.TempDir;
 /** Processes killed with SIGKILL ({@link Process#destroyForcibly()}) while using a region. */
 class CrashRecoveryTest {
 
-    private static final long MEMORY = 8L * StoreConfig.MIB;
+    private static final long MEMORY = 8L * Fixture.MIB;
 
     @TempDir
     Path dir;
 
-    private StoreConfig config(Path file) {
-        return StoreConfig.defaults().withMemoryLimit(MEMORY).withMemoryFile(file);
+    private StoreBuilder config(Path file) {
+        return Store.builder().memoryLimit(MEMORY).memoryFile(file);
     }
 
     @Test
@@ -40,7 +40,7 @@ class CrashRecoveryTest {
             } finally {
                 owner.destroyForcibly();
             }
-            try (Store store = Store.open(config(file))) {
+            try (Store store = config(file).sweepExpiredInBackground(false).open()) {
                 store.checkConsistency();
                 for (int i = 0; i < 3000; i++) {
                     String key = "own" + i;
@@ -70,7 +70,7 @@ class CrashRecoveryTest {
             } finally {
                 owner.destroyForcibly();
             }
-            try (Store store = Store.open(config(file))) {
+            try (Store store = config(file).sweepExpiredInBackground(false).open()) {
                 store.checkConsistency();
                 int found = 0;
                 for (int i = 0; i < 100_000; i++) {
@@ -91,7 +91,7 @@ class CrashRecoveryTest {
     @Test
     void aLockHeldByAKilledProcessIsBrokenAndItsSegmentsReclaimed() throws Exception {
         Path file = dir.resolve("region");
-        try (Store owner = Store.open(config(file))) {
+        try (Store owner = config(file).sweepExpiredInBackground(false).open()) {
             Process child = ChildProcess.start("hold", file.toString(), "held");
             try {
                 assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
@@ -99,9 +99,9 @@ class CrashRecoveryTest {
                     ChildProcess.kill(child);
                     assertEquals(ChildProcess.value("held", 0), ChildProcess.get(owner, "held"),
                             "the reader waits out the dead holder's odd version, then breaks its lock");
-                    assertEquals(Status.STORED, ChildProcess.set(owner, "held", "new"));
+                    assertEquals(WriteResult.STORED, ChildProcess.set(owner, "held", "new"));
                     for (int i = 0; i < 60_000; i++) { // needs new segments: the segment lock must be broken
-                        assertEquals(Status.STORED, ChildProcess.set(owner, "k" + i, "v".repeat(150)));
+                        assertEquals(WriteResult.STORED, ChildProcess.set(owner, "k" + i, "v".repeat(150)));
                     }
                     assertTrue(owner.stats().evictions() > 0);
                     owner.sweepExpired(1);
@@ -117,7 +117,7 @@ class CrashRecoveryTest {
     void attachedProcessesKilledAtRandomLeaveTheRegionConsistent() throws Exception {
         Path file = dir.resolve("region");
         SplittableRandom random = new SplittableRandom(11);
-        try (Store owner = Store.open(config(file))) {
+        try (Store owner = config(file).sweepExpiredInBackground(false).open()) {
             for (int i = 0; i < 30_000; i++) { // full: the children's writes evict
                 ChildProcess.set(owner, "fill" + i, "v".repeat(300));
             }

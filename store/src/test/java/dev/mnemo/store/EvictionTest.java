@@ -8,8 +8,8 @@ import org.junit.jupiter.api.Test;
 
 class EvictionTest {
 
-    private static final long LIMIT = 4L * StoreConfig.MIB;
-    private final Fixture f = new Fixture(StoreConfig.defaults().withMemoryLimit(LIMIT).withMaxItemSize(4096));
+    private static final long LIMIT = 4L * Fixture.MIB;
+    private final Fixture f = new Fixture(Store.builder().memoryLimit(LIMIT).maxItemSize(4096));
 
     @AfterEach
     void close() {
@@ -20,7 +20,7 @@ class EvictionTest {
     void staysWithinTheLimitAndKeepsWorkingUnderPressure() {
         String value = "v".repeat(200);
         for (int i = 0; i < 200_000; i++) {
-            assertEquals(Status.STORED, f.set("key" + i, value));
+            assertEquals(WriteResult.STORED, f.set("key" + i, value));
         }
         StoreStats s = f.store.stats();
         assertTrue(s.evictions() > 0);
@@ -28,7 +28,7 @@ class EvictionTest {
         assertTrue(s.segmentsUsed() * s.segmentSize() + s.hashBytes() <= LIMIT);
         assertEquals(s.currItems() * (Items.HEADER + 200 + 0) + keyBytes(s.currItems()), s.bytes(), 0.02 * s.bytes());
         assertEquals(value, f.get("key199999"), "the newest item is there");
-        assertEquals(Status.STORED, f.set("after", "x"));
+        assertEquals(WriteResult.STORED, f.set("after", "x"));
         assertEquals("x", f.get("after"));
     }
 
@@ -45,7 +45,7 @@ class EvictionTest {
         assertEquals(0, f.store.stats().evictions(), "the first round fits");
         f.clock.advance(60);
         for (int i = 0; i < 10_000; i++) {
-            assertEquals(Status.STORED, f.set("new" + i, value, 0, 0));
+            assertEquals(WriteResult.STORED, f.set("new" + i, value, 0, 0));
         }
         StoreStats s = f.store.stats();
         assertEquals(0, s.evictions());
@@ -139,6 +139,6 @@ class EvictionTest {
 
     @Test
     void itemLargerThanTheStoreCanHoldIsTooLarge() {
-        assertEquals(Status.TOO_LARGE, f.set("k", "x".repeat(4097)));
+        assertEquals(WriteResult.TOO_LARGE, f.set("k", "x".repeat(4097)));
     }
 }

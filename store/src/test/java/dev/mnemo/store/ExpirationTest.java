@@ -1,7 +1,7 @@
 package dev.mnemo.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,8 +25,8 @@ class ExpirationTest {
     }
 
     @Test
-    void relativeExptimeExpiresAfterThatManySeconds() {
-        f.set("k", "v", 0, 10);
+    void expiresAtThatUnixSecond() {
+        f.set("k", "v", 0, Fixture.START + 10);
         assertEquals(Fixture.START + 10, f.item("k").expiresAt);
         f.clock.advance(9);
         assertEquals("v", f.get("k"));
@@ -36,61 +36,57 @@ class ExpirationTest {
     }
 
     @Test
-    void thirtyDaysIsStillRelative() {
-        f.set("k", "v", 0, Store.MAX_RELATIVE_EXPTIME);
-        assertEquals(Fixture.START + Store.MAX_RELATIVE_EXPTIME, f.item("k").expiresAt);
+    void expiresAtIsAbsoluteEvenWhenSmall() {
+        f.set("k", "v", 0, 100);
+        assertNull(f.get("k"), "100 is a Unix time long past, not 100 seconds from now: the store has no 30-day rule");
+        f.set("k", "v", 0, Fixture.START + 60L * 60 * 24 * 31);
+        assertEquals(Fixture.START + 60L * 60 * 24 * 31, f.item("k").expiresAt, "31 days from now is just that");
     }
 
     @Test
-    void largerExptimeIsAbsoluteUnixTime() {
-        f.set("k", "v", 0, Fixture.START + 100);
-        assertEquals(Fixture.START + 100, f.item("k").expiresAt);
-        f.clock.advance(99);
-        assertNotNull(f.get("k"));
-        f.clock.advance(1);
+    void nowOrThePastIsAlreadyExpired() {
+        assertEquals(WriteResult.STORED, f.set("k", "v", 0, Fixture.START));
         assertNull(f.get("k"));
-    }
-
-    @Test
-    void absoluteTimeInThePastExpiresAtOnce() {
-        f.set("k", "v", 0, Store.MAX_RELATIVE_EXPTIME + 1);
+        assertEquals(WriteResult.STORED, f.set("k", "v", 0, 1));
         assertNull(f.get("k"));
-    }
-
-    @Test
-    void negativeIsAlreadyExpired() {
-        assertEquals(Status.STORED, f.set("k", "v", 0, -1));
-        assertNull(f.get("k"));
-        assertEquals(Status.STORED, f.store(StorageCommand.ADD, "k", "w", 0, 0, 0), "an expired item does not block add");
+        assertEquals(WriteResult.STORED, f.add("k", "w"), "an expired item does not block add");
         assertEquals("w", f.get("k"));
     }
 
     @Test
+    void storeClockIsTheBuildersClock() {
+        assertEquals(Fixture.START, f.store.nowSeconds());
+        f.clock.advance(5);
+        assertEquals(Fixture.START + 5, f.store.nowSeconds());
+    }
+
+    @Test
     void touchAndGatSetANewExptime() {
-        f.set("k", "v", 0, 10);
-        assertEquals(Status.TOUCHED, f.touch("k", 100));
+        f.set("k", "v", 0, f.in(10));
+        assertTrue(f.touch("k", f.in(100)));
+        assertEquals(Fixture.START + 100, f.item("k").expiresAt);
         f.clock.advance(50);
-        assertEquals("v", f.gat("k", 5).value);
+        assertEquals("v", f.gat("k", f.in(5)).value);
         f.clock.advance(5);
         assertNull(f.get("k"));
-        assertEquals(Status.NOT_FOUND, f.touch("k", 100));
+        assertFalse(f.touch("k", f.in(100)));
     }
 
     @Test
     void expiredItemsCannotBeReplacedOrIncremented() {
-        f.set("k", "1", 0, 1);
+        f.set("k", "1", 0, f.in(1));
         f.clock.advance(1);
-        assertEquals(Status.NOT_STORED, f.store(StorageCommand.REPLACE, "k", "2", 0, 0, 0));
-        assertEquals(Status.NOT_STORED, f.store(StorageCommand.APPEND, "k", "2", 0, 0, 0));
-        assertEquals(Status.NOT_FOUND, f.incr("k", 1, null));
-        assertEquals(Status.NOT_FOUND, f.delete("k"));
+        assertEquals(WriteResult.NOT_STORED, f.replace("k", "2"));
+        assertEquals(WriteResult.NOT_STORED, f.append("k", "2"));
+        assertEquals(ArithmeticResult.NOT_FOUND, f.incr("k", 1, null));
+        assertEquals(DeleteResult.NOT_FOUND, f.delete("k"));
     }
 
     @Test
     void flushAllNowHidesEverythingStoredBefore() {
         f.set("a", "1");
         f.set("b", "2");
-        f.store.flushAll(0);
+        f.store.flushAll();
         assertNull(f.get("a"));
         assertNull(f.get("b"));
         f.set("c", "3");
@@ -103,9 +99,20 @@ class ExpirationTest {
     }
 
     @Test
+    void flushAllAtZeroOrInThePastIsNow() {
+        f.set("a", "1");
+        f.store.flushAll(0);
+        assertNull(f.get("a"));
+        f.clock.advance(1);
+        f.set("b", "2");
+        f.store.flushAll(Fixture.START);
+        assertNull(f.get("b"));
+    }
+
+    @Test
     void flushAllWithFutureTimeTakesEffectThen() {
         f.set("a", "1");
-        f.store.flushAll(10);
+        f.store.flushAll(f.in(10));
         f.set("b", "2");
         f.clock.advance(9);
         assertEquals("1", f.get("a"));
@@ -121,7 +128,7 @@ class ExpirationTest {
     void sweepReclaimsExpiredItemsAndFreesTheirSegments() {
         f.set("forever", "x");
         for (int i = 0; i < 20_000; i++) {
-            f.set("k" + i, "v".repeat(100), 0, 10);
+            f.set("k" + i, "v".repeat(100), 0, f.in(10));
         }
         long usedBefore = f.store.stats().segmentsUsed();
         assertEquals(0, f.store.sweepExpired(Integer.MAX_VALUE), "nothing has expired yet");
@@ -139,7 +146,7 @@ class ExpirationTest {
     @Test
     void boundedSweepsGoOnWhereThePreviousOneStopped() {
         for (int i = 0; i < 20_000; i++) {
-            f.set("k" + i, "v".repeat(100), 0, 10);
+            f.set("k" + i, "v".repeat(100), 0, f.in(10));
         }
         f.clock.advance(10);
         int total = 0;

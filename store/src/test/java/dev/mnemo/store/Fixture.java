@@ -3,61 +3,108 @@ package dev.mnemo.store;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 
-/** Test helper: a store with a ManualClock, driven with String keys and values. */
+/**
+ * Test helper: a store with a ManualClock and no background sweeper (tests sweep themselves),
+ * driven through the zero-copy API with String keys and values. Expiration times are absolute
+ * Unix seconds, as the store takes them; {@link #in(long)} makes one relative to the clock.
+ */
 final class Fixture implements AutoCloseable {
 
     static final long START = 1_700_000_000L;
+    static final int MIB = 1 << 20;
 
     final ManualClock clock = new ManualClock(START);
     final Store store;
 
     Fixture() {
-        this(StoreConfig.defaults().withMemoryLimit(16L * StoreConfig.MIB));
+        this(Store.builder().memoryLimit(16 * MIB));
     }
 
-    Fixture(StoreConfig config) {
-        store = Store.open(config.withClock(clock));
+    /** Opens the builder's store with this fixture's clock and without the background sweeper. */
+    Fixture(StoreBuilder builder) {
+        store = builder.clock(clock).sweepExpiredInBackground(false).open();
     }
 
     static MemorySegment bytes(String s) {
         return MemorySegment.ofArray(s.getBytes(StandardCharsets.ISO_8859_1));
     }
 
-    Status set(String key, String value) {
-        return store(StorageCommand.SET, key, value, 0, 0, 0);
+    /** @return the Unix time {@code seconds} from the clock's now */
+    long in(long seconds) {
+        return clock.nowSeconds() + seconds;
     }
 
-    Status set(String key, String value, int flags, long exptime) {
-        return store(StorageCommand.SET, key, value, flags, exptime, 0);
-    }
-
-    Status store(StorageCommand command, String key, String value, int flags, long exptime, long cas) {
+    /** @return a new ItemWrite of the key and value: client flags 0, never expires, no CAS unique */
+    static ItemWrite write(String key, String value) {
         MemorySegment k = bytes(key);
         MemorySegment v = bytes(value);
-        return store.store(command, k, 0, (int) k.byteSize(), v, 0, (int) v.byteSize(), flags, exptime, cas);
+        return new ItemWrite().key(k, 0, (int) k.byteSize()).value(v, 0, (int) v.byteSize());
     }
 
-    /** A storage command with a CAS check (append/prepend) whose stored item {@code stored} is shown. */
-    Status store(StorageCommand command, String key, String value, long cas, Captured stored) {
+    /** @return a new ItemWrite of the key alone (delete, incr, decr) */
+    static ItemWrite key(String key) {
         MemorySegment k = bytes(key);
-        MemorySegment v = bytes(value);
-        return store.store(command, k, 0, (int) k.byteSize(), v, 0, (int) v.byteSize(), 0, 0, cas, stored);
+        return new ItemWrite().key(k, 0, (int) k.byteSize());
     }
 
-    Status delete(String key, long cas) {
+    WriteResult set(String key, String value) {
+        return store.set(write(key, value));
+    }
+
+    WriteResult set(String key, String value, int flags, long expiresAt) {
+        return store.set(write(key, value).clientFlags(flags).expiresAt(expiresAt));
+    }
+
+    WriteResult add(String key, String value) {
+        return store.add(write(key, value));
+    }
+
+    WriteResult replace(String key, String value) {
+        return store.replace(write(key, value));
+    }
+
+    WriteResult append(String key, String value) {
+        return store.append(write(key, value));
+    }
+
+    WriteResult prepend(String key, String value) {
+        return store.prepend(write(key, value));
+    }
+
+    WriteResult cas(String key, String value, long casUnique) {
+        return store.compareAndSet(write(key, value).casUnique(casUnique));
+    }
+
+    DeleteResult delete(String key) {
+        return delete(key, 0);
+    }
+
+    DeleteResult delete(String key, long cas) {
         MemorySegment k = bytes(key);
         return store.delete(k, 0, (int) k.byteSize(), cas);
     }
 
-    Status incr(String key, long delta, long cas, Captured result) {
-        MemorySegment k = bytes(key);
-        return store.incrDecr(k, 0, (int) k.byteSize(), true, delta, cas, result);
+    ArithmeticResult incr(String key, long delta, Captured result) {
+        return incr(key, delta, 0, result);
     }
 
-    Status incrOrCreate(String key, long delta, long cas, String initial, Captured result) {
+    ArithmeticResult incr(String key, long delta, long cas, Captured result) {
+        return store.increment(key(key).casUnique(cas).onStored(result), delta);
+    }
+
+    ArithmeticResult decr(String key, long delta, Captured result) {
+        return store.decrement(key(key).onStored(result), delta);
+    }
+
+    /** An incr that creates a missing item from {@code initial}, never expiring (binary protocol's Increment). */
+    ArithmeticResult incrOrCreate(String key, long delta, long cas, String initial, Captured result) {
+        return store.increment(write(key, initial).casUnique(cas).vivify(0).onStored(result), delta);
+    }
+
+    /** Marks the key's item stale, as meta delete with I (and no other flag) does. */
+    DeleteResult markStale(String key) {
         MemorySegment k = bytes(key);
-        MemorySegment i = bytes(initial);
-        return store.incrDecr(k, 0, (int) k.byteSize(), true, delta, cas, i, 0, (int) i.byteSize(), 0, result);
+        return store.meta().delete(k, 0, (int) k.byteSize(), false, 0, true, false, -1, 0);
     }
 
     /** @return the value, or null on a miss */
@@ -72,30 +119,15 @@ final class Fixture implements AutoCloseable {
         return store.get(k, 0, (int) k.byteSize(), c) ? c : null;
     }
 
-    Captured gat(String key, long exptime) {
+    Captured gat(String key, long expiresAt) {
         MemorySegment k = bytes(key);
         Captured c = new Captured();
-        return store.getAndTouch(k, 0, (int) k.byteSize(), exptime, c) ? c : null;
+        return store.getAndTouch(k, 0, (int) k.byteSize(), expiresAt, c) ? c : null;
     }
 
-    Status touch(String key, long exptime) {
+    boolean touch(String key, long expiresAt) {
         MemorySegment k = bytes(key);
-        return store.touch(k, 0, (int) k.byteSize(), exptime);
-    }
-
-    Status delete(String key) {
-        MemorySegment k = bytes(key);
-        return store.delete(k, 0, (int) k.byteSize());
-    }
-
-    Status incr(String key, long delta, Captured result) {
-        MemorySegment k = bytes(key);
-        return store.incrDecr(k, 0, (int) k.byteSize(), true, delta, result);
-    }
-
-    Status decr(String key, long delta, Captured result) {
-        MemorySegment k = bytes(key);
-        return store.incrDecr(k, 0, (int) k.byteSize(), false, delta, result);
+        return store.touch(k, 0, (int) k.byteSize(), expiresAt);
     }
 
     @Override

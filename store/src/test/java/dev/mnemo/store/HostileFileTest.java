@@ -22,20 +22,20 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HostileFileTest {
 
-    private static final long MEMORY = 8L * StoreConfig.MIB;
+    private static final long MEMORY = 8L * Fixture.MIB;
 
     @TempDir
     Path dir;
 
-    private final Region.Geometry geometry = Region.Geometry.of(MEMORY, StoreConfig.MIB);
+    private final Region.Geometry geometry = Region.Geometry.of(MEMORY, Fixture.MIB);
 
-    private StoreConfig config(Path file) {
-        return StoreConfig.defaults().withMemoryLimit(MEMORY).withMemoryFile(file);
+    private StoreBuilder config(Path file) {
+        return Store.builder().memoryLimit(MEMORY).memoryFile(file);
     }
 
     private Path filledFile(String name) {
         Path file = dir.resolve(name);
-        try (Store store = Store.open(config(file))) {
+        try (Store store = config(file).sweepExpiredInBackground(false).open()) {
             for (int i = 0; i < 20_000; i++) {
                 ChildProcess.set(store, "key" + i, ChildProcess.value("key" + i, 0));
             }
@@ -61,8 +61,8 @@ class HostileFileTest {
             try {
                 switch (random.nextInt(5)) {
                     case 0 -> ChildProcess.set(store, key, ChildProcess.value(key, 1));
-                    case 1 -> store.delete(Fixture.bytes(key), 0, key.length());
-                    case 2 -> store.touch(Fixture.bytes(key), 0, key.length(), 100);
+                    case 1 -> store.delete(Fixture.bytes(key), 0, key.length(), 0);
+                    case 2 -> store.touch(Fixture.bytes(key), 0, key.length(), store.nowSeconds() + 100);
                     default -> ChildProcess.get(store, key);
                 }
             } catch (IllegalStateException | IllegalArgumentException expected) {
@@ -84,7 +84,7 @@ class HostileFileTest {
         assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
             Store store;
             try {
-                store = Store.open(config(file));
+                store = config(file).sweepExpiredInBackground(false).open();
             } catch (IllegalStateException | IllegalArgumentException refused) {
                 return;
             }
@@ -118,7 +118,7 @@ class HostileFileTest {
     void corruptHeaderStateUnderARunningStore() throws IOException {
         Path file = filledFile("live-header");
         SplittableRandom random = new SplittableRandom(6);
-        try (Store store = Store.open(config(file))) {
+        try (Store store = config(file).sweepExpiredInBackground(false).open()) {
             assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
                 for (int round = 0; round < 3; round++) {
                     scribble(file, RegionHeader.SEGMENT_LOCK, RegionHeader.QUEUE_COUNT + 16, 40, random);
@@ -132,7 +132,7 @@ class HostileFileTest {
     void corruptionUnderARunningStore() throws IOException {
         Path file = filledFile("live");
         SplittableRandom random = new SplittableRandom(4);
-        try (Store store = Store.open(config(file))) {
+        try (Store store = config(file).sweepExpiredInBackground(false).open()) {
             assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
                 for (long[] range : new long[][] {{geometry.indexOffset(), geometry.ghostOffset()},
                     {geometry.segmentsOffset(), geometry.regionSize()}, {Region.META_OFFSET, geometry.indexOffset()}}) {

@@ -17,19 +17,19 @@ class IncrDecrTest {
 
     private String incr(String key, long delta) {
         Fixture.Captured c = new Fixture.Captured();
-        Status s = f.incr(key, delta, c);
-        return s == Status.STORED ? c.value : s.name();
+        ArithmeticResult r = f.incr(key, delta, c);
+        return r == ArithmeticResult.UPDATED ? c.value : r.name();
     }
 
     private String decr(String key, long delta) {
         Fixture.Captured c = new Fixture.Captured();
-        Status s = f.decr(key, delta, c);
-        return s == Status.STORED ? c.value : s.name();
+        ArithmeticResult r = f.decr(key, delta, c);
+        return r == ArithmeticResult.UPDATED ? c.value : r.name();
     }
 
     @Test
     void incrementsAndKeepsFlagsAndExptime() {
-        f.set("n", "41", 5, 100);
+        f.set("n", "41", 5, f.in(100));
         long cas = f.item("n").cas;
         assertEquals("42", incr("n", 1));
         Fixture.Captured c = f.item("n");

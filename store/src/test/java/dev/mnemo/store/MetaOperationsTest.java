@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The store operations behind the meta protocol: metaGet, metaStore, metaDelete, metaArithmetic, debug. */
+/** The store operations behind the meta protocol, through store.meta(): get, set, delete, arithmetic, debug. */
 class MetaOperationsTest {
 
     private final Fixture f = new Fixture();
@@ -32,19 +32,22 @@ class MetaOperationsTest {
                         long sinceAccess, boolean created, long cas) {
     }
 
-    /** A metaGet whose reader applies {@code touch} (if not null) then {@code recache} (if not null), as flags T and R. */
+    /**
+     * A meta get whose reader applies {@code vivify}, {@code touch} then {@code recache} (each if not null, each
+     * seconds from now, 0 for N's never), as flags N, T and R.
+     */
     private Seen metaGet(String key, MetaItem meta, Long touch, Long recache, Long vivify) {
         MemorySegment k = Fixture.bytes(key);
         Seen[] seen = new Seen[1];
-        boolean hit = f.store.metaGet(k, 0, (int) k.byteSize(), meta, item -> {
+        boolean hit = f.store.meta().get(k, 0, (int) k.byteSize(), meta, item -> {
             if (vivify != null) {
-                meta.vivified(vivify);
+                meta.vivified(vivify == 0 ? 0 : f.in(vivify));
             }
             if (touch != null) {
-                meta.touch(touch);
+                meta.touch(f.in(touch));
             }
             if (recache != null) {
-                meta.recache(recache);
+                meta.recache(f.in(recache));
             }
             meta.settle();
             byte[] v = item.memory().asSlice(item.valueOffset(), item.valueLength())
@@ -60,18 +63,28 @@ class MetaOperationsTest {
         return metaGet(key, new MetaItem(), null, null, null);
     }
 
-    private Status markStale(String key, boolean compare, long cas, Long touch) {
+    /** md with I (and C, T when asked; {@code touch} in seconds from now). */
+    private DeleteResult markStale(String key, boolean compare, long cas, Long touch) {
         MemorySegment k = Fixture.bytes(key);
-        return f.store.metaDelete(k, 0, (int) k.byteSize(), compare, cas, true, false, touch != null,
-                touch == null ? 0 : touch, 0);
+        return f.store.meta().delete(k, 0, (int) k.byteSize(), compare, cas, true, false,
+                touch == null ? -1 : f.in(touch), 0);
     }
 
-    private Status metaStore(StorageCommand command, String key, String value, long cas, boolean invalidate,
-                             long explicitCas, boolean vivify) {
-        MemorySegment k = Fixture.bytes(key);
-        MemorySegment v = Fixture.bytes(value);
-        return f.store.metaStore(command, k, 0, (int) k.byteSize(), v, 0, (int) v.byteSize(), 0, 0, cas, invalidate,
-                explicitCas, vivify, 100, false, null);
+    /** An ms with the given options; N's exptime is 100 seconds from now. */
+    private static ItemWrite metaWrite(Fixture f, String key, String value, long cas, boolean invalidate,
+                                       long explicitCas, boolean vivify) {
+        ItemWrite w = Fixture.write(key, value).casUnique(cas).explicitCas(explicitCas);
+        if (invalidate) {
+            w.invalidate();
+        }
+        if (vivify) {
+            w.vivify(f.in(100));
+        }
+        return w;
+    }
+
+    private WriteResult metaCas(String key, String value, long cas, boolean invalidate) {
+        return f.store.meta().compareAndSet(metaWrite(f, key, value, cas, invalidate, 0, false));
     }
 
     @Test
@@ -95,7 +108,7 @@ class MetaOperationsTest {
 
     @Test
     void touchAppliesInFlagOrderAndCountsATouch() {
-        f.set("k", "v", 0, 1000);
+        f.set("k", "v", 0, f.in(1000));
         Seen s = metaGet("k", new MetaItem(), 50L, null, null);
         assertEquals(50, s.ttl());
         StoreStats stats = f.store.stats();
@@ -106,7 +119,7 @@ class MetaOperationsTest {
 
     @Test
     void recacheWinsOnceWhenTheTtlIsBelowTheThresholdAndNeverForAnItemThatDoesNotExpire() {
-        f.set("short", "v", 0, 10);
+        f.set("short", "v", 0, f.in(10));
         f.set("forever", "v", 0, 0);
         Seen winner = metaGet("short", new MetaItem(), null, 30L, null);
         assertTrue(winner.won());
@@ -114,7 +127,7 @@ class MetaOperationsTest {
         assertFalse(other.won());
         assertTrue(other.tokenSent());
         assertFalse(metaGet("forever", new MetaItem(), null, 30L, null).won());
-        f.set("short", "fresh", 0, 10);
+        f.set("short", "fresh", 0, f.in(10));
         assertTrue(metaGet("short", new MetaItem(), null, 30L, null).won(), "a new item starts a new cycle");
     }
 
@@ -144,9 +157,9 @@ class MetaOperationsTest {
 
     @Test
     void staleItemHandsOutOneWinUntilReplaced() {
-        f.set("k", "old", 0, 1000);
+        f.set("k", "old", 0, f.in(1000));
         long before = f.item("k").cas;
-        assertEquals(Status.STORED, markStale("k", false, 0, 30L));
+        assertEquals(DeleteResult.DELETED, markStale("k", false, 0, 30L));
         Fixture.Captured marked = f.item("k");
         assertTrue(marked.stale);
         assertNotEquals(before, marked.cas, "invalidation bumps the CAS unique");
@@ -170,23 +183,24 @@ class MetaOperationsTest {
     void markStaleChecksTheCasAndMissesAbsentItems() {
         f.set("k", "v");
         long cas = f.item("k").cas;
-        assertEquals(Status.EXISTS, markStale("k", true, cas + 1, null));
-        assertEquals(Status.EXISTS, markStale("k", true, 0, null), "C0 never matches");
-        assertEquals(Status.STORED, markStale("k", true, cas, null));
-        assertEquals(Status.NOT_FOUND, markStale("missing", false, 0, null));
+        assertEquals(DeleteResult.EXISTS, markStale("k", true, cas + 1, null));
+        assertEquals(DeleteResult.EXISTS, markStale("k", true, 0, null), "C0 never matches");
+        assertEquals(DeleteResult.DELETED, markStale("k", true, cas, null));
+        assertTrue(f.item("k").stale, "kept, marked stale");
+        assertEquals(DeleteResult.NOT_FOUND, markStale("missing", false, 0, null));
     }
 
     @Test
     void invalidatingStoreWithAnOlderCasStoresStaleKeepingTtlAndToken() {
-        f.set("k", "old", 0, 500);
+        f.set("k", "old", 0, f.in(500));
         long old = f.item("k").cas;
         markStale("k", false, 0, null);
         assertTrue(metaGet("k").won());
         long current = f.item("k").cas;
-        assertEquals(Status.EXISTS, metaStore(StorageCommand.CAS, "k", "x", old, false, 0, false));
-        assertEquals(Status.EXISTS, metaStore(StorageCommand.CAS, "k", "x", current + 5, true, 0, false),
+        assertEquals(WriteResult.EXISTS, metaCas("k", "x", old, false));
+        assertEquals(WriteResult.EXISTS, metaCas("k", "x", current + 5, true),
                 "a newer CAS than the item's is refused even with I");
-        assertEquals(Status.STORED, metaStore(StorageCommand.CAS, "k", "newer", old, true, 0, false));
+        assertEquals(WriteResult.STORED, metaCas("k", "newer", old, true));
         Fixture.Captured item = f.item("k");
         assertEquals("newer", item.value);
         assertTrue(item.stale);
@@ -194,17 +208,18 @@ class MetaOperationsTest {
         Seen seen = metaGet("k");
         assertTrue(seen.tokenSent(), "the token handed out before stays handed out");
         assertFalse(seen.won());
-        assertEquals(Status.STORED, metaStore(StorageCommand.CAS, "k", "fresh", seen.cas(), true, 0, false));
+        assertEquals(WriteResult.STORED, metaCas("k", "fresh", seen.cas(), true));
         assertFalse(f.item("k").stale, "the item's own CAS replaces it outright");
     }
 
     @Test
     void metaStoreWithExplicitCasAndAutovivifyingAppend() {
-        assertEquals(Status.STORED, metaStore(StorageCommand.SET, "k", "v", 0, false, 12345, false));
+        MetaOperations meta = f.store.meta();
+        assertEquals(WriteResult.STORED, meta.set(metaWrite(f, "k", "v", 0, false, 12345, false)));
         assertEquals(12345, f.item("k").cas);
-        assertEquals(Status.NOT_STORED, metaStore(StorageCommand.APPEND, "a", "x", 0, false, 0, false));
-        assertEquals(Status.STORED, metaStore(StorageCommand.APPEND, "a", "x", 0, false, 0, true));
-        assertEquals(Status.STORED, metaStore(StorageCommand.PREPEND, "a", "y", 0, false, 0, true));
+        assertEquals(WriteResult.NOT_STORED, meta.append(metaWrite(f, "a", "x", 0, false, 0, false)));
+        assertEquals(WriteResult.STORED, meta.append(metaWrite(f, "a", "x", 0, false, 0, true)));
+        assertEquals(WriteResult.STORED, meta.prepend(metaWrite(f, "a", "y", 0, false, 0, true)));
         Fixture.Captured a = f.item("a");
         assertEquals("yx", a.value);
         assertEquals(Fixture.START + 100, a.expiresAt, "a vivified item takes N's exptime");
@@ -212,52 +227,52 @@ class MetaOperationsTest {
 
     @Test
     void dropValueKeepsTheItemWithFlagsAndExptime() {
-        f.set("k", "value", 42, 300);
+        f.set("k", "value", 42, f.in(300));
         MemorySegment k = Fixture.bytes("k");
-        assertEquals(Status.STORED, f.store.metaDelete(k, 0, 1, false, 0, false, true, false, 0, 99));
+        MetaOperations meta = f.store.meta();
+        assertEquals(DeleteResult.DELETED, meta.delete(k, 0, 1, false, 0, false, true, -1, 99));
         Fixture.Captured item = f.item("k");
         assertEquals("", item.value);
         assertEquals(42, item.flags);
         assertEquals(Fixture.START + 300, item.expiresAt);
         assertEquals(99, item.cas);
         assertFalse(item.stale);
-        assertEquals(Status.STORED, f.store.metaDelete(k, 0, 1, false, 0, true, true, false, 0, 0));
+        assertEquals(DeleteResult.DELETED, meta.delete(k, 0, 1, false, 0, true, true, -1, 0));
         assertTrue(f.item("k").stale);
-        assertEquals(Status.EXISTS, f.store.metaDelete(k, 0, 1, true, 1, false, false, false, 0, 0));
-        assertEquals(Status.DELETED, f.store.metaDelete(k, 0, 1, false, 0, false, false, false, 0, 0));
+        assertEquals("", f.item("k").value);
+        assertEquals(DeleteResult.EXISTS, meta.delete(k, 0, 1, true, 1, false, false, -1, 0));
+        assertEquals(DeleteResult.DELETED, meta.delete(k, 0, 1, false, 0, false, false, -1, 0));
         assertNull(f.item("k"));
-        assertEquals(Status.NOT_FOUND, f.store.metaDelete(k, 0, 1, true, 0, false, false, false, 0, 0));
+        assertEquals(DeleteResult.NOT_FOUND, meta.delete(k, 0, 1, true, 0, false, false, -1, 0));
     }
 
     @Test
     void metaArithmeticCreatesComparesAndTouchesInOrder() {
-        MemorySegment k = Fixture.bytes("n");
-        MemorySegment initial = Fixture.bytes("5");
+        MetaOperations ops = f.store.meta();
         long[] ttl = new long[1];
         MetaItem meta = new MetaItem();
-        assertEquals(Status.STORED, f.store.metaArithmetic(k, 0, 1, true, 1, 0, initial, 0, 1, meta.reset(), item -> {
+        assertEquals(ArithmeticResult.UPDATED, ops.increment(Fixture.write("n", "5").vivify(0), 1, meta.reset(), item -> {
             ttl[0] = meta.ttl();
-            meta.vivified(60);
+            meta.vivified(f.in(60));
         }));
         assertTrue(meta.created());
         assertEquals(-1, ttl[0], "t before N sees the created item's exptime before N applies");
         assertEquals("5", f.get("n"));
         assertEquals(Fixture.START + 60, f.item("n").expiresAt);
         long cas = f.item("n").cas;
-        assertEquals(Status.EXISTS, f.store.metaArithmetic(k, 0, 1, true, 1, cas + 1, null, 0, 0,
+        assertEquals(ArithmeticResult.EXISTS, ops.increment(Fixture.key("n").casUnique(cas + 1), 1,
                 meta.reset(), item -> { }));
         Fixture.Captured seen = new Fixture.Captured();
-        assertEquals(Status.STORED, f.store.metaArithmetic(k, 0, 1, false, 2, cas, null, 0, 0,
-                meta.reset().explicitCas(4242), item -> {
+        assertEquals(ArithmeticResult.UPDATED, ops.decrement(Fixture.key("n").casUnique(cas).explicitCas(4242), 2,
+                meta.reset(), item -> {
                     seen.read(item);
-                    meta.touch(10);
+                    meta.touch(f.in(10));
                 }));
         assertFalse(meta.created());
         assertEquals("3", seen.value);
         assertEquals(4242, f.item("n").cas);
         assertEquals(Fixture.START + 10, f.item("n").expiresAt);
-        assertEquals(Status.NOT_FOUND, f.store.metaArithmetic(Fixture.bytes("x"), 0, 1, true, 1, 0, null, 0, 0,
-                meta.reset(), item -> { }));
+        assertEquals(ArithmeticResult.NOT_FOUND, ops.increment(Fixture.key("x"), 1, meta.reset(), item -> { }));
     }
 
     @Test
@@ -265,11 +280,11 @@ class MetaOperationsTest {
         f.set("k", "v");
         MemorySegment k = Fixture.bytes("k");
         Fixture.Captured seen = new Fixture.Captured();
-        assertTrue(f.store.metaDebug(k, 0, 1, new MetaItem(), seen));
+        assertTrue(f.store.meta().debug(k, 0, 1, new MetaItem(), seen));
         assertEquals("v", seen.value);
-        assertFalse(f.store.metaDebug(Fixture.bytes("x"), 0, 1, new MetaItem(), seen));
+        assertFalse(f.store.meta().debug(Fixture.bytes("x"), 0, 1, new MetaItem(), seen));
         assertFalse(f.item("k").fetched, "debug does not fetch");
-        assertEquals(2, f.store.metaDebugCommands());
+        assertEquals(2, f.store.meta().debugCommands());
         assertEquals(1, f.store.stats().getHits(), "only the test's own get counted a hit");
     }
 

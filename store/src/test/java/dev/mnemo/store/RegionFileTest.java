@@ -15,8 +15,8 @@ class RegionFileTest {
     @TempDir
     Path dir;
 
-    private StoreConfig config(Path file) {
-        return StoreConfig.defaults().withMemoryLimit(8L * StoreConfig.MIB).withMemoryFile(file);
+    private StoreBuilder config(Path file) {
+        return Store.builder().memoryLimit(8L * Fixture.MIB).memoryFile(file);
     }
 
     @Test
@@ -40,7 +40,7 @@ class RegionFileTest {
         Path file = dir.resolve("mnemo.region");
         new Fixture(config(file)).close();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Store.open(config(file).withMemoryLimit(16L * StoreConfig.MIB)));
+                () -> config(file).memoryLimit(16L * Fixture.MIB).sweepExpiredInBackground(false).open());
         assertTrue(e.getMessage().contains("was made with -m 8 (8388608 bytes), this store has -m 16"), e.getMessage());
     }
 
@@ -48,16 +48,16 @@ class RegionFileTest {
     void fileThatIsNotARegionIsRefused() throws IOException {
         Path file = dir.resolve("other");
         Files.write(file, new byte[8192]);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Store.open(config(file)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> config(file).sweepExpiredInBackground(false).open());
         assertTrue(e.getMessage().contains("not a Mnemo region"), e.getMessage());
         Path tiny = dir.resolve("tiny");
         Files.write(tiny, new byte[10]);
-        assertThrows(IllegalArgumentException.class, () -> Store.open(config(tiny)));
+        assertThrows(IllegalArgumentException.class, () -> config(tiny).sweepExpiredInBackground(false).open());
     }
 
     @Test
     void closedStoreRefusesWorkAndClosesTwiceQuietly() {
-        Store store = Store.open(StoreConfig.defaults().withMemoryLimit(8L * StoreConfig.MIB));
+        Store store = Store.builder().memoryLimit(8L * Fixture.MIB).sweepExpiredInBackground(false).open();
         store.close();
         store.close();
         assertThrows(IllegalStateException.class, () -> store.get(Fixture.bytes("k"), 0, 1, item -> { }));
@@ -66,15 +66,15 @@ class RegionFileTest {
     @Test
     void memoryLimitTooSmallIsRefused() {
         assertThrows(IllegalArgumentException.class,
-                () -> Store.open(StoreConfig.defaults().withMemoryLimit(2L * StoreConfig.MIB)));
+                () -> Store.builder().memoryLimit(2L * Fixture.MIB).sweepExpiredInBackground(false).open());
     }
 
     @Test
     void regionFitsTheMemoryLimit() {
-        try (Store store = Store.open(StoreConfig.defaults().withMemoryLimit(64L * StoreConfig.MIB))) {
+        try (Store store = Store.builder().memoryLimit(64L * Fixture.MIB).sweepExpiredInBackground(false).open()) {
             StoreStats s = store.stats();
-            assertTrue(s.hashBytes() + s.segmentsTotal() * s.segmentSize() + 4096 <= 64L * StoreConfig.MIB);
-            assertEquals(64L * StoreConfig.MIB, s.limitMaxbytes());
+            assertTrue(s.hashBytes() + s.segmentsTotal() * s.segmentSize() + 4096 <= 64L * Fixture.MIB);
+            assertEquals(64L * Fixture.MIB, s.limitMaxbytes());
         }
     }
 }

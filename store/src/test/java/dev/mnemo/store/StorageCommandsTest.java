@@ -24,7 +24,7 @@ class StorageCommandsTest {
 
     @Test
     void setThenGetReturnsValueFlagsAndCas() {
-        assertEquals(Status.STORED, f.set("k", "hello", 0xDEADBEEF, 0));
+        assertEquals(WriteResult.STORED, f.set("k", "hello", 0xDEADBEEF, 0));
         Fixture.Captured c = f.item("k");
         assertEquals("k", c.key);
         assertEquals("hello", c.value);
@@ -55,25 +55,25 @@ class StorageCommandsTest {
 
     @Test
     void addOnlyWhenAbsent() {
-        assertEquals(Status.STORED, f.store(StorageCommand.ADD, "k", "a", 0, 0, 0));
-        assertEquals(Status.NOT_STORED, f.store(StorageCommand.ADD, "k", "b", 0, 0, 0));
+        assertEquals(WriteResult.STORED, f.add("k", "a"));
+        assertEquals(WriteResult.NOT_STORED, f.add("k", "b"));
         assertEquals("a", f.get("k"));
     }
 
     @Test
     void replaceOnlyWhenPresent() {
-        assertEquals(Status.NOT_STORED, f.store(StorageCommand.REPLACE, "k", "a", 0, 0, 0));
+        assertEquals(WriteResult.NOT_STORED, f.replace("k", "a"));
         assertNull(f.get("k"));
         f.set("k", "a");
-        assertEquals(Status.STORED, f.store(StorageCommand.REPLACE, "k", "b", 0, 0, 0));
+        assertEquals(WriteResult.STORED, f.replace("k", "b"));
         assertEquals("b", f.get("k"));
     }
 
     @Test
     void appendAndPrependKeepFlagsAndExptime() {
-        f.set("k", "mid", 7, 100);
-        assertEquals(Status.STORED, f.store(StorageCommand.APPEND, "k", "-end", 9, 0, 0));
-        assertEquals(Status.STORED, f.store(StorageCommand.PREPEND, "k", "start-", 9, 0, 0));
+        f.set("k", "mid", 7, f.in(100));
+        assertEquals(WriteResult.STORED, f.store.append(Fixture.write("k", "-end").clientFlags(9).expiresAt(f.in(5))));
+        assertEquals(WriteResult.STORED, f.store.prepend(Fixture.write("k", "start-").clientFlags(9).expiresAt(f.in(5))));
         Fixture.Captured c = f.item("k");
         assertEquals("start-mid-end", c.value);
         assertEquals(7, c.flags);
@@ -82,26 +82,27 @@ class StorageCommandsTest {
 
     @Test
     void appendAndPrependToMissingItemAreNotStored() {
-        assertEquals(Status.NOT_STORED, f.store(StorageCommand.APPEND, "k", "x", 0, 0, 0));
-        assertEquals(Status.NOT_STORED, f.store(StorageCommand.PREPEND, "k", "x", 0, 0, 0));
+        assertEquals(WriteResult.NOT_STORED, f.append("k", "x"));
+        assertEquals(WriteResult.NOT_STORED, f.prepend("k", "x"));
         assertNull(f.get("k"));
     }
 
     @Test
     void appendBeyondMaxItemSizeIsTooLarge() {
-        String half = "x".repeat(f.store.config().maxItemSize() / 2 + 1);
+        String half = "x".repeat(f.store.maxItemSize() / 2 + 1);
         f.set("k", half);
-        assertEquals(Status.TOO_LARGE, f.store(StorageCommand.APPEND, "k", half, 0, 0, 0));
-        assertEquals(half, f.get("k"));
+        assertEquals(WriteResult.TOO_LARGE, f.append("k", half));
+        assertEquals(WriteResult.TOO_LARGE, f.prepend("k", half));
+        assertEquals(half, f.get("k"), "a failed append or prepend keeps the item (memcached drops only for set)");
     }
 
     @Test
     void casMatchesOnlyTheCurrentUnique() {
         f.set("k", "a");
         long cas = f.item("k").cas;
-        assertEquals(Status.EXISTS, f.store(StorageCommand.CAS, "k", "b", 0, 0, cas + 1));
-        assertEquals(Status.STORED, f.store(StorageCommand.CAS, "k", "b", 0, 0, cas));
-        assertEquals(Status.EXISTS, f.store(StorageCommand.CAS, "k", "c", 0, 0, cas), "the unique changed");
+        assertEquals(WriteResult.EXISTS, f.cas("k", "b", cas + 1));
+        assertEquals(WriteResult.STORED, f.cas("k", "b", cas));
+        assertEquals(WriteResult.EXISTS, f.cas("k", "c", cas), "the unique changed");
         assertEquals("b", f.get("k"));
         StoreStats s = f.store.stats();
         assertEquals(1, s.casHits());
@@ -113,7 +114,7 @@ class StorageCommandsTest {
         f.set("k", "a");
         long cas = f.item("k").cas;
         f.delete("k");
-        assertEquals(Status.NOT_FOUND, f.store(StorageCommand.CAS, "k", "b", 0, 0, cas));
+        assertEquals(WriteResult.NOT_FOUND, f.cas("k", "b", cas));
         assertEquals(1, f.store.stats().casMisses());
         assertNull(f.get("k"));
     }
@@ -131,18 +132,18 @@ class StorageCommandsTest {
 
     @Test
     void casDisabledGivesZeroAndNeverMatches() {
-        try (Fixture g = new Fixture(StoreConfig.defaults().withMemoryLimit(8L * StoreConfig.MIB).withCasEnabled(false))) {
+        try (Fixture g = new Fixture(Store.builder().memoryLimit(8 * Fixture.MIB).casEnabled(false))) {
             g.set("k", "a");
             assertEquals(0, g.item("k").cas);
-            assertEquals(Status.EXISTS, g.store(StorageCommand.CAS, "k", "b", 0, 0, 0));
+            assertEquals(WriteResult.EXISTS, g.cas("k", "b", 0));
         }
     }
 
     @Test
     void deleteRemoves() {
         f.set("k", "a");
-        assertEquals(Status.DELETED, f.delete("k"));
-        assertEquals(Status.NOT_FOUND, f.delete("k"));
+        assertEquals(DeleteResult.DELETED, f.delete("k"));
+        assertEquals(DeleteResult.NOT_FOUND, f.delete("k"));
         assertNull(f.get("k"));
         StoreStats s = f.store.stats();
         assertEquals(1, s.deleteHits());
@@ -154,7 +155,7 @@ class StorageCommandsTest {
     @Test
     void keyOfExactly250BytesWorksAnd251IsRefused() {
         String k250 = "k".repeat(250);
-        assertEquals(Status.STORED, f.set(k250, "v"));
+        assertEquals(WriteResult.STORED, f.set(k250, "v"));
         assertEquals("v", f.get(k250));
         String k251 = "k".repeat(251);
         assertThrows(IllegalArgumentException.class, () -> f.set(k251, "v"));
@@ -170,57 +171,55 @@ class StorageCommandsTest {
         assertThrows(IllegalArgumentException.class, () -> f.store.get(k, 0, 0, item -> { }));
         assertThrows(IllegalArgumentException.class, () -> f.store.get(k, -1, 3, item -> { }));
         assertThrows(IllegalArgumentException.class, () -> f.store.get(k, 1, 3, item -> { }));
-        assertThrows(IllegalArgumentException.class,
-                () -> f.store.store(StorageCommand.SET, k, 0, 3, v, 0, -1, 0, 0, 0));
-        assertThrows(IllegalArgumentException.class,
-                () -> f.store.store(StorageCommand.SET, k, 0, 3, v, 2, 3, 0, 0, 0));
-        assertThrows(IllegalArgumentException.class,
-                () -> f.store.store(null, k, 0, 3, v, 0, 3, 0, 0, 0));
+        assertThrows(IllegalArgumentException.class, () -> f.store.set(new ItemWrite().key(k, 0, 3).value(v, 0, -1)));
+        assertThrows(IllegalArgumentException.class, () -> f.store.set(new ItemWrite().key(k, 0, 3).value(v, 2, 3)));
+        assertThrows(IllegalArgumentException.class, () -> f.store.set(new ItemWrite().value(v, 0, 3)), "no key");
+        assertThrows(IllegalArgumentException.class, () -> f.store.add(new ItemWrite().key(k, 0, 0).value(v, 0, 3)));
         assertEquals(0, f.store.stats().currItems());
         assertEquals(0, f.store.stats().cmdSet());
     }
 
     @Test
     void valueOfExactlyMaxItemSizeFitsAndOneMoreIsTooLarge() {
-        int max = f.store.config().maxItemSize();
+        int max = f.store.maxItemSize();
         MemorySegment k = Fixture.bytes("big");
         MemorySegment v = MemorySegment.ofArray(new byte[max + 1]);
         v.fill((byte) 'z');
-        assertEquals(Status.STORED, f.store.store(StorageCommand.SET, k, 0, 3, v, 0, max, 0, 0, 0));
+        assertEquals(WriteResult.STORED, f.store.set(new ItemWrite().key(k, 0, 3).value(v, 0, max)));
         Fixture.Captured c = f.item("big");
         assertEquals(max, c.value.length());
-        assertEquals(Status.TOO_LARGE, f.store.store(StorageCommand.SET, k, 0, 3, v, 0, max + 1, 0, 0, 0));
-        assertEquals(1, f.store.stats().storeTooLarge());
-        assertEquals(max, f.item("big").value.length(), "the old item stays");
+        assertEquals(WriteResult.TOO_LARGE, f.store.replace(new ItemWrite().key(k, 0, 3).value(v, 0, max + 1)));
+        assertEquals(WriteResult.TOO_LARGE, f.store.add(new ItemWrite().key(k, 0, 3).value(v, 0, max + 1)));
+        assertEquals(2, f.store.stats().storeTooLarge());
+        assertEquals(max, f.item("big").value.length(), "a failed add or replace keeps the old item");
     }
 
     @Test
-    void storeOrDropDropsTheOldItemWhenTooLargeCountingADelete() {
-        int max = f.store.config().maxItemSize();
+    void setDropsTheOldItemWhenTooLargeCountingADelete() {
+        int max = f.store.maxItemSize();
         MemorySegment k = Fixture.bytes("big");
         MemorySegment v = MemorySegment.ofArray(new byte[max + 1]);
         f.set("big", "old");
-        assertEquals(Status.TOO_LARGE, f.store.storeOrDrop(StorageCommand.SET, k, 0, 3, v, 0, max + 1, 0, 0, 0, null));
+        assertEquals(WriteResult.TOO_LARGE, f.store.set(new ItemWrite().key(k, 0, 3).value(v, 0, max + 1)));
         assertNull(f.item("big"), "a failed set drops the old item");
         StoreStats s = f.store.stats();
         assertEquals(1, s.storeTooLarge());
         assertEquals(1, s.deleteHits());
         assertEquals(0, s.deleteMisses());
         assertEquals(1, s.cmdSet(), "the first set only");
-        assertEquals(Status.TOO_LARGE, f.store.storeOrDrop(StorageCommand.SET, k, 0, 3, v, 0, max + 1, 0, 0, 0, null));
+        assertEquals(WriteResult.TOO_LARGE, f.store.set(new ItemWrite().key(k, 0, 3).value(v, 0, max + 1)));
         assertEquals(1, f.store.stats().deleteMisses(), "no item: a delete miss, as the protocols' delete counted");
     }
 
     @Test
-    void storeOrDropDropsOnAFailedAppendOnlyWhenAsked() {
-        int max = f.store.config().maxItemSize();
+    void aFailedAppendKeepsTheItemButAFailedMetaAppendDropsIt() {
+        int max = f.store.maxItemSize();
         MemorySegment k = Fixture.bytes("k");
         MemorySegment half = MemorySegment.ofArray(new byte[max / 2 + 1]);
-        assertEquals(Status.STORED, f.store.store(StorageCommand.SET, k, 0, 1, half, 0, max / 2 + 1, 0, 0, 0));
-        assertEquals(Status.TOO_LARGE, f.store.store(StorageCommand.APPEND, k, 0, 1, half, 0, max / 2 + 1, 0, 0, 0));
-        assertEquals(max / 2 + 1, f.item("k").value.length(), "plain store keeps the item");
-        assertEquals(Status.TOO_LARGE, f.store.metaStoreOrDrop(StorageCommand.APPEND, k, 0, 1, half, 0, max / 2 + 1,
-                0, 0, 0, false, 0, false, 0, false, null));
+        assertEquals(WriteResult.STORED, f.store.set(new ItemWrite().key(k, 0, 1).value(half, 0, max / 2 + 1)));
+        assertEquals(WriteResult.TOO_LARGE, f.store.append(new ItemWrite().key(k, 0, 1).value(half, 0, max / 2 + 1)));
+        assertEquals(max / 2 + 1, f.item("k").value.length(), "plain append keeps the item");
+        assertEquals(WriteResult.TOO_LARGE, f.store.meta().append(new ItemWrite().key(k, 0, 1).value(half, 0, max / 2 + 1)));
         assertNull(f.item("k"), "meta set drops it in every mode, as memcached's mset");
         assertEquals(1, f.store.stats().deleteHits());
     }
@@ -229,13 +228,12 @@ class StorageCommandsTest {
     void markStaleKeepsItemReadableAndChangesCas() {
         f.set("k", "a");
         long cas = f.item("k").cas;
-        MemorySegment k = Fixture.bytes("k");
-        assertEquals(Status.STORED, f.store.markStale(k, 0, 1));
+        assertEquals(DeleteResult.DELETED, f.markStale("k"));
         Fixture.Captured c = f.item("k");
         assertTrue(c.stale);
         assertNotEquals(cas, c.cas);
         assertEquals("a", c.value);
-        assertEquals(Status.NOT_FOUND, f.store.markStale(Fixture.bytes("x"), 0, 1));
+        assertEquals(DeleteResult.NOT_FOUND, f.markStale("x"));
         f.set("k", "b");
         assertFalse(f.item("k").stale, "replacing clears stale");
     }
@@ -245,10 +243,10 @@ class StorageCommandsTest {
         f.set("a", "1");
         f.get("a");
         f.get("b");
-        f.gat("a", 100);
-        f.gat("b", 100);
-        f.touch("a", 10);
-        f.touch("b", 10);
+        f.gat("a", f.in(100));
+        f.gat("b", f.in(100));
+        f.touch("a", f.in(10));
+        f.touch("b", f.in(10));
         StoreStats s = f.store.stats();
         assertEquals(2, s.cmdGet(), "gat does not count cmd_get");
         assertEquals(1, s.getHits());

@@ -18,8 +18,8 @@ class WarmRestartTest {
     @TempDir
     Path dir;
 
-    private StoreConfig config(Path file) {
-        return StoreConfig.defaults().withMemoryLimit(8L * StoreConfig.MIB).withMemoryFile(file);
+    private StoreBuilder config(Path file) {
+        return Store.builder().memoryLimit(8L * Fixture.MIB).memoryFile(file);
     }
 
     @Test
@@ -29,12 +29,12 @@ class WarmRestartTest {
         long statsTotal;
         try (Fixture f = new Fixture(config(file))) {
             for (int i = 0; i < 2000; i++) {
-                assertEquals(Status.STORED, f.set("key" + i, "value" + i, i, 0));
+                assertEquals(WriteResult.STORED, f.set("key" + i, "value" + i, i, 0));
             }
-            assertEquals(Status.STORED, f.set("ttl", "short", 5, 100));
-            assertEquals(Status.STORED, f.set("expiring", "soon", 0, 10));
-            assertEquals(Status.STORED, f.set("deleted", "x"));
-            assertEquals(Status.DELETED, f.delete("deleted"));
+            assertEquals(WriteResult.STORED, f.set("ttl", "short", 5, f.in(100)));
+            assertEquals(WriteResult.STORED, f.set("expiring", "soon", 0, f.in(10)));
+            assertEquals(WriteResult.STORED, f.set("deleted", "x"));
+            assertEquals(DeleteResult.DELETED, f.delete("deleted"));
             before = f.item("ttl");
             statsTotal = f.store.stats().currItems();
             f.store.checkConsistency();
@@ -54,7 +54,7 @@ class WarmRestartTest {
             assertEquals(before.expiresAt, ttl.expiresAt, "the exptime is absolute and survives");
             assertNull(f.get("expiring"), "expired while the store was down");
             assertNull(f.get("deleted"));
-            assertEquals(Status.STORED, f.store(StorageCommand.CAS, "key0", "new", 0, 0, f.item("key0").cas));
+            assertEquals(WriteResult.STORED, f.cas("key0", "new", f.item("key0").cas));
             assertTrue(f.item("key0").cas > before.cas, "new CAS uniques continue after the old ones");
             f.clock.advance(60);
             assertNull(f.get("ttl"), "the TTL still runs out at its absolute time");
@@ -67,7 +67,7 @@ class WarmRestartTest {
         Path file = dir.resolve("region");
         try (Fixture f = new Fixture(config(file))) {
             f.set("old", "1");
-            f.store.flushAll(0);
+            f.store.flushAll();
             f.set("new", "2");
         }
         try (Fixture f = new Fixture(config(file))) {
@@ -104,14 +104,14 @@ class WarmRestartTest {
         Path file = dir.resolve("region");
         new Fixture(config(file)).close();
         IllegalArgumentException limit = assertThrows(IllegalArgumentException.class,
-                () -> Store.open(config(file).withMemoryLimit(16L * StoreConfig.MIB)));
+                () -> config(file).memoryLimit(16L * Fixture.MIB).sweepExpiredInBackground(false).open());
         assertTrue(limit.getMessage().contains("was made with -m 8 (8388608 bytes), this store has -m 16"),
                 limit.getMessage());
         IllegalArgumentException item = assertThrows(IllegalArgumentException.class,
-                () -> Store.open(config(file).withMaxItemSize(2 * StoreConfig.MIB)));
+                () -> config(file).maxItemSize(2 * Fixture.MIB).sweepExpiredInBackground(false).open());
         assertTrue(item.getMessage().contains("max item size"), item.getMessage());
         IllegalArgumentException cas = assertThrows(IllegalArgumentException.class,
-                () -> Store.open(config(file).withCasEnabled(false)));
+                () -> config(file).casEnabled(false).sweepExpiredInBackground(false).open());
         assertTrue(cas.getMessage().contains("CAS"), cas.getMessage());
     }
 
@@ -121,13 +121,13 @@ class WarmRestartTest {
         try (Fixture f = new Fixture(config(file))) {
             f.set("k", "v");
         }
-        try (Fixture f = new Fixture(config(file).withMemoryLimit(16L * StoreConfig.MIB).withDiscardExisting(true))) {
+        try (Fixture f = new Fixture(config(file).memoryLimit(16L * Fixture.MIB).discardExisting(true))) {
             assertNull(f.get("k"));
-            assertEquals(16L * StoreConfig.MIB, f.store.stats().limitMaxbytes());
+            assertEquals(16L * Fixture.MIB, f.store.stats().limitMaxbytes());
             f.set("k", "w");
             f.store.checkConsistency();
         }
-        try (Fixture f = new Fixture(config(file).withMemoryLimit(16L * StoreConfig.MIB).withDiscardExisting(true))) {
+        try (Fixture f = new Fixture(config(file).memoryLimit(16L * Fixture.MIB).discardExisting(true))) {
             assertEquals("w", f.get("k"), "a matching file is kept even when discarding is allowed");
         }
     }
@@ -138,8 +138,8 @@ class WarmRestartTest {
         new Fixture(config(file)).close();
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         Path shared = dir.resolve("shared");
-        new Fixture(config(shared).withMemoryFileMode("0640")).close();
+        new Fixture(config(shared).memoryFileMode("0640")).close();
         assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(shared)));
-        assertThrows(IllegalArgumentException.class, () -> config(file).withMemoryFileMode("rw"));
+        assertThrows(IllegalArgumentException.class, () -> config(file).memoryFileMode("rw").open());
     }
 }

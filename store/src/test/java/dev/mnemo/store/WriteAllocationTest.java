@@ -22,6 +22,7 @@ class WriteAllocationTest {
     private final MemorySegment counter = Fixture.bytes("counter");
     private final MemorySegment value = MemorySegment.ofArray(new byte[100]);
     private final ItemReader reader = item -> { };
+    private final ItemWrite write = new ItemWrite();
 
     @AfterEach
     void close() {
@@ -30,16 +31,16 @@ class WriteAllocationTest {
 
     private void run(int times) {
         for (int i = 0; i < times; i++) {
-            assertEquals(Status.STORED, f.store.store(StorageCommand.SET, key, 0, 8, value, 0, 100, 0, 0, 0));
+            assertEquals(WriteResult.STORED, f.store.set(write.reset().key(key, 0, 8).value(value, 0, 100)));
             assertTrue(f.store.get(key, 0, 8, reader));
-            assertEquals(Status.STORED, f.store.incrDecr(counter, 0, 7, true, 1, reader));
+            assertEquals(ArithmeticResult.UPDATED, f.store.increment(write.reset().key(counter, 0, 7).onStored(reader), 1));
         }
     }
 
     @Test
     void setGetAndIncrAllocateNothing() {
         MemorySegment zero = Fixture.bytes("0");
-        assertEquals(Status.STORED, f.store.store(StorageCommand.SET, counter, 0, 7, zero, 0, 1, 0, 0, 0));
+        assertEquals(WriteResult.STORED, f.store.set(write.reset().key(counter, 0, 7).value(zero, 0, 1)));
         run(WARM_UP);
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long before = threads.getCurrentThreadAllocatedBytes();

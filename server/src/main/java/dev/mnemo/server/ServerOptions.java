@@ -13,6 +13,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 
 /**
@@ -93,6 +94,15 @@ public final class ServerOptions {
             description = "permissions of a memory file this server creates (default: ${DEFAULT-VALUE}); "
                     + "whoever can read and write the file can read and write every item")
     private String memoryFileMode = "0600";
+
+    @Option(names = "--metrics-port", paramLabel = "<num>",
+            description = "serve Prometheus metrics on /metrics and a health check on /healthz at this HTTP port "
+                    + "(default: off; 0 binds a free port, logged)")
+    private Integer metricsPort;
+
+    @Option(names = "--metrics-listen", paramLabel = "<addr>",
+            description = "interface for --metrics-port (default: the -l address)")
+    private String metricsListen;
 
     @Option(names = "--discard-memory-file",
             description = "start empty even if the memory file holds a store (of this geometry or another)")
@@ -186,6 +196,24 @@ public final class ServerOptions {
         } catch (IOException e) {
             throw invalid("cannot read the auth file: " + e.getMessage());
         }
+    }
+
+    /**
+     * @return where to serve metrics ({@link MetricsEndpoint}): --metrics-listen, else -l, and
+     *         --metrics-port; null when --metrics-port is not given (metrics are off)
+     * @throws ParameterException if the port is out of range, or --metrics-listen is given without --metrics-port
+     */
+    InetSocketAddress metricsAddress() {
+        if (metricsPort == null) {
+            if (metricsListen != null) {
+                throw invalid("--metrics-listen needs --metrics-port");
+            }
+            return null;
+        }
+        if (metricsPort < 0 || metricsPort > 65535) {
+            throw invalid("Metrics port must be 0 to 65535, was " + metricsPort);
+        }
+        return InetSocketAddress.createUnresolved(metricsListen == null ? listen : metricsListen, metricsPort);
     }
 
     /** @return the --transport value: auto, epoll, io_uring or nio (checked by {@link #settings()}) */

@@ -124,8 +124,9 @@ final class MemcachedMetrics {
         out.counter(commands, commandsHelp, sets, "command", "set", "status", "hit");
 
         Map<String, String> general = new LinkedHashMap<>(stats);
-        slabs.entrySet().stream().filter(e -> e.getKey().equals("total_malloced"))
-                .forEach(e -> general.put(e.getKey(), e.getValue()));
+        if (slabs.containsKey("total_malloced")) {
+            general.put("total_malloced", slabs.get("total_malloced"));
+        }
         for (Map.Entry<String, String> stat : COUNTERS.entrySet()) {
             if (general.containsKey(stat.getKey())) {
                 out.counter(stat.getValue(), help(stat.getKey()), number(general, stat.getKey()));

@@ -6,6 +6,8 @@
 #
 # Workload: 90% get / 10% set, 16-byte keys (memcaslap's minimum key length), 100-byte values.
 # Environment: ROUNDS=3 SECONDS_PER_RUN=20 CONCURRENCY=32 WARMUP_SECONDS=10
+# A script with another load tool (bench/tls-compare.sh) sets LOAD_TOOL (checked instead of
+# memcaslap) before sourcing, then defines its own load() and sets WORKLOAD (printed by compare).
 
 bench_name="$(basename "$0" .sh)"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -14,7 +16,7 @@ seconds="${SECONDS_PER_RUN:-20}"
 concurrency="${CONCURRENCY:-32}"
 warmup="${WARMUP_SECONDS:-10}"
 
-for tool in memcached memcaslap taskset; do
+for tool in memcached "${LOAD_TOOL:-memcaslap}" taskset; do
     command -v "$tool" >/dev/null || { echo "$bench_name: $tool is missing (apt-get install memcached libmemcached-tools util-linux)" >&2; exit 1; }
 done
 if (( $(nproc) < 2 )); then
@@ -141,7 +143,7 @@ compare() {
 # the array means (same order as names).
 means=()
 compare_rounds() {
-    echo "workload: memcaslap -T 1 -c $concurrency ${MEMCASLAP_FLAGS:-}, get:set 90:10, key 16 B, value 100 B; load on core ${LOAD_CPUS:-1}"
+    echo "workload: ${WORKLOAD:-memcaslap -T 1 -c $concurrency ${MEMCASLAP_FLAGS:-}, get:set 90:10, key 16 B, value 100 B}; load on core ${LOAD_CPUS:-1}"
     echo "warm-up: ${warmup} s each (not counted); $rounds rounds of $seconds s"
     local i totals=()
     for i in "${!names[@]}"; do

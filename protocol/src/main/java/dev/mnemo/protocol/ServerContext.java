@@ -1,6 +1,7 @@
 package dev.mnemo.protocol;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the protocol needs from the server it runs in: settings, connection counters and the
@@ -58,5 +59,31 @@ public interface ServerContext {
      */
     default AuthFile authFile() {
         return null;
+    }
+
+    /**
+     * @return the lines memcached -Z adds to "stats" after log_watchers (ssl_handshake_errors,
+     *         ...), name and value in order; empty when TLS is off (the default)
+     */
+    default List<Map.Entry<String, String>> tlsStats() {
+        return List.of();
+    }
+
+    /**
+     * @return the ssl_* lines of "stats settings", name and value in order; empty for memcached's
+     *         lines with TLS off (the default)
+     */
+    default List<Map.Entry<String, String>> tlsSettings() {
+        return List.of();
+    }
+
+    /**
+     * Reloads the TLS certificate and key, as memcached's "refresh_certs" does.
+     *
+     * @return null when reloaded, else memcached's one-line reason, without a line end (the
+     *         default: "Error TLS not enabled")
+     */
+    default String refreshCerts() {
+        return "Error TLS not enabled";
     }
 }

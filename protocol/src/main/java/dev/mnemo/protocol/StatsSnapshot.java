@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * memcached's statistics, group by group (protocol.txt "Statistics"), as lists of (name, value)
@@ -24,6 +25,13 @@ import java.util.List;
  * Thread-safe as far as the store and server context it reads are.
  */
 public final class StatsSnapshot {
+
+    /** memcached 1.6.18's ssl_* "stats settings" lines without -Z or -o ssl_*, for a server that gives none. */
+    private static final List<Map.Entry<String, String>> TLS_OFF = List.of(Map.entry("ssl_enabled", "no"),
+            Map.entry("ssl_chain_cert", "(null)"), Map.entry("ssl_key", "(null)"), Map.entry("ssl_verify_mode", "0"),
+            Map.entry("ssl_keyformat", "1"), Map.entry("ssl_ciphers", "NULL"), Map.entry("ssl_ca_cert", "NULL"),
+            Map.entry("ssl_wbuf_size", "16384"), Map.entry("ssl_session_cache", "no"),
+            Map.entry("ssl_kernel_tls", "no"), Map.entry("ssl_min_version", "tlsv1.2"));
 
     /** Linux's USER_HZ: the unit of utime and stime in /proc/self/stat. */
     private static final long CLOCK_TICKS_PER_SECOND = 100;
@@ -145,6 +153,7 @@ public final class StatsSnapshot {
         number(stats, "log_watcher_skipped", 0);
         number(stats, "log_watcher_sent", 0);
         number(stats, "log_watchers", 0);
+        server.tlsStats().forEach(line -> text(stats, line.getKey(), line.getValue()));
         number(stats, "unexpected_napi_ids", 0);
         number(stats, "round_robin_fallback", 0);
         number(stats, "bytes", s.bytes());
@@ -235,17 +244,8 @@ public final class StatsSnapshot {
         text(stats, "ext_max_frag", "0.00");
         text(stats, "slab_automove_freeratio", "0.000");
         text(stats, "ext_drop_unread", "no");
-        text(stats, "ssl_enabled", "no");
-        text(stats, "ssl_chain_cert", "(null)");
-        text(stats, "ssl_key", "(null)");
-        number(stats, "ssl_verify_mode", 0);
-        number(stats, "ssl_keyformat", 0);
-        text(stats, "ssl_ciphers", "NULL");
-        text(stats, "ssl_ca_cert", "NULL");
-        number(stats, "ssl_wbuf_size", 0);
-        text(stats, "ssl_session_cache", "no");
-        text(stats, "ssl_kernel_tls", "no");
-        text(stats, "ssl_min_version", "NULL");
+        List<Map.Entry<String, String>> tls = server.tlsSettings();
+        (tls.isEmpty() ? TLS_OFF : tls).forEach(line -> text(stats, line.getKey(), line.getValue()));
         text(stats, "num_napi_ids", "(null)");
         text(stats, "memory_file", config.memoryFile() == null ? "(null)" : config.memoryFile().toString());
         return stats;

@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * The text protocol's commands on the server and the store as a whole (protocol.txt
  * "Statistics", "Other commands"): stats ({@link TextStats}), flush_all, version, verbosity,
- * quit, shutdown and cache_memlimit, with memcached 1.6.18's replies and errors. Not
+ * quit, shutdown, cache_memlimit and refresh_certs, with memcached 1.6.18's replies and errors. Not
  * thread-safe: one per connection.
  */
 final class TextAdminCommands {
@@ -123,6 +123,19 @@ final class TextAdminCommands {
             return r.reply(next, Ascii.MEMLIMIT_FAILED);
         }
         return r.reply(next, Ascii.OK);
+    }
+
+    /**
+     * refresh_certs [noreply]: reloads the TLS certificate and key; OK, or memcached's reason why
+     * not, which noreply does not silence (memcached's out_errstring).
+     *
+     * @param next buffer index just past the line's newline
+     */
+    Outcome refreshCerts(int next) {
+        String failure = server.refreshCerts();
+        request.noreply(failure == null && line.lastIsNoreply());
+        return request.reply(next, failure == null ? Ascii.OK
+                : (failure + "\r\n").getBytes(StandardCharsets.US_ASCII));
     }
 
     /**

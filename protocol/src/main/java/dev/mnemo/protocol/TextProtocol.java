@@ -235,6 +235,9 @@ public final class TextProtocol implements Protocol {
         if (line.is(0, Ascii.CACHE_MEMLIMIT)) {
             return admin.cacheMemlimit(next);
         }
+        if (line.is(0, Ascii.REFRESH_CERTS)) {
+            return admin.refreshCerts(next);
+        }
         return request.error(next);
     }
 

@@ -13,19 +13,21 @@ import sun.misc.Signal;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
+import java.util.List;
 
 /**
  * The {@code mnemo} command: parses memcached's flags ({@link ServerOptions}), opens the store,
  * starts the {@link MnemoServer} and runs until the "shutdown" command (with -A), SIGTERM or
  * SIGINT, which a shutdown hook turns into a clean stop. With an auth file (-S / -Y), SIGHUP
- * re-reads it, as memcached does.
+ * re-reads it, as memcached does; with TLS (-Z) it also reloads the certificate and key, as the
+ * "refresh_certs" command does.
  *
  * <p>With a memory file (-e) the store is mapped from it: a restart with the same file, after a
  * clean stop or a SIGKILL, brings the items back (warm restart), and co-located processes may
  * attach to it ({@link Store#attach}).
  *
  * <p>Exit status: 0 after a clean stop or for --help / --version, 64 (EX_USAGE) for a bad
- * command line, 1 if the store cannot be opened (e.g. a memory file of another geometry), 71
+ * command line or, as memcached, a TLS certificate, key or CA file that cannot be loaded, 1 if the store cannot be opened (e.g. a memory file of another geometry), 71
  * (EX_OSERR, as memcached) if the address (or the --metrics-port one) cannot be bound or the transport named by --transport
  * does not work on this machine.
  */
@@ -65,6 +67,8 @@ public final class Main {
         Settings settings;
         StoreConfig storeConfig;
         AuthFile authFile;
+        List<ListenAddress> addresses;
+        TlsOptions tlsOptions;
         TransportChooser.Choice transport;
         InetSocketAddress metricsAddress;
         try {
@@ -80,6 +84,8 @@ public final class Main {
             settings = options.settings();
             storeConfig = options.storeConfig();
             authFile = options.authFile();
+            addresses = options.listeners();
+            tlsOptions = options.tls();
             metricsAddress = options.metricsAddress();
         } catch (ParameterException e) {
             err.println("mnemo: " + e.getMessage());
@@ -93,6 +99,15 @@ public final class Main {
             return EXIT_BIND;
         }
 
+        TlsContext tls = null;
+        if (tlsOptions.enabled()) {
+            try {
+                tls = TlsContext.load(tlsOptions);
+            } catch (TlsContext.LoadException e) {
+                err.println("mnemo: " + e.getMessage());
+                return EXIT_USAGE; // memcached's status for a certificate or key it cannot load
+            }
+        }
         Store store;
         try {
             store = Store.open(storeConfig);
@@ -104,12 +119,13 @@ public final class Main {
         if (storeConfig.memoryFile() != null) {
             LOG.info("memory file {} holds {} items", storeConfig.memoryFile(), itemsAtStart);
         }
-        if (authFile != null) {
-            reloadOnHangup(authFile); // before the start is logged: a SIGHUP from then on re-reads the file
+        if (authFile != null || tls != null) {
+            reloadOnHangup(authFile, tls); // before the start is logged: a SIGHUP from then on reloads
         }
         MnemoServer server;
         try {
-            server = MnemoServer.start(settings, store, options.verbosity(), authFile, transport);
+            server = MnemoServer.start(settings, store, options.verbosity(), authFile, transport,
+                    new Listeners(addresses, tlsOptions, tls));
         } catch (Exception e) {
             store.close();
             err.println("mnemo: failed to listen on " + settings.listenAddress() + ":" + settings.tcpPort()
@@ -138,14 +154,25 @@ public final class Main {
         return 0;
     }
 
-    /** Re-reads the auth file on SIGHUP, as memcached does; a bad file keeps the old credentials. */
-    private static void reloadOnHangup(AuthFile authFile) {
+    /**
+     * On SIGHUP, re-reads the auth file, as memcached does, and reloads the TLS certificate and
+     * key, as "refresh_certs" does; a bad file keeps the old credentials or certificate (logged).
+     *
+     * @param authFile the credentials, or null without -S / -Y
+     * @param tls      the TLS context, or null without -Z
+     */
+    private static void reloadOnHangup(AuthFile authFile, TlsContext tls) {
         Signal.handle(new Signal("HUP"), signal -> {
-            try {
-                authFile.reload();
-                LOG.info("re-read the auth file {}", authFile.path());
-            } catch (IOException e) {
-                LOG.warn("cannot re-read the auth file, keeping the old credentials: {}", e.getMessage());
+            if (authFile != null) {
+                try {
+                    authFile.reload();
+                    LOG.info("re-read the auth file {}", authFile.path());
+                } catch (IOException e) {
+                    LOG.warn("cannot re-read the auth file, keeping the old credentials: {}", e.getMessage());
+                }
+            }
+            if (tls != null) {
+                tls.refresh(); // logs the outcome
             }
         });
     }

@@ -61,6 +61,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>The Netty transport (epoll, io_uring or NIO) is chosen by {@link TransportChooser}.
  *
+ * <p>TCP: one listener per {@code -l} address ({@link Listeners}); on a TLS listener each
+ * connection's pipeline starts with the {@link TlsContext}'s handlers, so the protocols see
+ * decrypted bytes. UDP stays plain, as in memcached.
+ *
  * <p>It is also the {@link ServerContext} its connections' protocols see: connection counters,
  * bytes read and written, verbosity, shutdown, "stats conns".
  *
@@ -110,16 +114,23 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
     private final AtomicInteger nextConnectionId;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    /** The first TCP listener: its loop accepts and runs the sweep; its port is {@link #port()}. */
     private final Channel listener;
+    /** Every TCP listener of -l, the first one first. */
+    private final List<Channel> listeners;
+    private final Listeners listening;
     private final List<Channel> udpSockets;
+    /** The "stats conns" number of the first listener; the others follow it. */
     private final int listenerId;
     private final Transport transport;
     private volatile Settings settings;
     private volatile int verbosity;
     private final AuthFile authFile;
 
-    private MnemoServer(Settings requested, Store store, int verbosity, AuthFile authFile, Transport transport) {
+    private MnemoServer(Settings requested, Store store, int verbosity, AuthFile authFile, Transport transport,
+                        Listeners listening) {
         this.store = store;
+        this.listening = listening;
         this.authFile = authFile;
         this.verbosity = verbosity;
         this.startNanos = System.nanoTime();
@@ -132,7 +143,7 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
         }
         this.countersByLoop = counters;
         this.nextConnectionId = new AtomicInteger(1);
-        this.listenerId = nextConnectionId.getAndIncrement();
+        this.listenerId = nextConnectionId.getAndAdd(listening.addresses().size()); // one number per listener
         // Connections may be accepted before the bound port is known: until then, the requested settings.
         this.settings = requested;
 
@@ -143,23 +154,32 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ_BYTES))
-                .childHandler(new ChannelInitializer<>() {
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ_BYTES));
+        List<Channel> tcp = new ArrayList<>();
+        List<Channel> udp = new ArrayList<>();
+        try {
+            for (ListenAddress address : listening.addresses()) {
+                TlsContext tls = address.tls() ? listening.tls() : null;
+                tcp.add(bootstrap.clone().childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel channel) {
+                        if (tls != null) {
+                            tls.addHandlers(channel); // TLS first: the connection sees decrypted bytes
+                        }
                         channel.pipeline().addLast(new ConnectionHandler(MnemoServer.this,
                                 new NegotiatingProtocol(store, MnemoServer.this),
                                 countersByLoop.get(channel.eventLoop()),
                                 nextConnectionId.getAndIncrement()));
                     }
-                });
-        List<Channel> udp = new ArrayList<>();
-        try {
-            this.listener = bootstrap.bind(requested.listenAddress(), requested.tcpPort()).syncUninterruptibly().channel();
+                }).bind(address.host(), address.port()).syncUninterruptibly().channel());
+            }
+            this.listeners = List.copyOf(tcp);
+            this.listener = tcp.getFirst();
             if (requested.udpPort() != 0) {
                 bindUdp(requested, udp);
             }
         } catch (RuntimeException e) {
+            tcp.forEach(channel -> channel.close().syncUninterruptibly());
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
             throw e;
         }
@@ -198,7 +218,6 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
             try {
                 bound.add(bootstrap.bind(requested.listenAddress(), requested.udpPort()).syncUninterruptibly().channel());
             } catch (RuntimeException e) {
-                listener.close().syncUninterruptibly();
                 bound.forEach(channel -> channel.close().syncUninterruptibly());
                 throw e;
             }
@@ -240,15 +259,49 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
      */
     static MnemoServer start(Settings settings, Store store, int verbosity, AuthFile authFile,
                              TransportChooser.Choice transport) {
-        MnemoServer server = new MnemoServer(settings, store, verbosity, authFile, transport.transport());
+        return start(settings, store, verbosity, authFile, transport, Listeners.plain(settings));
+    }
+
+    /**
+     * Binds every listener of {@code listening} (the UDP sockets on the settings' address) and
+     * starts serving; TLS listeners start each connection with a TLS handshake.
+     *
+     * @param listening the TCP listeners and the TLS context of the TLS ones
+     * @see #start(Settings, Store, int, AuthFile)
+     */
+    static MnemoServer start(Settings settings, Store store, int verbosity, AuthFile authFile,
+                             TransportChooser.Choice transport, Listeners listening) {
+        MnemoServer server = new MnemoServer(settings, store, verbosity, authFile, transport.transport(), listening);
         Settings s = server.settings();
-        LOG.info("mnemo {} listening on {}:{}{} ({}: {}), memory limit {} MiB, {} threads, max item size {} bytes, connection limit {}",
-                version(), s.listenAddress(), s.tcpPort(),
+        LOG.info("mnemo {} listening on {}:{}{}{} ({}: {}), memory limit {} MiB, {} threads, max item size {} bytes, connection limit {}",
+                version(), s.listenAddress(), s.tcpPort(), server.otherListeners(),
                 s.udpPort() == 0 ? "" : " and UDP port " + s.udpPort() + " [" + server.udpSockets.size()
                         + (server.udpSockets.size() == 1 ? " socket]" : " sockets]"),
                 transport.transport().cliName(), transport.reason(), s.maxBytes() >> 20, s.threads(), s.maxItemSize(),
                 s.maxConnections());
         return server;
+    }
+
+    /** @return ", TLS (engine)" when the first listener is TLS, then the other listeners, for the start log */
+    private String otherListeners() {
+        StringBuilder text = new StringBuilder();
+        if (listening.addresses().getFirst().tls()) {
+            text.append(" TLS (").append(listening.tls().engine()).append(')');
+        }
+        for (int i = 1; i < listeners.size(); i++) {
+            InetSocketAddress bound = (InetSocketAddress) listeners.get(i).localAddress();
+            ListenAddress address = listening.addresses().get(i);
+            text.append(" and ").append(new ListenAddress(address.host(), bound.getPort(), address.tls()));
+        }
+        return text.toString();
+    }
+
+    /**
+     * @param index the listener's place in -l, from 0
+     * @return the TCP port that listener is bound to (the bound one when asked for port 0)
+     */
+    int listenerPort(int index) {
+        return ((InetSocketAddress) listeners.get(index).localAddress()).getPort();
     }
 
     /** @return the TCP port the server listens on (the bound one when started with port 0) */
@@ -307,7 +360,7 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
             return;
         }
         try {
-            listener.close().syncUninterruptibly();
+            listeners.forEach(channel -> channel.close().syncUninterruptibly());
             udpSockets.forEach(socket -> socket.close().syncUninterruptibly());
             connections.close().awaitUninterruptibly();
             workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
@@ -322,6 +375,22 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
     @Override
     public AuthFile authFile() {
         return authFile;
+    }
+
+    @Override
+    public List<Map.Entry<String, String>> tlsStats() {
+        return listening.tls() == null ? List.of() : listening.tls().statsLines();
+    }
+
+    @Override
+    public List<Map.Entry<String, String>> tlsSettings() {
+        return listening.tlsOptions().settingsLines();
+    }
+
+    /** {@inheritDoc} Also run on SIGHUP by {@link Main}. */
+    @Override
+    public String refreshCerts() {
+        return listening.tls() == null ? ServerContext.super.refreshCerts() : listening.tls().refresh();
     }
 
     @Override
@@ -429,8 +498,10 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
     public List<ConnectionInfo> connections() {
         long now = System.nanoTime();
         List<ConnectionInfo> result = new ArrayList<>();
-        result.add(new ConnectionInfo(listenerId, describe(listener.localAddress()), null, "conn_listening",
-                uptimeSeconds()));
+        for (int i = 0; i < listeners.size(); i++) {
+            result.add(new ConnectionInfo(listenerId + i, describe(listeners.get(i).localAddress()), null,
+                    "conn_listening", uptimeSeconds()));
+        }
         List<ConnectionInfo> clients = new ArrayList<>();
         for (Channel channel : connections) {
             ConnectionHandler handler = channel.pipeline().get(ConnectionHandler.class);

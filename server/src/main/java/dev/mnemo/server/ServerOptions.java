@@ -15,6 +15,8 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The command line of the Mnemo server: memcached 1.6's flags, names and defaults for the
@@ -25,7 +27,7 @@ import java.nio.file.Path;
  * <p>Not thread-safe: picocli fills one instance from one command line.
  */
 @Command(name = "mnemo", mixinStandardHelpOptions = true, sortOptions = false, versionProvider = ServerOptions.Version.class,
-        description = "A memcached-compatible cache for the JVM (memcached text, meta and binary protocols over TCP and UDP).")
+        description = "A memcached-compatible cache for the JVM (memcached text, meta and binary protocols over TCP, TLS and UDP).")
 public final class ServerOptions {
 
     /** memcached's bounds for -I, in bytes. */
@@ -44,8 +46,9 @@ public final class ServerOptions {
     private int udpPort;
 
     @Option(names = {"-l", "--listen"}, paramLabel = "<addr>",
-            description = "interface to listen on (default: ${DEFAULT-VALUE}; memcached's default is all interfaces)")
-    private String listen = "127.0.0.1";
+            description = "interface to listen on, [notls:]<host>[:<port>]; several separated by commas or by repeating -l "
+                    + "(default: 127.0.0.1; memcached's default is all interfaces); with -Z, notls: makes a plain listener")
+    private List<String> listen = new ArrayList<>();
 
     @Option(names = {"-A", "--enable-shutdown"}, description = "enable ascii \"shutdown\" command")
     private boolean enableShutdown;
@@ -104,6 +107,16 @@ public final class ServerOptions {
             description = "interface for --metrics-port (default: the -l address)")
     private String metricsListen;
 
+    @Option(names = {"-Z", "--enable-ssl"}, description = "enable TLS/SSL (needs -o ssl_chain_cert and ssl_key)")
+    private boolean enableSsl;
+
+    @Option(names = {"-o", "--extended"}, paramLabel = "<opts>",
+            description = "comma separated list of extended options: ssl_chain_cert=<file>, ssl_key=<file>, "
+                    + "ssl_keyformat=<1 PEM|2 DER>, ssl_verify_mode=<0 none|1 request|2 require|3 once>, ssl_ca_cert=<file>, "
+                    + "ssl_ciphers=<names>, ssl_min_version=<0 tlsv1.0|1 tlsv1.1|2 tlsv1.2|3 tlsv1.3> (default: 2), "
+                    + "ssl_session_cache, ssl_wbuf_size=<kilobytes>, ssl_kernel_tls (accepted, no effect)")
+    private List<String> extended = new ArrayList<>();
+
     @Option(names = "--discard-memory-file",
             description = "start empty even if the memory file holds a store (of this geometry or another)")
     private boolean discardMemoryFile;
@@ -139,6 +152,7 @@ public final class ServerOptions {
             throw invalid("Invalid value for option '--transport': '" + transport
                     + "' is not one of auto, epoll, io_uring, nio");
         }
+        tls();
         if (threads <= 0) {
             throw invalid("Number of threads must be greater than 0");
         }
@@ -153,8 +167,32 @@ public final class ServerOptions {
         if (itemSize > maxBytes / 2) {
             throw invalid("Cannot set item size limit higher than 1/2 of memory max.");
         }
-        return new Settings(maxBytes, connectionLimit, port, udpPort, listen, threads, itemSize, !disableCas,
-                enableShutdown);
+        return new Settings(maxBytes, connectionLimit, port, udpPort, listeners().getFirst().host(), threads, itemSize,
+                !disableCas, enableShutdown);
+    }
+
+    /**
+     * @return the TCP listeners of -l (127.0.0.1 at -p without -l), TLS ones when -Z is given
+     * @throws ParameterException for a malformed address, or notls: without -Z (memcached's message)
+     */
+    List<ListenAddress> listeners() {
+        try {
+            return ListenAddress.parse(listen.isEmpty() ? List.of("127.0.0.1") : listen, port, enableSsl);
+        } catch (IllegalArgumentException e) {
+            throw invalid(e.getMessage());
+        }
+    }
+
+    /**
+     * @return -Z and the ssl_* sub-options of -o
+     * @throws ParameterException with memcached's message for an unknown sub-option or a bad value
+     */
+    TlsOptions tls() {
+        try {
+            return TlsOptions.parse(enableSsl, extended);
+        } catch (IllegalArgumentException e) {
+            throw invalid(e.getMessage());
+        }
     }
 
     /**
@@ -199,7 +237,7 @@ public final class ServerOptions {
     }
 
     /**
-     * @return where to serve metrics ({@link MetricsEndpoint}): --metrics-listen, else -l, and
+     * @return where to serve metrics ({@link MetricsEndpoint}): --metrics-listen, else the first -l host, and
      *         --metrics-port; null when --metrics-port is not given (metrics are off)
      * @throws ParameterException if the port is out of range, or --metrics-listen is given without --metrics-port
      */
@@ -213,7 +251,8 @@ public final class ServerOptions {
         if (metricsPort < 0 || metricsPort > 65535) {
             throw invalid("Metrics port must be 0 to 65535, was " + metricsPort);
         }
-        return InetSocketAddress.createUnresolved(metricsListen == null ? listen : metricsListen, metricsPort);
+        String host = metricsListen == null ? listeners().getFirst().host() : metricsListen;
+        return InetSocketAddress.createUnresolved(host, metricsPort);
     }
 
     /** @return the --transport value: auto, epoll, io_uring or nio (checked by {@link #settings()}) */

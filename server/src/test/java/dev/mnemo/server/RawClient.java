@@ -35,6 +35,22 @@ final class RawClient implements AutoCloseable {
         }
     }
 
+    /**
+     * @param connected a connected socket, such as a TLS one after its handshake; its read
+     *                  timeout becomes 5 s
+     */
+    RawClient(Socket connected) {
+        try {
+            socket = connected;
+            socket.setSoTimeout(5000);
+            socket.setTcpNoDelay(true);
+            input = socket.getInputStream();
+            output = socket.getOutputStream();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     Socket socket() {
         return socket;
     }

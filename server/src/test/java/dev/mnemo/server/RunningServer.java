@@ -80,9 +80,16 @@ final class RunningServer implements AutoCloseable {
         ServerOptions options = new ServerOptions();
         ServerOptions.commandLine(options).parseArgs(args.toArray(String[]::new));
         Settings settings = options.settings();
+        TlsOptions tlsOptions = options.tls();
+        TlsContext tls;
+        try {
+            tls = tlsOptions.enabled() ? TlsContext.load(tlsOptions) : null;
+        } catch (TlsContext.LoadException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
         Store store = Store.open(options.storeConfig().withClock(clock));
         MnemoServer server = MnemoServer.start(settings, store, options.verbosity(), options.authFile(),
-                TransportChooser.choose(options.transport()));
+                TransportChooser.choose(options.transport()), new Listeners(options.listeners(), tlsOptions, tls));
         return new RunningServer(server, store, null, server.port(), settings.udpPort());
     }
 
@@ -93,7 +100,10 @@ final class RunningServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<String> command = new ArrayList<>(List.of("memcached", "-u", "nobody", "-U", "0", "-l", "127.0.0.1"));
+        List<String> command = new ArrayList<>(List.of("memcached", "-u", "nobody", "-U", "0"));
+        if (!args.contains("-l")) {
+            command.addAll(List.of("-l", "127.0.0.1"));
+        }
         command.addAll(args);
         int portFlag = command.lastIndexOf("-p") + 1;
         if (command.get(portFlag).equals("0")) {

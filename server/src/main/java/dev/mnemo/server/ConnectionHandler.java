@@ -188,10 +188,12 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 out = ctx.alloc().ioBuffer();
             }
             int requestStart = in.readerIndex();
+            long started = counters.latency().start();
             Outcome outcome = protocol.process(in, out);
             if (outcome == Outcome.NEED_MORE_INPUT) {
                 break;
             }
+            counters.latency().record(in, requestStart, started);
             handled = true;
             if (outcome == Outcome.CLOSE) {
                 closeAfterOutput(ctx);

@@ -34,6 +34,7 @@ final class LoopCounters {
     private long bytesWritten;
     private long throttled;
     private long peakPendingOutputBytes;
+    private final RequestLatency latency = new RequestLatency();
 
     /** @param bytes bytes just read from a connection of this loop */
     void addBytesRead(long bytes) {
@@ -55,6 +56,11 @@ final class LoopCounters {
         if (bytes > peakPendingOutputBytes) {
             PEAK_PENDING.setOpaque(this, bytes);
         }
+    }
+
+    /** @return the request latency histograms of this loop (off until the metrics endpoint enables them) */
+    RequestLatency latency() {
+        return latency;
     }
 
     /** @return bytes read by this loop's connections since start */

@@ -12,6 +12,7 @@ import sun.misc.Signal;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.util.List;
 
 /**
@@ -27,7 +28,7 @@ import java.util.List;
  *
  * <p>Exit status: 0 after a clean stop or for --help / --version, 64 (EX_USAGE) for a bad
  * command line or, as memcached, a TLS certificate, key or CA file that cannot be loaded, 1 if the store cannot be opened (e.g. a memory file of another geometry), 71
- * (EX_OSERR, as memcached) if the address cannot be bound or the transport named by --transport
+ * (EX_OSERR, as memcached) if the address (or the --metrics-port one) cannot be bound or the transport named by --transport
  * does not work on this machine.
  */
 public final class Main {
@@ -69,6 +70,7 @@ public final class Main {
         List<ListenAddress> addresses;
         TlsOptions tlsOptions;
         TransportChooser.Choice transport;
+        InetSocketAddress metricsAddress;
         try {
             commandLine.parseArgs(args);
             if (commandLine.isUsageHelpRequested()) {
@@ -84,6 +86,7 @@ public final class Main {
             authFile = options.authFile();
             addresses = options.listeners();
             tlsOptions = options.tls();
+            metricsAddress = options.metricsAddress();
         } catch (ParameterException e) {
             err.println("mnemo: " + e.getMessage());
             err.println("Try 'mnemo --help' for more information.");
@@ -112,8 +115,9 @@ public final class Main {
             err.println("mnemo: cannot open the store: " + e.getMessage());
             return EXIT_STORE;
         }
+        long itemsAtStart = store.memoryFile() == null ? 0 : store.stats().currItems();
         if (store.memoryFile() != null) {
-            LOG.info("memory file {} holds {} items", store.memoryFile(), store.stats().currItems());
+            LOG.info("memory file {} holds {} items", store.memoryFile(), itemsAtStart);
         }
         if (authFile != null || tls != null) {
             reloadOnHangup(authFile, tls); // before the start is logged: a SIGHUP from then on reloads
@@ -128,12 +132,24 @@ public final class Main {
                     + (settings.udpPort() == 0 ? "" : " (UDP " + settings.udpPort() + ")") + ": " + e.getMessage());
             return EXIT_BIND;
         }
+        MetricsEndpoint metrics = null;
+        try {
+            metrics = metricsAddress == null ? null : MetricsEndpoint.start(metricsAddress, server, store, itemsAtStart);
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            err.println("mnemo: failed to serve metrics on " + metricsAddress.getHostString() + ":"
+                    + metricsAddress.getPort() + ": " + e.getMessage());
+            return EXIT_BIND;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "mnemo-shutdown-hook"));
         try {
             server.awaitTermination();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             server.close();
+        }
+        if (metrics != null) {
+            metrics.close(); // after the server: /healthz says 503 while it stops
         }
         return 0;
     }

@@ -328,6 +328,16 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
         return peak;
     }
 
+    /** @return true until {@link #close} (or the "shutdown" command) begins: the server accepts requests */
+    public boolean accepting() {
+        return !closing.get();
+    }
+
+    /** @return each event loop's request latency histograms, for the metrics endpoint */
+    List<RequestLatency> requestLatencies() {
+        return countersByLoop.values().stream().map(LoopCounters::latency).toList();
+    }
+
     /** Blocks until the server has stopped (after {@link #close} or the "shutdown" command). */
     public void awaitTermination() throws InterruptedException {
         try {

@@ -14,6 +14,7 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -97,6 +98,15 @@ public final class ServerOptions {
             description = "permissions of a memory file this server creates (default: ${DEFAULT-VALUE}); "
                     + "whoever can read and write the file can read and write every item")
     private String memoryFileMode = "0600";
+
+    @Option(names = "--metrics-port", paramLabel = "<num>",
+            description = "serve Prometheus metrics on /metrics and a health check on /healthz at this HTTP port "
+                    + "(default: off; 0 binds a free port, logged)")
+    private Integer metricsPort;
+
+    @Option(names = "--metrics-listen", paramLabel = "<addr>",
+            description = "interface for --metrics-port (default: the -l address)")
+    private String metricsListen;
 
     @Option(names = {"-Z", "--enable-ssl"}, description = "enable TLS/SSL (needs -o ssl_chain_cert and ssl_key)")
     private boolean enableSsl;
@@ -227,6 +237,25 @@ public final class ServerOptions {
         } catch (IOException e) {
             throw invalid("cannot read the auth file: " + e.getMessage());
         }
+    }
+
+    /**
+     * @return where to serve metrics ({@link MetricsEndpoint}): --metrics-listen, else the first -l host, and
+     *         --metrics-port; null when --metrics-port is not given (metrics are off)
+     * @throws ParameterException if the port is out of range, or --metrics-listen is given without --metrics-port
+     */
+    InetSocketAddress metricsAddress() {
+        if (metricsPort == null) {
+            if (metricsListen != null) {
+                throw invalid("--metrics-listen needs --metrics-port");
+            }
+            return null;
+        }
+        if (metricsPort < 0 || metricsPort > 65535) {
+            throw invalid("Metrics port must be 0 to 65535, was " + metricsPort);
+        }
+        String host = metricsListen == null ? listeners().getFirst().host() : metricsListen;
+        return InetSocketAddress.createUnresolved(host, metricsPort);
     }
 
     /** @return the --transport value: auto, epoll, io_uring or nio (checked by {@link #settings()}) */

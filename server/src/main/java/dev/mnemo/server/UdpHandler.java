@@ -106,6 +106,8 @@ final class UdpHandler extends ChannelInboundHandlerAdapter {
             ByteBuf out = ctx.alloc().ioBuffer(HEADER_BYTES + MAX_PAYLOAD_BYTES);
             out.writeZero(HEADER_BYTES);
             Outcome outcome;
+            int requestStart = in.readerIndex();
+            long started = counters.latency().start();
             try {
                 outcome = protocol.process(in, out);
             } catch (RuntimeException e) {
@@ -116,6 +118,7 @@ final class UdpHandler extends ChannelInboundHandlerAdapter {
                 out.release(); // a truncated request: memcached drops it
                 return;
             }
+            counters.latency().record(in, requestStart, started);
             send(ctx, out, requestId, sender);
             if (outcome == Outcome.CLOSE) {
                 return;

@@ -5,9 +5,16 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -15,10 +22,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** The mnemo command as a process: one log line on start, serves, stops cleanly on SIGTERM. */
+/** The mnemo command as a process: one log line on start, serves, stops cleanly on SIGTERM; --metrics-port. */
 class MainProcessTest {
 
     private static final Pattern STARTED = Pattern.compile(
@@ -33,12 +41,7 @@ class MainProcessTest {
     @Timeout(60)
     void logsOneLineOnStartAndStopsCleanlyOnSigterm(@TempDir Path dir) throws Exception {
         Path log = dir.resolve("mnemo.log");
-        String java = ProcessHandle.current().info().command().orElseThrow();
-        Process process = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "-p", "0", "-m", "16", "-t", "2")
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+        Process process = startMain(log);
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (lines(log).isEmpty() || !lines(log).getFirst().contains("listening on")) {
@@ -98,6 +101,52 @@ class MainProcessTest {
         } finally {
             process.destroyForcibly();
         }
+    }
+
+    @Test
+    @Timeout(60)
+    void servesMetricsWithMetricsPortUntilStopped(@TempDir Path dir) throws Exception {
+        Path log = dir.resolve("mnemo.log");
+        Process process = startMain(log, "--metrics-port", "0");
+        try {
+            int port = awaitStart(log, process);
+            Pattern metricsLine = Pattern.compile(".*metrics on http://127\\.0\\.0\\.1:(\\d+)/metrics, health check on /healthz");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (lines(log).size() < 2 || !metricsLine.matcher(lines(log).get(1)).matches()) {
+                if (System.nanoTime() > deadline || !process.isAlive()) {
+                    fail("the server did not log the metrics port: " + lines(log));
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            }
+            Matcher metrics = metricsLine.matcher(lines(log).get(1));
+            assertTrue(metrics.matches());
+            URI uri = URI.create("http://127.0.0.1:" + metrics.group(1));
+            try (RawClient client = new RawClient(new InetSocketAddress("127.0.0.1", port))) {
+                client.exchange("set k 0 0 1\r\nv\r\nget k\r\n", "STORED\r\nVALUE k 0 1\r\nv\r\nEND\r\n");
+            }
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            String text = http.send(HttpRequest.newBuilder(uri.resolve("/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertEquals(1, MetricsEndpointTest.value(text, "memcached_up"));
+            assertEquals(1, MetricsEndpointTest.value(text, "memcached_commands_total{command=\"get\",status=\"hit\"}"));
+            HttpRequest health = HttpRequest.newBuilder(uri.resolve("/healthz")).build();
+            assertEquals(200, http.send(health, HttpResponse.BodyHandlers.discarding()).statusCode());
+
+            process.destroy(); // SIGTERM
+            assertTrue(process.waitFor(20, TimeUnit.SECONDS), "the server did not stop on SIGTERM");
+            assertThrows(ConnectException.class, () -> http.send(health, HttpResponse.BodyHandlers.discarding()));
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    /** Starts {@code mnemo -p 0 -m 16 -t 2} and the flags given, its output going to {@code log}. */
+    private static Process startMain(Path log, String... flags) throws IOException {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "-p", "0", "-m", "16", "-t", "2"));
+        command.addAll(List.of(flags));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     private static int awaitStart(Path log, Process process) throws IOException {

@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.nio.charset.StandardCharsets;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
@@ -95,6 +97,68 @@ class MemcachedEdgeCasesTest {
         try (UdpClient udp = server.udp()) {
             udp.send(7, "GET / HTTP/1.0\r\nversion\r\n");
             assertEquals("END\r\n", udp.exchange(8, "get nothing-here\r\n"));
+        }
+    }
+
+    /**
+     * Every command memcached 1.6.18 knows, and some it does not, gets a reply (or, for noreply,
+     * none) and leaves the connection answering: the "version" after it is answered. Not
+     * "watch" nor "lru_crawler metadump": those turn the connection into a stream in memcached.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"stats detail dump", "stats detail on", "stats detail off", "stats detail", "stats cachedump 1 1",
+        "stats sizes_enable", "stats slabs", "stats items", "stats sizes", "stats settings", "stats conns", "stats foo",
+        "lru_crawler", "lru_crawler tocrawl 10", "lru_crawler sleep 100", "lru_crawler enable", "lru_crawler crawl all",
+        "slabs automove 1", "slabs reassign 1 2", "slabs", "lru mode flat", "lru", "debugtime 1", "extstore x",
+        "misbehave", "mn", "me", "mg", "ms", "md", "ma", "mz", "verbosity", "verbosity 1 noreply", "flush_all noreply",
+        "cache_memlimit", "cache_memlimit 64 noreply", "refresh_certs", "shutdown graceful", "stats reset", "x", "",
+        "gets", "gat", "gats 1", "touch", "incr", "decr", "delete", "cas", "set", "add x", "GET /"})
+    void everyCommandGetsAReplyAndTheConnectionStaysUsable(String request) {
+        try (RawClient client = server.connect()) {
+            client.send(request + "\r\nversion\r\n");
+            String line;
+            do {
+                line = client.readLine();
+            } while (!line.startsWith("VERSION "));
+        }
+    }
+
+    /** A 24-byte binary request header with these fields (protocol_binary.txt), as ISO-8859-1 text. */
+    private static String binaryHeader(int opcode, int keyLength, int extrasLength, long bodyLength) {
+        byte[] header = java.nio.ByteBuffer.allocate(24).put((byte) 0x80).put((byte) opcode).putShort((short) keyLength)
+                .put((byte) extrasLength).put((byte) 0).putShort((short) 0).putInt((int) bodyLength).array();
+        return new String(header, StandardCharsets.ISO_8859_1);
+    }
+
+    /** The response header and body of an error with memcached's text for it. */
+    private static String binaryError(int opcode, int status, String text) {
+        byte[] header = java.nio.ByteBuffer.allocate(24).put((byte) 0x81).put((byte) opcode).putShort((short) 0)
+                .put((byte) 0).put((byte) 0).putShort((short) status).putInt(text.length()).array();
+        return new String(header, StandardCharsets.ISO_8859_1) + text;
+    }
+
+    @Test
+    void anUnknownOpcodeWithABodyOf4GiBGetsItsErrorAndACloseAsInMemcached() {
+        try (RawClient client = server.connect()) {
+            client.send(binaryHeader(0x99, 0, 0, 0xFFFF_FFFFL) + "x".repeat(100));
+            client.expectClosed(binaryError(0x99, 0x81, "Unknown command"));
+        }
+    }
+
+    @Test
+    void anUnknownOpcodeWithAShortBodyIsSkipped() {
+        try (RawClient client = server.connect()) {
+            client.send(binaryHeader(0x99, 0, 0, 10) + "x".repeat(10) + binaryHeader(0x99, 0, 0, 0));
+            client.expect(binaryError(0x99, 0x81, "Unknown command").repeat(2));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0x00, 0x01, 0x05, 0x99})
+    void keyAndExtrasLongerThanTheBodyGetUnknownCommandAndACloseAsInMemcached(int opcode) {
+        try (RawClient client = server.connect()) {
+            client.send(binaryHeader(opcode, 10, opcode == 0x01 ? 8 : 0, 5) + "abcde" + binaryHeader(0x0b, 0, 0, 0));
+            client.expectClosed(binaryError(opcode, 0x81, "Unknown command"));
         }
     }
 }

@@ -161,4 +161,17 @@ class MemcachedEdgeCasesTest {
             client.expectClosed(binaryError(opcode, 0x81, "Unknown command"));
         }
     }
+
+    /**
+     * Complete command lines over 2,048 bytes that arrive within one 16 KiB read get ERROR each
+     * in memcached; Mnemo answers ERROR to every complete one, however the stream is split
+     * (README, "Migrating from memcached": memcached closes when such a line straddles its read
+     * buffer).
+     */
+    @Test
+    void completeOverLongLinesGetErrorEach() {
+        try (RawClient client = server.connect()) {
+            client.exchange(("a".repeat(4096) + "\r\n").repeat(3), "ERROR\r\n".repeat(3));
+        }
+    }
 }

@@ -174,4 +174,28 @@ class MemcachedEdgeCasesTest {
             client.exchange(("a".repeat(4096) + "\r\n").repeat(3), "ERROR\r\n".repeat(3));
         }
     }
+
+    /** Binary INCREMENT and DECREMENT: the initial value, the delta and the new value (8 bytes each) over the unsigned range. */
+    @Test
+    void binaryIncrementAndDecrementCoverTheUnsignedRange() {
+        long[][] steps = { // opcode, delta, initial, expected value
+            {0x05, 1, -1, -1}, {0x05, 1, 0, 0}, {0x05, Long.MIN_VALUE, 0, Long.MIN_VALUE}, {0x06, 1, 0, Long.MAX_VALUE},
+            {0x05, Long.MIN_VALUE, 0, -1}, {0x05, 1, 0, 0}};
+        try (RawClient text = server.connect()) {
+            text.send("delete bn\r\n").readLine();
+        }
+        try (RawClient client = server.connect()) { // binary: the connection's first byte decides
+            for (long[] step : steps) {
+                byte[] extras = java.nio.ByteBuffer.allocate(20).putLong(step[1]).putLong(step[2]).putInt(0).array();
+                client.send(binaryHeader((int) step[0], 2, 20, 22) + new String(extras, StandardCharsets.ISO_8859_1) + "bn");
+                java.nio.ByteBuffer response = java.nio.ByteBuffer.wrap(client.read(32));
+                assertEquals(0, response.getShort(6), "status");
+                assertEquals(8, response.getInt(8), "body length");
+                assertEquals(Long.toUnsignedString(step[3]), Long.toUnsignedString(response.getLong(24)));
+            }
+        }
+        try (RawClient text = server.connect()) {
+            text.exchange("get bn\r\n", "VALUE bn 0 20\r\n0                   \r\nEND\r\n");
+        }
+    }
 }

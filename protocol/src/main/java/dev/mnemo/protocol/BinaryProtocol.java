@@ -23,7 +23,8 @@ import java.nio.charset.StandardCharsets;
  * fit its opcode, or with a key over {@value Store#MAX_KEY_LENGTH} bytes, is answered EINVAL
  * and the connection closed; key + extras longer than the body is answered UNKNOWN_COMMAND
  * and closed; a bad magic byte closes the connection without a reply; an unknown opcode is
- * answered UNKNOWN_COMMAND and its body skipped. A value over {@link Settings#maxItemSize()}
+ * answered UNKNOWN_COMMAND and its body skipped (or, for a body of 2^31 bytes or more, the
+ * connection closed). A value over {@link Settings#maxItemSize()}
  * is answered E2BIG as soon as its key has arrived and its bytes discarded as they arrive
  * ({@link InputDiscard}), never buffered; a failed SET also removes the key's old item, and any
  * CAS unique turns SET, ADD and REPLACE into a cas, as in memcached ({@link StorageSemantics}).
@@ -409,8 +410,16 @@ public final class BinaryProtocol implements Protocol {
         return close(in);
     }
 
-    /** An opcode memcached does not implement: UNKNOWN_COMMAND, then skip the body. */
+    /**
+     * An opcode memcached does not implement: UNKNOWN_COMMAND, then skip the body — or close, for
+     * a body of 2^31 bytes or more: memcached 1.6.18 holds the length to skip in an int, so it
+     * skips nothing and reads the body as the next requests (which closes the connection at the
+     * first bad magic byte); closing at once is that without reading the body as requests.
+     */
     private Outcome unknown(ByteBuf in, ByteBuf out) {
+        if (header.bodyLength > Integer.MAX_VALUE) {
+            return fail(in, out, BinaryStatus.UNKNOWN_COMMAND);
+        }
         writeError(out, BinaryStatus.UNKNOWN_COMMAND);
         in.skipBytes(BinaryHeader.LENGTH);
         discard.discard(header.bodyLength);

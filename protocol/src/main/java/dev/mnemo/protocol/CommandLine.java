@@ -111,6 +111,41 @@ final class CommandLine {
         return lengths[token] > 0 && byteAt(starts[token]) == b;
     }
 
+    /**
+     * @param token token number, below {@link #count()} (it may be past {@link #MAX_TOKENS})
+     * @return whether the token starts with the ASCII bytes of {@code prefix}
+     */
+    boolean tokenStartsWith(int token, byte[] prefix) {
+        int s;
+        int length;
+        if (token < MAX_TOKENS) {
+            s = starts[token];
+            length = lengths[token];
+        } else {
+            int i = starts[MAX_TOKENS - 1] + lengths[MAX_TOKENS - 1];
+            s = i;
+            for (int t = MAX_TOKENS - 1; t < token; t++) {
+                while (byteAt(i) == ' ') {
+                    i++;
+                }
+                s = i;
+                while (i < lineEnd && byteAt(i) != ' ') {
+                    i++;
+                }
+            }
+            length = i - s;
+        }
+        if (length < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (byteAt(s + i) != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** @return whether the token holds exactly the ASCII bytes of {@code text} */
     boolean is(int token, byte[] text) {
         if (lengths[token] != text.length) {

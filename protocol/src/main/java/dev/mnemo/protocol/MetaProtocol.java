@@ -172,7 +172,7 @@ final class MetaProtocol implements ItemReader {
                 case 'T' -> meta.touch(Exptime.toExpiresAt(command.number('T'), meta.now()));
                 case 'N' -> meta.vivified(Exptime.toExpiresAt(command.number('N'), meta.now()));
                 case 'R' -> meta.recache(Exptime.toExpiresAt(command.number('R'), meta.now()));
-                case 'c' -> reply.flag('c', item.casUnique());
+                case 'c' -> reply.unsignedFlag('c', item.casUnique());
                 case 'f' -> reply.flag('f', item.clientFlags() & 0xFFFF_FFFFL);
                 case 'h' -> reply.flag('h', meta.hitBefore() ? 1 : 0);
                 case 'k' -> reply.keyFlag(item.memory(), item.keyOffset(), item.keyLength(), meta.isKeyBinary());
@@ -416,7 +416,7 @@ final class MetaProtocol implements ItemReader {
                 case 'O' -> reply.opaque(command, t);
                 case 'c' -> {
                     if (printCas) {
-                        reply.flag('c', cas);
+                        reply.unsignedFlag('c', cas);
                     }
                 }
                 case 't' -> {

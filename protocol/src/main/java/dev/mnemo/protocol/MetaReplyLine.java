@@ -70,6 +70,12 @@ final class MetaReplyLine {
         signed(value);
     }
 
+    /** Appends a space, {@code letter} and {@code value} read as unsigned (a CAS unique). */
+    void unsignedFlag(char letter, long value) {
+        letter(letter);
+        unsigned(value);
+    }
+
     /** Appends a space and the opaque token {@code token} of {@code command} as the client sent it, its 'O' included. */
     void opaque(MetaCommand command, int token) {
         bytes[length++] = ' ';

@@ -4,6 +4,8 @@ import dev.mnemo.store.Store;
 import io.netty.buffer.ByteBuf;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.util.stream.Stream;
 
 /**
  * memcached's text protocol for one connection (protocol.txt), meta commands included: finds
@@ -45,6 +47,19 @@ public final class TextProtocol implements Protocol {
 
     /** Bytes memcached accepts without a newline before it closes the connection. */
     public static final int MAX_LINE_LENGTH = 2048;
+
+    /** First bytes of the commands whose unknown words memcached answers ERROR, never a close. */
+    private static final String HTTP_EXEMPT_FIRST_BYTES = "acdgist";
+
+    /** Commands memcached knows outside those letters that this server does not implement. */
+    private static final byte[][] MEMCACHED_ONLY_COMMANDS = Stream.of("lru", "lru_crawler", "watch", "debugtime", "extstore")
+            .map(word -> word.getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
+
+    /** The prefix of an HTTP request line's last token. */
+    private static final byte[] HTTP_VERSION = "HTTP/".getBytes(StandardCharsets.US_ASCII);
+
+    /** The tokens memcached's text tokenizer keeps; the last holds the rest of a longer line. */
+    private static final int MAX_HTTP_TOKENS = 23;
 
     /** Spaces memcached skips before a long line's "get "/"gets " (proto_text.c). */
     private static final int MAX_LEADING_SPACES = 100;
@@ -237,7 +252,31 @@ public final class TextProtocol implements Protocol {
         if (line.is(0, Ascii.REFRESH_CERTS)) {
             return admin.refreshCerts(next);
         }
-        return request.error(next);
+        return isHttpRequestLine() ? request.discard.close(request.in()) : request.error(next);
+    }
+
+    /**
+     * memcached 1.6.18's test for an HTTP request sent to it (proto_text.c), so that a browser or
+     * a cross-protocol attack gets no reply, only a close: an unknown command of two bytes or
+     * more, not one of the words memcached's per-letter dispatch answers with ERROR (those
+     * starting a, c, d, g, i, s or t, and a few others it knows), whose last token — the 23rd
+     * on a longer line, as memcached's tokenizer keeps 23 — starts with "HTTP/".
+     */
+    private boolean isHttpRequestLine() {
+        if (line.length(0) < 2) {
+            return false;
+        }
+        for (int i = 0; i < HTTP_EXEMPT_FIRST_BYTES.length(); i++) {
+            if (line.startsWith(0, (byte) HTTP_EXEMPT_FIRST_BYTES.charAt(i))) {
+                return false;
+            }
+        }
+        for (byte[] known : MEMCACHED_ONLY_COMMANDS) {
+            if (line.is(0, known)) {
+                return false;
+            }
+        }
+        return line.tokenStartsWith(Math.min(line.count(), MAX_HTTP_TOKENS) - 1, HTTP_VERSION);
     }
 
     /** memcached's test for a long line that may still be a multi-key get (proto_text.c). */

@@ -142,6 +142,7 @@ public final class Main {
             return EXIT_BIND;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "mnemo-shutdown-hook"));
+        stopOnTermination(server);
         try {
             server.awaitTermination();
         } catch (InterruptedException e) {
@@ -152,6 +153,18 @@ public final class Main {
             metrics.close(); // after the server: /healthz says 503 while it stops
         }
         return 0;
+    }
+
+    /**
+     * On SIGTERM or SIGINT, stops the server, after which {@link #run} returns 0: a clean stop
+     * exits with status 0, as memcached's does (the JVM's own handling would exit with 143,
+     * which service managers read as a failure). The shutdown hook still stops the server on
+     * any other exit.
+     */
+    private static void stopOnTermination(MnemoServer server) {
+        for (String name : new String[] {"TERM", "INT"}) {
+            Signal.handle(new Signal(name), signal -> server.close());
+        }
     }
 
     /**

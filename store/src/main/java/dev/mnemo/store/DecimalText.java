@@ -15,6 +15,9 @@ final class DecimalText {
     /** The longest decimal text of an unsigned 64-bit number, in bytes. */
     static final int MAX_DIGITS = 20;
 
+    /** 10^19, the smallest unsigned 64-bit number of {@link #MAX_DIGITS} digits. */
+    private static final long TEN_TO_THE_19 = Long.parseUnsignedLong("10000000000000000000");
+
     private DecimalText() {
     }
 
@@ -76,8 +79,11 @@ final class DecimalText {
 
     /** @return the number of decimal digits of {@code value} read as unsigned */
     static int length(long value) {
-        if (value < 0) {
+        if (Long.compareUnsigned(value, TEN_TO_THE_19) >= 0) {
             return MAX_DIGITS;
+        }
+        if (value < 0) {
+            return MAX_DIGITS - 1; // 2^63 to 10^19 - 1
         }
         int n = 1;
         for (long v = value; v >= 10; v /= 10) {

@@ -81,6 +81,15 @@ final class Items {
         return keyLength == 0 || valueLength < 0 || valueLength > maxItemSize || size > end - item ? -1 : size;
     }
 
+    /**
+     * @param delta a CAS unique minus a segment's CAS base, both unsigned 64-bit (so a CAS
+     *              unique below the base makes a delta of 2^63 or more)
+     * @return whether an item header can hold it: 0 to 2^32 - 1
+     */
+    static boolean fitsCasDelta(long delta) {
+        return Long.compareUnsigned(delta, CAS_DELTA_RANGE) < 0;
+    }
+
     /** @return the item's CAS unique minus its segment's CAS base, 0 to 2^32 - 1 */
     static long casDelta(MemorySegment m, long item) {
         return Integer.toUnsignedLong(m.get(ValueLayout.JAVA_INT_UNALIGNED, item + CAS_DELTA));

@@ -95,8 +95,31 @@ final class Region implements AutoCloseable {
         }
 
         static Geometry of(long limit, int maxItemSize) {
-            Geometry first = layout(limit, maxItemSize, 0);
-            Geometry g = layout(limit, maxItemSize, first.segments);
+            return of(limit, maxItemSize, true);
+        }
+
+        /**
+         * @return the smallest memory limit, a whole number of MiB, that holds {@link #MIN_SEGMENTS}
+         *         segments for items of {@code maxItemSize} bytes
+         */
+        static long smallestLimitMiB(int maxItemSize) {
+            long mib = 1;
+            while (of(mib << 20, maxItemSize, false) == null) {
+                mib++;
+            }
+            return mib;
+        }
+
+        /** @param explain whether a limit too small throws (with the reason) rather than returns null */
+        private static Geometry of(long limit, int maxItemSize, boolean explain) {
+            Geometry first = layout(limit, maxItemSize, 0, explain);
+            if (first == null) {
+                return null;
+            }
+            Geometry g = layout(limit, maxItemSize, first.segments, explain);
+            if (g == null) {
+                return null;
+            }
             if (g.segments > first.segments) { // never more segments than the metadata was sized for
                 g = new Geometry(g.memoryLimit, maxItemSize, g.buckets, g.indexOffset, g.ghosts, g.ghostOffset,
                         g.segmentSize, first.segments, g.segmentsOffset);
@@ -104,7 +127,7 @@ final class Region implements AutoCloseable {
             return g;
         }
 
-        private static Geometry layout(long limit, int maxItemSize, long metaSegments) {
+        private static Geometry layout(long limit, int maxItemSize, long metaSegments, boolean explain) {
             long buckets = Math.max(2, ceilDiv(limit / BYTES_PER_SLOT, SLOTS_PER_BUCKET));
             long ghosts = Math.max(64, limit / BYTES_PER_GHOST);
             long indexOffset = align(META_OFFSET + metaSegments * Segments.META_SIZE, BUCKET_SIZE);
@@ -118,10 +141,14 @@ final class Region implements AutoCloseable {
                 segmentSize = available / segments / Long.BYTES * Long.BYTES; // spread the remainder over the segments
             }
             if (segments < MIN_SEGMENTS) {
+                if (!explain) {
+                    return null;
+                }
                 throw new IllegalArgumentException("memory limit of " + limit + " bytes is too small for a max item size of "
                         + maxItemSize + " bytes: the store needs at least " + MIN_SEGMENTS + " segments of "
                         + segmentSize + " bytes plus " + (segmentsOffset - indexOffset) + " bytes of index, "
-                        + (segmentsOffset - indexOffset + MIN_SEGMENTS * segmentSize) + " bytes in all");
+                        + (segmentsOffset - indexOffset + MIN_SEGMENTS * segmentSize) + " bytes in all; the smallest "
+                        + "memory limit that works for this max item size is " + smallestLimitMiB(maxItemSize) + " MiB");
             }
             if (segments > Integer.MAX_VALUE || segmentsOffset + segments * segmentSize >= (1L << 48)) {
                 throw new IllegalArgumentException("memory limit of " + limit + " bytes is too large");

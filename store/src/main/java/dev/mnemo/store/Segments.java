@@ -229,16 +229,16 @@ final class Segments {
 
     /**
      * Centres an empty open segment's CAS range on a CAS unique: the base is 2^31 below it (or
-     * 0), so that items whose CAS uniques lie within about 2^31 either side of it fit.
+     * 0), so that items whose CAS uniques (unsigned 64-bit) lie within about 2^31 either side of it fit.
      */
     void setCasBase(int segment, long cas) {
-        memory.set(ValueLayout.JAVA_LONG, meta(segment) + CAS_BASE, Math.max(0, cas - Items.CAS_DELTA_RANGE / 2));
+        long half = Items.CAS_DELTA_RANGE / 2;
+        memory.set(ValueLayout.JAVA_LONG, meta(segment) + CAS_BASE, Long.compareUnsigned(cas, half) < 0 ? 0 : cas - half);
     }
 
     /** @return whether an item with this CAS unique can be placed in the segment: its delta fits in 4 bytes */
     boolean admitsCas(int segment, long cas) {
-        long delta = cas - casBase(segment);
-        return delta >= 0 && delta < Items.CAS_DELTA_RANGE;
+        return Items.fitsCasDelta(cas - casBase(segment));
     }
 
     /** @return the CAS unique minus the segment's base, for an item's header; check {@link #admitsCas} first */

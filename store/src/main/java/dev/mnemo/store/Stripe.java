@@ -30,8 +30,7 @@ final class Stripe {
 
         /** @return whether an item with this CAS unique can be placed in it: its delta fits in 4 bytes */
         boolean admitsCas(long cas) {
-            long delta = cas - casBase;
-            return delta >= 0 && delta < Items.CAS_DELTA_RANGE;
+            return Items.fitsCasDelta(cas - casBase);
         }
     }
 

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class IncrDecrTest {
 
@@ -77,6 +79,20 @@ class IncrDecrTest {
         assertEquals("4                   ", incr("n", 10));
         f.set("n", "1");
         assertEquals("18446744073709551615", incr("n", -2L)); // delta 2^64-2
+    }
+
+    @ParameterizedTest
+    @MethodSource("dev.mnemo.store.DecimalTextTest#unsignedNumbers")
+    void incrAndDecrRenderEveryUnsignedNumberWithoutPadding(long value) {
+        String text = Long.toUnsignedString(value);
+        f.set("n", text);
+        String sum = Long.toUnsignedString(value + 1);
+        String expected = sum.length() >= text.length() ? sum : sum + " ".repeat(text.length() - sum.length());
+        assertEquals(expected, incr("n", 1), "incr of " + text);
+        f.set("n", text);
+        String difference = value == 0 ? "0" : Long.toUnsignedString(value - 1);
+        expected = difference + " ".repeat(text.length() - difference.length());
+        assertEquals(expected, decr("n", 1), "decr of " + text);
     }
 
     @Test

@@ -103,6 +103,17 @@ class StoreBuilderTest {
     }
 
     @Test
+    void aMemoryLimitTooSmallForTheMaxItemSizeNamesTheSmallestThatWorks() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Store.builder().memoryLimit(2L << 20).maxItemSize(1 << 20).open());
+        assertTrue(e.getMessage().endsWith("the smallest memory limit that works for this max item size is 5 MiB"), e.getMessage());
+        Store.builder().memoryLimit(5L << 20).maxItemSize(1 << 20).sweepExpiredInBackground(false).open().close();
+        assertThrows(IllegalArgumentException.class, () -> Store.builder().memoryLimit(4L << 20).maxItemSize(1 << 20).open());
+        assertEquals(1, Region.Geometry.smallestLimitMiB(1024), "1 MiB for 1 KiB items");
+        assertEquals(2, Region.Geometry.smallestLimitMiB(256 << 10), "memcached's -m 2 works with -I 256k");
+    }
+
+    @Test
     void invalidSettingsAreRefused() {
         assertThrows(IllegalArgumentException.class, () -> Store.builder().memoryLimit(0).open());
         assertThrows(IllegalArgumentException.class, () -> Store.builder().memoryLimit(-1).open());

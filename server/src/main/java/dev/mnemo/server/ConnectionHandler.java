@@ -199,6 +199,13 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 closeAfterOutput(ctx);
                 return;
             }
+            if (outcome == Outcome.MORE_OUTPUT) {
+                // a streaming reply (a key dump): send this part, and let the loop's other
+                // connections run before the next; backpressure pauses it like any output
+                flushOutput(ctx);
+                ctx.executor().execute(() -> resumeStream(ctx));
+                break;
+            }
             if (in.readerIndex() == requestStart) {
                 throw new IllegalStateException("the protocol handled a request without consuming input");
             }
@@ -218,6 +225,14 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         if (!paused) {
             state = "conn_read";
+        }
+    }
+
+    /** Carries on a streaming reply, unless the connection paused or closed meanwhile. */
+    private void resumeStream(ChannelHandlerContext ctx) {
+        if (!paused && !closing && ctx.channel().isActive()) {
+            processInput(ctx);
+            flushOutput(ctx);
         }
     }
 

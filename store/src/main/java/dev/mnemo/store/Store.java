@@ -301,6 +301,24 @@ public final class Store implements AutoCloseable {
     }
 
     /**
+     * Walks part of the store's live items without stopping it (memcached's lru_crawler
+     * metadump): the items of index buckets {@code [cursor, cursor + buckets)}, each bucket read
+     * under its lock, so the reader is called exactly once per item and must not call back into
+     * the store. Start at cursor 0 and pass each returned cursor back until -1. Counts nothing,
+     * marks nothing fetched. An item live for the whole walk is seen once, unless a write
+     * relocated it between its two buckets meanwhile (then twice or not at all); items stored,
+     * deleted or expiring during the walk may or may not be seen.
+     *
+     * @param cursor  0, or a cursor a previous call returned
+     * @param buckets how many buckets to walk in this call, at least 1 (each holds up to 7 items)
+     * @return the cursor to continue from, or -1 when the walk is complete
+     * @throws IllegalArgumentException if cursor or buckets is out of range
+     */
+    public long scan(long cursor, int buckets, ItemReader reader) {
+        return reads.scan(cursor, buckets, reader);
+    }
+
+    /**
      * As {@link #get(MemorySegment, long, int, ItemReader)}, setting the item's expiry (protocol.txt
      * "gat"); counts touch_hits or touch_misses instead. The reader is called once, under the locks.
      *

@@ -90,14 +90,15 @@ public final class Store implements AutoCloseable {
         S3Fifo policy = new S3Fifo(region, index, segments, liveness, unlinker, config.clock(), slot);
         this.recovery = new Recovery(region, index, segments, counters, processes);
         this.segmentLock = new SegmentLock(region, processes, recovery);
-        this.allocator = new SegmentAllocator(region, segments, liveness, policy, segmentLock, slot);
+        this.sweeper = new Sweeper(region, index, segments, liveness, unlinker, processes, segmentLock);
+        this.allocator = new SegmentAllocator(region, segments, liveness, policy, segmentLock, slot, sweeper,
+                config.clock());
         this.appender = new Appender(region, segments, segmentLock, allocator, liveness, config.casEnabled());
         this.flush = new FlushAll(region, config.clock(), appender, segmentLock, policy, liveness, counters);
         this.reads = new Reads(region, index, segments, liveness, unlinker, counters, flush);
         WriteLoop loop = new WriteLoop(region, index, segments, liveness, policy, counters, appender);
         this.writes = new Writes(region, liveness, policy, counters, flush, loop, reads);
         this.meta = new MetaOperations(region, segments, liveness, counters, flush, appender, loop, reads, writes);
-        this.sweeper = new Sweeper(region, index, segments, liveness, unlinker, processes, segmentLock, flush);
     }
 
     /** Registers a new store with the region and puts an existing region in order; closes the region on failure. */
@@ -460,7 +461,7 @@ public final class Store implements AutoCloseable {
      * round the region; for owners that turned the background sweeper off. @return items reclaimed
      */
     public int sweepExpired(int maxSegments) {
-        return sweeper.sweep(maxSegments);
+        return sweeper.sweep(maxSegments, flush.now());
     }
 
     /** @return a snapshot of the counters, under memcached's stats names */

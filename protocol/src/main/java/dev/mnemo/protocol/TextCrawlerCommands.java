@@ -48,33 +48,26 @@ final class TextCrawlerCommands implements ItemReader {
     private static final byte[] END = ascii("END\r\n");
     private static final byte[] MGDUMP_END = ascii("EN\r\n");
     private static final byte[] HEX = ascii("0123456789ABCDEF");
+    private static final long NO_DUMP = -2;
 
     private final Store store;
     private final TextRequest request;
     private final CommandLine line;
     private final byte[] digits = new byte[20];
-    /** Whether a dump is under way, and which: metadump lines or mgdump lines. */
-    private boolean dumping;
+    /** Which dump: mgdump's lines or metadump's. */
     private boolean mgdump;
-    /** Whether the dump includes any item (class 1 was asked for) or only ends. */
-    private boolean dumpItems;
-    private long cursor;
+    /** Where {@link #read} writes, during a {@link Store#scan} call. */
     private ByteBuf out;
+    /**
+     * The next bucket of the dump under way ({@link Store#scan}); -1 when only its end line is
+     * left (all its buckets walked, or no class it names holds items); {@link #NO_DUMP} if none.
+     */
+    private long cursor = NO_DUMP;
 
     TextCrawlerCommands(Store store, TextRequest request) {
-        this.store = store;
-        this.request = request;
         this.line = request.line;
-    }
-
-    /** @return whether a dump is under way: the next call with this line is {@link #resume} */
-    boolean dumping() {
-        return dumping;
-    }
-
-    /** Abandons a dump under way (the connection's state was reset). */
-    void reset() {
-        dumping = false;
+        this.request = request;
+        this.store = store;
     }
 
     /** lru_crawler &lt;sub-command&gt; ... @param next buffer index just past the line's newline */
@@ -90,10 +83,8 @@ final class TextCrawlerCommands implements ItemReader {
             if (classes == -1) {
                 return r.reply(next, BADCLASS);
             }
-            dumping = true;
             mgdump = line.is(1, MGDUMP);
-            dumpItems = classes != 1;
-            cursor = 0;
+            cursor = classes == 0 ? 0 : -1;
             return resume(next);
         }
         if (n == 3 && line.is(1, TOCRAWL)) {
@@ -120,19 +111,27 @@ final class TextCrawlerCommands implements ItemReader {
      * @return {@link Outcome#MORE_OUTPUT} (the line stays unconsumed) until the last part
      */
     Outcome resume(int next) {
-        if (dumpItems) {
+        if (cursor >= 0) {
             out = request.out();
             cursor = store.scan(cursor, BUCKETS_PER_CALL, this);
             out = null;
-        } else {
-            cursor = -1;
         }
         if (cursor >= 0) {
             return Outcome.MORE_OUTPUT;
         }
-        dumping = false;
+        cursor = NO_DUMP;
         request.out().writeBytes(mgdump ? MGDUMP_END : END);
         return request.finish(next);
+    }
+
+    /** @return whether a dump is under way: the next call with this line is {@link #resume} */
+    boolean dumping() {
+        return cursor != NO_DUMP;
+    }
+
+    /** Abandons a dump under way (the connection's state was reset). */
+    void reset() {
+        cursor = NO_DUMP;
     }
 
     /** One item's dump line, memcached's crawler_metadump_eval or crawler_mgdump_eval format. */

@@ -1,7 +1,6 @@
 package dev.mnemo.server;
 
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -29,15 +28,11 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 @Timeout(60)
 class CrawlerCommandsTest {
 
-    private static RunningServer server;
-
-    @BeforeAll
-    static void start() {
-        server = RunningServer.start("-t", "2");
-    }
+    /** One server for the class: the reply tables also check that nothing a test did leaks into the next. */
+    private static final RunningServer server = RunningServer.start("-t", "2");
 
     @AfterAll
-    static void stop() {
+    static void stopTheServer() {
         server.close();
     }
 

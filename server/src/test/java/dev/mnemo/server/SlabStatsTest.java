@@ -1,7 +1,5 @@
 package dev.mnemo.server;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -21,18 +19,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(30)
 class SlabStatsTest {
 
-    private static RunningServer server;
-
-    @BeforeAll
-    static void start() {
-        server = RunningServer.start("-t", "2");
-    }
-
-    @AfterAll
-    static void stop() {
-        server.close();
-    }
-
     private static Map<String, String> stats(RawClient client, String group) {
         client.send("stats " + group + "\r\n");
         Map<String, String> values = new LinkedHashMap<>();
@@ -49,7 +35,7 @@ class SlabStatsTest {
 
     @Test
     void usedChunksAndMemRequestedFollowTheItems() {
-        try (RawClient client = server.connect()) {
+        try (RunningServer server = RunningServer.start(); RawClient client = server.connect()) {
             long used = number(client, "slabs", "1:used_chunks");
             long requested = number(client, "items", "items:1:mem_requested");
             client.exchange("set s1 0 0 5\r\nhello\r\nset s2 0 0 5\r\nhello\r\nset s3 0 0 5\r\nhello\r\n",
@@ -69,7 +55,7 @@ class SlabStatsTest {
 
     @Test
     void settingsShowTheCrawlerAndDumpsOn() {
-        try (RawClient client = server.connect()) {
+        try (RunningServer server = RunningServer.start(); RawClient client = server.connect()) {
             Map<String, String> settings = stats(client, "settings");
             assertEquals("yes", settings.get("lru_crawler"));
             assertEquals("yes", settings.get("dump_enabled"));

@@ -216,6 +216,17 @@ class CrawlerCommandsTest {
         }
     }
 
+    /** Mnemo only: memcached answers a command pipelined after a dump only when more input comes. */
+    @Test
+    void aCommandPipelinedAfterADumpIsAnsweredAfterIt() {
+        assumeFalse(RunningServer.againstMemcached(), "memcached holds it back");
+        try (RawClient client = server.connect()) {
+            client.exchange("set pipe-a 0 0 1\r\nx\r\n", "STORED\r\n");
+            client.exchange("lru_crawler metadump 5\r\nlru_crawler mgdump 2\r\nget pipe-a\r\n",
+                    "END\r\nEN\r\nVALUE pipe-a 0 1\r\nx\r\nEND\r\n");
+        }
+    }
+
     private static long number(String line, String field) {
         int at = line.indexOf(field) + field.length();
         int end = line.indexOf(' ', at);

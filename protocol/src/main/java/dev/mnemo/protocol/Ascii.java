@@ -26,6 +26,8 @@ final class Ascii {
     static final byte[] DECR = bytes("decr");
     static final byte[] TOUCH = bytes("touch");
     static final byte[] STATS = bytes("stats");
+    static final byte[] LRU_CRAWLER = bytes("lru_crawler");
+    static final byte[] SLABS = bytes("slabs");
     static final byte[] FLUSH_ALL = bytes("flush_all");
     static final byte[] VERSION = bytes("version");
     static final byte[] VERBOSITY = bytes("verbosity");

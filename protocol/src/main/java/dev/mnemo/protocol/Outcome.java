@@ -6,6 +6,11 @@ public enum Outcome {
     HANDLED,
     /** The input holds no complete request; wait for more bytes. */
     NEED_MORE_INPUT,
+    /**
+     * The request's reply is not complete: send what is in the output and call again with the
+     * same input once it has drained (a key dump streaming the store). The input is not consumed.
+     */
+    MORE_OUTPUT,
     /** Send what is in the output, then close the connection (quit, or a fatal error). */
     CLOSE
 }

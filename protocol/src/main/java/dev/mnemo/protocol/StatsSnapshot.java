@@ -210,12 +210,12 @@ public final class StatsSnapshot {
         text(stats, "slab_automove_ratio", "0.00");
         number(stats, "slab_automove_window", 0);
         number(stats, "slab_chunk_max", 0);
-        text(stats, "lru_crawler", "no");
+        text(stats, "lru_crawler", "yes");
         number(stats, "lru_crawler_sleep", 0);
         number(stats, "lru_crawler_tocrawl", 0);
         number(stats, "tail_repair_time", 0);
         text(stats, "flush_enabled", "yes");
-        text(stats, "dump_enabled", "no");
+        text(stats, "dump_enabled", "yes");
         text(stats, "hash_algorithm", "mnemo");
         text(stats, "lru_maintainer_thread", "no");
         text(stats, "lru_segmented", "no");
@@ -287,16 +287,27 @@ public final class StatsSnapshot {
         return stats;
     }
 
-    /** @return "stats slabs": the whole store as slab class 1 whose chunks are segments (docs/STATS.md) */
+    /** @return the store's counters and geometry, for figures memcached's groups do not show (segment bytes) */
+    public StoreStats storeStats() {
+        return store.stats();
+    }
+
+    /**
+     * @return "stats slabs": the whole store as slab class 1 (docs/STATS.md): its pages are the
+     *         segments, its chunks the items (variable-sized: chunk_size is their mean size)
+     */
     public List<Stat> slabs() {
         List<Stat> stats = new ArrayList<>(20);
         StoreStats s = store.stats();
-        number(stats, "1:chunk_size", s.segmentSize());
-        number(stats, "1:chunks_per_page", 1);
+        long chunkSize = s.currItems() == 0 ? 0 : (s.bytes() + s.currItems() - 1) / s.currItems();
+        long chunksPerPage = chunkSize == 0 ? 0 : s.segmentSize() / chunkSize;
+        long totalChunks = s.segmentsTotal() * chunksPerPage;
+        number(stats, "1:chunk_size", chunkSize);
+        number(stats, "1:chunks_per_page", chunksPerPage);
         number(stats, "1:total_pages", s.segmentsTotal());
-        number(stats, "1:total_chunks", s.segmentsTotal());
-        number(stats, "1:used_chunks", s.segmentsUsed());
-        number(stats, "1:free_chunks", s.segmentsTotal() - s.segmentsUsed());
+        number(stats, "1:total_chunks", totalChunks);
+        number(stats, "1:used_chunks", s.currItems());
+        number(stats, "1:free_chunks", Math.max(0, totalChunks - s.currItems()));
         number(stats, "1:free_chunks_end", 0);
         number(stats, "1:get_hits", s.getHits());
         number(stats, "1:cmd_set", s.cmdSet());

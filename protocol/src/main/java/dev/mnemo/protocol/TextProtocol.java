@@ -71,6 +71,7 @@ public final class TextProtocol implements Protocol {
     private final TextRetrievalCommands retrieval;
     private final TextItemCommands items;
     private final TextAdminCommands admin;
+    private final TextCrawlerCommands crawler;
     private final MetaProtocol meta;
     /** The credentials clients must present (memcached -Y), or null when authentication is off. */
     private final AuthFile auth;
@@ -88,6 +89,7 @@ public final class TextProtocol implements Protocol {
         this.retrieval = new TextRetrievalCommands(store, request);
         this.items = new TextItemCommands(store, request);
         this.admin = new TextAdminCommands(store, server, request);
+        this.crawler = new TextCrawlerCommands(store, request);
         this.meta = new MetaProtocol(store, server, request);
         this.auth = server.authFile();
     }
@@ -117,6 +119,9 @@ public final class TextProtocol implements Protocol {
         if (retrieval.continues()) {
             return retrieval.resume(lf + 1);
         }
+        if (crawler.dumping()) {
+            return crawler.resume(lf + 1);
+        }
         request.noreply(false);
         if (auth != null && !authenticated) {
             return authenticate(lf + 1);
@@ -129,6 +134,7 @@ public final class TextProtocol implements Protocol {
     public void reset() {
         request.discard.reset();
         retrieval.reset();
+        crawler.reset();
     }
 
     /**
@@ -251,6 +257,12 @@ public final class TextProtocol implements Protocol {
         }
         if (line.is(0, Ascii.REFRESH_CERTS)) {
             return admin.refreshCerts(next);
+        }
+        if (line.is(0, Ascii.LRU_CRAWLER)) {
+            return crawler.lruCrawler(next);
+        }
+        if (line.is(0, Ascii.SLABS)) {
+            return crawler.slabs(next);
         }
         return isHttpRequestLine() ? request.discard.close(request.in()) : request.error(next);
     }

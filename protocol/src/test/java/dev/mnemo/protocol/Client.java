@@ -46,14 +46,14 @@ final class Client implements AutoCloseable {
 
     /**
      * Calls {@code protocol.process} as a connection handler does, until it needs more input or
-     * closes the connection.
+     * closes the connection (a streaming reply's parts are all taken at once).
      *
      * @return whether it closed the connection
      */
     static boolean processAll(Protocol protocol, ByteBuf in, ByteBuf out) {
         for (int rounds = 0; rounds <= 1_000_000; rounds++) {
             Outcome outcome = protocol.process(in, out);
-            if (outcome != Outcome.HANDLED) {
+            if (outcome != Outcome.HANDLED && outcome != Outcome.MORE_OUTPUT) {
                 return outcome == Outcome.CLOSE;
             }
         }

@@ -62,6 +62,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private boolean admitted;
     private boolean paused;
     private boolean closing;
+    /** Whether a {@link #resumeStream} is queued on the loop: one at a time, however many reads arrive. */
+    private boolean streamScheduled;
     private boolean unflushed;
     private String peer = "tcp:?";
     private String local = "tcp:?";
@@ -199,6 +201,16 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 closeAfterOutput(ctx);
                 return;
             }
+            if (outcome == Outcome.MORE_OUTPUT) {
+                // a streaming reply (a key dump): send this part, and let the loop's other
+                // connections run before the next; backpressure pauses it like any output
+                flushOutput(ctx);
+                if (!streamScheduled) {
+                    streamScheduled = true;
+                    ctx.executor().execute(() -> resumeStream(ctx));
+                }
+                break;
+            }
             if (in.readerIndex() == requestStart) {
                 throw new IllegalStateException("the protocol handled a request without consuming input");
             }
@@ -218,6 +230,15 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         if (!paused) {
             state = "conn_read";
+        }
+    }
+
+    /** Carries on a streaming reply, unless the connection paused or closed meanwhile. */
+    private void resumeStream(ChannelHandlerContext ctx) {
+        streamScheduled = false;
+        if (!paused && !closing && ctx.channel().isActive()) {
+            processInput(ctx);
+            flushOutput(ctx);
         }
     }
 

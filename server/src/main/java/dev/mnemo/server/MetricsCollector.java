@@ -51,7 +51,7 @@ final class MetricsCollector implements MultiCollector {
                 Map<String, String> general = map(stats.general());
                 Map<String, String> slabs = map(stats.slabs());
                 MemcachedMetrics.add(general, map(stats.settings()), map(stats.items()), slabs, families);
-                MnemoMetrics.add(general, slabs, latencies, itemsAtStart, families);
+                MnemoMetrics.add(general, slabs, stats.storeStats(), latencies, itemsAtStart, families);
                 up = 1;
             } catch (RuntimeException e) {
                 // the store closes while a scrape reads it when the server stops at that moment

@@ -1,5 +1,6 @@
 package dev.mnemo.server;
 
+import dev.mnemo.store.StoreStats;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
@@ -35,11 +36,12 @@ final class MnemoMetrics {
     /**
      * @param stats        "stats": name to value
      * @param slabs        "stats slabs": name to value
+     * @param store        the store's counters (its segment count and size)
      * @param latencies    every event loop's histograms
      * @param itemsAtStart the items the store held when the server started (0 without a memory file)
      * @param out          where to add the families
      */
-    static void add(Map<String, String> stats, Map<String, String> slabs, List<RequestLatency> latencies,
+    static void add(Map<String, String> stats, Map<String, String> slabs, StoreStats store, List<RequestLatency> latencies,
                     long itemsAtStart, MetricFamilies out) {
         out.add(latencyHistogram(latencies));
         double hits = Double.parseDouble(stats.get("get_hits"));
@@ -48,11 +50,10 @@ final class MnemoMetrics {
                 hits / (hits + misses));
         out.gauge("mnemo_warm_restart_items", "Items the memory file (-e) held when the server started; 0 without one.",
                 itemsAtStart);
-        double segmentBytes = Double.parseDouble(slabs.get("1:chunk_size"));
         out.gauge("mnemo_store_segments_bytes", "Off-heap memory of the store's segments, in bytes.",
-                segmentBytes * Double.parseDouble(slabs.get("1:total_chunks")));
+                (double) store.segmentsTotal() * store.segmentSize());
         out.gauge("mnemo_store_segments_used_bytes", "Off-heap memory of the segments holding items, in bytes.",
-                segmentBytes * Double.parseDouble(slabs.get("1:used_chunks")));
+                Double.parseDouble(slabs.get("total_malloced")));
         out.gauge("mnemo_store_index_bytes", "Off-heap memory of the store's hash index, in bytes (stats hash_bytes).",
                 Double.parseDouble(stats.get("hash_bytes")));
         if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider allocator) {

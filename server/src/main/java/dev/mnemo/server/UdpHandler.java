@@ -118,6 +118,11 @@ final class UdpHandler extends ChannelInboundHandlerAdapter {
                 out.release(); // a truncated request: memcached drops it
                 return;
             }
+            if (outcome == Outcome.MORE_OUTPUT) {
+                out.release(); // a key dump cannot fit the datagrams of one reply: dropped
+                protocol.reset();
+                return;
+            }
             counters.latency().record(in, requestStart, started);
             send(ctx, out, requestId, sender);
             if (outcome == Outcome.CLOSE) {

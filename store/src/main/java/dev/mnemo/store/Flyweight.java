@@ -92,4 +92,9 @@ final class Flyweight implements ItemView {
     public long valueOffset() {
         return item + Items.HEADER + keyLength;
     }
+
+    @Override
+    public long itemSize() {
+        return Items.size(keyLength, valueLength);
+    }
 }

@@ -37,6 +37,9 @@ public interface ItemView {
     /** @return the value length in bytes */
     int valueLength();
 
+    /** @return the bytes the item takes in its segment: header, key and value */
+    long itemSize();
+
     /**
      * The memory the key and value bytes live in. Read it only within the current
      * {@link ItemReader#read} call, between {@link #keyOffset()} /

@@ -163,6 +163,47 @@ final class Reads {
         index.unlockKey(hash);
     }
 
+    /**
+     * {@link Store#scan}: hands the live items of buckets {@code [cursor, cursor + buckets)} to
+     * the reader, one bucket at a time under its lock; counts nothing and marks nothing read.
+     *
+     * @return the next bucket to scan, or -1 after the last one
+     */
+    long scan(long cursor, int buckets, ItemReader reader) {
+        Objects.requireNonNull(reader, "reader");
+        long count = index.bucketCount();
+        if (cursor < 0 || cursor > count || buckets < 1) {
+            throw new IllegalArgumentException("cursor " + cursor + " or buckets " + buckets + " out of range");
+        }
+        long end = Math.min(count, cursor + buckets);
+        long now = time.now();
+        Flyweight view = views.get();
+        for (long bucket = cursor; bucket < end; bucket++) {
+            index.lock(bucket);
+            try {
+                for (int i = 0; i < Region.SLOTS_PER_BUCKET; i++) {
+                    long slot = index.slot(bucket, i);
+                    if (slot == 0) {
+                        continue;
+                    }
+                    long item = Index.itemOf(slot);
+                    int keyLength = Items.keyLength(memory, item);
+                    int valueLength = Items.valueLength(memory, item);
+                    if (!region.holds(item, keyLength, valueLength)) {
+                        throw StoreCorruptedException.itemOutsideRegion(item);
+                    }
+                    if (liveness.of(item, now) == Liveness.LIVE) {
+                        view.wrap(item, keyLength, valueLength, now);
+                        reader.read(view);
+                    }
+                }
+            } finally {
+                index.unlock(bucket);
+            }
+        }
+        return end == count ? -1 : end;
+    }
+
     /** Unlinks the item {@link #lockLive} returned; call before {@link #unlock}. */
     void unlinkLocked(long hash, long item) {
         unlinker.unlink(index.refOfItem(index.bucketOf(hash), index.secondBucketOf(hash), item), item);

@@ -2,7 +2,8 @@ package dev.mnemo.store;
 
 /**
  * Hands out empty segments within the memory limit in force: takes one from the free list
- * while fewer than the segment budget are in use, otherwise has the {@link S3Fifo} policy
+ * while fewer than the segment budget are in use (after sweeping the oldest sealed segment of each
+ * queue, so that a segment of expired items is reused before a new one is taken), otherwise has the {@link S3Fifo} policy
  * empty one; and changes the budget at run time (memcached's cache_memlimit), evicting down to
  * it. The free list and the budget are in the region, shared by every process. Call under the
  * segment lock, except {@link #setMemoryLimit}, which takes it.
@@ -15,15 +16,19 @@ final class SegmentAllocator {
     private final S3Fifo policy;
     private final SegmentLock segmentLock;
     private final int processSlot;
+    private final Sweeper sweeper;
+    private final Clock clock;
 
     SegmentAllocator(Region region, Segments segments, Liveness liveness, S3Fifo policy, SegmentLock segmentLock,
-                     int processSlot) {
+                     int processSlot, Sweeper sweeper, Clock clock) {
         this.region = region;
         this.segments = segments;
         this.liveness = liveness;
         this.policy = policy;
         this.segmentLock = segmentLock;
         this.processSlot = processSlot;
+        this.sweeper = sweeper;
+        this.clock = clock;
     }
 
     /** @return an open, empty segment for a writer stripe of this process, evicting if needed, or -1 */
@@ -31,6 +36,11 @@ final class SegmentAllocator {
         liveness.forgetFinishedFlush();
         for (long attempt = 0; attempt <= passBound(); attempt++) {
             if (segments.belowBudget()) {
+                if (attempt == 0) {
+                    // memcached reuses an expired item's memory before it takes a new page: the
+                    // oldest segments' dead items are reclaimed first, and a segment left empty freed
+                    sweeper.reclaimOldest(clock.nowSeconds());
+                }
                 int s = segments.open(processSlot);
                 if (s >= 0) {
                     return s;

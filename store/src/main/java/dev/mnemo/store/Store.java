@@ -90,14 +90,15 @@ public final class Store implements AutoCloseable {
         S3Fifo policy = new S3Fifo(region, index, segments, liveness, unlinker, config.clock(), slot);
         this.recovery = new Recovery(region, index, segments, counters, processes);
         this.segmentLock = new SegmentLock(region, processes, recovery);
-        this.allocator = new SegmentAllocator(region, segments, liveness, policy, segmentLock, slot);
+        this.sweeper = new Sweeper(region, index, segments, liveness, unlinker, processes, segmentLock);
+        this.allocator = new SegmentAllocator(region, segments, liveness, policy, segmentLock, slot, sweeper,
+                config.clock());
         this.appender = new Appender(region, segments, segmentLock, allocator, liveness, config.casEnabled());
         this.flush = new FlushAll(region, config.clock(), appender, segmentLock, policy, liveness, counters);
         this.reads = new Reads(region, index, segments, liveness, unlinker, counters, flush);
         WriteLoop loop = new WriteLoop(region, index, segments, liveness, policy, counters, appender);
         this.writes = new Writes(region, liveness, policy, counters, flush, loop, reads);
         this.meta = new MetaOperations(region, segments, liveness, counters, flush, appender, loop, reads, writes);
-        this.sweeper = new Sweeper(region, index, segments, liveness, unlinker, processes, segmentLock, flush);
     }
 
     /** Registers a new store with the region and puts an existing region in order; closes the region on failure. */
@@ -301,6 +302,24 @@ public final class Store implements AutoCloseable {
     }
 
     /**
+     * Walks part of the store's live items without stopping it (memcached's lru_crawler
+     * metadump): the items of index buckets {@code [cursor, cursor + buckets)}, each bucket read
+     * under its lock, so the reader is called exactly once per item and must not call back into
+     * the store. Start at cursor 0 and pass each returned cursor back until -1. Counts nothing,
+     * marks nothing fetched. An item live for the whole walk is seen once, unless a write
+     * relocated it between its two buckets meanwhile (then twice or not at all); items stored,
+     * deleted or expiring during the walk may or may not be seen.
+     *
+     * @param cursor  0, or a cursor a previous call returned
+     * @param buckets how many buckets to walk in this call, at least 1 (each holds up to 7 items)
+     * @return the cursor to continue from, or -1 when the walk is complete
+     * @throws IllegalArgumentException if cursor or buckets is out of range
+     */
+    public long scan(long cursor, int buckets, ItemReader reader) {
+        return reads.scan(cursor, buckets, reader);
+    }
+
+    /**
      * As {@link #get(MemorySegment, long, int, ItemReader)}, setting the item's expiry (protocol.txt
      * "gat"); counts touch_hits or touch_misses instead. The reader is called once, under the locks.
      *
@@ -442,7 +461,7 @@ public final class Store implements AutoCloseable {
      * round the region; for owners that turned the background sweeper off. @return items reclaimed
      */
     public int sweepExpired(int maxSegments) {
-        return sweeper.sweep(maxSegments);
+        return sweeper.sweep(maxSegments, flush.now());
     }
 
     /** @return a snapshot of the counters, under memcached's stats names */

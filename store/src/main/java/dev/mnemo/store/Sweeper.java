@@ -19,10 +19,9 @@ final class Sweeper {
     private final Unlinker unlinker;
     private final ProcessTable processes;
     private final SegmentLock segmentLock;
-    private final FlushAll time;
 
     Sweeper(Region region, Index index, Segments segments, Liveness liveness, Unlinker unlinker,
-            ProcessTable processes, SegmentLock segmentLock, FlushAll time) {
+            ProcessTable processes, SegmentLock segmentLock) {
         this.region = region;
         this.memory = region.memory;
         this.index = index;
@@ -31,42 +30,71 @@ final class Sweeper {
         this.unlinker = unlinker;
         this.processes = processes;
         this.segmentLock = segmentLock;
-        this.time = time;
     }
 
     /**
      * @param maxSegments the most sealed segments to scan, 1 or more
+     * @param now         the time, Unix seconds
      * @return the number of items reclaimed
      * @throws IllegalArgumentException if maxSegments is below 1
      */
-    int sweep(int maxSegments) {
+    int sweep(int maxSegments, long now) {
         if (maxSegments < 1) {
             throw new IllegalArgumentException("maxSegments must be at least 1, was " + maxSegments);
         }
-        long now = time.now();
-        int reclaimedItems = 0;
         processes.markDead(); // reclaims what processes that died holding no lock had open
         segmentLock.lock();
         try {
-            int scanned = 0;
-            for (int visited = 0; visited < segments.count && scanned < maxSegments; visited++) {
-                int s = Math.floorMod(region.header.sweepCursor(), segments.count);
-                region.header.setSweepCursor((s + 1) % segments.count);
-                byte state = segments.state(s);
-                if (state != Segments.SMALL && state != Segments.MAIN) {
-                    continue;
-                }
-                scanned++;
-                reclaimedItems += reclaimDead(s, now);
-                if (segments.liveItems(s) <= 0 && allUnlinked(s)) {
-                    segments.unqueue(s, processes.slot());
-                    segments.release(s);
-                }
-            }
+            return sweepLocked(maxSegments, now);
         } finally {
             segmentLock.unlock();
         }
+    }
+
+    private int sweepLocked(int maxSegments, long now) {
+        int reclaimedItems = 0;
+        int scanned = 0;
+        for (int visited = 0; visited < segments.count && scanned < maxSegments; visited++) {
+            int s = Math.floorMod(region.header.sweepCursor(), segments.count);
+            region.header.setSweepCursor((s + 1) % segments.count);
+            byte state = segments.state(s);
+            if (state != Segments.SMALL && state != Segments.MAIN) {
+                continue;
+            }
+            scanned++;
+            reclaimedItems += reclaimDead(s, now);
+            releaseIfEmpty(s);
+        }
         return reclaimedItems;
+    }
+
+    /**
+     * Sweeps the oldest sealed segment of each queue, where items stored with like TTLs expire
+     * first, and frees it if it is left empty: the allocator calls it, holding the segment lock,
+     * so that memory held by expired items is reused before a free segment is taken.
+     *
+     * @param now the time, Unix seconds
+     * @return whether a segment was freed
+     */
+    boolean reclaimOldest(long now) {
+        boolean freed = false;
+        for (byte queue : new byte[] {Segments.SMALL, Segments.MAIN}) {
+            int s = segments.head(queue);
+            if (s >= 0) {
+                reclaimDead(s, now);
+                freed |= releaseIfEmpty(s);
+            }
+        }
+        return freed;
+    }
+
+    private boolean releaseIfEmpty(int s) {
+        if (segments.liveItems(s) <= 0 && allUnlinked(s)) {
+            segments.unqueue(s, processes.slot());
+            segments.release(s);
+            return true;
+        }
+        return false;
     }
 
     /**

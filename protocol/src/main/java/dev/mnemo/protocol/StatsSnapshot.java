@@ -71,6 +71,7 @@ public final class StatsSnapshot {
     public void reset() {
         store.resetStats();
         server.resetStats();
+        server.prefixStats().clear();
     }
 
     /** @return the general-purpose statistics (protocol.txt "General-purpose statistics"), in memcached 1.6.18's order */
@@ -194,8 +195,8 @@ public final class StatsSnapshot {
         number(stats, "chunk_size", 0);
         number(stats, "num_threads", settings.threads());
         number(stats, "num_threads_per_udp", settings.threads());
-        text(stats, "stat_key_prefix", ":");
-        text(stats, "detail_enabled", "no");
+        text(stats, "stat_key_prefix", String.valueOf((char) (server.prefixStats().delimiter() & 0xFF)));
+        text(stats, "detail_enabled", server.prefixStats().enabled() ? "yes" : "no");
         number(stats, "reqs_per_event", 0);
         text(stats, "cas_enabled", settings.casEnabled() ? "yes" : "no");
         number(stats, "tcp_backlog", 0);

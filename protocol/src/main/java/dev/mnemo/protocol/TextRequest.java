@@ -22,6 +22,8 @@ final class TextRequest {
 
     final CommandLine line = new CommandLine();
     final InputDiscard discard = new InputDiscard();
+    /** This connection's way into "stats detail"'s per-prefix counts. */
+    final KeyPrefixStats.Recorder prefixStats;
     private final BufferMemory inMemory = new BufferMemory();
     private final ServerContext server;
     private ByteBuf in;
@@ -31,6 +33,7 @@ final class TextRequest {
 
     TextRequest(ServerContext server) {
         this.server = server;
+        this.prefixStats = server.prefixStats().recorder();
     }
 
     /** Starts a {@link Protocol#process} call over these buffers. */

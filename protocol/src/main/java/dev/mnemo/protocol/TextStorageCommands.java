@@ -73,9 +73,10 @@ final class TextStorageCommands {
         }
         boolean set = command == StorageCommand.SET;
         if (length > server.settings().maxItemSize()) {
+            MemorySegment key = r.view(line.start(1) + line.length(1));
+            r.prefixStats.set(key, r.base() + line.start(1), line.length(1));
             if (set) {
-                MemorySegment memory = r.view(line.start(1) + line.length(1));
-                semantics.dropOldItem(memory, r.base() + line.start(1), line.length(1));
+                semantics.dropOldItem(key, r.base() + line.start(1), line.length(1));
             }
             r.discard.discard(length + 2L);
             return r.reply(next, Ascii.TOO_LARGE);
@@ -85,11 +86,12 @@ final class TextStorageCommands {
             return Outcome.NEED_MORE_INPUT;
         }
         int end = (int) dataEnd;
+        MemorySegment memory = r.view(end);
+        long base = r.base();
+        r.prefixStats.set(memory, base + line.start(1), line.length(1)); // memcached counts a bad chunk too
         if (r.in().getByte(end - 2) != '\r' || r.in().getByte(end - 1) != '\n') {
             return r.reply(end, Ascii.BAD_DATA_CHUNK);
         }
-        MemorySegment memory = r.view(end);
-        long base = r.base();
         ItemWrite w = write.reset().key(memory, base + line.start(1), line.length(1)).value(memory, base + next, length)
                 .clientFlags(clientFlags).expiresAt(Exptime.toExpiresAt(exptime, store)).casUnique(casUnique);
         WriteResult result = semantics.store(command, w); // a failed set drops the old item in the store

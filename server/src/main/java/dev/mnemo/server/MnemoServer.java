@@ -1,6 +1,7 @@
 package dev.mnemo.server;
 
 import dev.mnemo.protocol.ConnectionInfo;
+import dev.mnemo.protocol.KeyPrefixStats;
 import dev.mnemo.protocol.ServerContext;
 import dev.mnemo.protocol.Settings;
 import dev.mnemo.protocol.AuthFile;
@@ -126,6 +127,7 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
     private volatile Settings settings;
     private volatile int verbosity;
     private final AuthFile authFile;
+    private final KeyPrefixStats prefixStats = new KeyPrefixStats();
 
     private MnemoServer(Settings requested, Store store, int verbosity, AuthFile authFile, Transport transport,
                         Listeners listening) {
@@ -494,6 +496,11 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
      * {@inheritDoc} As memcached, the listener comes first: state {@code conn_listening}, no listen
      * address, idle since start; then each client connection in order of number.
      */
+    @Override
+    public KeyPrefixStats prefixStats() {
+        return prefixStats;
+    }
+
     @Override
     public List<ConnectionInfo> connections() {
         long now = System.nanoTime();

@@ -53,6 +53,9 @@ public interface ServerContext {
     /** @return the per-prefix statistics of "stats detail" (memcached -D), shared by every connection */
     KeyPrefixStats prefixStats();
 
+    /** @return the "watch" log, shared by every connection */
+    WatchLog watchLog();
+
     /** @return a snapshot of every open connection, for "stats conns"; allocates */
     List<ConnectionInfo> connections();
 

@@ -150,9 +150,9 @@ public final class StatsSnapshot {
         number(stats, "malloc_fails", 0);
         number(stats, "log_worker_dropped", 0);
         number(stats, "log_worker_written", 0);
-        number(stats, "log_watcher_skipped", 0);
-        number(stats, "log_watcher_sent", 0);
-        number(stats, "log_watchers", 0);
+        number(stats, "log_watcher_skipped", server.watchLog().skipped());
+        number(stats, "log_watcher_sent", server.watchLog().sent());
+        number(stats, "log_watchers", server.watchLog().watchers());
         server.tlsStats().forEach(line -> text(stats, line.getKey(), line.getValue()));
         number(stats, "unexpected_napi_ids", 0);
         number(stats, "round_robin_fallback", 0);

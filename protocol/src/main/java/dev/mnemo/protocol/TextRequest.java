@@ -31,8 +31,15 @@ final class TextRequest {
     private int viewStart;
     private boolean noreply;
 
-    TextRequest(ServerContext server) {
+    /** The connection's number ("watch" lines' cfd), 0 for none. */
+    final int connectionId;
+    /** The server's "watch" log. */
+    final WatchLog watchLog;
+
+    TextRequest(ServerContext server, int connectionId) {
         this.server = server;
+        this.connectionId = connectionId;
+        this.watchLog = server.watchLog();
         this.prefixStats = server.prefixStats().recorder();
     }
 

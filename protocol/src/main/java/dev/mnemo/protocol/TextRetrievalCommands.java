@@ -33,6 +33,7 @@ final class TextRetrievalCommands {
     private final CommandLine line;
     private final ValueReply valueReply = new ValueReply();
     private final KeyPrefixStats.Recorder prefixStats;
+    private final WatchLog watchLog;
     private boolean continues;
     private boolean withCas;
     private boolean touch;
@@ -43,6 +44,7 @@ final class TextRetrievalCommands {
         this.request = request;
         this.line = request.line;
         this.prefixStats = request.prefixStats;
+        this.watchLog = request.watchLog;
     }
 
     /** @return whether a get line is half answered: the next call goes on with {@link #resume} */
@@ -132,6 +134,9 @@ final class TextRetrievalCommands {
                     ? store.getAndTouch(memory, base + keyStart, keyLength, Exptime.toExpiresAt(exptime, store), valueReply)
                     : store.get(memory, base + keyStart, keyLength, valueReply);
             prefixStats.get(memory, base + keyStart, keyLength, hit);
+            if (watchLog.watching(WatchLog.FETCHERS)) {
+                watchLog.fetched(memory, base + keyStart, keyLength, hit, valueReply.lastValueLength(), request.connectionId);
+            }
         }
         continues = false;
         out.writeBytes(Ascii.END);

@@ -96,6 +96,12 @@ final class TextStorageCommands {
                 .clientFlags(clientFlags).expiresAt(Exptime.toExpiresAt(exptime, store)).casUnique(casUnique);
         WriteResult result = semantics.store(command, w); // a failed set drops the old item in the store
         w.reset();
+        if (r.watchLog.watching(WatchLog.MUTATIONS)) {
+            long expiresAt = Exptime.toExpiresAt(exptime, store);
+            r.watchLog.stored(memory, base + line.start(1), line.length(1), status(result),
+                    command.name().toLowerCase(java.util.Locale.ROOT), expiresAt == 0 ? 0 : expiresAt - store.nowSeconds(),
+                    length, r.connectionId);
+        }
         return switch (result) {
             case STORED -> r.reply(end, Ascii.STORED);
             case NOT_STORED -> r.reply(end, Ascii.NOT_STORED);
@@ -103,6 +109,18 @@ final class TextStorageCommands {
             case NOT_FOUND -> r.reply(end, Ascii.NOT_FOUND);
             case TOO_LARGE -> r.reply(end, Ascii.TOO_LARGE);
             case OUT_OF_MEMORY -> r.reply(end, Ascii.OUT_OF_MEMORY_STORING);
+        };
+    }
+
+    /** @return memcached's item_store status for a storage command's result */
+    private static String status(WriteResult result) {
+        return switch (result) {
+            case STORED -> "stored";
+            case NOT_STORED -> "not_stored";
+            case EXISTS -> "exists";
+            case NOT_FOUND -> "not_found";
+            case TOO_LARGE -> "too_large";
+            case OUT_OF_MEMORY -> "no_memory";
         };
     }
 }

@@ -13,6 +13,7 @@ final class TestServer implements ServerContext {
     int resets;
     final List<ConnectionInfo> connections = new ArrayList<>();
     final KeyPrefixStats prefixStats = new KeyPrefixStats();
+    final WatchLog watchLog = new WatchLog();
 
     TestServer(Settings settings) {
         this.settings = settings;
@@ -37,5 +38,6 @@ final class TestServer implements ServerContext {
     @Override public void resetStats() { resets++; }
     @Override public AuthFile authFile() { return authFile; }
     @Override public KeyPrefixStats prefixStats() { return prefixStats; }
+    @Override public WatchLog watchLog() { return watchLog; }
     @Override public List<ConnectionInfo> connections() { return List.copyOf(connections); }
 }

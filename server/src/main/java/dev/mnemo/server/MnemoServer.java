@@ -3,6 +3,7 @@ package dev.mnemo.server;
 import dev.mnemo.protocol.ConnectionInfo;
 import dev.mnemo.protocol.KeyPrefixStats;
 import dev.mnemo.protocol.ServerContext;
+import dev.mnemo.protocol.WatchLog;
 import dev.mnemo.protocol.Settings;
 import dev.mnemo.protocol.AuthFile;
 import dev.mnemo.protocol.NegotiatingProtocol;
@@ -128,6 +129,7 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
     private volatile int verbosity;
     private final AuthFile authFile;
     private final KeyPrefixStats prefixStats = new KeyPrefixStats();
+    private final WatchLog watchLog = new WatchLog();
 
     private MnemoServer(Settings requested, Store store, int verbosity, AuthFile authFile, Transport transport,
                         Listeners listening) {
@@ -168,10 +170,10 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
                         if (tls != null) {
                             tls.addHandlers(channel); // TLS first: the connection sees decrypted bytes
                         }
+                        int id = nextConnectionId.getAndIncrement();
                         channel.pipeline().addLast(new ConnectionHandler(MnemoServer.this,
-                                new NegotiatingProtocol(store, MnemoServer.this),
-                                countersByLoop.get(channel.eventLoop()),
-                                nextConnectionId.getAndIncrement()));
+                                new NegotiatingProtocol(store, MnemoServer.this, id),
+                                countersByLoop.get(channel.eventLoop()), id));
                     }
                 }).bind(address.host(), address.port()).syncUninterruptibly().channel());
             }
@@ -499,6 +501,11 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
     @Override
     public KeyPrefixStats prefixStats() {
         return prefixStats;
+    }
+
+    @Override
+    public WatchLog watchLog() {
+        return watchLog;
     }
 
     @Override

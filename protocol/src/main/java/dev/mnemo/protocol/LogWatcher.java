@@ -34,11 +34,22 @@ public final class LogWatcher {
         this.wakeup = wakeup;
     }
 
+    /** @return whether the queue has room for an event now */
+    boolean hasRoom() {
+        return size.get() < CAPACITY;
+    }
+
+    /** Counts an event skipped because the queue was full. */
+    void skip() {
+        skippedSinceLine.incrementAndGet();
+        log.skipped.incrementAndGet();
+    }
+
+    /** Queues the event, or skips it if the queue is full; wakes the watcher up if it was idle. */
     void offer(LogEvent event) {
         if (size.incrementAndGet() > CAPACITY) {
             size.decrementAndGet();
-            skippedSinceLine.incrementAndGet();
-            log.skipped.incrementAndGet();
+            skip();
             return;
         }
         queue.offer(event);

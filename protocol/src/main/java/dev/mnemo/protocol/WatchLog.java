@@ -110,6 +110,9 @@ public final class WatchLog {
 
     /** Reports a text get's lookup; call only when {@link #watching watching(FETCHERS)}. */
     void fetched(MemorySegment memory, long offset, int length, boolean found, int size, int cfd) {
+        if (!room(FETCHERS)) {
+            return;
+        }
         publish(new LogEvent(LogEvent.ITEM_GET, now(), gid.incrementAndGet(), key(memory, offset, length),
                 found ? "found" : "not_found", null, 0, found ? 1 : 0, cfd, found ? size : 0, null, 0), FETCHERS);
     }
@@ -120,6 +123,9 @@ public final class WatchLog {
      * @param ttl seconds the new item would live, 0 for no expiry (as a C uint32, like memcached's)
      */
     void stored(MemorySegment memory, long offset, int length, String status, String command, long ttl, int size, int cfd) {
+        if (!room(MUTATIONS)) {
+            return;
+        }
         publish(new LogEvent(LogEvent.ITEM_STORE, now(), gid.incrementAndGet(), key(memory, offset, length),
                 status, command, ttl & 0xFFFF_FFFFL, 1, cfd, size, null, 0), MUTATIONS);
     }
@@ -131,15 +137,36 @@ public final class WatchLog {
      * @param ip     the client's address, port its port
      */
     public void connection(String reason, String ip, int port, int cfd) {
-        if (watching(CONNEVENTS)) {
+        if (watching(CONNEVENTS) && room(CONNEVENTS)) {
             publish(new LogEvent(reason == null ? LogEvent.CONN_NEW : LogEvent.CONN_CLOSE, now(), gid.incrementAndGet(),
                     null, reason, null, 0, 0, cfd, 0, ip, port), CONNEVENTS);
         }
     }
 
-    private void publish(LogEvent event, int stream) {
+    /**
+     * Counts a skip for each watcher of the stream whose queue is full, before the event is
+     * even captured, so that a stalled watcher costs a request next to nothing.
+     *
+     * @return whether a watcher of the stream has room
+     */
+    private boolean room(int stream) {
+        boolean room = false;
         for (LogWatcher w : watchers) {
             if ((w.streams & stream) != 0) {
+                if (w.hasRoom()) {
+                    room = true;
+                } else {
+                    w.skip();
+                }
+            }
+        }
+        return room;
+    }
+
+    /** Offers the event to each watcher of the stream that had room ({@link #room}). */
+    private void publish(LogEvent event, int stream) {
+        for (LogWatcher w : watchers) {
+            if ((w.streams & stream) != 0 && w.hasRoom()) {
                 w.offer(event);
             }
         }

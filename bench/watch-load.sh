@@ -1,51 +1,65 @@
 #!/usr/bin/env bash
-# Indicative load run for docs/PERFORMANCE.md "watch": Mnemo -t 1 on core 0, memcaslap (90 % get,
-# 16-byte keys, 100-byte values, 32 connections) on core 1 for 10 s: no watcher, a watcher of
-# fetchers+mutations that reads everything, and one that never reads; three rounds. Run from the
-# repository root (PORT= picks the port; default: a free one).
-set -u
-cd "$(dirname "$0")/.."
-cat > /tmp/mnemo-watch-workload.cfg <<'CFG'
-key
-16 16 1
-value
-100 100 1
-cmd
-0 0.1
-1 0.9
-CFG
-port="${PORT:-$(python3 -c "import socket;s=socket.socket();s.bind(('127.0.0.1',0));print(s.getsockname()[1])")}"
-taskset -c 0 ./mnemo -m 64 -l 127.0.0.1 -p $port -t 1 2>/tmp/mnemo-watch-mnemo.log &
-spid=$!
-kill -0 $spid || exit 1; for i in $(seq 1 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.3; done
-load() { taskset -c 1 memcaslap -s 127.0.0.1:$port -F /tmp/mnemo-watch-workload.cfg -t ${1}s -T 1 -c 32 2>&1 | sed -n 's/.*TPS: \([0-9]*\).*/\1/p' | tail -1; }
-load 5 >/dev/null
-for round in 1 2 3; do
-  echo "round $round none $(load 10)"
-  # a watcher that reads everything (to /dev/null) on core 1
-  taskset -c 1 python3 -c "
-import socket,time
-s=socket.create_connection(('127.0.0.1',$port)); s.sendall(b'watch fetchers mutations\r\n'); s.settimeout(1); n=0; end=time.time()+11
-try:
-    while time.time()<end:
-        d=s.recv(1<<20)
-        if not d: break
-        n+=d.count(b'\n')
-except Exception: pass
-open('/tmp/mnemo-watch-watch.out','w').write(str(n))" &
-  wpid=$!; sleep 0.5
-  echo "round $round reading-watcher $(load 10) "
-  wait $wpid 2>/dev/null; echo "   lines read: $(cat /tmp/mnemo-watch-watch.out 2>/dev/null)"
-  # a watcher that never reads: its queue fills and events are skipped
-  python3 -c "
-import socket,time,sys
-s=socket.create_connection(('127.0.0.1',$port)); s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-s.sendall(b'watch fetchers mutations\r\n'); time.sleep(13)" &
-  ppid=$!; sleep 0.5
-  echo "round $round stalled-watcher $(load 10)"
-  kill $ppid 2>/dev/null; wait $ppid 2>/dev/null
+# Throughput with and without a "watch" connection attached (docs/PERFORMANCE.md, "watch"):
+# Mnemo -t 1 pinned to core 0, memcaslap pinned to core 1 (bench/memcaslap-lib.sh's workload);
+# per round: no watcher, a "watch fetchers mutations" connection that reads everything, one that
+# never reads (its queue fills and events are skipped); then the log_* stats.
+#
+# Usage: bench/watch-load.sh   (environment: ROUNDS=3 SECONDS_PER_RUN=10 CONCURRENCY=32)
+# Needs what memcaslap-lib.sh needs, and python3 for the watchers.
+set -euo pipefail
+SECONDS_PER_RUN="${SECONDS_PER_RUN:-10}"
+# shellcheck source=bench/memcaslap-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/memcaslap-lib.sh"
+
+"$root/mnemo" --version >/dev/null   # builds Mnemo first if needed, outside any measurement
+start_mnemo mnemo 0 -t 1
+port="${ports[0]}"
+
+# watcher <seconds> <read: 1|0>: a watcher on core 1; reading, it prints the lines it got
+watcher() {
+    taskset -c "${LOAD_CPUS:-1}" python3 - "$port" "$1" "$2" <<'PY'
+import socket, sys, time
+port, seconds, reading = int(sys.argv[1]), float(sys.argv[2]), sys.argv[3] == "1"
+s = socket.socket()
+if not reading:
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.connect(("127.0.0.1", port))
+s.sendall(b"watch fetchers mutations\r\n")
+end, lines = time.time() + seconds, 0
+s.settimeout(1)
+while time.time() < end:
+    if not reading:
+        time.sleep(0.1)
+        continue
+    try:
+        data = s.recv(1 << 20)
+    except socket.timeout:
+        continue
+    if not data:
+        break
+    lines += data.count(b"\n")
+if reading:
+    print(lines)
+PY
+}
+
+load "$port" "$warmup" >/dev/null
+for round in $(seq 1 "$rounds"); do
+    echo "round $round no watcher: $(load "$port" "$seconds") ops/s"
+    watcher $((seconds + 1)) 1 > "$workdir/lines" &
+    sleep 0.5
+    echo "round $round reading watcher: $(load "$port" "$seconds") ops/s"
+    wait $!
+    echo "   lines it read: $(cat "$workdir/lines")"
+    watcher $((seconds + 1)) 0 &
+    sleep 0.5
+    echo "round $round stalled watcher: $(load "$port" "$seconds") ops/s"
+    wait $!
 done
-python3 -c "
-import socket,time
-s=socket.create_connection(('127.0.0.1',$port)); s.sendall(b'stats\\r\\n'); time.sleep(0.5); print([l for l in s.recv(65536).decode().split(chr(13)+chr(10)) if 'log_' in l])"
-kill $spid; wait $spid
+printf 'stats\r\nquit\r\n' | python3 -c "
+import socket, sys
+s = socket.create_connection(('127.0.0.1', $port)); s.sendall(sys.stdin.buffer.read())
+data = b''
+while chunk := s.recv(65536):
+    data += chunk
+print('\n'.join(l for l in data.decode().split('\r\n') if 'log_' in l))"

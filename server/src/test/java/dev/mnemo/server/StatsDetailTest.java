@@ -2,6 +2,11 @@ package dev.mnemo.server;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 /**
  * "stats detail on|off|dump" and -D over TCP, byte for byte as memcached 1.6.18 (run with
  * -Dmnemo.it.memcached=true); each test has its own server, since the counts are server-wide.
@@ -33,6 +38,20 @@ class StatsDetailTest {
         try (RunningServer server = RunningServer.start("-t", "2", "-D", "/"); RawClient client = server.connect()) {
             client.exchange("get x/1\r\nget y:1\r\nadd x/z 0 0 1\r\nz\r\nstats detail dump\r\n",
                     "END\r\nEND\r\nSTORED\r\nPREFIX x get 1 hit 0 set 1 del 0\r\nEND\r\n");
+            assertEquals(List.of("STAT stat_key_prefix /\r\n", "STAT detail_enabled yes\r\n"), detailSettings(client));
+            client.send("stats detail off\r\n").expect("OK\r\n");
+            assertEquals(List.of("STAT stat_key_prefix /\r\n", "STAT detail_enabled no\r\n"), detailSettings(client));
         }
+    }
+
+    private static List<String> detailSettings(RawClient client) {
+        client.send("stats settings\r\n");
+        List<String> lines = new ArrayList<>();
+        for (String l = client.readLine(); !l.equals("END\r\n"); l = client.readLine()) {
+            if (l.startsWith("STAT stat_key_prefix ") || l.startsWith("STAT detail_enabled ")) {
+                lines.add(l);
+            }
+        }
+        return lines;
     }
 }

@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * memcached's per-prefix statistics ("stats detail on|off|dump", -D): for each key prefix, the
  * part of the key before the first delimiter byte (':' unless -D says otherwise), the number of
- * text gets (and of those, hits), of storage commands and of deletes, counted while detail is
+ * gets (and of those, hits), of storage commands and of deletes, text and binary (not meta, as
+ * in memcached), counted while detail is
  * on. A key without the delimiter is not counted, as in memcached.
  *
  * <p>Bounded: at most {@value #MAX_PREFIXES} prefixes are kept (memcached bounds nothing); a

@@ -36,6 +36,7 @@ final class Ascii {
     static final byte[] GRACEFUL = bytes("graceful");
     static final byte[] CACHE_MEMLIMIT = bytes("cache_memlimit");
     static final byte[] REFRESH_CERTS = bytes("refresh_certs");
+    static final byte[] WATCH = bytes("watch");
     static final byte[] NOREPLY = bytes("noreply");
     static final byte[] ZERO = bytes("0");
 

@@ -68,6 +68,7 @@ public final class BinaryProtocol implements Protocol {
     private final MemorySegment digitsMemory = MemorySegment.ofArray(digits);
     private final InputDiscard discard = new InputDiscard();
     private final ItemWrite write = new ItemWrite();
+    private final KeyPrefixStats.Recorder prefixStats;
 
     /**
      * @param store  the store requests execute on
@@ -78,6 +79,7 @@ public final class BinaryProtocol implements Protocol {
         this.semantics = new StorageSemantics(store);
         this.server = server;
         this.stats = new BinaryStats(store, server);
+        this.prefixStats = server.prefixStats().recorder();
         this.auth = server.authFile();
     }
 
@@ -214,6 +216,7 @@ public final class BinaryProtocol implements Protocol {
                 ? store.getAndTouch(memory, keyOffset, h.keyLength,
                         Exptime.toExpiresAt(in.getUnsignedInt(start + BinaryHeader.LENGTH), store), valueReply)
                 : store.get(memory, keyOffset, h.keyLength, valueReply);
+        prefixStats.get(memory, keyOffset, h.keyLength, hit);
         if (!hit && !BinaryOpcode.isQuiet(h.opcode)) {
             if (withKey) {
                 h.writeResponse(out, h.keyLength, 0, BinaryStatus.KEY_ENOENT, h.keyLength, 0);
@@ -237,8 +240,9 @@ public final class BinaryProtocol implements Protocol {
         int op = h.opcode;
         boolean set = op == BinaryOpcode.SET || op == BinaryOpcode.SETQ;
         if (valueLength > server.settings().maxItemSize()) {
+            MemorySegment memory = inMemory.view(in, start, keyEnd);
+            prefixStats.set(memory, inMemory.base() + keyEnd - h.keyLength, h.keyLength);
             if (set) {
-                MemorySegment memory = inMemory.view(in, start, keyEnd);
                 semantics.dropOldItem(memory, inMemory.base() + keyEnd - h.keyLength, h.keyLength);
             }
             writeError(out, BinaryStatus.E2BIG);
@@ -263,6 +267,7 @@ public final class BinaryProtocol implements Protocol {
             default -> StorageCommand.PREPEND;
         };
         boolean concat = command.combines();
+        prefixStats.set(memory, keyOffset, h.keyLength);
         if (h.casUnique != 0) {
             command = StorageSemantics.withCasUnique(command, true);
         }
@@ -305,6 +310,7 @@ public final class BinaryProtocol implements Protocol {
         }
         MemorySegment memory = inMemory.view(in, start, length);
         long keyOffset = inMemory.base() + BinaryHeader.LENGTH;
+        prefixStats.delete(memory, keyOffset, h.keyLength);
         int code = switch (store.delete(memory, keyOffset, h.keyLength, h.casUnique)) {
             case DELETED -> BinaryStatus.SUCCESS;
             case EXISTS -> BinaryStatus.KEY_EEXISTS;

@@ -25,8 +25,20 @@ public final class NegotiatingProtocol implements Protocol {
      * @param server the server this connection belongs to
      */
     public NegotiatingProtocol(Store store, ServerContext server) {
-        this.text = new TextProtocol(store, server);
+        this(store, server, 0);
+    }
+
+    /**
+     * @param connectionId the connection's number, "watch" lines' cfd; 0 for none ("watch" is then an unknown command)
+     */
+    public NegotiatingProtocol(Store store, ServerContext server, int connectionId) {
+        this.text = new TextProtocol(store, server, connectionId);
         this.binary = new BinaryProtocol(store, server);
+    }
+
+    @Override
+    public int watchedStreams() {
+        return text.watchedStreams();
     }
 
     @Override

@@ -12,5 +12,10 @@ public enum Outcome {
      */
     MORE_OUTPUT,
     /** Send what is in the output, then close the connection (quit, or a fatal error). */
-    CLOSE
+    CLOSE,
+    /**
+     * Send what is in the output ("watch"'s OK); the connection is now a log stream of the
+     * streams {@link Protocol#watchedStreams()} names and reads no more requests.
+     */
+    WATCH
 }

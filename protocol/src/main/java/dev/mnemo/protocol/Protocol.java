@@ -33,4 +33,9 @@ public interface Protocol {
      * byte stream never needs it.
      */
     void reset();
+
+    /** @return the {@link WatchLog} streams of the "watch" that last returned {@link Outcome#WATCH}; 0 before */
+    default int watchedStreams() {
+        return 0;
+    }
 }

@@ -50,6 +50,12 @@ public interface ServerContext {
     /** Starts a clean shutdown; the protocol calls it only when {@link Settings#shutdownEnabled()}. */
     void shutdown();
 
+    /** @return the per-prefix statistics of "stats detail" (memcached -D), shared by every connection */
+    KeyPrefixStats prefixStats();
+
+    /** @return the "watch" log, shared by every connection */
+    WatchLog watchLog();
+
     /** @return a snapshot of every open connection, for "stats conns"; allocates */
     List<ConnectionInfo> connections();
 

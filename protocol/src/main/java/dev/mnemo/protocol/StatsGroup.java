@@ -16,7 +16,7 @@ enum StatsGroup {
     CONNS("conns"),
     /** "stats reset": zero the counters. */
     RESET("reset"),
-    /** "stats detail on|off|dump": per-prefix stats, which Mnemo does not keep. */
+    /** "stats detail on|off|dump": per-prefix stats ({@link KeyPrefixStats}). */
     DETAIL("detail"),
     /** A name memcached does not know. */
     UNKNOWN(null);

@@ -71,6 +71,7 @@ public final class StatsSnapshot {
     public void reset() {
         store.resetStats();
         server.resetStats();
+        server.prefixStats().clear();
     }
 
     /** @return the general-purpose statistics (protocol.txt "General-purpose statistics"), in memcached 1.6.18's order */
@@ -149,9 +150,9 @@ public final class StatsSnapshot {
         number(stats, "malloc_fails", 0);
         number(stats, "log_worker_dropped", 0);
         number(stats, "log_worker_written", 0);
-        number(stats, "log_watcher_skipped", 0);
-        number(stats, "log_watcher_sent", 0);
-        number(stats, "log_watchers", 0);
+        number(stats, "log_watcher_skipped", server.watchLog().skipped());
+        number(stats, "log_watcher_sent", server.watchLog().sent());
+        number(stats, "log_watchers", server.watchLog().watchers());
         server.tlsStats().forEach(line -> text(stats, line.getKey(), line.getValue()));
         number(stats, "unexpected_napi_ids", 0);
         number(stats, "round_robin_fallback", 0);
@@ -194,8 +195,8 @@ public final class StatsSnapshot {
         number(stats, "chunk_size", 0);
         number(stats, "num_threads", settings.threads());
         number(stats, "num_threads_per_udp", settings.threads());
-        text(stats, "stat_key_prefix", ":");
-        text(stats, "detail_enabled", "no");
+        text(stats, "stat_key_prefix", String.valueOf((char) (server.prefixStats().delimiter() & 0xFF)));
+        text(stats, "detail_enabled", server.prefixStats().enabled() ? "yes" : "no");
         number(stats, "reqs_per_event", 0);
         text(stats, "cas_enabled", settings.casEnabled() ? "yes" : "no");
         number(stats, "tcp_backlog", 0);

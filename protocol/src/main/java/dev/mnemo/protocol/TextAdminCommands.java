@@ -20,6 +20,7 @@ final class TextAdminCommands {
     private final TextRequest request;
     private final CommandLine line;
     private final TextStats stats;
+    private int watchedStreams;
 
     TextAdminCommands(Store store, ServerContext server, TextRequest request) {
         this.store = store;
@@ -33,6 +34,32 @@ final class TextAdminCommands {
     Outcome stats(int next) {
         stats.write(line, request.out());
         return request.finish(next);
+    }
+
+    /** @return the streams of the last accepted "watch"; 0 before */
+    int watchedStreams() {
+        return watchedStreams;
+    }
+
+    /**
+     * watch [stream ...]: OK, then the connection is a log stream ({@link WatchLog}); fetchers
+     * without a stream; ERROR for a stream memcached 1.6.18 does not know.
+     *
+     * @param next buffer index just past the line's newline
+     */
+    Outcome watch(int next) {
+        int streams = 0;
+        for (int i = 1; i < line.count(); i++) {
+            int stream = WatchLog.stream(line, i);
+            if (stream == 0) {
+                return request.error(next);
+            }
+            streams |= stream;
+        }
+        watchedStreams = line.count() == 1 ? WatchLog.FETCHERS : streams;
+        request.out().writeBytes(Ascii.OK);
+        request.finish(next);
+        return Outcome.WATCH;
     }
 
     /** version. @param next buffer index just past the line's newline */

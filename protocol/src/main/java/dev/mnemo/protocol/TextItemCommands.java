@@ -50,6 +50,7 @@ final class TextItemCommands {
             return r.reply(next, Ascii.BAD_FORMAT);
         }
         MemorySegment memory = r.view(line.lineEnd());
+        r.prefixStats.delete(memory, r.base() + line.start(1), line.length(1));
         DeleteResult result = store.delete(memory, r.base() + line.start(1), line.length(1), 0);
         return r.reply(next, result == DeleteResult.DELETED ? Ascii.DELETED : Ascii.NOT_FOUND);
     }

@@ -82,8 +82,17 @@ public final class TextProtocol implements Protocol {
      * @param server the server this connection belongs to
      */
     public TextProtocol(Store store, ServerContext server) {
+        this(store, server, 0);
+    }
+
+    /**
+     * @param store        the store requests execute on
+     * @param server       the server this connection belongs to
+     * @param connectionId the connection's number, "watch" lines' cfd; 0 for none ("watch" is then an unknown command)
+     */
+    public TextProtocol(Store store, ServerContext server, int connectionId) {
         this.server = server;
-        this.request = new TextRequest(server);
+        this.request = new TextRequest(server, connectionId);
         this.line = request.line;
         this.storage = new TextStorageCommands(store, server, request);
         this.retrieval = new TextRetrievalCommands(store, request);
@@ -127,6 +136,11 @@ public final class TextProtocol implements Protocol {
             return authenticate(lf + 1);
         }
         return execute(lf + 1);
+    }
+
+    @Override
+    public int watchedStreams() {
+        return admin.watchedStreams();
     }
 
     /** Forgets a data block still to discard, a multi-key get to carry on and a close. */
@@ -263,6 +277,9 @@ public final class TextProtocol implements Protocol {
         }
         if (line.is(0, Ascii.SLABS)) {
             return crawler.slabs(next);
+        }
+        if (line.is(0, Ascii.WATCH) && request.connectionId > 0) {
+            return admin.watch(next);
         }
         return isHttpRequestLine() ? request.discard.close(request.in()) : request.error(next);
     }

@@ -22,6 +22,8 @@ final class TextRequest {
 
     final CommandLine line = new CommandLine();
     final InputDiscard discard = new InputDiscard();
+    /** This connection's way into "stats detail"'s per-prefix counts. */
+    final KeyPrefixStats.Recorder prefixStats;
     private final BufferMemory inMemory = new BufferMemory();
     private final ServerContext server;
     private ByteBuf in;
@@ -29,8 +31,16 @@ final class TextRequest {
     private int viewStart;
     private boolean noreply;
 
-    TextRequest(ServerContext server) {
+    /** The connection's number ("watch" lines' cfd), 0 for none. */
+    final int connectionId;
+    /** The server's "watch" log. */
+    final WatchLog watchLog;
+
+    TextRequest(ServerContext server, int connectionId) {
         this.server = server;
+        this.connectionId = connectionId;
+        this.watchLog = server.watchLog();
+        this.prefixStats = server.prefixStats().recorder();
     }
 
     /** Starts a {@link Protocol#process} call over these buffers. */

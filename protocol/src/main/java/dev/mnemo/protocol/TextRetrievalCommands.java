@@ -32,6 +32,8 @@ final class TextRetrievalCommands {
     private final TextRequest request;
     private final CommandLine line;
     private final ValueReply valueReply = new ValueReply();
+    private final KeyPrefixStats.Recorder prefixStats;
+    private final WatchLog watchLog;
     private boolean continues;
     private boolean withCas;
     private boolean touch;
@@ -41,6 +43,8 @@ final class TextRetrievalCommands {
         this.store = store;
         this.request = request;
         this.line = request.line;
+        this.prefixStats = request.prefixStats;
+        this.watchLog = request.watchLog;
     }
 
     /** @return whether a get line is half answered: the next call goes on with {@link #resume} */
@@ -126,10 +130,12 @@ final class TextRetrievalCommands {
             }
             int keyLength = i - keyStart;
             valueReply.prepare(out, memory, base + keyStart, keyLength, withCas);
-            if (touch) {
-                store.getAndTouch(memory, base + keyStart, keyLength, Exptime.toExpiresAt(exptime, store), valueReply);
-            } else {
-                store.get(memory, base + keyStart, keyLength, valueReply);
+            boolean hit = touch
+                    ? store.getAndTouch(memory, base + keyStart, keyLength, Exptime.toExpiresAt(exptime, store), valueReply)
+                    : store.get(memory, base + keyStart, keyLength, valueReply);
+            prefixStats.get(memory, base + keyStart, keyLength, hit);
+            if (watchLog.watching(WatchLog.FETCHERS)) {
+                watchLog.fetched(memory, base + keyStart, keyLength, hit, valueReply.lastValueLength(), request.connectionId);
             }
         }
         continues = false;

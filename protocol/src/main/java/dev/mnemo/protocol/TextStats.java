@@ -22,9 +22,11 @@ final class TextStats {
     private static final byte[] DUMP = "dump".getBytes(StandardCharsets.US_ASCII);
 
     private final StatsSnapshot snapshot;
+    private final KeyPrefixStats prefixStats;
 
     TextStats(Store store, ServerContext server) {
         this.snapshot = new StatsSnapshot(store, server);
+        this.prefixStats = server.prefixStats();
     }
 
     /**
@@ -56,14 +58,15 @@ final class TextStats {
         }
     }
 
-    /** "stats detail on|off|dump": Mnemo keeps no per-prefix stats, so dump is always empty. */
-    private static void detail(CommandLine line, ByteBuf out) {
+    /** "stats detail on|off|dump" as memcached: tokens after the third are ignored. */
+    private void detail(CommandLine line, ByteBuf out) {
         if (line.count() < 3) {
             out.writeBytes(Ascii.STATS_DETAIL_USAGE);
         } else if (line.is(2, ON) || line.is(2, OFF)) {
+            prefixStats.enable(line.is(2, ON));
             out.writeBytes(Ascii.OK);
         } else if (line.is(2, DUMP)) {
-            out.writeBytes(Ascii.END);
+            prefixStats.dump(out);
         } else {
             out.writeBytes(Ascii.STATS_DETAIL_USAGE);
         }

@@ -73,9 +73,10 @@ final class TextStorageCommands {
         }
         boolean set = command == StorageCommand.SET;
         if (length > server.settings().maxItemSize()) {
+            MemorySegment key = r.view(line.start(1) + line.length(1));
+            r.prefixStats.set(key, r.base() + line.start(1), line.length(1));
             if (set) {
-                MemorySegment memory = r.view(line.start(1) + line.length(1));
-                semantics.dropOldItem(memory, r.base() + line.start(1), line.length(1));
+                semantics.dropOldItem(key, r.base() + line.start(1), line.length(1));
             }
             r.discard.discard(length + 2L);
             return r.reply(next, Ascii.TOO_LARGE);
@@ -85,15 +86,22 @@ final class TextStorageCommands {
             return Outcome.NEED_MORE_INPUT;
         }
         int end = (int) dataEnd;
+        MemorySegment memory = r.view(end);
+        long base = r.base();
+        r.prefixStats.set(memory, base + line.start(1), line.length(1)); // memcached counts a bad chunk too
         if (r.in().getByte(end - 2) != '\r' || r.in().getByte(end - 1) != '\n') {
             return r.reply(end, Ascii.BAD_DATA_CHUNK);
         }
-        MemorySegment memory = r.view(end);
-        long base = r.base();
         ItemWrite w = write.reset().key(memory, base + line.start(1), line.length(1)).value(memory, base + next, length)
                 .clientFlags(clientFlags).expiresAt(Exptime.toExpiresAt(exptime, store)).casUnique(casUnique);
         WriteResult result = semantics.store(command, w); // a failed set drops the old item in the store
         w.reset();
+        if (r.watchLog.watching(WatchLog.MUTATIONS)) {
+            long expiresAt = Exptime.toExpiresAt(exptime, store);
+            r.watchLog.stored(memory, base + line.start(1), line.length(1), status(result),
+                    command.name().toLowerCase(java.util.Locale.ROOT), expiresAt == 0 ? 0 : expiresAt - store.nowSeconds(),
+                    length, r.connectionId);
+        }
         return switch (result) {
             case STORED -> r.reply(end, Ascii.STORED);
             case NOT_STORED -> r.reply(end, Ascii.NOT_STORED);
@@ -101,6 +109,18 @@ final class TextStorageCommands {
             case NOT_FOUND -> r.reply(end, Ascii.NOT_FOUND);
             case TOO_LARGE -> r.reply(end, Ascii.TOO_LARGE);
             case OUT_OF_MEMORY -> r.reply(end, Ascii.OUT_OF_MEMORY_STORING);
+        };
+    }
+
+    /** @return memcached's item_store status for a storage command's result */
+    private static String status(WriteResult result) {
+        return switch (result) {
+            case STORED -> "stored";
+            case NOT_STORED -> "not_stored";
+            case EXISTS -> "exists";
+            case NOT_FOUND -> "not_found";
+            case TOO_LARGE -> "too_large";
+            case OUT_OF_MEMORY -> "no_memory";
         };
     }
 }

@@ -32,6 +32,7 @@ final class ValueReply implements ItemReader {
     private long keyOffset;
     private int keyLength;
     private boolean withCas;
+    private int lastValueLength;
 
     /**
      * @param out       the outbound buffer; the reply starts at its current writer index
@@ -49,10 +50,16 @@ final class ValueReply implements ItemReader {
         this.withCas = withCas;
     }
 
+    /** @return the value length in bytes of the last hit written */
+    int lastValueLength() {
+        return lastValueLength;
+    }
+
     @Override
     public void read(ItemView item) {
         out.writerIndex(mark);
         int valueLength = item.valueLength();
+        lastValueLength = valueLength;
         byte[] h = header;
         int n = Ascii.VALUE.length;
         System.arraycopy(Ascii.VALUE, 0, h, 0, n);

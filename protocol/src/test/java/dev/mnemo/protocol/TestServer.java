@@ -12,6 +12,8 @@ final class TestServer implements ServerContext {
     int shutdowns;
     int resets;
     final List<ConnectionInfo> connections = new ArrayList<>();
+    final KeyPrefixStats prefixStats = new KeyPrefixStats();
+    final WatchLog watchLog = new WatchLog();
 
     TestServer(Settings settings) {
         this.settings = settings;
@@ -35,5 +37,7 @@ final class TestServer implements ServerContext {
     @Override public void shutdown() { shutdowns++; }
     @Override public void resetStats() { resets++; }
     @Override public AuthFile authFile() { return authFile; }
+    @Override public KeyPrefixStats prefixStats() { return prefixStats; }
+    @Override public WatchLog watchLog() { return watchLog; }
     @Override public List<ConnectionInfo> connections() { return List.copyOf(connections); }
 }

@@ -1,6 +1,7 @@
 package dev.mnemo.server;
 
 import dev.mnemo.protocol.ConnectionInfo;
+import dev.mnemo.protocol.LogWatcher;
 import dev.mnemo.protocol.NegotiatingProtocol;
 import dev.mnemo.protocol.Outcome;
 import dev.mnemo.protocol.TextProtocol;
@@ -14,6 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
@@ -66,6 +68,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private boolean streamScheduled;
     private boolean unflushed;
     private String peer = "tcp:?";
+    /** The log stream this connection became with "watch", or null. */
+    private LogWatcher watcher;
+    private boolean failed;
     private String local = "tcp:?";
 
     /** memcached's name for what the connection is doing: conn_read (waiting for a request), conn_parse_cmd, conn_mwrite (throttled). */
@@ -99,6 +104,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         admitted = true;
+        logConnection(ctx, null);
         if (server.verbosity() > 0) {
             LOG.info("<{} new client connection from {}", id, peer);
         }
@@ -109,6 +115,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         if (admitted) {
             admitted = false;
             server.connectionClosed();
+            logConnection(ctx, failed ? "error" : "normal");
+            if (watcher != null) {
+                server.watchLog().detach(watcher);
+            }
             if (server.verbosity() > 0) {
                 LOG.info("<{} connection closed", id);
             }
@@ -124,7 +134,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ByteBuf data = (ByteBuf) msg;
-        if (closing) {
+        if (closing || watcher != null) { // a log stream reads no requests, as memcached's conn_watch
             data.release();
             return;
         }
@@ -147,6 +157,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (watcher != null) {
+            drainWatch(ctx);
+            return;
+        }
         if (paused && ctx.channel().isWritable()) {
             paused = false;
             processInput(ctx);
@@ -165,6 +179,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             LOG.warn("<{} closing after an unexpected error", id, cause);
         }
         closing = true;
+        failed = true;
         ctx.close();
     }
 
@@ -211,6 +226,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 }
                 break;
             }
+            if (outcome == Outcome.WATCH) {
+                startWatching(ctx);
+                return;
+            }
             if (in.readerIndex() == requestStart) {
                 throw new IllegalStateException("the protocol handled a request without consuming input");
             }
@@ -239,6 +258,39 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         if (!paused && !closing && ctx.channel().isActive()) {
             processInput(ctx);
             flushOutput(ctx);
+        }
+    }
+
+    /** "watch" said OK: sends it, drops the input and becomes a log stream. */
+    private void startWatching(ChannelHandlerContext ctx) {
+        state = "conn_watch";
+        Runnable drain = () -> drainWatch(ctx);
+        // attached before OK is sent, so that a client that saw OK misses no event; lines are
+        // drained by a later event loop task, so OK goes first
+        watcher = server.watchLog().attach(protocol.watchedStreams(), () -> ctx.channel().eventLoop().execute(drain));
+        flushOutput(ctx);
+        releaseBuffers();
+    }
+
+    /** Sends the watcher's queued lines while the connection takes them (on the event loop). */
+    private void drainWatch(ChannelHandlerContext ctx) {
+        boolean more = true;
+        while (more && ctx.channel().isActive() && ctx.channel().isWritable()) {
+            ByteBuf lines = ctx.alloc().ioBuffer();
+            more = watcher.drainTo(lines, WRITE_CHUNK_BYTES);
+            if (lines.isReadable()) {
+                counters.addBytesWritten(lines.readableBytes());
+                ctx.writeAndFlush(lines, ctx.voidPromise());
+            } else {
+                lines.release();
+            }
+        }
+    }
+
+    /** Reports conn_new (reason null) or conn_close to "watch connevents". */
+    private void logConnection(ChannelHandlerContext ctx, String reason) {
+        if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
+            server.watchLog().connection(reason, remote.getAddress().getHostAddress(), remote.getPort(), id);
         }
     }
 

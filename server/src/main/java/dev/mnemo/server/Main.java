@@ -71,6 +71,7 @@ public final class Main {
         TlsOptions tlsOptions;
         TransportChooser.Choice transport;
         InetSocketAddress metricsAddress;
+        Byte prefixDelimiter;
         try {
             commandLine.parseArgs(args);
             if (commandLine.isUsageHelpRequested()) {
@@ -86,6 +87,7 @@ public final class Main {
             authFile = options.authFile();
             addresses = options.listeners();
             tlsOptions = options.tls();
+            prefixDelimiter = options.prefixDelimiter();
             metricsAddress = options.metricsAddress();
         } catch (ParameterException e) {
             err.println("mnemo: " + e.getMessage());
@@ -131,6 +133,9 @@ public final class Main {
             err.println("mnemo: failed to listen on " + settings.listenAddress() + ":" + settings.tcpPort()
                     + (settings.udpPort() == 0 ? "" : " (UDP " + settings.udpPort() + ")") + ": " + e.getMessage());
             return EXIT_BIND;
+        }
+        if (prefixDelimiter != null) {
+            server.prefixStats().useDelimiter(prefixDelimiter);
         }
         MetricsEndpoint metrics = null;
         try {

@@ -1,7 +1,9 @@
 package dev.mnemo.server;
 
 import dev.mnemo.protocol.ConnectionInfo;
+import dev.mnemo.protocol.KeyPrefixStats;
 import dev.mnemo.protocol.ServerContext;
+import dev.mnemo.protocol.WatchLog;
 import dev.mnemo.protocol.Settings;
 import dev.mnemo.protocol.AuthFile;
 import dev.mnemo.protocol.NegotiatingProtocol;
@@ -126,6 +128,8 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
     private volatile Settings settings;
     private volatile int verbosity;
     private final AuthFile authFile;
+    private final KeyPrefixStats prefixStats = new KeyPrefixStats();
+    private final WatchLog watchLog = new WatchLog();
 
     private MnemoServer(Settings requested, Store store, int verbosity, AuthFile authFile, Transport transport,
                         Listeners listening) {
@@ -166,10 +170,10 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
                         if (tls != null) {
                             tls.addHandlers(channel); // TLS first: the connection sees decrypted bytes
                         }
+                        int id = nextConnectionId.getAndIncrement();
                         channel.pipeline().addLast(new ConnectionHandler(MnemoServer.this,
-                                new NegotiatingProtocol(store, MnemoServer.this),
-                                countersByLoop.get(channel.eventLoop()),
-                                nextConnectionId.getAndIncrement()));
+                                new NegotiatingProtocol(store, MnemoServer.this, id),
+                                countersByLoop.get(channel.eventLoop()), id));
                     }
                 }).bind(address.host(), address.port()).syncUninterruptibly().channel());
             }
@@ -494,6 +498,16 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
      * {@inheritDoc} As memcached, the listener comes first: state {@code conn_listening}, no listen
      * address, idle since start; then each client connection in order of number.
      */
+    @Override
+    public KeyPrefixStats prefixStats() {
+        return prefixStats;
+    }
+
+    @Override
+    public WatchLog watchLog() {
+        return watchLog;
+    }
+
     @Override
     public List<ConnectionInfo> connections() {
         long now = System.nanoTime();

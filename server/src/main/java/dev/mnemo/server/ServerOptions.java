@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -108,6 +109,11 @@ public final class ServerOptions {
             description = "interface for --metrics-port (default: the -l address)")
     private String metricsListen;
 
+    @Option(names = {"-D"}, paramLabel = "<char>",
+            description = "use <char> as the delimiter between key prefixes and IDs, for \"stats detail\" "
+                    + "(default: \":\"); turns per-prefix stats on")
+    private String prefixDelimiter;
+
     @Option(names = {"-Z", "--enable-ssl"}, description = "enable TLS/SSL (needs -o ssl_chain_cert and ssl_key)")
     private boolean enableSsl;
 
@@ -170,6 +176,20 @@ public final class ServerOptions {
         }
         return new Settings(maxBytes, connectionLimit, port, udpPort, listeners().getFirst().host(), threads, itemSize,
                 !disableCas, enableShutdown);
+    }
+
+    /**
+     * @return memcached -D's delimiter (the first byte of its argument), or null without -D
+     * @throws ParameterException for an empty -D (memcached's "No delimiter specified")
+     */
+    Byte prefixDelimiter() {
+        if (prefixDelimiter == null) {
+            return null;
+        }
+        if (prefixDelimiter.isEmpty()) {
+            throw invalid("No delimiter specified");
+        }
+        return prefixDelimiter.getBytes(StandardCharsets.UTF_8)[0];
     }
 
     /**

@@ -63,6 +63,22 @@ class BinaryServerTest {
     }
 
     @Test
+    void statsDetailCountsBinaryGetsSetsAndDeletesAsMemcached() {
+        try (RunningServer server = RunningServer.start(); RawClient text = server.connect(); RawClient binary = server.connect()) {
+            text.send("stats detail on\r\n").expect("OK\r\n");
+            binary.send(request(0x01, new byte[8], "b:1", new byte[] {'x'}));   // SET
+            assertEquals(0, ByteBuffer.wrap(binary.read(24)).getShort(6));
+            binary.send(request(0x00, new byte[0], "b:1", new byte[0]));        // GET, a hit
+            binary.read(24 + 4 + 1);
+            binary.send(request(0x00, new byte[0], "b:2", new byte[0]));        // GET, a miss
+            binary.read(ByteBuffer.wrap(binary.read(24)).getInt(8));              // "Not found"
+            binary.send(request(0x04, new byte[0], "b:1", new byte[0]));        // DELETE
+            binary.read(24);
+            text.send("stats detail dump\r\n").expect("PREFIX b get 2 hit 1 set 1 del 1\r\nEND\r\n");
+        }
+    }
+
+    @Test
     void aFirstByteOtherThanTheBinaryMagicMeansText() {
         try (RunningServer server = RunningServer.start(); RawClient client = server.connect()) {
             client.send(new byte[] {(byte) 0x81, '\r', '\n'});

@@ -90,6 +90,9 @@ final class RunningServer implements AutoCloseable {
         Store store = options.storeBuilder().clock(clock).sweepExpiredInBackground(false).open();
         MnemoServer server = MnemoServer.start(settings, store, options.verbosity(), options.authFile(),
                 TransportChooser.choose(options.transport()), new Listeners(options.listeners(), tlsOptions, tls));
+        if (options.prefixDelimiter() != null) {
+            server.prefixStats().useDelimiter(options.prefixDelimiter());
+        }
         return new RunningServer(server, store, null, server.port(), settings.udpPort());
     }
 

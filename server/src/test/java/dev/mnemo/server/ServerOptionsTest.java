@@ -191,4 +191,13 @@ class ServerOptionsTest {
         assertEquals(Main.EXIT_USAGE, noFile.status());
         assertTrue(noFile.err().contains("--discard-memory-file needs --memory-file (-e)"), noFile.err());
     }
+
+    @Test
+    void minusDTakesTheFirstByteAndRefusesAnEmptyDelimiter() {
+        assertEquals(null, parse().prefixDelimiter());
+        assertEquals((byte) '/', parse("-D", "/x").prefixDelimiter());
+        Result empty = run("-D", "");
+        assertTrue(empty.err().contains("No delimiter specified"), empty.err());
+        assertEquals(Main.EXIT_USAGE, empty.status());
+    }
 }

@@ -1,0 +1,67 @@
+package dev.mnemo.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+
+/**
+ * One event of the "watch" log, captured on the request's event loop and formatted on the
+ * watcher's as memcached 1.6.18's logger formats it (a line ended by "\n", not "\r\n").
+ *
+ * @param type     {@link #ITEM_GET}, {@link #ITEM_STORE}, {@link #CONN_NEW} or {@link #CONN_CLOSE}
+ * @param micros   when, in microseconds since the epoch
+ * @param gid      the server-wide sequence number of the event
+ * @param key      the item's key (item events), URL-encoded when written
+ * @param status   item_get's found/not_found, item_store's stored/exists/..., conn_close's reason
+ * @param command  item_store's command (set, add, ...)
+ * @param ttl      item_store's seconds to live, 0 for none
+ * @param clsid    memcached's slab class: 1 for an item, 0 for a miss (Mnemo has no classes)
+ * @param cfd      the connection's number (memcached's file descriptor)
+ * @param size     the value's length in bytes
+ * @param ip       conn events' client address, port its port
+ */
+record LogEvent(int type, long micros, long gid, byte[] key, String status, String command, long ttl,
+                int clsid, int cfd, long size, String ip, int port) {
+
+    static final int ITEM_GET = 0;
+    static final int ITEM_STORE = 1;
+    static final int CONN_NEW = 2;
+    static final int CONN_CLOSE = 3;
+
+    private static final String HEX = "0123456789ABCDEF";
+
+    /** Appends the event's line. */
+    void write(ByteBuf out) {
+        StringBuilder s = new StringBuilder(128);
+        // memcached prints tv_usec with %d: not zero-padded
+        s.append("ts=").append(micros / 1_000_000).append('.').append(micros % 1_000_000)
+                .append(" gid=").append(gid).append(" type=");
+        switch (type) {
+            case ITEM_GET -> keyed(s.append("item_get")).append(" status=").append(status)
+                    .append(" clsid=").append(clsid).append(" cfd=").append(cfd).append(" size=").append(size);
+            case ITEM_STORE -> keyed(s.append("item_store")).append(" status=").append(status)
+                    .append(" cmd=").append(command).append(" ttl=").append(ttl).append(" clsid=").append(clsid)
+                    .append(" cfd=").append(cfd).append(" size=").append(size);
+            case CONN_NEW -> s.append("conn_new rip=").append(ip).append(" rport=").append(port)
+                    .append(" transport=tcp cfd=").append(cfd);
+            default -> s.append("conn_close rip=").append(ip).append(" rport=").append(port)
+                    .append(" transport=tcp reason=").append(status).append(" cfd=").append(cfd);
+        }
+        s.append('\n');
+        ByteBufUtil.writeAscii(out, s);
+    }
+
+    /** memcached's uriencode: every byte but A-Z a-z 0-9 - . _ ~ as %XX. */
+    private StringBuilder keyed(StringBuilder s) {
+        s.append(" key=");
+        for (byte b : key) {
+            int c = b & 0xFF;
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '.' || c == '_' || c == '~') {
+                s.append((char) c);
+            } else {
+                s.append('%').append(HEX.charAt(c >> 4)).append(HEX.charAt(c & 15));
+            }
+        }
+        return s;
+    }
+}

@@ -1,0 +1,185 @@
+package dev.mnemo.protocol;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.time.Instant;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * memcached's "watch" log: the server-wide hub requests report events to and the connections
+ * that became log streams ({@link LogWatcher}) read them from. An event is captured only when a
+ * watcher of its stream is attached: with none, a request pays one volatile read
+ * ({@link #watching}). Capturing never blocks and never formats: the event goes to each
+ * interested watcher's bounded queue, or is skipped and counted if that queue is full, and the
+ * watcher's own event loop formats it (memcached's logger thread does the same for its workers).
+ *
+ * <p>Streams as memcached 1.6.18 accepts them: fetchers (item_get: text get, gets, gat, gats),
+ * mutations (item_store: text storage commands), connevents (conn_new, conn_close); evictions,
+ * rawcmds, sysevents and proxyreqs are accepted and emit nothing. Thread-safe.
+ */
+public final class WatchLog {
+
+    /** item_get lines. */
+    public static final int FETCHERS = 1;
+    /** item_store lines. */
+    public static final int MUTATIONS = 1 << 1;
+    /** conn_new and conn_close lines. */
+    public static final int CONNEVENTS = 1 << 2;
+    /** Accepted streams that Mnemo emits nothing on: evictions, rawcmds, sysevents, proxyreqs. */
+    static final int SILENT = 1 << 3;
+
+    private static final byte[][] NAMES = names("fetchers", "mutations", "connevents", "evictions", "rawcmds", "sysevents", "proxyreqs");
+    private static final int[] FLAGS = {FETCHERS, MUTATIONS, CONNEVENTS, SILENT, SILENT, SILENT, SILENT};
+
+    private final CopyOnWriteArrayList<LogWatcher> watchers = new CopyOnWriteArrayList<>();
+    private final AtomicLong gid = new AtomicLong();
+    final AtomicLong sent = new AtomicLong();
+    final AtomicLong skipped = new AtomicLong();
+    private volatile int streams;
+
+    /**
+     * @param line  a "watch" line
+     * @param token the index of a stream name in it
+     * @return its stream's flag, or 0 for a name memcached 1.6.18 refuses (ERROR), "deletions" included
+     */
+    static int stream(CommandLine line, int token) {
+        for (int i = 0; i < NAMES.length; i++) {
+            if (line.is(token, NAMES[i])) {
+                return FLAGS[i];
+            }
+        }
+        return 0;
+    }
+
+    private static byte[][] names(String... names) {
+        byte[][] bytes = new byte[names.length][];
+        for (int i = 0; i < names.length; i++) {
+            bytes[i] = names[i].getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        }
+        return bytes;
+    }
+
+    /** @return whether a watcher of {@code stream} is attached; one volatile read */
+    public boolean watching(int stream) {
+        return (streams & stream) != 0;
+    }
+
+    /**
+     * Makes a connection a log stream.
+     *
+     * @param streams the streams it asked for (flags of this class)
+     * @param wakeup  run (from any thread) when its queue turns non-empty; must not block
+     * @return the watcher, to drain on its connection's event loop and to {@link #detach}
+     */
+    public LogWatcher attach(int streams, Runnable wakeup) {
+        LogWatcher watcher = new LogWatcher(this, streams, wakeup);
+        watchers.add(watcher);
+        recomputeStreams();
+        return watcher;
+    }
+
+    /** @param watcher a watcher whose connection closed; it receives nothing more */
+    public void detach(LogWatcher watcher) {
+        watchers.remove(watcher);
+        recomputeStreams();
+    }
+
+    /** @return watchers attached now [log_watchers] */
+    public int watchers() {
+        return watchers.size();
+    }
+
+    /** @return lines sent to watchers [log_watcher_sent] */
+    public long sent() {
+        return sent.get();
+    }
+
+    /** @return events a watcher's full queue skipped [log_watcher_skipped] */
+    public long skipped() {
+        return skipped.get();
+    }
+
+    private synchronized void recomputeStreams() {
+        int union = 0;
+        for (LogWatcher w : watchers) {
+            union |= w.streams;
+        }
+        streams = union;
+    }
+
+    /** Reports a text get's lookup; call only when {@link #watching watching(FETCHERS)}. */
+    void fetched(MemorySegment memory, long offset, int length, boolean found, int size, int cfd) {
+        if (!room(FETCHERS)) {
+            return;
+        }
+        publish(new LogEvent(LogEvent.ITEM_GET, now(), gid.incrementAndGet(), key(memory, offset, length),
+                found ? "found" : "not_found", null, 0, found ? 1 : 0, cfd, found ? size : 0, null, 0), FETCHERS);
+    }
+
+    /**
+     * Reports a text storage command's outcome; call only when {@link #watching watching(MUTATIONS)}.
+     *
+     * @param ttl seconds the new item would live, 0 for no expiry (as a C uint32, like memcached's)
+     */
+    void stored(MemorySegment memory, long offset, int length, String status, String command, long ttl, int size, int cfd) {
+        if (!room(MUTATIONS)) {
+            return;
+        }
+        publish(new LogEvent(LogEvent.ITEM_STORE, now(), gid.incrementAndGet(), key(memory, offset, length),
+                status, command, ttl & 0xFFFF_FFFFL, 1, cfd, size, null, 0), MUTATIONS);
+    }
+
+    /**
+     * Reports a connection opened or closed, if a connevents watcher is attached.
+     *
+     * @param reason null for conn_new, else conn_close's reason (normal, error, shutdown)
+     * @param ip     the client's address, port its port
+     */
+    public void connection(String reason, String ip, int port, int cfd) {
+        if (watching(CONNEVENTS) && room(CONNEVENTS)) {
+            publish(new LogEvent(reason == null ? LogEvent.CONN_NEW : LogEvent.CONN_CLOSE, now(), gid.incrementAndGet(),
+                    null, reason, null, 0, 0, cfd, 0, ip, port), CONNEVENTS);
+        }
+    }
+
+    /**
+     * Counts a skip for each watcher of the stream whose queue is full, before the event is
+     * even captured, so that a stalled watcher costs a request next to nothing.
+     *
+     * @return whether a watcher of the stream has room
+     */
+    private boolean room(int stream) {
+        boolean room = false;
+        for (LogWatcher w : watchers) {
+            if ((w.streams & stream) != 0) {
+                if (w.hasRoom()) {
+                    room = true;
+                } else {
+                    w.skip();
+                }
+            }
+        }
+        return room;
+    }
+
+    /** Offers the event to each watcher of the stream that had room ({@link #room}). */
+    private void publish(LogEvent event, int stream) {
+        for (LogWatcher w : watchers) {
+            if ((w.streams & stream) != 0 && w.hasRoom()) {
+                w.offer(event);
+            }
+        }
+    }
+
+    private static long now() {
+        Instant t = Instant.now();
+        return t.getEpochSecond() * 1_000_000 + t.getNano() / 1000;
+    }
+
+    private static byte[] key(MemorySegment memory, long offset, int length) {
+        byte[] key = new byte[length];
+        MemorySegment.copy(memory, ValueLayout.JAVA_BYTE, offset, key, 0, length);
+        return key;
+    }
+}

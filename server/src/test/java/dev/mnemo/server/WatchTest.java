@@ -1,0 +1,143 @@
+package dev.mnemo.server;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * "watch": the connection becomes a log stream in memcached 1.6.18's line format (run with
+ * -Dmnemo.it.memcached=true to check the expectations against memcached). Lines are compared
+ * with their ts, gid and cfd (which differ by run) checked for shape and cut out.
+ */
+class WatchTest {
+
+    private static final Pattern HEAD = Pattern.compile("^ts=\\d+\\.\\d{1,6} gid=(\\d+) (.*)$");
+
+    private RunningServer server;
+
+    @BeforeEach
+    void start() {
+        server = RunningServer.start("-t", "2");
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+    }
+
+    /** Opens a watcher of these streams and waits until memcached's logger thread has surely attached it. */
+    private RawClient watch(String streams) throws InterruptedException {
+        RawClient watcher = server.connect();
+        watcher.send("watch" + streams + "\r\n").expect("OK\r\n");
+        Thread.sleep(100); // memcached attaches the watcher on its logger thread, after the OK
+        return watcher;
+    }
+
+    /** @return the next log line without ts and gid, cfd=N made cfd=?; asserts the gid rises */
+    private static String line(RawClient watcher, long[] lastGid) {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        try {
+            InputStream in = watcher.socket().getInputStream();
+            for (int b = in.read(); b != '\n'; b = in.read()) {
+                assertTrue(b >= 0, "the watcher was closed");
+                line.write(b);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Matcher m = HEAD.matcher(line.toString(StandardCharsets.US_ASCII));
+        assertTrue(m.matches(), line.toString(StandardCharsets.US_ASCII));
+        long gid = Long.parseLong(m.group(1));
+        assertTrue(gid > lastGid[0], "gid " + gid + " after " + lastGid[0]);
+        lastGid[0] = gid;
+        return m.group(2).replaceAll("cfd=\\d+", "cfd=?");
+    }
+
+    @Test
+    void fetchersLogEveryGetKey() throws InterruptedException {
+        try (RawClient client = server.connect()) {
+            client.send("set w:1 0 0 1\r\nx\r\n").expect("STORED\r\n");
+            try (RawClient watcher = watch(" fetchers")) {
+                client.send("get w:1 no/key\r\n").expect("VALUE w:1 0 1\r\nx\r\nEND\r\n");
+                long[] gid = {0};
+                assertEquals("type=item_get key=w%3A1 status=found clsid=1 cfd=? size=1", line(watcher, gid));
+                assertEquals("type=item_get key=no%2Fkey status=not_found clsid=0 cfd=? size=0", line(watcher, gid));
+            }
+        }
+    }
+
+    @Test
+    void watchWithoutAStreamIsFetchers() throws InterruptedException {
+        try (RawClient client = server.connect(); RawClient watcher = watch("")) {
+            client.send("gets a~b.c-d_e\r\n").expect("END\r\n");
+            assertEquals("type=item_get key=a~b.c-d_e status=not_found clsid=0 cfd=? size=0", line(watcher, new long[1]));
+        }
+    }
+
+    @Test
+    void mutationsLogEveryStorageCommand() throws InterruptedException {
+        try (RawClient client = server.connect(); RawClient watcher = watch(" mutations")) {
+            client.send("set m:1 0 100 1\r\n1\r\nadd m:1 0 0 1\r\n1\r\ncas m:1 0 0 1 999999\r\n1\r\nappend m:1 0 0 1\r\n2\r\n")
+                    .expect("STORED\r\nNOT_STORED\r\nEXISTS\r\nSTORED\r\n");
+            long[] gid = {0};
+            assertEquals("type=item_store key=m%3A1 status=stored cmd=set ttl=100 clsid=1 cfd=? size=1", line(watcher, gid));
+            assertEquals("type=item_store key=m%3A1 status=not_stored cmd=add ttl=0 clsid=1 cfd=? size=1", line(watcher, gid));
+            assertEquals("type=item_store key=m%3A1 status=exists cmd=cas ttl=0 clsid=1 cfd=? size=1", line(watcher, gid));
+            String append = line(watcher, gid);
+            // memcached logs the joined item's size; Mnemo the appended data's (README "Migrating")
+            assertTrue(append.matches("type=item_store key=m%3A1 status=stored cmd=append ttl=\\d+ clsid=1 cfd=\\? size=[12]"),
+                    append);
+        }
+    }
+
+    @Test
+    void conneventsLogOpenAndClose() throws InterruptedException {
+        try (RawClient watcher = watch(" connevents")) {
+            int port;
+            try (RawClient client = server.connect()) {
+                port = client.socket().getLocalPort();
+                client.send("version\r\n").readLine();
+            }
+            long[] gid = {0};
+            assertEquals("type=conn_new rip=127.0.0.1 rport=" + port + " transport=tcp cfd=?", line(watcher, gid));
+            assertEquals("type=conn_close rip=127.0.0.1 rport=" + port + " transport=tcp reason=normal cfd=?",
+                    line(watcher, gid));
+        }
+    }
+
+    @Test
+    void streamsAsMemcachedAcceptsThem() {
+        try (RawClient client = server.connect()) {
+            client.send("watch deletions\r\n").expect("ERROR\r\n");
+            client.send("watch FETCHERS\r\n").expect("ERROR\r\n");
+            client.send("watch fetchers bogus\r\n").expect("ERROR\r\n");
+            client.send("watch fetchers mutations evictions connevents rawcmds sysevents proxyreqs\r\n").expect("OK\r\n");
+        }
+    }
+
+    @Test
+    void statsCountWatchersAndLinesSent() throws InterruptedException {
+        try (RawClient client = server.connect(); RawClient watcher = watch(" fetchers")) {
+            client.send("get s:1\r\n").expect("END\r\n");
+            line(watcher, new long[1]);
+            client.send("stats\r\n");
+            String stats = "";
+            for (String l = client.readLine(); !l.equals("END\r\n"); l = client.readLine()) {
+                stats += l;
+            }
+            assertTrue(stats.contains("STAT log_watchers 1\r\n"), stats);
+            assertTrue(stats.matches("(?s).*STAT log_watcher_sent [1-9].*"), stats);
+        }
+    }
+}

@@ -56,6 +56,8 @@ public final class BinaryProtocol implements Protocol {
     private final Store store;
     private final StorageSemantics semantics;
     private final ServerContext server;
+    private final WatchLog watchLog;
+    private final int connectionId;
     private final BinaryHeader header = new BinaryHeader();
     private final BufferMemory inMemory = new BufferMemory();
     private final BinaryValueReply valueReply = new BinaryValueReply();
@@ -75,6 +77,15 @@ public final class BinaryProtocol implements Protocol {
      * @param server the server this connection belongs to
      */
     public BinaryProtocol(Store store, ServerContext server) {
+        this(store, server, 0);
+    }
+
+    /**
+     * @param connectionId the connection's number, "watch" lines' cfd
+     */
+    public BinaryProtocol(Store store, ServerContext server, int connectionId) {
+        this.connectionId = connectionId;
+        this.watchLog = server.watchLog();
         this.store = store;
         this.semantics = new StorageSemantics(store);
         this.server = server;
@@ -217,6 +228,9 @@ public final class BinaryProtocol implements Protocol {
                         Exptime.toExpiresAt(in.getUnsignedInt(start + BinaryHeader.LENGTH), store), valueReply)
                 : store.get(memory, keyOffset, h.keyLength, valueReply);
         prefixStats.get(memory, keyOffset, h.keyLength, hit);
+        if (watchLog.watching(WatchLog.FETCHERS)) {
+            watchLog.fetched(memory, keyOffset, h.keyLength, hit, valueReply.lastValueLength(), connectionId);
+        }
         if (!hit && !BinaryOpcode.isQuiet(h.opcode)) {
             if (withKey) {
                 h.writeResponse(out, h.keyLength, 0, BinaryStatus.KEY_ENOENT, h.keyLength, 0);
@@ -277,6 +291,12 @@ public final class BinaryProtocol implements Protocol {
                 .onStored(BinaryOpcode.isQuiet(op) ? null : probe);
         WriteResult result = semantics.store(command, w);
         w.reset();
+        if (watchLog.watching(WatchLog.MUTATIONS)) {
+            long expiresAt = Exptime.toExpiresAt(exptime, store);
+            watchLog.stored(memory, keyOffset, h.keyLength, TextStorageCommands.status(result),
+                    command.name().toLowerCase(java.util.Locale.ROOT), expiresAt == 0 ? 0 : expiresAt - store.nowSeconds(),
+                    (int) valueLength, connectionId);
+        }
         if (set && command == StorageCommand.CAS) {
             // memcached drops by opcode: a SET that a CAS unique made a cas drops the old item too
             semantics.dropOldItemIfFailed(result, memory, keyOffset, h.keyLength);

@@ -29,6 +29,7 @@ final class BinaryValueReply implements ItemReader {
     private long keyOffset;
     private int keyLength;
     private boolean withValue;
+    private int lastValueLength;
 
     /**
      * @param header    the request, whose opcode and opaque the response echoes
@@ -52,7 +53,8 @@ final class BinaryValueReply implements ItemReader {
     @Override
     public void read(ItemView item) {
         out.writerIndex(mark);
-        int valueLength = withValue ? item.valueLength() : 0;
+        lastValueLength = item.valueLength();
+        int valueLength = withValue ? lastValueLength : 0;
         header.writeResponse(out, keyLength, 4, BinaryStatus.SUCCESS, 4 + keyLength + valueLength, item.casUnique());
         out.writeInt(item.clientFlags());
         for (int i = 0; i < keyLength; i++) {
@@ -61,5 +63,10 @@ final class BinaryValueReply implements ItemReader {
         if (valueLength > 0) {
             outMemory.append(item.memory(), item.valueOffset(), valueLength, out);
         }
+    }
+
+    /** @return the value length of the item last read, sent or not ("watch" lines' size) */
+    int lastValueLength() {
+        return lastValueLength;
     }
 }

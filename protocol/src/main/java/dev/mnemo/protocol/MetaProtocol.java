@@ -53,6 +53,8 @@ final class MetaProtocol implements ItemReader {
     private final MemorySegment numberMemory = MemorySegment.ofArray(number);
     private final StoredItem storedItem = new StoredItem();
     private final ServerContext server;
+    /** The value length of the item mg last read, for "watch" lines' size. */
+    private int lastValueLength;
     /** The store's per-item header, in bytes (Store: "Each item takes a 20-byte header"), for me's size. */
     private static final int ITEM_HEADER = 20;
 
@@ -144,8 +146,12 @@ final class MetaProtocol implements ItemReader {
             meta.explicitCas(command.number('E'));
         }
         mark = out.writerIndex();
-        if (!metaOps.get(command.keyMemory(), command.keyOffset(), command.keyLength(), meta, this)
-                && !command.has('q')) {
+        boolean hit = metaOps.get(command.keyMemory(), command.keyOffset(), command.keyLength(), meta, this);
+        if (request.watchLog.watching(WatchLog.FETCHERS)) {
+            request.watchLog.fetched(command.keyMemory(), command.keyOffset(), command.keyLength(), hit,
+                    lastValueLength, request.connectionId);
+        }
+        if (!hit && !command.has('q')) {
             writeCodeLine(MetaReplies.EN, false, 0, false);
         }
         return next;
@@ -158,6 +164,7 @@ final class MetaProtocol implements ItemReader {
     @Override
     public void read(ItemView item) {
         out.writerIndex(mark);
+        lastValueLength = item.valueLength();
         MetaItem meta = metaItem;
         boolean value = command.has('v');
         if (value) {
@@ -274,6 +281,12 @@ final class MetaProtocol implements ItemReader {
         }
         WriteResult status = semantics.metaStore(storage, w); // every mode drops the old item on failure, in the store
         w.reset();
+        if (request.watchLog.watching(WatchLog.MUTATIONS)) {
+            long expiresAt = command.has('T') ? Exptime.toExpiresAt(command.number('T'), store) : 0;
+            request.watchLog.stored(command.keyMemory(), command.keyOffset(), command.keyLength(),
+                    TextStorageCommands.status(status), storage.name().toLowerCase(java.util.Locale.ROOT),
+                    expiresAt == 0 ? 0 : expiresAt - store.nowSeconds(), length, request.connectionId);
+        }
         byte[] code = switch (status) {
             case STORED -> command.has('q') ? null : MetaReplies.HD;
             case NOT_STORED -> MetaReplies.NS;

@@ -33,7 +33,7 @@ public final class NegotiatingProtocol implements Protocol {
      */
     public NegotiatingProtocol(Store store, ServerContext server, int connectionId) {
         this.text = new TextProtocol(store, server, connectionId);
-        this.binary = new BinaryProtocol(store, server);
+        this.binary = new BinaryProtocol(store, server, connectionId);
     }
 
     @Override

@@ -113,7 +113,7 @@ final class TextStorageCommands {
     }
 
     /** @return memcached's item_store status for a storage command's result */
-    private static String status(WriteResult result) {
+    static String status(WriteResult result) {
         return switch (result) {
             case STORED -> "stored";
             case NOT_STORED -> "not_stored";

@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * interested watcher's bounded queue, or is skipped and counted if that queue is full, and the
  * watcher's own event loop formats it (memcached's logger thread does the same for its workers).
  *
- * <p>Streams as memcached 1.6.18 accepts them: fetchers (item_get: text get, gets, gat, gats),
- * mutations (item_store: text storage commands), connevents (conn_new, conn_close); evictions,
+ * <p>Streams as memcached 1.6.18 accepts them: fetchers (item_get: text get, gets, gat, gats, mg, binary GET/GAT/TOUCH),
+ * mutations (item_store: text storage commands, ms, binary SET/ADD/REPLACE/APPEND/PREPEND), connevents (conn_new, conn_close); evictions,
  * rawcmds, sysevents and proxyreqs are accepted and emit nothing. Thread-safe.
  */
 public final class WatchLog {

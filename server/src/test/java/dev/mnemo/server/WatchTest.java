@@ -140,4 +140,43 @@ class WatchTest {
             assertTrue(stats.matches("(?s).*STAT log_watcher_sent [1-9].*"), stats);
         }
     }
+
+    @Test
+    void metaCommandsLogFetchesAndStores() throws Exception {
+        try (RawClient client = server.connect()) {
+            try (RawClient watcher = watch(" mutations")) {
+                client.send("ms mw 2 T100\r\nhi\r\n").expect("HD\r\n");
+                assertEquals("type=item_store key=mw status=stored cmd=set ttl=100 clsid=1 cfd=? size=2", line(watcher, new long[1]));
+            }
+            try (RawClient watcher = watch(" fetchers")) {
+                client.send("mg mw v\r\nmg nomw v\r\n").expect("VA 2\r\nhi\r\nEN\r\n");
+                long[] gid = {0};
+                assertEquals("type=item_get key=mw status=found clsid=1 cfd=? size=2", line(watcher, gid));
+                assertEquals("type=item_get key=nomw status=not_found clsid=0 cfd=? size=0", line(watcher, gid));
+            }
+        }
+    }
+
+    private static byte[] binary(int opcode, String key, byte[] extras, String value) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(24 + extras.length + key.length() + value.length());
+        b.put((byte) 0x80).put((byte) opcode).putShort((short) key.length()).put((byte) extras.length).put((byte) 0)
+                .putShort((short) 0).putInt(extras.length + key.length() + value.length()).putInt(0).putLong(0)
+                .put(extras).put(key.getBytes(StandardCharsets.US_ASCII)).put(value.getBytes(StandardCharsets.US_ASCII));
+        return b.array();
+    }
+
+    @Test
+    void binaryCommandsLogFetchesAndStores() throws Exception {
+        try (RawClient client = server.connect()) {
+            try (RawClient watcher = watch(" mutations")) {
+                client.socket().getOutputStream().write(binary(1, "bw", new byte[8], "xyz"));
+                assertEquals("type=item_store key=bw status=stored cmd=set ttl=0 clsid=1 cfd=? size=3", line(watcher, new long[1]));
+            }
+            client.socket().getInputStream().readNBytes(24);
+            try (RawClient watcher = watch(" fetchers")) {
+                client.socket().getOutputStream().write(binary(0, "bw", new byte[0], ""));
+                assertEquals("type=item_get key=bw status=found clsid=1 cfd=? size=3", line(watcher, new long[1]));
+            }
+        }
+    }
 }

@@ -11,12 +11,19 @@ import io.netty.buffer.ByteBuf;
  * for UDP, for one datagram (every datagram chooses again). The one place the rule is coded, for
  * every transport.
  *
+ * <p>Each protocol is built the first time a byte chooses it, so a connection carries the state
+ * (scratch arrays, parsers) of the one protocol it speaks, not of both.
+ *
  * <p>Not thread-safe: one per connection (or UDP socket), used by its event loop only.
  */
 public final class NegotiatingProtocol implements Protocol {
 
-    private final TextProtocol text;
-    private final BinaryProtocol binary;
+    private final Store store;
+    private final ServerContext server;
+    private final int connectionId;
+    /** Built when a first byte first chooses it; null until then. */
+    private TextProtocol text;
+    private BinaryProtocol binary;
     /** The protocol the first byte chose, or null before it has arrived. */
     private Protocol chosen;
 
@@ -32,13 +39,14 @@ public final class NegotiatingProtocol implements Protocol {
      * @param connectionId the connection's number, "watch" lines' cfd; 0 for none ("watch" is then an unknown command)
      */
     public NegotiatingProtocol(Store store, ServerContext server, int connectionId) {
-        this.text = new TextProtocol(store, server, connectionId);
-        this.binary = new BinaryProtocol(store, server, connectionId);
+        this.store = store;
+        this.server = server;
+        this.connectionId = connectionId;
     }
 
     @Override
     public int watchedStreams() {
-        return text.watchedStreams();
+        return text == null ? 0 : text.watchedStreams();
     }
 
     @Override
@@ -47,16 +55,34 @@ public final class NegotiatingProtocol implements Protocol {
             if (!in.isReadable()) {
                 return Outcome.NEED_MORE_INPUT;
             }
-            chosen = in.getUnsignedByte(in.readerIndex()) == BinaryHeader.REQUEST_MAGIC ? binary : text;
+            chosen = in.getUnsignedByte(in.readerIndex()) == BinaryHeader.REQUEST_MAGIC ? binary() : text();
         }
         return chosen.process(in, out);
     }
 
-    /** Resets both protocols and forgets the choice: the next byte to arrive chooses again. */
+    private TextProtocol text() {
+        if (text == null) {
+            text = new TextProtocol(store, server, connectionId);
+        }
+        return text;
+    }
+
+    private BinaryProtocol binary() {
+        if (binary == null) {
+            binary = new BinaryProtocol(store, server, connectionId);
+        }
+        return binary;
+    }
+
+    /** Resets the protocols built so far and forgets the choice: the next byte to arrive chooses again. */
     @Override
     public void reset() {
-        text.reset();
-        binary.reset();
+        if (text != null) {
+            text.reset();
+        }
+        if (binary != null) {
+            binary.reset();
+        }
         chosen = null;
     }
 }

@@ -7,25 +7,28 @@ import io.netty.buffer.ByteBufUtil;
  * One event of the "watch" log, captured on the request's event loop and formatted on the
  * watcher's as memcached 1.6.18's logger formats it (a line ended by "\n", not "\r\n").
  *
- * @param type     {@link #ITEM_GET}, {@link #ITEM_STORE}, {@link #CONN_NEW} or {@link #CONN_CLOSE}
+ * @param type     {@link #ITEM_GET}, {@link #ITEM_STORE}, {@link #EVICTION}, {@link #CONN_NEW} or {@link #CONN_CLOSE}
  * @param micros   when, in microseconds since the epoch
  * @param gid      the server-wide sequence number of the event
  * @param key      the item's key (item events), URL-encoded when written
- * @param status   item_get's found/not_found, item_store's stored/exists/..., conn_close's reason
+ * @param status   item_get's found/not_found, item_store's stored/exists/..., eviction's fetch
+ *                 (yes/no), conn_close's reason
  * @param command  item_store's command (set, add, ...)
- * @param ttl      item_store's seconds to live, 0 for none
+ * @param ttl      item_store's seconds to live, 0 for none; eviction's seconds left, -1 for none
+ * @param idle     eviction's seconds since the item's last access (memcached's "la")
  * @param clsid    memcached's slab class: 1 for an item, 0 for a miss (Mnemo has no classes)
  * @param cfd      the connection's number (memcached's file descriptor)
  * @param size     the value's length in bytes
  * @param ip       conn events' client address, port its port
  */
 record LogEvent(int type, long micros, long gid, byte[] key, String status, String command, long ttl,
-                int clsid, int cfd, long size, String ip, int port) {
+                long idle, int clsid, int cfd, long size, String ip, int port) {
 
     static final int ITEM_GET = 0;
     static final int ITEM_STORE = 1;
     static final int CONN_NEW = 2;
     static final int CONN_CLOSE = 3;
+    static final int EVICTION = 4;
 
     private static final String HEX = "0123456789ABCDEF";
 
@@ -41,6 +44,8 @@ record LogEvent(int type, long micros, long gid, byte[] key, String status, Stri
             case ITEM_STORE -> keyed(s.append("item_store")).append(" status=").append(status)
                     .append(" cmd=").append(command).append(" ttl=").append(ttl).append(" clsid=").append(clsid)
                     .append(" cfd=").append(cfd).append(" size=").append(size);
+            case EVICTION -> keyed(s.append("eviction")).append(" fetch=").append(status).append(" ttl=").append(ttl)
+                    .append(" la=").append(idle).append(" clsid=").append(clsid).append(" size=").append(size);
             case CONN_NEW -> s.append("conn_new rip=").append(ip).append(" rport=").append(port)
                     .append(" transport=tcp cfd=").append(cfd);
             default -> s.append("conn_close rip=").append(ip).append(" rport=").append(port)

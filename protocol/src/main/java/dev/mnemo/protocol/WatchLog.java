@@ -1,5 +1,7 @@
 package dev.mnemo.protocol;
 
+import dev.mnemo.store.EvictionListener;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.time.Instant;
@@ -15,10 +17,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * watcher's own event loop formats it (memcached's logger thread does the same for its workers).
  *
  * <p>Streams as memcached 1.6.18 accepts them: fetchers (item_get: text get, gets, gat, gats, mg, binary GET/GAT/TOUCH),
- * mutations (item_store: text storage commands, ms, binary SET/ADD/REPLACE/APPEND/PREPEND), connevents (conn_new, conn_close); evictions,
- * rawcmds, sysevents and proxyreqs are accepted and emit nothing. Thread-safe.
+ * mutations (item_store: text storage commands, ms, binary SET/ADD/REPLACE/APPEND/PREPEND), connevents (conn_new, conn_close),
+ * evictions (eviction: the store's {@link EvictionListener}, which the server sets to this log; only
+ * this process's evictions, not a co-located process's); rawcmds, sysevents and proxyreqs are
+ * accepted and emit nothing. Thread-safe.
  */
-public final class WatchLog {
+public final class WatchLog implements EvictionListener {
 
     /** item_get lines. */
     public static final int FETCHERS = 1;
@@ -26,11 +30,13 @@ public final class WatchLog {
     public static final int MUTATIONS = 1 << 1;
     /** conn_new and conn_close lines. */
     public static final int CONNEVENTS = 1 << 2;
-    /** Accepted streams that Mnemo emits nothing on: evictions, rawcmds, sysevents, proxyreqs. */
-    static final int SILENT = 1 << 3;
+    /** eviction lines. */
+    public static final int EVICTIONS = 1 << 3;
+    /** Accepted streams that Mnemo emits nothing on: rawcmds, sysevents, proxyreqs. */
+    static final int SILENT = 1 << 4;
 
     private static final byte[][] NAMES = names("fetchers", "mutations", "connevents", "evictions", "rawcmds", "sysevents", "proxyreqs");
-    private static final int[] FLAGS = {FETCHERS, MUTATIONS, CONNEVENTS, SILENT, SILENT, SILENT, SILENT};
+    private static final int[] FLAGS = {FETCHERS, MUTATIONS, CONNEVENTS, EVICTIONS, SILENT, SILENT, SILENT};
 
     private final CopyOnWriteArrayList<LogWatcher> watchers = new CopyOnWriteArrayList<>();
     private final AtomicLong gid = new AtomicLong();
@@ -114,7 +120,7 @@ public final class WatchLog {
             return;
         }
         publish(new LogEvent(LogEvent.ITEM_GET, now(), gid.incrementAndGet(), key(memory, offset, length),
-                found ? "found" : "not_found", null, 0, found ? 1 : 0, cfd, found ? size : 0, null, 0), FETCHERS);
+                found ? "found" : "not_found", null, 0, 0, found ? 1 : 0, cfd, found ? size : 0, null, 0), FETCHERS);
     }
 
     /**
@@ -127,7 +133,22 @@ public final class WatchLog {
             return;
         }
         publish(new LogEvent(LogEvent.ITEM_STORE, now(), gid.incrementAndGet(), key(memory, offset, length),
-                status, command, ttl & 0xFFFF_FFFFL, 1, cfd, size, null, 0), MUTATIONS);
+                status, command, ttl & 0xFFFF_FFFFL, 0, 1, cfd, size, null, 0), MUTATIONS);
+    }
+
+    /**
+     * Reports an item the store evicted, as memcached's eviction line (items.c logs it where
+     * lru_pull_tail evicts; expired items it reclaims are not logged). Called by the store on
+     * the evicting thread under its locks: one volatile read when no evictions watcher is
+     * attached, else a copy of the key offered to each watcher's queue, never blocking.
+     */
+    @Override
+    public void evicted(MemorySegment memory, long keyOffset, int keyLength, int valueLength, boolean fetched,
+                        long ttl, long idle) {
+        if (watching(EVICTIONS) && room(EVICTIONS)) {
+            publish(new LogEvent(LogEvent.EVICTION, now(), gid.incrementAndGet(), key(memory, keyOffset, keyLength),
+                    fetched ? "yes" : "no", null, ttl, idle, 1, 0, valueLength, null, 0), EVICTIONS);
+        }
     }
 
     /**
@@ -139,7 +160,7 @@ public final class WatchLog {
     public void connection(String reason, String ip, int port, int cfd) {
         if (watching(CONNEVENTS) && room(CONNEVENTS)) {
             publish(new LogEvent(reason == null ? LogEvent.CONN_NEW : LogEvent.CONN_CLOSE, now(), gid.incrementAndGet(),
-                    null, reason, null, 0, 0, cfd, 0, ip, port), CONNEVENTS);
+                    null, reason, null, 0, 0, 0, cfd, 0, ip, port), CONNEVENTS);
         }
     }
 

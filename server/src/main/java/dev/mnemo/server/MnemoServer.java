@@ -150,6 +150,8 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
         this.listenerId = nextConnectionId.getAndAdd(listening.addresses().size()); // one number per listener
         // Connections may be accepted before the bound port is known: until then, the requested settings.
         this.settings = requested;
+        // Always set: the log's one volatile read is all an eviction pays while no one watches evictions.
+        store.setEvictionListener(watchLog);
 
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(workers, workers)

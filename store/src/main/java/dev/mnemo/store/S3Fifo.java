@@ -83,7 +83,7 @@ final class S3Fifo {
                 victim = ref;
             }
         }
-        unlinker.unlinkEvicted(victim, Index.itemOf(index.slotAt(victim)));
+        unlinker.unlinkEvicted(victim, Index.itemOf(index.slotAt(victim)), now);
         return victim;
     }
 
@@ -193,7 +193,7 @@ final class S3Fifo {
             segments.addLiveItems(movedSegment, 1);
             return;
         }
-        unlinker.unlinkEvicted(ref, item);
+        unlinker.unlinkEvicted(ref, item, now);
         if (queue == Segments.SMALL) {
             ghosts.add(hash);
         }

@@ -73,6 +73,7 @@ public final class Store implements AutoCloseable {
     private final Writes writes;
     private final MetaOperations meta;
     private final Sweeper sweeper;
+    private final Unlinker unlinker;
     private final ThreadLocal<ItemWrite> simpleWrites = ThreadLocal.withInitial(ItemWrite::new);
     private final AtomicBoolean closed = new AtomicBoolean();
     private ExpirySweeper background;
@@ -86,7 +87,7 @@ public final class Store implements AutoCloseable {
         this.index = new Index(region, processes);
         this.segments = new Segments(region);
         Liveness liveness = new Liveness(region, segments);
-        Unlinker unlinker = new Unlinker(region, index, segments, counters);
+        this.unlinker = new Unlinker(region, index, segments, counters);
         S3Fifo policy = new S3Fifo(region, index, segments, liveness, unlinker, config.clock(), slot);
         this.recovery = new Recovery(region, index, segments, counters, processes);
         this.segmentLock = new SegmentLock(region, processes, recovery);
@@ -462,6 +463,19 @@ public final class Store implements AutoCloseable {
      */
     public int sweepExpired(int maxSegments) {
         return sweeper.sweep(maxSegments, flush.now());
+    }
+
+    /**
+     * Sets the listener told of each item this store evicts to make room (not of expired, flushed,
+     * deleted or replaced items); it replaces the previous one. Only this process's evictions are
+     * reported: a co-located process evicts through its own {@code Store}. With none (the
+     * default) an eviction pays one volatile read for it. Thread-safe; evictions already under
+     * way may still go to the previous listener.
+     *
+     * @param listener the listener, or null for none
+     */
+    public void setEvictionListener(EvictionListener listener) {
+        unlinker.setEvictionListener(listener);
     }
 
     /** @return a snapshot of the counters, under memcached's stats names */

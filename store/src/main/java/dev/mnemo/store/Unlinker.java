@@ -15,6 +15,8 @@ final class Unlinker {
     private final Index index;
     private final Segments segments;
     private final Counters counters;
+    /** Told of each eviction; null for none (the cost is this one read per evicted item). */
+    private volatile EvictionListener evictionListener;
 
     Unlinker(Region region, Index index, Segments segments, Counters counters) {
         this.region = region;
@@ -39,13 +41,40 @@ final class Unlinker {
         unlink(ref, item);
     }
 
-    /** {@link #unlink} of a live item to make room, counted in evictions (and evicted_unfetched if never read). */
-    void unlinkEvicted(long ref, long item) {
+    /** @param listener told of each item {@link #unlinkEvicted} evicts from now on; null for none */
+    void setEvictionListener(EvictionListener listener) {
+        evictionListener = listener;
+    }
+
+    /**
+     * {@link #unlink} of a live item to make room, counted in evictions (and evicted_unfetched if
+     * never read), and reported to the {@link EvictionListener} if there is one.
+     *
+     * @param now the time, Unix seconds
+     */
+    void unlinkEvicted(long ref, long item, long now) {
         counters.evictions.increment();
-        if ((Items.bits(memory, item) & Items.FETCHED) == 0) {
+        boolean fetched = (Items.bits(memory, item) & Items.FETCHED) != 0;
+        if (!fetched) {
             counters.evictedUnfetched.increment();
         }
+        EvictionListener listener = evictionListener;
+        if (listener != null) {
+            report(listener, item, fetched, now);
+        }
         unlink(ref, item);
+    }
+
+    /** Tells the listener of an item about to be unlinked (its bytes are intact until then). */
+    private void report(EvictionListener listener, long item, boolean fetched, long now) {
+        long exptime = Items.exptime(memory, item);
+        long idle = now - Items.lastAccess(Items.lastAccess16(memory, item), now);
+        try {
+            listener.evicted(memory, Items.keyOffset(item), Items.keyLength(memory, item),
+                    Items.valueLength(memory, item), fetched, exptime == 0 ? -1 : exptime - now, idle);
+        } catch (RuntimeException dropped) {
+            // the eviction must complete under its locks whatever the listener does (EvictionListener)
+        }
     }
 
     /**

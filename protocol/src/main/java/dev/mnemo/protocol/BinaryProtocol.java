@@ -73,15 +73,10 @@ public final class BinaryProtocol implements Protocol {
     private final KeyPrefixStats.Recorder prefixStats;
 
     /**
-     * @param store  the store requests execute on
-     * @param server the server this connection belongs to
-     */
-    public BinaryProtocol(Store store, ServerContext server) {
-        this(store, server, 0);
-    }
-
-    /**
-     * @param connectionId the connection's number, "watch" lines' cfd
+     * @param store        the store requests execute on
+     * @param server       the server this connection belongs to
+     * @param connectionId the connection's number (1 or more; "watch" lines' cfd), or
+     *                     {@link Protocol#NO_CONNECTION} for UDP datagrams
      */
     public BinaryProtocol(Store store, ServerContext server, int connectionId) {
         this.connectionId = connectionId;

@@ -28,15 +28,11 @@ public final class NegotiatingProtocol implements Protocol {
     private Protocol chosen;
 
     /**
-     * @param store  the store requests execute on
-     * @param server the server this connection belongs to
-     */
-    public NegotiatingProtocol(Store store, ServerContext server) {
-        this(store, server, 0);
-    }
-
-    /**
-     * @param connectionId the connection's number, "watch" lines' cfd; 0 for none ("watch" is then an unknown command)
+     * @param store        the store requests execute on
+     * @param server       the server this connection belongs to
+     * @param connectionId the connection's number (1 or more; "watch" lines' cfd),
+     *                     or {@link Protocol#NO_CONNECTION} for UDP datagrams ("watch" is then an
+     *                     unknown command)
      */
     public NegotiatingProtocol(Store store, ServerContext server, int connectionId) {
         this.store = store;

@@ -15,6 +15,12 @@ import io.netty.buffer.ByteBuf;
 public interface Protocol {
 
     /**
+     * The connection number of requests that come with no connection (UDP datagrams): "watch"
+     * is then an unknown command, as memcached answers it over UDP. Connections are numbered from 1.
+     */
+    int NO_CONNECTION = 0;
+
+    /**
      * Handles at most one request from {@code in}: consumes its bytes (advancing the reader
      * index) and appends its reply, if any, to {@code out}. Never throws for anything a client
      * sends; once it has returned {@link Outcome#CLOSE} it returns it again (until {@link #reset}).

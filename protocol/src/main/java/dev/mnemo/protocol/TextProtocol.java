@@ -78,17 +78,11 @@ public final class TextProtocol implements Protocol {
     private boolean authenticated;
 
     /**
-     * @param store  the store requests execute on
-     * @param server the server this connection belongs to
-     */
-    public TextProtocol(Store store, ServerContext server) {
-        this(store, server, 0);
-    }
-
-    /**
      * @param store        the store requests execute on
      * @param server       the server this connection belongs to
-     * @param connectionId the connection's number, "watch" lines' cfd; 0 for none ("watch" is then an unknown command)
+     * @param connectionId the connection's number (1 or more; "watch" lines' cfd),
+     *                     or {@link Protocol#NO_CONNECTION} for UDP datagrams ("watch" is then an
+     *                     unknown command)
      */
     public TextProtocol(Store store, ServerContext server, int connectionId) {
         this.server = server;

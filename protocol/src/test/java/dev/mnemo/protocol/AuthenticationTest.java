@@ -42,7 +42,7 @@ class AuthenticationTest extends ProtocolTestBase {
     }
 
     private BinaryClient binary() {
-        return new BinaryClient(new BinaryProtocol(store, server));
+        return new BinaryClient(new BinaryProtocol(store, server, 1));
     }
 
     @Test
@@ -85,7 +85,7 @@ class AuthenticationTest extends ProtocolTestBase {
     }
 
     private Client text() {
-        return new Client(new TextProtocol(store, server), UnpooledByteBufAllocator.DEFAULT);
+        return new Client(new TextProtocol(store, server, 1), UnpooledByteBufAllocator.DEFAULT);
     }
 
     @Test

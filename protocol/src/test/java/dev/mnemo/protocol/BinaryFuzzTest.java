@@ -39,7 +39,7 @@ class BinaryFuzzTest extends ProtocolTestBase {
     void randomAndMutatedStreamsNeverBreakTheServer() {
         Random random = new Random(20261121L);
         for (int round = 0; round < ROUNDS; round++) {
-            try (BinaryClient c = new BinaryClient(new BinaryProtocol(store, server))) {
+            try (BinaryClient c = new BinaryClient(new BinaryProtocol(store, server, 1))) {
                 byte[] stream = stream(random);
                 int at = 0;
                 while (at < stream.length && !c.isClosed()) {
@@ -55,7 +55,7 @@ class BinaryFuzzTest extends ProtocolTestBase {
                 }
             }
         }
-        try (BinaryClient c = new BinaryClient(new BinaryProtocol(store, server))) {
+        try (BinaryClient c = new BinaryClient(new BinaryProtocol(store, server, 1))) {
             assertEquals(0, c.send(request(0x01, flagsExptime(3, 0), "after", new byte[] {'z'}, 0)).getFirst().status());
             assertEquals("z", c.send(request(0x00, "after")).getFirst().valueText());
         }

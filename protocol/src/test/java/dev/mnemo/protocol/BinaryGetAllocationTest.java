@@ -27,7 +27,7 @@ class BinaryGetAllocationTest extends ProtocolTestBase {
     @ParameterizedTest
     @ValueSource(strings = {"pooled-direct", "unpooled-heap"})
     void getHitAllocatesNothing(String buffers) {
-        BinaryProtocol protocol = new BinaryProtocol(store, server);
+        BinaryProtocol protocol = new BinaryProtocol(store, server, 1);
         ByteBufAllocator allocator = buffers.equals("pooled-direct")
                 ? PooledByteBufAllocator.DEFAULT : new UnpooledByteBufAllocator(false);
         ByteBuf in = allocator.buffer(4096);

@@ -32,7 +32,7 @@ class BinaryProtocolTest extends ProtocolTestBase {
 
     @BeforeEach
     void openBinary() {
-        binary = new BinaryClient(new BinaryProtocol(store, server));
+        binary = new BinaryClient(new BinaryProtocol(store, server, 1));
     }
 
     @AfterEach
@@ -279,7 +279,7 @@ class BinaryProtocolTest extends ProtocolTestBase {
         for (byte[] packet : List.of(set(0x01, "", "v", 0, 0), request(0x01, new byte[4], "k", new byte[1], 0),
                 request(0x0a, new byte[0], "", new byte[2], 0), request(0x08, new byte[2], "", new byte[0], 0),
                 request(0x0e, new byte[8], "k", new byte[1], 0), request(0x05, new byte[8], "k", new byte[0], 0))) {
-            try (BinaryClient c = new BinaryClient(new BinaryProtocol(store, server))) {
+            try (BinaryClient c = new BinaryClient(new BinaryProtocol(store, server, 1))) {
                 c.feed(packet);
                 List<Response> r = c.take();
                 assertEquals(1, r.size());

@@ -33,7 +33,7 @@ class CrawlerDumpTest extends ProtocolTestBase {
         for (int i = 0; i < items; i++) {
             store.set(("key-" + i).getBytes(StandardCharsets.US_ASCII), new byte[] {(byte) 'v'});
         }
-        TextProtocol protocol = new TextProtocol(store, server);
+        TextProtocol protocol = new TextProtocol(store, server, 1);
         ByteBuf in = Unpooled.copiedBuffer("lru_crawler metadump all\r\n", StandardCharsets.US_ASCII);
         ByteBuf out = Unpooled.buffer();
         int parts = 0;

@@ -34,7 +34,7 @@ class GetAllocationTest extends ProtocolTestBase {
         ByteBuf in = allocator.buffer(4096);
         ByteBuf out = allocator.buffer(4096);
         byte[] request = "get some-key\r\n".getBytes(StandardCharsets.US_ASCII);
-        TextProtocol protocol = new TextProtocol(store, server);
+        TextProtocol protocol = new TextProtocol(store, server, 1);
         try {
             getMany(protocol, in, out, request, WARMUP);
             var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -53,7 +53,7 @@ class GetAllocationTest extends ProtocolTestBase {
     void getHitInFreshPooledBuffersAllocatesNothing() {
         assertEquals("STORED\r\n", send("set some-key 7 0 100\r\n" + "v".repeat(100) + "\r\n"));
         byte[] request = "get some-key\r\n".getBytes(StandardCharsets.US_ASCII);
-        TextProtocol protocol = new TextProtocol(store, server);
+        TextProtocol protocol = new TextProtocol(store, server, 1);
         getManyInFreshBuffers(protocol, request, WARMUP);
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long before = threads.getCurrentThreadAllocatedBytes();

@@ -32,7 +32,7 @@ class MetaGetAllocationTest extends ProtocolTestBase {
                 ? PooledByteBufAllocator.DEFAULT : new UnpooledByteBufAllocator(false);
         ByteBuf in = allocator.buffer(4096);
         ByteBuf out = allocator.buffer(4096);
-        TextProtocol protocol = new TextProtocol(store, server);
+        TextProtocol protocol = new TextProtocol(store, server, 1);
         String hit = "mg some-key s v f t c k Oabc T0\r\n";
         String[] requests = {hit, "mg c29tZS1rZXk= b v k q\r\n", "ms other 2 T0 q\r\nab\r\n", "ma n v\r\n"};
         try {

@@ -33,7 +33,7 @@ abstract class ProtocolTestBase {
     }
 
     Client newClient() {
-        return new Client(new TextProtocol(store, server), UnpooledByteBufAllocator.DEFAULT);
+        return new Client(new TextProtocol(store, server, 1), UnpooledByteBufAllocator.DEFAULT);
     }
 
     String send(String request) {

@@ -220,7 +220,7 @@ class StorageAndRetrievalTest extends ProtocolTestBase {
 
     @Test
     void worksOnHeapAndCompositeBuffersToo() {
-        TextProtocol protocol = new TextProtocol(store, server);
+        TextProtocol protocol = new TextProtocol(store, server, 1);
         CompositeByteBuf in = Unpooled.compositeBuffer();
         in.addComponent(true, Unpooled.copiedBuffer("set a 3 0 5\r\nhel", StandardCharsets.US_ASCII));
         in.addComponent(true, Unpooled.copiedBuffer("lo\r\nget a\r\n", StandardCharsets.US_ASCII));
@@ -244,7 +244,7 @@ class StorageAndRetrievalTest extends ProtocolTestBase {
         String request = "get" + " big".repeat(40) + "\r\ngats 0 big  big\r\nversion\r\n";
         ByteBuf in = Unpooled.copiedBuffer(request, StandardCharsets.US_ASCII);
         ByteBuf out = Unpooled.buffer();
-        TextProtocol protocol = new TextProtocol(store, server);
+        TextProtocol protocol = new TextProtocol(store, server, 1);
         StringBuilder replies = new StringBuilder();
         int calls = 0;
         while (in.isReadable()) {

@@ -53,6 +53,20 @@ class WatchLogTest {
     }
 
     @Test
+    void evictionLinesAreMemcachedsAndOnlyForAnEvictionsWatcher() {
+        WatchLog log = new WatchLog();
+        LogWatcher fetchers = log.attach(WatchLog.FETCHERS, () -> { });
+        log.evicted(KEY, 0, 6, 10, true, 100, 3);
+        assertEquals("", drain(fetchers), "not an evictions watcher");
+        LogWatcher evictions = log.attach(WatchLog.EVICTIONS, () -> { });
+        log.evicted(KEY, 0, 6, 10, true, 100, 3);
+        log.evicted(KEY, 0, 1, 0, false, -1, 0);
+        assertEquals("gid=1 type=eviction key=a%3Ab%20c%25 fetch=yes ttl=100 la=3 clsid=1 size=10\n"
+                + "gid=2 type=eviction key=a fetch=no ttl=-1 la=0 clsid=1 size=0\n", drain(evictions));
+        assertEquals("", drain(fetchers));
+    }
+
+    @Test
     void aFullQueueSkipsAndSaysHowManyBeforeTheNextLine() {
         WatchLog log = new WatchLog();
         AtomicInteger wakeups = new AtomicInteger();
@@ -76,7 +90,7 @@ class WatchLogTest {
     void watchIsAnUnknownCommandWithoutAConnection() {
         TestServer server = new TestServer(TestServer.defaultSettings());
         try (var store = dev.mnemo.store.Store.builder().open();
-             Client udp = new Client(new TextProtocol(store, server), io.netty.buffer.UnpooledByteBufAllocator.DEFAULT)) {
+             Client udp = new Client(new TextProtocol(store, server, Protocol.NO_CONNECTION), io.netty.buffer.UnpooledByteBufAllocator.DEFAULT)) {
             assertEquals("ERROR\r\n", udp.send("watch\r\n"));
         }
     }

@@ -7,6 +7,7 @@ import dev.mnemo.protocol.WatchLog;
 import dev.mnemo.protocol.Settings;
 import dev.mnemo.protocol.AuthFile;
 import dev.mnemo.protocol.NegotiatingProtocol;
+import dev.mnemo.protocol.Protocol;
 import dev.mnemo.store.Store;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -217,7 +218,7 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                     .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM_BYTES))
-                    .handler(new UdpHandler(new NegotiatingProtocol(store, this), countersByLoop.get(loop)));
+                    .handler(new UdpHandler(new NegotiatingProtocol(store, this, Protocol.NO_CONNECTION), countersByLoop.get(loop)));
             if (transport.reusePort() != null) {
                 bootstrap.option(transport.reusePort(), true);
             }

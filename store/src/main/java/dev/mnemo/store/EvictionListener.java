@@ -19,7 +19,7 @@ import java.lang.foreign.MemorySegment;
 public interface EvictionListener {
 
     /**
-     * @param memory      the memory holding the key; read it only during this call
+     * @param memory      the memory holding the key, read-only; read it only during this call
      * @param keyOffset   the offset of the key's first byte in {@code memory}
      * @param keyLength   the key length in bytes, 1 to 250
      * @param valueLength the value length in bytes

@@ -17,6 +17,8 @@ final class Unlinker {
     private final Counters counters;
     /** Told of each eviction; null for none (the cost is this one read per evicted item). */
     private volatile EvictionListener evictionListener;
+    /** The region as the listener sees it: it may read the key, never write the store. */
+    private final MemorySegment readOnly;
 
     Unlinker(Region region, Index index, Segments segments, Counters counters) {
         this.region = region;
@@ -24,6 +26,7 @@ final class Unlinker {
         this.index = index;
         this.segments = segments;
         this.counters = counters;
+        this.readOnly = memory.asReadOnly();
     }
 
     /** Empties the slot {@code ref} that links {@code item} and accounts for the item; needs the bucket's full lock. */
@@ -70,7 +73,7 @@ final class Unlinker {
         long exptime = Items.exptime(memory, item);
         long idle = now - Items.lastAccess(Items.lastAccess16(memory, item), now);
         try {
-            listener.evicted(memory, Items.keyOffset(item), Items.keyLength(memory, item),
+            listener.evicted(readOnly, Items.keyOffset(item), Items.keyLength(memory, item),
                     Items.valueLength(memory, item), fetched, exptime == 0 ? -1 : exptime - now, idle);
         } catch (RuntimeException dropped) {
             // the eviction must complete under its locks whatever the listener does (EvictionListener)

@@ -1,6 +1,7 @@
 package dev.mnemo.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,6 +21,7 @@ class EvictionListenerTest {
 
     private final Fixture f = new Fixture(Store.builder().memoryLimit(4L * Fixture.MIB).maxItemSize(4096));
     private final List<Evicted> evicted = new ArrayList<>();
+    private volatile boolean writableMemorySeen;
 
     private record Evicted(String key, int valueLength, boolean fetched, long ttl, long idle) {
     }
@@ -27,6 +29,7 @@ class EvictionListenerTest {
     private void listen() {
         f.store.setEvictionListener((MemorySegment memory, long keyOffset, int keyLength, int valueLength,
                                      boolean fetched, long ttl, long idle) -> {
+            writableMemorySeen |= !memory.isReadOnly();
             byte[] key = new byte[keyLength];
             MemorySegment.copy(memory, ValueLayout.JAVA_BYTE, keyOffset, key, 0, keyLength);
             synchronized (evicted) {
@@ -62,6 +65,7 @@ class EvictionListenerTest {
             }
         }
         assertEquals(f.store.stats().evictions(), evicted.size(), "one call per eviction");
+        assertFalse(writableMemorySeen, "the listener gets the key in read-only memory");
         Set<String> keys = new HashSet<>();
         for (Evicted e : evicted) {
             assertTrue(keys.add(e.key()), "told twice of " + e.key());

@@ -130,6 +130,8 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
     private final AuthFile authFile;
     private final KeyPrefixStats prefixStats = new KeyPrefixStats();
     private final WatchLog watchLog = new WatchLog();
+    /** -o idle_timeout; none until {@link #startIdleTimeout}. */
+    private volatile IdleTimeout idleTimeout = new IdleTimeout(0);
 
     private MnemoServer(Settings requested, Store store, int verbosity, AuthFile authFile, Transport transport,
                         Listeners listening) {
@@ -444,6 +446,7 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
      */
     @Override
     public void resetStats() {
+        idleTimeout.resetStats();
         resetBaseline = new ResetBaseline(totalConnections.get(), rejectedConnections.get(),
                 sumBytesRead(), sumBytesWritten(), sumThrottled());
     }
@@ -543,6 +546,29 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
         totalConnections.incrementAndGet();
         connections.add(channel);
         return true;
+    }
+
+    /**
+     * Starts memcached's idle timeout ({@code -o idle_timeout}): from now on, connections that
+     * complete no command for more than {@code seconds} seconds are closed ({@link IdleTimeout}).
+     * Call once, right after {@link #start}.
+     *
+     * @param seconds the timeout in seconds; 0 or less: none (memcached's default)
+     */
+    public void startIdleTimeout(int seconds) {
+        IdleTimeout timeout = new IdleTimeout(seconds);
+        idleTimeout = timeout;
+        timeout.start(workers, connections);
+    }
+
+    @Override
+    public int idleTimeoutSeconds() {
+        return idleTimeout.seconds();
+    }
+
+    @Override
+    public long idleKicks() {
+        return idleTimeout.kicks();
     }
 
     /** Counts an admitted connection closing. */

@@ -4,8 +4,8 @@ Each server is started fresh on a free loopback port (-m 64 -c 20000) and its /p
 VmRSS sampled. Two phases:
   idle       open IDLE connections, send `version` on each and read the reply, wait 3 s; prints
              (RSS with them open - RSS before) / IDLE in bytes, the resident memory per idle
-             connection. With --histogram (Mnemo only) also the top of `jcmd <pid> GC.class_histogram`
-             taken while they are open. Then closes them.
+             connection. With --histogram [FILE] (Mnemo only) also the top of `jcmd <pid>
+             GC.class_histogram` taken while they are open (all of it in FILE). Then closes them.
   slowloris  open SLOW connections; each sends one byte of `get slowloris:<n>\\r\\n` every INTERVAL
              seconds, over and over (a command completes every ~5 s at 0.2 s), for SECONDS; RSS is
              sampled every 5 s. Prints RSS after WARMUP seconds, at the end, the spread (max - min)
@@ -90,11 +90,11 @@ def idle_phase(name, pid, port, count, histogram):
           f" {(after - before) * 1024 / count:.0f} bytes per connection", flush=True)
     if histogram and name == "mnemo":
         out = subprocess.run(["jcmd", str(pid), "GC.class_histogram"], capture_output=True, text=True).stdout
+        if histogram != "-":
+            with open(histogram, "w") as f:
+                f.write(out)
         lines = out.splitlines()
         print("\n".join(lines[:25] + lines[-1:]), flush=True)
-        if os.environ.get("SLOWLORIS_HISTOGRAM_FILE"):
-            with open(os.environ["SLOWLORIS_HISTOGRAM_FILE"], "w") as f:
-                f.write(out)
     for s in socks:
         s.close()
     time.sleep(2)
@@ -147,7 +147,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--servers", default="memcached,mnemo")
     parser.add_argument("--idle", type=int, default=10000, help="idle connections (0: skip the phase)")
-    parser.add_argument("--histogram", action="store_true", help="print Mnemo's heap histogram with them open")
+    parser.add_argument("--histogram", nargs="?", const="-", default=None, metavar="FILE",
+                        help="print the top of Mnemo's heap histogram with them open (and write it all to FILE)")
     parser.add_argument("--slow", type=int, default=2000, help="slowloris connections (0: skip the phase)")
     parser.add_argument("--interval", type=float, default=0.2, help="seconds between a connection's bytes")
     parser.add_argument("--seconds", type=int, default=180, help="length of the slowloris phase")

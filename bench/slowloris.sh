@@ -6,7 +6,7 @@
 # The load and the sampling are bench/slowloris.py (Python 3, raw sockets); see its --help.
 #
 # Usage: bench/slowloris.sh [--servers memcached,mnemo] [--idle 10000] [--slow 2000] [--seconds 180]
-#                           [--interval 0.2] [--warmup 30] [--histogram] [--server-cpus 0]
+#                           [--interval 0.2] [--warmup 30] [--histogram [FILE]] [--server-cpus 0]
 # Long run (the issue's): bench/slowloris.sh --seconds 600 --server-cpus 0   (python on the other core)
 # Smoke run: bench/slowloris.sh --idle 1000 --slow 200 --seconds 20 --warmup 5
 # Needs: memcached, python3, a file descriptor limit above the connection counts; builds Mnemo via ./mnemo.

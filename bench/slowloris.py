@@ -2,7 +2,7 @@
 
 Each server is started fresh on a free loopback port (-m 64 -c 20000) and its /proc/<pid>/status
 VmRSS sampled. Two phases:
-  idle       open IDLE connections, send `version` on each and read the reply, wait 3 s; prints
+  idle       open IDLE connections, send `version` (--idle-command) on each and read the reply, wait 3 s; prints
              (RSS with them open - RSS before) / IDLE in bytes, the resident memory per idle
              connection. With --histogram [FILE] (Mnemo only) also the top of `jcmd <pid>
              GC.class_histogram` taken while they are open (all of it in FILE). Then closes them.
@@ -74,13 +74,13 @@ def read_reply(sock, end):
     return buf
 
 
-def idle_phase(name, pid, port, count, histogram):
+def idle_phase(name, pid, port, count, histogram, command):
     time.sleep(2)
     before = rss_kib(pid)
     socks = []
     for _ in range(count):
         s = socket.create_connection(("127.0.0.1", port))
-        s.sendall(b"version\r\n")
+        s.sendall(command.encode() + b"\r\n")
         socks.append(s)
     for s in socks:
         read_reply(s, b"\r\n")
@@ -149,6 +149,8 @@ def main():
     parser.add_argument("--idle", type=int, default=10000, help="idle connections (0: skip the phase)")
     parser.add_argument("--histogram", nargs="?", const="-", default=None, metavar="FILE",
                         help="print the top of Mnemo's heap histogram with them open (and write it all to FILE)")
+    parser.add_argument("--idle-command", default="version",
+                        help="the one command each idle connection sends first (one-line reply), e.g. mn")
     parser.add_argument("--slow", type=int, default=2000, help="slowloris connections (0: skip the phase)")
     parser.add_argument("--interval", type=float, default=0.2, help="seconds between a connection's bytes")
     parser.add_argument("--seconds", type=int, default=180, help="length of the slowloris phase")
@@ -159,10 +161,8 @@ def main():
         process, port = start(name, args.server_cpus)
         try:
             pid = process.pid
-            if args.server_cpus:   # taskset execs the server: same pid
-                pass
             if args.idle:
-                idle_phase(name, pid, port, args.idle, args.histogram)
+                idle_phase(name, pid, port, args.idle, args.histogram, args.idle_command)
             if args.slow:
                 slowloris_phase(name, pid, port, args.slow, args.interval, args.seconds, args.warmup)
         finally:

@@ -5,7 +5,7 @@
 # targets: <= 4 KiB per idle connection; RSS flat, +-8 MiB after warm-up, over 10 minutes).
 # The load and the sampling are bench/slowloris.py (Python 3, raw sockets); see its --help.
 #
-# Usage: bench/slowloris.sh [--servers memcached,mnemo] [--idle 10000] [--slow 2000] [--seconds 180]
+# Usage: bench/slowloris.sh [--servers memcached,mnemo] [--idle 10000] [--idle-command version] [--slow 2000] [--seconds 180]
 #                           [--interval 0.2] [--warmup 30] [--histogram [FILE]] [--server-cpus 0]
 # Long run (the issue's): bench/slowloris.sh --seconds 600 --server-cpus 0   (python on the other core)
 # Smoke run: bench/slowloris.sh --idle 1000 --slow 200 --seconds 20 --warmup 5

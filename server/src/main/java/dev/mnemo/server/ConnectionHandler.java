@@ -170,7 +170,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             cumulate(ctx, data);
         }
         processInput(ctx);
-        if (in != null) {
+        if (in != null && !paused) { // a throttled connection's held requests wait whole, uncopied
             fitHeldInput(ctx);
         }
     }
@@ -185,8 +185,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         int held = in.readableBytes();
         int arriving = data.readableBytes();
         if (in.writableBytes() < arriving) {
-            int needed = held + arriving;
-            ByteBuf grown = ctx.alloc().directBuffer(Math.max(needed, Math.min(2 * held, (int) Math.min(maxInboundBytes, Integer.MAX_VALUE))));
+            long doubled = Math.min(2L * held, maxInboundBytes);
+            ByteBuf grown = ctx.alloc().directBuffer((int) Math.max(held + arriving, Math.min(doubled, Integer.MAX_VALUE)));
             grown.writeBytes(in);
             in.release();
             in = grown;

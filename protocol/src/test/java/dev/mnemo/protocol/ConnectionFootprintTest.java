@@ -2,6 +2,7 @@ package dev.mnemo.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -33,14 +34,28 @@ class ConnectionFootprintTest extends ProtocolTestBase {
             "'ms k 1\r\nv', 2048",
     })
     void bytesPerConnectionAfterOneRequest(String request, long maxBytes) {
-        byte[] bytes = (request + "\r\n").getBytes(StandardCharsets.US_ASCII);
+        long perConnection = bytesPerConnection((request + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        assertTrue(perConnection <= maxBytes, perConnection + " bytes per connection after " + request);
+    }
+
+    /** A binary connection after a noop (magic 0x80, opcode 0x0a, nothing else); measured 2026-12-06: 929 bytes. */
+    @Test
+    void bytesPerBinaryConnectionAfterANoop() {
+        byte[] noop = new byte[24];
+        noop[0] = (byte) 0x80;
+        noop[1] = 0x0a;
+        long perConnection = bytesPerConnection(noop);
+        assertTrue(perConnection <= 1536, perConnection + " bytes per binary connection after a noop");
+    }
+
+    /** @return the bytes allocated per connection to build it and serve {@code request}, after a warm-up */
+    private long bytesPerConnection(byte[] request) {
         NegotiatingProtocol[] connections = new NegotiatingProtocol[CONNECTIONS];
-        openAndServe(connections, bytes); // warm-up: class loading, the thread's scratch arrays
+        openAndServe(connections, request); // warm-up: class loading, the thread's scratch arrays
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long before = threads.getCurrentThreadAllocatedBytes();
-        openAndServe(connections, bytes);
-        long perConnection = (threads.getCurrentThreadAllocatedBytes() - before) / CONNECTIONS;
-        assertTrue(perConnection <= maxBytes, perConnection + " bytes per connection after " + request);
+        openAndServe(connections, request);
+        return (threads.getCurrentThreadAllocatedBytes() - before) / CONNECTIONS;
     }
 
     private void openAndServe(NegotiatingProtocol[] connections, byte[] request) {

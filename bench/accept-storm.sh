@@ -44,11 +44,14 @@ echo "storm: $connections connections a burst, $bursts bursts, at most $window u
 for server in ${SERVERS:-memcached-t1 mnemo-t1 memcached-t4 mnemo-t4}; do
     threads="${server##*-t}"
     limit=$((connections + 1024))
-    case "$server" in
-        memcached-*) start_memcached "$server" 0 -U 0 -t "$threads" -c "$limit" ;;
-        mnemo-*) start_mnemo "$server" 0 -t "$threads" -c "$limit" ;;
-        *) echo "accept-storm: unknown server $server" >&2; exit 1 ;;
-    esac
+    for attempt in 1 2 3; do   # a free port can be taken by a storm's client socket before the server binds it
+        case "$server" in
+            memcached-*) start_memcached "$server" 0 -U 0 -t "$threads" -c "$limit" && break ;;
+            mnemo-*) start_mnemo "$server" 0 -t "$threads" -c "$limit" && break ;;
+            *) echo "accept-storm: unknown server $server" >&2; exit 1 ;;
+        esac
+        (( attempt < 3 )) || exit 1
+    done
     pid="${pids[-1]}"
     port="${ports[-1]}"
     read -r cpu_before _ < <(usage "$pid")

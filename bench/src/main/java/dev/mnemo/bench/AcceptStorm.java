@@ -31,7 +31,7 @@ import java.util.concurrent.locks.LockSupport;
  * trips time the server rather than the load generator's scheduler.
  *
  * <p>JDK only, so it also runs as a single source file:
- * {@code java bench/src/main/java/dev/mnemo/bench/AcceptStorm.java <port> [connections] [bursts] [window]}.
+ * {@code java --enable-native-access=ALL-UNNAMED bench/src/main/java/dev/mnemo/bench/AcceptStorm.java <port> [connections] [bursts] [window]}.
  * {@code window} bounds the connections being opened but not yet answered (default 1,000: the
  * server's listen backlog is 1,024, as memcached's -b).
  */
@@ -83,7 +83,7 @@ public final class AcceptStorm {
                 System.out.printf("%-6d %9.3f %9.3f %9.3f %8d %9d %8.2f%n", burst,
                         percentile(ms, 0.50), percentile(ms, 0.99), ms.length == 0 ? Double.NaN : ms[ms.length - 1],
                         ms.length, served[0], seconds);
-                Thread.sleep(1000); // let the server finish closing the burst's connections
+                Thread.sleep(1000); // bursts 1 s apart: the server closes the last burst's connections unmeasured
             }
         }
     }

@@ -99,6 +99,18 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
     /** The largest datagram a UDP socket reads, in bytes: any UDP payload (at most 65,507 bytes) fits. */
     static final int MAX_DATAGRAM_BYTES = 64 * 1024;
 
+    /**
+     * Connections a listener accepts per event-loop iteration (Netty's MAX_MESSAGES_PER_READ on
+     * the listening socket; Netty's default is 16). The epoll transport (Netty 4.2) and NIO are
+     * level-triggered, so a listener with more connections waiting is reported again by the next
+     * poll, after the loop has served every other ready connection: during a connection storm each
+     * iteration of the first loop does at most this many accepts (each with its channel's set-up
+     * and, one iteration later, its first request) besides the established connections' requests,
+     * which bounds how long they wait (issue 16; docs/PERFORMANCE.md, "Connection storms").
+     * memcached accepts one connection per libevent callback.
+     */
+    static final int ACCEPTS_PER_LOOP_ITERATION = 4;
+
     /** Pending-connection queue length, memcached's -b default. */
     private static final int LISTEN_BACKLOG = 1024;
 
@@ -157,6 +169,7 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
                 .group(workers, workers)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, LISTEN_BACKLOG)
+                .option(ChannelOption.MAX_MESSAGES_PER_READ, ACCEPTS_PER_LOOP_ITERATION)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
@@ -308,6 +321,14 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
      */
     int listenerPort(int index) {
         return ((InetSocketAddress) listeners.get(index).localAddress()).getPort();
+    }
+
+    /**
+     * @param index the listener's place in -l, from 0
+     * @return that listener's channel (its event loop, its options), for tests
+     */
+    Channel listener(int index) {
+        return listeners.get(index);
     }
 
     /** @return the TCP port the server listens on (the bound one when started with port 0) */

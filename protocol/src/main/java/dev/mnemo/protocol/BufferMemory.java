@@ -26,7 +26,9 @@ final class BufferMemory {
 
     private MemorySegment view = MemorySegment.NULL;
     private byte[] viewArray;
-    private byte[] scratch = new byte[0];
+    private static final byte[] NO_BYTES = new byte[0];
+
+    private byte[] scratch = NO_BYTES;
     private long base;
 
     /**

@@ -107,7 +107,8 @@ public final class KeyPrefixStats {
      */
     final class Recorder {
 
-        private final Prefix probe = new Prefix(new byte[Store.MAX_KEY_LENGTH], 0, 0);
+        /** Built by the first key counted: most connections never count one ("stats detail" is off). */
+        private Prefix probe;
 
         /** Counts a get of the key, and a hit if {@code hit}. */
         void get(MemorySegment memory, long offset, int length, boolean hit) {
@@ -144,6 +145,9 @@ public final class KeyPrefixStats {
 
         /** @return the key's prefix's counts, or null for no delimiter or no room for a new prefix */
         private Counts counts(MemorySegment memory, long offset, int length) {
+            if (probe == null) {
+                probe = new Prefix(new byte[Store.MAX_KEY_LENGTH], 0, 0);
+            }
             byte d = delimiter;
             int n = Math.min(length, probe.bytes.length);
             int hash = 1;

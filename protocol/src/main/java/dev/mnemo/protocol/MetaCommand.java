@@ -2,6 +2,8 @@ package dev.mnemo.protocol;
 
 import dev.mnemo.store.Store;
 
+import io.netty.util.concurrent.FastThreadLocal;
+
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
@@ -17,7 +19,8 @@ import java.util.Arrays;
  * (a bad F argument notes "CLIENT_ERROR bad command line format"). Besides 1.6.18's flags, E
  * (explicit CAS) and x (md: drop the value) of later memcached releases are read.
  *
- * <p>Allocates nothing. Not thread-safe: one per connection, reused for every request.
+ * <p>Allocates nothing after a thread's first command. Not thread-safe: one per connection,
+ * reused for every request; its arrays are the thread's ({@link #begin}).
  */
 final class MetaCommand {
 
@@ -27,10 +30,21 @@ final class MetaCommand {
     static final int MAX_OPAQUE = 32;
 
     private final CommandLine line;
-    private final byte[] decodedKey = new byte[Store.MAX_KEY_LENGTH];
-    private final MemorySegment decodedKeyMemory = MemorySegment.ofArray(decodedKey);
+    /**
+     * The arrays a command is read into, the thread's: a command is read and executed within one
+     * call on one event loop, so an idle connection holds none of them.
+     */
+    private static final FastThreadLocal<Scratch> SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected Scratch initialValue() {
+            return new Scratch();
+        }
+    };
+
+    private byte[] decodedKey;
+    private MemorySegment decodedKeyMemory;
     /** Token index of each flag letter present (by its byte value), -1 if absent. */
-    private final byte[] flagToken = new byte[128];
+    private byte[] flagToken;
     private int flagsFrom;
     private MemorySegment memory;
     private long base;
@@ -51,6 +65,10 @@ final class MetaCommand {
      * @param base   the offset of the buffer's index 0 in {@code memory}
      */
     void begin(MemorySegment memory, long base) {
+        Scratch scratch = SCRATCH.get();
+        decodedKey = scratch.decodedKey;
+        decodedKeyMemory = scratch.decodedKeyMemory;
+        flagToken = scratch.flagToken;
         this.memory = memory;
         this.base = base;
         keyLength = line.count() > 1 ? line.length(1) : 0;
@@ -219,5 +237,12 @@ final class MetaCommand {
 
     private byte byteAt(int index) {
         return memory.get(ValueLayout.JAVA_BYTE, base + index);
+    }
+
+    /** A thread's arrays for the command it is reading. */
+    private static final class Scratch {
+        final byte[] decodedKey = new byte[Store.MAX_KEY_LENGTH];
+        final MemorySegment decodedKeyMemory = MemorySegment.ofArray(decodedKey);
+        final byte[] flagToken = new byte[128];
     }
 }

@@ -1,6 +1,7 @@
 package dev.mnemo.protocol;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.FastThreadLocal;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -9,18 +10,28 @@ import java.lang.foreign.ValueLayout;
  * One meta-protocol reply line (protocol.txt "Meta Commands"), composed in a reusable array:
  * the code ({@code HD}, {@code VA <size>}, {@code ME <key>} …), then return flags, each a space,
  * its letter and its value, then "\r\n"; written to the outbound buffer with one call.
- * Allocates nothing. Not thread-safe: one per connection.
+ * Allocates nothing after a thread's first line. Not thread-safe: one per connection; the array
+ * the line is composed in is the thread's ({@link #start} to {@link #writeTo} runs within one
+ * request on one event loop), so an idle connection holds none of its {@value #MAX_LENGTH} bytes.
  */
 final class MetaReplyLine {
 
     /** Room for one line: at most {@link MetaCommand#MAX_TOKENS} flags, of which a (base64) key is the longest. */
     private static final int MAX_LENGTH = 16 + MetaCommand.MAX_TOKENS * 24 + 2 * 340;
 
-    private final byte[] bytes = new byte[MAX_LENGTH];
+    private static final FastThreadLocal<byte[]> SCRATCH = new FastThreadLocal<>() {
+        @Override
+        protected byte[] initialValue() {
+            return new byte[MAX_LENGTH];
+        }
+    };
+
+    private byte[] bytes;
     private int length;
 
     /** Starts a new line with {@code code}. */
     void start(byte[] code) {
+        bytes = SCRATCH.get();
         length = 0;
         append(code);
     }

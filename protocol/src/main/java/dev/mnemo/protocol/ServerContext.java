@@ -41,6 +41,16 @@ public interface ServerContext {
      */
     void resetStats();
 
+    /** @return memcached's idle_timeout in seconds ("stats settings"); 0 or less: none (the default) */
+    default int idleTimeoutSeconds() {
+        return 0;
+    }
+
+    /** @return connections closed by the idle timeout since start or "stats reset" (memcached's idle_kicks) */
+    default long idleKicks() {
+        return 0;
+    }
+
     /** @return the current verbosity: 0 quiet, 1 connections, 2 commands (memcached -v / -vv) */
     int verbosity();
 

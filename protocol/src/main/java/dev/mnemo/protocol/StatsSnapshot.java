@@ -125,6 +125,9 @@ public final class StatsSnapshot {
         AuthFile auth = server.authFile();
         number(stats, "auth_cmds", auth == null ? 0 : auth.authCmds());
         number(stats, "auth_errors", auth == null ? 0 : auth.authErrors());
+        if (server.idleTimeoutSeconds() != 0) { // memcached shows idle_kicks only with an idle_timeout
+            number(stats, "idle_kicks", server.idleKicks());
+        }
         number(stats, "bytes_read", server.bytesRead());
         number(stats, "bytes_written", server.bytesWritten());
         number(stats, "limit_maxbytes", s.limitMaxbytes());
@@ -226,7 +229,7 @@ public final class StatsSnapshot {
         text(stats, "warm_max_factor", "0.00");
         text(stats, "temp_lru", "no");
         number(stats, "temporary_ttl", 0);
-        number(stats, "idle_timeout", 0);
+        number(stats, "idle_timeout", server.idleTimeoutSeconds());
         number(stats, "watcher_logbuf_size", 0);
         number(stats, "worker_logbuf_size", 0);
         number(stats, "read_buf_mem_limit", 0);

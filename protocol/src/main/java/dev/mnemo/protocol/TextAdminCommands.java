@@ -19,7 +19,8 @@ final class TextAdminCommands {
     private final ServerContext server;
     private final TextRequest request;
     private final CommandLine line;
-    private final TextStats stats;
+    /** Built by the first "stats": most connections never send one. */
+    private TextStats stats;
     private int watchedStreams;
 
     TextAdminCommands(Store store, ServerContext server, TextRequest request) {
@@ -27,11 +28,13 @@ final class TextAdminCommands {
         this.server = server;
         this.request = request;
         this.line = request.line;
-        this.stats = new TextStats(store, server);
     }
 
     /** stats [group ...]. @param next buffer index just past the line's newline */
     Outcome stats(int next) {
+        if (stats == null) {
+            stats = new TextStats(store, server);
+        }
         stats.write(line, request.out());
         return request.finish(next);
     }

@@ -64,15 +64,18 @@ public final class TextProtocol implements Protocol {
     /** Spaces memcached skips before a long line's "get "/"gets " (proto_text.c). */
     private static final int MAX_LEADING_SPACES = 100;
 
+    private final Store store;
     private final ServerContext server;
     private final TextRequest request;
     private final CommandLine line;
     private final TextStorageCommands storage;
     private final TextRetrievalCommands retrieval;
-    private final TextItemCommands items;
-    private final TextAdminCommands admin;
-    private final TextCrawlerCommands crawler;
-    private final MetaProtocol meta;
+    // The families below are built by the first command that needs them, so that a connection
+    // holds only the state of the commands it sends (issue 16: bytes per idle connection).
+    private TextItemCommands items;
+    private TextAdminCommands admin;
+    private TextCrawlerCommands crawler;
+    private MetaProtocol meta;
     /** The credentials clients must present (memcached -Y), or null when authentication is off. */
     private final AuthFile auth;
     private boolean authenticated;
@@ -85,15 +88,12 @@ public final class TextProtocol implements Protocol {
      *                     unknown command)
      */
     public TextProtocol(Store store, ServerContext server, int connectionId) {
+        this.store = store;
         this.server = server;
         this.request = new TextRequest(server, connectionId);
         this.line = request.line;
         this.storage = new TextStorageCommands(store, server, request);
         this.retrieval = new TextRetrievalCommands(store, request);
-        this.items = new TextItemCommands(store, request);
-        this.admin = new TextAdminCommands(store, server, request);
-        this.crawler = new TextCrawlerCommands(store, request);
-        this.meta = new MetaProtocol(store, server, request);
         this.auth = server.authFile();
     }
 
@@ -122,8 +122,8 @@ public final class TextProtocol implements Protocol {
         if (retrieval.continues()) {
             return retrieval.resume(lf + 1);
         }
-        if (crawler.dumping()) {
-            return crawler.resume(lf + 1);
+        if (crawler != null && crawler.dumping()) {
+            return crawler().resume(lf + 1);
         }
         request.noreply(false);
         if (auth != null && !authenticated) {
@@ -134,7 +134,7 @@ public final class TextProtocol implements Protocol {
 
     @Override
     public int watchedStreams() {
-        return admin.watchedStreams();
+        return admin == null ? 0 : admin.watchedStreams();
     }
 
     /** Forgets a data block still to discard, a multi-key get to carry on and a close. */
@@ -142,7 +142,9 @@ public final class TextProtocol implements Protocol {
     public void reset() {
         request.discard.reset();
         retrieval.reset();
-        crawler.reset();
+        if (crawler != null) {
+            crawler.reset();
+        }
     }
 
     /**
@@ -201,7 +203,7 @@ public final class TextProtocol implements Protocol {
             return n >= 2 ? retrieval.execute(next, false, false) : request.error(next);
         }
         if (line.length(0) == 2 && line.startsWith(0, (byte) 'm')) {
-            return meta.execute(next);
+            return meta().execute(next);
         }
         if (line.is(0, Ascii.SET)) {
             return storage.execute(next, StorageCommand.SET);
@@ -210,13 +212,13 @@ public final class TextProtocol implements Protocol {
             return n >= 2 ? retrieval.execute(next, true, false) : request.error(next);
         }
         if (line.is(0, Ascii.DELETE)) {
-            return items.delete(next);
+            return items().delete(next);
         }
         if (line.is(0, Ascii.INCR)) {
-            return items.incrDecr(next, true);
+            return items().incrDecr(next, true);
         }
         if (line.is(0, Ascii.DECR)) {
-            return items.incrDecr(next, false);
+            return items().incrDecr(next, false);
         }
         if (line.is(0, Ascii.ADD)) {
             return storage.execute(next, StorageCommand.ADD);
@@ -234,7 +236,7 @@ public final class TextProtocol implements Protocol {
             return storage.execute(next, StorageCommand.CAS);
         }
         if (line.is(0, Ascii.TOUCH)) {
-            return items.touch(next);
+            return items().touch(next);
         }
         if (line.is(0, Ascii.GAT)) {
             return n >= 2 ? retrieval.execute(next, false, true) : request.error(next);
@@ -243,37 +245,37 @@ public final class TextProtocol implements Protocol {
             return n >= 2 ? retrieval.execute(next, true, true) : request.error(next);
         }
         if (line.is(0, Ascii.STATS)) {
-            return admin.stats(next);
+            return admin().stats(next);
         }
         if (line.is(0, Ascii.FLUSH_ALL)) {
-            return admin.flushAll(next);
+            return admin().flushAll(next);
         }
         if (line.is(0, Ascii.VERSION)) {
-            return admin.version(next);
+            return admin().version(next);
         }
         if (line.is(0, Ascii.VERBOSITY)) {
-            return admin.verbosity(next);
+            return admin().verbosity(next);
         }
         if (line.is(0, Ascii.QUIT)) {
-            return admin.quit(next);
+            return admin().quit(next);
         }
         if (line.is(0, Ascii.SHUTDOWN)) {
-            return admin.shutdown(next);
+            return admin().shutdown(next);
         }
         if (line.is(0, Ascii.CACHE_MEMLIMIT)) {
-            return admin.cacheMemlimit(next);
+            return admin().cacheMemlimit(next);
         }
         if (line.is(0, Ascii.REFRESH_CERTS)) {
-            return admin.refreshCerts(next);
+            return admin().refreshCerts(next);
         }
         if (line.is(0, Ascii.LRU_CRAWLER)) {
-            return crawler.lruCrawler(next);
+            return crawler().lruCrawler(next);
         }
         if (line.is(0, Ascii.SLABS)) {
-            return crawler.slabs(next);
+            return crawler().slabs(next);
         }
         if (line.is(0, Ascii.WATCH) && request.connectionId > 0) {
-            return admin.watch(next);
+            return admin().watch(next);
         }
         return isHttpRequestLine() ? request.discard.close(request.in()) : request.error(next);
     }
@@ -300,6 +302,34 @@ public final class TextProtocol implements Protocol {
             }
         }
         return line.tokenStartsWith(Math.min(line.count(), MAX_HTTP_TOKENS) - 1, HTTP_VERSION);
+    }
+
+    private TextItemCommands items() {
+        if (items == null) {
+            items = new TextItemCommands(store, request);
+        }
+        return items;
+    }
+
+    private TextAdminCommands admin() {
+        if (admin == null) {
+            admin = new TextAdminCommands(store, server, request);
+        }
+        return admin;
+    }
+
+    private TextCrawlerCommands crawler() {
+        if (crawler == null) {
+            crawler = new TextCrawlerCommands(store, request);
+        }
+        return crawler;
+    }
+
+    private MetaProtocol meta() {
+        if (meta == null) {
+            meta = new MetaProtocol(store, server, request);
+        }
+        return meta;
     }
 
     /** memcached's test for a long line that may still be a multi-key get (proto_text.c). */

@@ -7,6 +7,7 @@ import dev.mnemo.protocol.Outcome;
 import dev.mnemo.protocol.TextProtocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -35,7 +36,16 @@ import java.util.concurrent.TimeUnit;
  * limits command lines to {@value TextProtocol#MAX_LINE_LENGTH} bytes, so the cumulation never
  * holds more than one storage request (line + data block of at most the max item size) plus one socket read
  * ({@link MnemoServer#MAX_READ_BYTES}). Holding more means a protocol bug; the connection is then
- * closed rather than let memory grow.
+ * closed rather than let memory grow. An idle connection holds no buffer: the cumulation is
+ * released as soon as the requests in it are consumed, and one that keeps only the start of a
+ * request (a partial command line, a data block still arriving) keeps a buffer about the size
+ * of those bytes, not of the socket read that brought them (issue 16, slow clients). A data
+ * block grows its buffer as its bytes arrive (doubling), never ahead of them.
+ *
+ * <p>With {@code -o idle_timeout} the server's {@link IdleTimeout} closes a connection that has
+ * completed no command for longer than the timeout, as memcached does: only while it waits for
+ * a command (memcached's conn_read), not while it receives a data block, is throttled, streams a
+ * reply or a log ("watch").
  *
  * <p>Not thread-safe: Netty calls every method on the channel's event loop. {@link #info} may be
  * called from any thread and reads a recent, not necessarily current, state.
@@ -45,9 +55,20 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     /** Unsent replies are handed to the channel (not yet flushed) once they reach this size, in bytes. */
     static final int WRITE_CHUNK_BYTES = 64 * 1024;
 
+    /**
+     * Unused capacity, in bytes, that a buffer holding a partial request may keep before
+     * {@link #fitHeldInput} moves the request to a buffer of its size: a partial command line
+     * of memcached's {@value TextProtocol#MAX_LINE_LENGTH} bytes at most is worth a copy.
+     */
+    static final int FIT_SLACK_BYTES = 512;
+
     /** memcached 1.6's reply to a connection over the limit (-c), after which it closes. */
     private static final byte[] TOO_MANY_CONNECTIONS =
             "ERROR Too many open connections\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    /** The first byte of a binary request, and the length of its header (protocol_binary.h). */
+    private static final int BINARY_REQUEST_MAGIC = 0x80;
+    private static final int BINARY_HEADER_BYTES = 24;
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionHandler.class);
 
@@ -67,11 +88,12 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     /** Whether a {@link #resumeStream} is queued on the loop: one at a time, however many reads arrive. */
     private boolean streamScheduled;
     private boolean unflushed;
-    private String peer = "tcp:?";
     /** The log stream this connection became with "watch", or null. */
     private LogWatcher watcher;
-    private boolean failed;
-    private String local = "tcp:?";
+    /** What "watch connevents" says closed the connection: normal, error or idle_timeout. */
+    private String closeReason = "normal";
+    /** Set in handlerAdded; the addresses "stats conns" and the logs show are read from it when asked. */
+    private Channel channel;
 
     /** memcached's name for what the connection is doing: conn_read (waiting for a request), conn_parse_cmd, conn_mwrite (throttled). */
     private volatile String state = "conn_read";
@@ -92,13 +114,16 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        channel = ctx.channel();
+    }
+
+    @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        peer = MnemoServer.describe(ctx.channel().remoteAddress());
-        local = MnemoServer.describe(ctx.channel().localAddress());
         if (!server.admitConnection(ctx.channel())) {
             closing = true;
             if (server.verbosity() > 0) {
-                LOG.info("<{} refused {}: too many open connections", id, peer);
+                LOG.info("<{} refused {}: too many open connections", id, peer());
             }
             ctx.writeAndFlush(Unpooled.wrappedBuffer(TOO_MANY_CONNECTIONS)).addListener(ChannelFutureListener.CLOSE);
             return;
@@ -106,7 +131,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         admitted = true;
         logConnection(ctx, null);
         if (server.verbosity() > 0) {
-            LOG.info("<{} new client connection from {}", id, peer);
+            LOG.info("<{} new client connection from {}", id, peer());
         }
     }
 
@@ -115,7 +140,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         if (admitted) {
             admitted = false;
             server.connectionClosed();
-            logConnection(ctx, failed ? "error" : "normal");
+            logConnection(ctx, closeReason);
             if (watcher != null) {
                 server.watchLog().detach(watcher);
             }
@@ -140,14 +165,50 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         counters.addBytesRead(data.readableBytes());
         if (in == null) {
-            in = data;
+            in = data; // the common case, whole requests in one read: no copy
         } else {
-            in.discardSomeReadBytes();
-            in.ensureWritable(data.readableBytes());
-            in.writeBytes(data);
-            data.release();
+            cumulate(ctx, data);
         }
         processInput(ctx);
+        if (in != null && !paused) { // a throttled connection's held requests wait whole, uncopied
+            fitHeldInput(ctx);
+        }
+    }
+
+    /**
+     * Appends a read to the held start of a request. When it does not fit, the held bytes move
+     * to a new buffer of twice their size (or of what they and the read need): the consumed bytes
+     * before them are dropped rather than copied, and a data block arriving in many reads is
+     * copied O(1) times per byte on average.
+     */
+    private void cumulate(ChannelHandlerContext ctx, ByteBuf data) {
+        int held = in.readableBytes();
+        int arriving = data.readableBytes();
+        if (in.writableBytes() < arriving) {
+            long doubled = Math.min(2L * held, maxInboundBytes);
+            ByteBuf grown = ctx.alloc().directBuffer((int) Math.max(held + arriving, Math.min(doubled, Integer.MAX_VALUE)));
+            grown.writeBytes(in);
+            in.release();
+            in = grown;
+        }
+        in.writeBytes(data);
+        data.release();
+    }
+
+    /**
+     * After a read left the start of a request held: if it sits in a buffer much larger than
+     * itself (a socket read of up to {@link MnemoServer#MAX_READ_BYTES} that brought it, or a
+     * buffer grown for requests since consumed), moves it to a buffer of its own size and
+     * releases the large one to the pool. A slow client's partial line then costs its bytes.
+     */
+    private void fitHeldInput(ChannelHandlerContext ctx) {
+        int held = in.readableBytes();
+        if (in.capacity() - held > FIT_SLACK_BYTES && in.capacity() > 2 * held) {
+            ByteBuf fitted = ctx.alloc().directBuffer(held);
+            fitted.writeBytes(in);
+            in.release();
+            in = fitted;
+        }
     }
 
     @Override
@@ -179,7 +240,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             LOG.warn("<{} closing after an unexpected error", id, cause);
         }
         closing = true;
-        failed = true;
+        closeReason = "error";
         ctx.close();
     }
 
@@ -189,7 +250,57 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
      */
     ConnectionInfo info(long nowNanos) {
         long idleSeconds = TimeUnit.NANOSECONDS.toSeconds(nowNanos - lastCommandNanos);
-        return new ConnectionInfo(id, peer, local, state, Math.max(0, idleSeconds));
+        return new ConnectionInfo(id, peer(), MnemoServer.describe(channel.localAddress()), state, Math.max(0, idleSeconds));
+    }
+
+    /**
+     * Closes the connection, as memcached's idle timeout does (no reply; "Closing idle fd" at
+     * -vv; conn_close reason idle_timeout), if it has completed no command for more than
+     * {@code timeoutNanos} and waits for one: not while a data block arrives, output is
+     * throttled, a reply streams or it is a log stream. Called on the connection's event loop.
+     *
+     * @param nowNanos     the current {@link System#nanoTime()}
+     * @param timeoutNanos the idle timeout, in nanoseconds
+     * @return true if it closed the connection (count it in idle_kicks)
+     */
+    boolean closeIfIdle(long nowNanos, long timeoutNanos) {
+        if (nowNanos - lastCommandNanos <= timeoutNanos || !admitted || closing || paused || streamScheduled
+                || watcher != null || receivingData()) {
+            return false;
+        }
+        if (server.verbosity() > 1) {
+            LOG.info("Closing idle fd {}", id);
+        }
+        closing = true;
+        closeReason = "idle_timeout";
+        channel.close();
+        return true;
+    }
+
+    /**
+     * @return whether the held input is a request whose command part is complete and whose data
+     *         still arrives (memcached's conn_nread): a text line with its newline, a binary
+     *         header of 24 bytes
+     */
+    private boolean receivingData() {
+        if (in == null || !in.isReadable()) {
+            return false;
+        }
+        int start = in.readerIndex();
+        if (in.getUnsignedByte(start) == BINARY_REQUEST_MAGIC) {
+            return in.readableBytes() >= BINARY_HEADER_BYTES;
+        }
+        return in.indexOf(start, in.writerIndex(), (byte) '\n') >= 0;
+    }
+
+    /** @return the capacity, in bytes, of the buffer holding the start of a request; 0 when none (for tests) */
+    int heldInputCapacity() {
+        return in == null ? 0 : in.capacity();
+    }
+
+    /** @return the client's address as memcached shows it, e.g. tcp:127.0.0.1:41234 */
+    private String peer() {
+        return MnemoServer.describe(channel.remoteAddress());
     }
 
     /** Runs the protocol over the held input until it needs more, the connection closes, or output backs up. */

@@ -71,6 +71,7 @@ public final class Main {
         TlsOptions tlsOptions;
         TransportChooser.Choice transport;
         InetSocketAddress metricsAddress;
+        int idleTimeoutSeconds;
         Byte prefixDelimiter;
         try {
             commandLine.parseArgs(args);
@@ -89,6 +90,7 @@ public final class Main {
             tlsOptions = options.tls();
             prefixDelimiter = options.prefixDelimiter();
             metricsAddress = options.metricsAddress();
+            idleTimeoutSeconds = options.idleTimeoutSeconds();
         } catch (ParameterException e) {
             err.println("mnemo: " + e.getMessage());
             err.println("Try 'mnemo --help' for more information.");
@@ -137,6 +139,7 @@ public final class Main {
         if (prefixDelimiter != null) {
             server.prefixStats().useDelimiter(prefixDelimiter);
         }
+        server.startIdleTimeout(idleTimeoutSeconds);
         MetricsEndpoint metrics = null;
         try {
             metrics = metricsAddress == null ? null : MetricsEndpoint.start(metricsAddress, server, store, itemsAtStart);

@@ -100,6 +100,18 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
     /** The largest datagram a UDP socket reads, in bytes: any UDP payload (at most 65,507 bytes) fits. */
     static final int MAX_DATAGRAM_BYTES = 64 * 1024;
 
+    /**
+     * Connections a listener accepts per event-loop iteration (Netty's MAX_MESSAGES_PER_READ on
+     * the listening socket; Netty's default is 16). The epoll transport (Netty 4.2) and NIO are
+     * level-triggered, so a listener with more connections waiting is reported again by the next
+     * poll, after the loop has served every other ready connection: during a connection storm each
+     * iteration of the first loop does at most this many accepts (each with its channel's set-up
+     * and, one iteration later, its first request) besides the established connections' requests,
+     * which bounds how long they wait (issue 16; docs/PERFORMANCE.md, "Connection storms").
+     * memcached accepts one connection per libevent callback.
+     */
+    static final int ACCEPTS_PER_LOOP_ITERATION = 4;
+
     /** Pending-connection queue length, memcached's -b default. */
     private static final int LISTEN_BACKLOG = 1024;
 
@@ -131,6 +143,8 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
     private final AuthFile authFile;
     private final KeyPrefixStats prefixStats = new KeyPrefixStats();
     private final WatchLog watchLog = new WatchLog();
+    /** -o idle_timeout; none until {@link #startIdleTimeout}. */
+    private volatile IdleTimeout idleTimeout = new IdleTimeout(0);
 
     private MnemoServer(Settings requested, Store store, int verbosity, AuthFile authFile, Transport transport,
                         Listeners listening) {
@@ -158,6 +172,7 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
                 .group(workers, workers)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, LISTEN_BACKLOG)
+                .option(ChannelOption.MAX_MESSAGES_PER_READ, ACCEPTS_PER_LOOP_ITERATION)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
@@ -311,6 +326,14 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
         return ((InetSocketAddress) listeners.get(index).localAddress()).getPort();
     }
 
+    /**
+     * @param index the listener's place in -l, from 0
+     * @return that listener's channel (its event loop, its options), for tests
+     */
+    Channel listener(int index) {
+        return listeners.get(index);
+    }
+
     /** @return the TCP port the server listens on (the bound one when started with port 0) */
     public int port() {
         return settings().tcpPort();
@@ -447,6 +470,7 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
      */
     @Override
     public void resetStats() {
+        idleTimeout.resetStats();
         resetBaseline = new ResetBaseline(totalConnections.get(), rejectedConnections.get(),
                 sumBytesRead(), sumBytesWritten(), sumThrottled());
     }
@@ -546,6 +570,29 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
         totalConnections.incrementAndGet();
         connections.add(channel);
         return true;
+    }
+
+    /**
+     * Starts memcached's idle timeout ({@code -o idle_timeout}): from now on, connections that
+     * complete no command for more than {@code seconds} seconds are closed ({@link IdleTimeout}).
+     * Call once, right after {@link #start}.
+     *
+     * @param seconds the timeout in seconds; 0 or less: none (memcached's default)
+     */
+    public void startIdleTimeout(int seconds) {
+        IdleTimeout timeout = new IdleTimeout(seconds);
+        idleTimeout = timeout;
+        timeout.start(workers, connections);
+    }
+
+    @Override
+    public int idleTimeoutSeconds() {
+        return idleTimeout.seconds();
+    }
+
+    @Override
+    public long idleKicks() {
+        return idleTimeout.kicks();
     }
 
     /** Counts an admitted connection closing. */

@@ -117,11 +117,15 @@ public final class ServerOptions {
     @Option(names = {"-Z", "--enable-ssl"}, description = "enable TLS/SSL (needs -o ssl_chain_cert and ssl_key)")
     private boolean enableSsl;
 
+    /** The -o sub-option read here; the others are TLS's ({@link TlsOptions}). */
+    private static final String IDLE_TIMEOUT = "idle_timeout";
+
     @Option(names = {"-o", "--extended"}, paramLabel = "<opts>",
             description = "comma separated list of extended options: ssl_chain_cert=<file>, ssl_key=<file>, "
                     + "ssl_keyformat=<1 PEM|2 DER>, ssl_verify_mode=<0 none|1 request|2 require|3 once>, ssl_ca_cert=<file>, "
                     + "ssl_ciphers=<names>, ssl_min_version=<0 tlsv1.0|1 tlsv1.1|2 tlsv1.2|3 tlsv1.3> (default: 2), "
-                    + "ssl_session_cache, ssl_wbuf_size=<kilobytes>, ssl_kernel_tls (accepted, no effect)")
+                    + "ssl_session_cache, ssl_wbuf_size=<kilobytes>, ssl_kernel_tls (accepted, no effect), "
+                    + "idle_timeout=<seconds> (close connections idle that long; default: 0, no timeout)")
     private List<String> extended = new ArrayList<>();
 
     @Option(names = "--discard-memory-file",
@@ -210,10 +214,66 @@ public final class ServerOptions {
      */
     TlsOptions tls() {
         try {
-            return TlsOptions.parse(enableSsl, extended);
+            return TlsOptions.parse(enableSsl, extendedItems().stream().filter(item -> !isIdleTimeout(item)).toList());
         } catch (IllegalArgumentException e) {
             throw invalid(e.getMessage());
         }
+    }
+
+    /**
+     * @return {@code -o idle_timeout=N} in seconds, read as memcached 1.6.18 reads it (C's atoi:
+     *         an optional sign and the leading digits; anything else is 0); 0, no timeout, when
+     *         not given. The last one given wins.
+     * @throws ParameterException "Missing numeric argument for idle_timeout" when given without a value
+     */
+    public int idleTimeoutSeconds() {
+        int seconds = 0;
+        for (String item : extendedItems()) {
+            if (item.equals(IDLE_TIMEOUT)) {
+                throw invalid("Missing numeric argument for " + IDLE_TIMEOUT);
+            }
+            if (isIdleTimeout(item)) {
+                seconds = atoi(item.substring(IDLE_TIMEOUT.length() + 1));
+            }
+        }
+        return seconds;
+    }
+
+    /** @return every -o sub-option, {@code name[=value]}, in order */
+    private List<String> extendedItems() {
+        List<String> items = new ArrayList<>();
+        for (String list : extended) {
+            for (String item : list.split(",")) {
+                if (!item.isEmpty()) {
+                    items.add(item);
+                }
+            }
+        }
+        return items;
+    }
+
+    private static boolean isIdleTimeout(String item) {
+        return item.equals(IDLE_TIMEOUT) || item.startsWith(IDLE_TIMEOUT + "=");
+    }
+
+    /** C's atoi, as memcached reads idle_timeout: leading spaces, a sign, digits; 0 if none; clamped to int. */
+    private static int atoi(String text) {
+        int i = 0;
+        while (i < text.length() && Character.isWhitespace(text.charAt(i))) {
+            i++;
+        }
+        boolean negative = false;
+        if (i < text.length() && (text.charAt(i) == '-' || text.charAt(i) == '+')) {
+            negative = text.charAt(i) == '-';
+            i++;
+        }
+        long value = 0;
+        while (i < text.length() && text.charAt(i) >= '0' && text.charAt(i) <= '9' && value <= Integer.MAX_VALUE) {
+            value = value * 10 + (text.charAt(i) - '0');
+            i++;
+        }
+        value = negative ? -value : value;
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, value));
     }
 
     /**

@@ -92,7 +92,7 @@ class ColocatedCrashTest {
                             if (!client.set(key, 0, new String(record, StandardCharsets.US_ASCII)).get(10, TimeUnit.SECONDS)) {
                                 problems.add("network set of " + key + " failed");
                             }
-                        } else if (client.get(key) instanceof String value) {
+                        } else if (client.asyncGet(key).get(10, TimeUnit.SECONDS) instanceof String value) {
                             String problem = CheckedValues.check(value.getBytes(StandardCharsets.US_ASCII));
                             if (problem != null) {
                                 problems.add("network get of " + key + ": " + problem);

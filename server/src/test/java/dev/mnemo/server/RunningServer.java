@@ -93,6 +93,7 @@ final class RunningServer implements AutoCloseable {
         if (options.prefixDelimiter() != null) {
             server.prefixStats().useDelimiter(options.prefixDelimiter());
         }
+        server.startIdleTimeout(options.idleTimeoutSeconds());
         return new RunningServer(server, store, null, server.port(), settings.udpPort());
     }
 

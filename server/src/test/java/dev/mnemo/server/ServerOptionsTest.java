@@ -72,6 +72,28 @@ class ServerOptionsTest {
         assertEquals(1, options.verbosity());
     }
 
+    /** -o idle_timeout=N, read as memcached 1.6.18 reads it (atoi), next to the TLS sub-options. */
+    @ParameterizedTest
+    @CsvSource({"idle_timeout=30, 30", "'ssl_session_cache,idle_timeout=5', 5", "idle_timeout=0, 0",
+            "idle_timeout=-3, -3", "idle_timeout=x, 0", "idle_timeout=12s, 12", "'idle_timeout=1,idle_timeout=2', 2"})
+    void idleTimeoutIsAnExtendedOption(String extended, int seconds) {
+        ServerOptions options = parse("-o", extended);
+        assertEquals(seconds, options.idleTimeoutSeconds());
+        options.tls(); // the TLS parser accepts the line: idle_timeout is not an unknown sub-option
+    }
+
+    @Test
+    void idleTimeoutDefaultsToNone() {
+        assertEquals(0, parse().idleTimeoutSeconds());
+    }
+
+    @Test
+    void idleTimeoutWithoutValueIsRefusedAsByMemcached() {
+        Result result = run("-o", "idle_timeout");
+        assertEquals(Main.EXIT_USAGE, result.status());
+        assertTrue(result.err().contains("Missing numeric argument for idle_timeout"), result.err());
+    }
+
     @ParameterizedTest
     @CsvSource({"1024, 1024", "1k, 1024", "1K, 1024", "64k, 65536", "1m, 1048576", "1M, 1048576", "32m, 33554432"})
     void maxItemSizeTakesKAndMSuffixes(String flag, int bytes) {

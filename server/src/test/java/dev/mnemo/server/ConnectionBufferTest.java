@@ -1,0 +1,172 @@
+package dev.mnemo.server;
+
+import dev.mnemo.protocol.NegotiatingProtocol;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.embedded.EmbeddedChannel;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What a connection's inbound buffer holds between reads (issue 16): nothing once its requests
+ * are consumed, about the bytes of a partial request otherwise, never a socket read's or a
+ * declared data block's worth ahead of the bytes that arrived. Drives a {@link ConnectionHandler}
+ * of a running server through an {@link EmbeddedChannel}; each read arrives, as from a socket
+ * whose read size the allocator guessed large, in a {@value #READ_CAPACITY}-byte buffer.
+ */
+class ConnectionBufferTest {
+
+    private static final int READ_CAPACITY = 64 * 1024;
+
+    private static RunningServer server;
+
+    @BeforeAll
+    static void start() {
+        server = RunningServer.start("-I", "2m");
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    @Test
+    void largeValueInManyReadsGrowsWithItsBytesAndIsReleasedWhenStored() {
+        Connection c = new Connection();
+        byte[] value = new byte[1_500_000];
+        Arrays.fill(value, (byte) 'v');
+        byte[] request = concat(("set big 0 0 " + value.length + "\r\n").getBytes(StandardCharsets.US_ASCII), value,
+                "\r\n".getBytes(StandardCharsets.US_ASCII));
+        int piece = 16 * 1024;
+        for (int sent = 0; sent < request.length; sent += piece) {
+            int n = Math.min(piece, request.length - sent);
+            c.read(Arrays.copyOfRange(request, sent, sent + n));
+            int received = sent + n;
+            if (received < request.length) {
+                int capacity = c.handler.heldInputCapacity();
+                assertTrue(capacity >= received, "holds what arrived");
+                assertTrue(capacity <= 2 * received + ConnectionHandler.FIT_SLACK_BYTES,
+                        "holds " + capacity + " bytes after " + received + " arrived");
+            }
+        }
+        assertEquals("STORED\r\n", c.reply());
+        assertEquals(0, c.handler.heldInputCapacity(), "no buffer once the request is consumed");
+        c.read("get big\r\n".getBytes(StandardCharsets.US_ASCII));
+        byte[] expected = concat(("VALUE big 0 " + value.length + "\r\n").getBytes(StandardCharsets.US_ASCII), value,
+                "\r\nEND\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertArrayEquals(expected, c.replyBytes(expected.length));
+        assertEquals(0, c.handler.heldInputCapacity());
+        c.close();
+    }
+
+    @Test
+    void slowCommandLineKeepsOnlyItsBytes() {
+        Connection c = new Connection();
+        byte[] line = "get a-key-sent-one-byte-at-a-time\r\n".getBytes(StandardCharsets.US_ASCII);
+        for (int i = 0; i < line.length - 1; i++) {
+            c.read(new byte[] {line[i]});
+            int capacity = c.handler.heldInputCapacity();
+            assertTrue(capacity >= i + 1 && capacity <= ConnectionHandler.FIT_SLACK_BYTES + 2 * (i + 1),
+                    "holds " + capacity + " bytes for a partial line of " + (i + 1));
+        }
+        c.read(new byte[] {line[line.length - 1]});
+        assertEquals("END\r\n", c.reply());
+        assertEquals(0, c.handler.heldInputCapacity());
+        c.close();
+    }
+
+    @Test
+    void partialRequestAfterPipelinedOnesLeavesTheLargeReadBuffer() {
+        Connection c = new Connection();
+        c.read("version\r\n".repeat(1000).concat("get half-a-li").getBytes(StandardCharsets.US_ASCII));
+        assertTrue(c.handler.heldInputCapacity() <= ConnectionHandler.FIT_SLACK_BYTES,
+                "holds " + c.handler.heldInputCapacity() + " bytes for 13");
+        c.read("ne\r\n".getBytes(StandardCharsets.US_ASCII));
+        String replies = c.reply();
+        assertEquals(1000, replies.split("VERSION ", -1).length - 1);
+        assertTrue(replies.endsWith("\r\nEND\r\n"), replies.substring(replies.length() - 40));
+        assertEquals(0, c.handler.heldInputCapacity());
+        c.close();
+    }
+
+    @Test
+    void slowLineOverTheLimitIsRefused() {
+        Connection c = new Connection();
+        for (int sent = 0; sent < 2100 && c.channel.isActive(); sent += 100) {
+            c.read("x".repeat(100).getBytes(StandardCharsets.US_ASCII));
+            assertTrue(c.handler.heldInputCapacity() <= 2 * 2048 + ConnectionHandler.FIT_SLACK_BYTES);
+        }
+        c.channel.runPendingTasks();
+        assertFalse(c.channel.isActive(), "memcached closes a connection whose line passes 2048 bytes");
+        assertEquals(0, c.handler.heldInputCapacity());
+        c.close();
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        int length = 0;
+        for (byte[] part : parts) {
+            length += part.length;
+        }
+        byte[] all = new byte[length];
+        int at = 0;
+        for (byte[] part : parts) {
+            System.arraycopy(part, 0, all, at, part.length);
+            at += part.length;
+        }
+        return all;
+    }
+
+    /** A connection of the running server, on an embedded channel. */
+    private static final class Connection {
+        final ConnectionHandler handler;
+        final EmbeddedChannel channel;
+
+        Connection() {
+            MnemoServer mnemo = server.server();
+            handler = new ConnectionHandler(mnemo, new NegotiatingProtocol(server.store(), mnemo, 1_000_000),
+                    new LoopCounters(), 1_000_000);
+            channel = new EmbeddedChannel(handler);
+        }
+
+        /** Delivers {@code bytes} as one socket read into a large pooled direct buffer. */
+        void read(byte[] bytes) {
+            ByteBuf buffer = ByteBufAllocator.DEFAULT.directBuffer(Math.max(READ_CAPACITY, bytes.length));
+            buffer.writeBytes(bytes);
+            channel.writeInbound(buffer);
+        }
+
+        /** @return every reply byte written so far, as text */
+        String reply() {
+            return new String(replyBytes(-1), StandardCharsets.ISO_8859_1);
+        }
+
+        /** @return the reply bytes written so far; {@code expected} of them if not negative */
+        byte[] replyBytes(int expected) {
+            ByteBuf all = ByteBufAllocator.DEFAULT.heapBuffer();
+            for (ByteBuf part = channel.readOutbound(); part != null; part = channel.readOutbound()) {
+                all.writeBytes(part);
+                part.release();
+            }
+            byte[] bytes = new byte[all.readableBytes()];
+            all.readBytes(bytes);
+            all.release();
+            if (expected >= 0) {
+                assertEquals(expected, bytes.length);
+            }
+            return bytes;
+        }
+
+        void close() {
+            channel.finishAndReleaseAll();
+        }
+    }
+}

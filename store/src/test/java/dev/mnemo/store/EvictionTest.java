@@ -40,9 +40,10 @@ class EvictionTest {
     void expiredMemoryIsReusedBeforeAnythingIsEvicted() {
         String value = "v".repeat(200);
         for (int i = 0; i < 10_000; i++) {
-            f.set("old" + i, value, 0, 60);
+            f.set("old" + i, value, 0, f.in(60));
         }
         assertEquals(0, f.store.stats().evictions(), "the first round fits");
+        assertEquals(10_000, countLive("old", 10_000), "the first round is live until its TTL");
         f.clock.advance(60);
         for (int i = 0; i < 10_000; i++) {
             assertEquals(WriteResult.STORED, f.set("new" + i, value, 0, 0));

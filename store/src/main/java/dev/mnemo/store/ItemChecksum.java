@@ -49,13 +49,12 @@ final class ItemChecksum {
      * published. {@code keyLength} and {@code valueLength} must be those in its header.
      */
     void seal(long item, int keyLength, int valueLength) {
-        Items.setChecksum(memory, item, of(item, keyLength, valueLength));
+        Items.setChecksum(memory, item, (int) of(item, keyLength, valueLength));
     }
 
     /**
      * Whether an item's bytes are those it was published with. The caller has checked that the
-     * item, with these lengths, lies within the region; lengths that cross its segment's end
-     * are damage too.
+     * item, with these lengths, lies within the region.
      *
      * @param keyLength   the key length in bytes, as the header says
      * @param valueLength the value length in bytes, as the header says
@@ -63,28 +62,37 @@ final class ItemChecksum {
      *         racing writer: a lock-free reader validates its bucket version before concluding)
      */
     boolean matches(long item, int keyLength, int valueLength) {
-        int segment = region.segmentOf(item);
-        if (item < region.segmentsOffset || segment >= region.segmentCount
-                || item + Items.size(keyLength, valueLength) > region.segmentBase(segment) + region.segmentSize) {
+        if (item < region.segmentsOffset) {
             return false;
         }
-        return Items.checksum(memory, item) == of(item, keyLength, valueLength);
+        long crc = of(item, keyLength, valueLength);
+        return crc >= 0 && (int) crc == Items.checksum(memory, item);
     }
 
-    /** The CRC32C of the item's covered bytes, for an item lying within one segment. */
-    private int of(long item, int keyLength, int valueLength) {
+    /**
+     * The CRC32C of the item's covered bytes: one window when the segments take 1 GiB or less
+     * (no division on the way), else the window of its offset.
+     *
+     * @return the CRC32C as an unsigned 32-bit value, or -1 if the lengths reach past the
+     *         item's window (damage: an item never crosses a segment)
+     */
+    private long of(long item, int keyLength, int valueLength) {
         long from = item + Items.CHECKSUMMED - region.segmentsOffset;
-        int w = (int) (from / windowSize);
+        int w = windows.length == 1 ? 0 : (int) Math.min(from / windowSize, windows.length - 1);
         ByteBuffer window = windows[w];
         if (window == null) {
             window = window(w);
         }
-        int position = (int) (from - w * windowSize);
-        window.limit(position + (int) (Items.size(keyLength, valueLength) - Items.CHECKSUMMED));
-        window.position(position);
+        long position = from - w * windowSize;
+        long end = position + Items.size(keyLength, valueLength) - Items.CHECKSUMMED;
+        if (end > window.capacity()) {
+            return -1;
+        }
+        window.limit((int) end);
+        window.position((int) position);
         crc.reset();
         crc.update(window);
-        return (int) crc.getValue();
+        return crc.getValue();
     }
 
     private ByteBuffer window(int w) {

@@ -7,8 +7,9 @@ import java.util.Arrays;
  * Puts a region back in order after processes died in it (issue 7, "Crash safety").
  *
  * <p>{@link #rebuild} runs when a store opens an existing file that no other live process
- * uses (a warm restart, after a clean close or a SIGKILL): it frees every bucket lock, removes index
- * slots that do not point at a complete item of a segment in use, seals open segments, relinks
+ * uses (a warm restart, after a clean close or a SIGKILL): it frees every bucket lock, ends each
+ * segment's chain before an item with impossible lengths, removes index slots that do not
+ * point at a complete item of a segment in use, seals open segments, relinks
  * the queues and recounts the linked items, curr_items and bytes. It also drops every linked
  * item whose checksum does not match its bytes ({@link ItemChecksum}: the file was damaged
  * while no process had it open), counted in badcrc_from_memory_file. The other counters start
@@ -79,7 +80,9 @@ final class Recovery {
         }
         processes.takeReclaimMask();
         for (int s = 0; s < segments.count; s++) {
-            segments.state(s); // checks every state
+            if (segments.state(s) != Segments.FREE) { // checks every state
+                endChainAtDamage(s);
+            }
         }
         for (long b = 0; b < index.bucketCount(); b++) {
             index.resetLock(b);
@@ -91,6 +94,25 @@ final class Recovery {
         segments.rebuildQueues();
         counters.reset(); // the counts; curr_items and bytes, just counted, are gauges it keeps
         counters.badcrc.set(damaged);
+    }
+
+    /**
+     * Ends a segment's chain of items before the first item whose lengths are impossible (the
+     * file was damaged), so that the expiry sweep and the evictor, which walk the chain, never
+     * meet it and fail; the index pass that follows unlinks the items from there on, as lying
+     * beyond the segment's end.
+     */
+    private void endChainAtDamage(int segment) {
+        long base = region.segmentBase(segment);
+        long end = base + segments.used(segment);
+        for (long item = base; item < end; ) {
+            long size = Items.checkedSize(memory, item, end, region.maxItemSize);
+            if (size < 0) {
+                segments.setUsed(segment, item - base);
+                return;
+            }
+            item += size;
+        }
     }
 
     /**

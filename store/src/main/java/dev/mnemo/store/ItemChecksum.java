@@ -10,7 +10,7 @@ import java.util.zip.CRC32C;
  * by {@link #seal} once a new item's bytes are in place and before it is published, and
  * compared by {@link #matches} whenever an item is taken on trust from memory: the warm-restart
  * rebuild ({@link Recovery}), gets and the other reads. An item that does not match is dropped
- * and counted as badcrc_items, never served.
+ * and counted in badcrc_from_memory_file, never served.
  *
  * <p>How: {@link CRC32C#update(ByteBuffer)} on a direct buffer is a JIT intrinsic (the SSE4.2
  * or ARMv8 crc32c instruction, several bytes a cycle). The buffers are views of the segments

@@ -300,7 +300,9 @@ public final class Store implements AutoCloseable {
     // ---- the zero-copy API: allocation-free; the server's path ----
 
     /**
-     * Looks an item up (protocol.txt "get"); counts get_hits or get_misses.
+     * Looks an item up (protocol.txt "get"); counts get_hits or get_misses. The item's CRC32C
+     * is checked before the reader sees it: a damaged item is unlinked, counted in
+     * badcrc_from_memory_file and reported as a miss (docs/DESIGN.md, "Damaged memory").
      *
      * @param key       the memory holding the key, from byte {@code keyOffset}, {@code keyLength} (1 to 250) bytes
      * @param reader    called with the item on a hit, possibly more than once (see {@link ItemReader})

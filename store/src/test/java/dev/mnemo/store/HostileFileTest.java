@@ -330,4 +330,24 @@ class HostileFileTest {
             assertThrows(IllegalArgumentException.class, () -> Store.attach(file).close());
         });
     }
+
+    @Test
+    void aFileOfThePreviousLayoutIsRefusedByNameOrDiscarded() throws IOException {
+        Path file = storedFile("layout-4", 8L << 20);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+             Arena arena = Arena.ofConfined()) {
+            MemorySegment m = channel.map(FileChannel.MapMode.READ_WRITE, 0, RegionHeader.SIZE, arena);
+            m.set(ValueLayout.JAVA_INT_UNALIGNED, 8, Region.LAYOUT_VERSION - 1); // the header's layout version (offset 8)
+        }
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> Store.builder().memoryLimit(8L << 20).memoryFile(file).open().close());
+        assertTrue(refused.getMessage().contains("layout version " + (Region.LAYOUT_VERSION - 1)
+                + ", this store reads version " + Region.LAYOUT_VERSION), refused.getMessage());
+        try (Store store = Store.builder().memoryLimit(8L << 20).memoryFile(file).discardExisting(true).open()) {
+            assertEquals(0, store.stats().currItems());
+            assertEquals(null, store.get(key(1)));
+            store.set(key(1), value(1));
+            assertArrayEquals(value(1), store.get(key(1)));
+        }
+    }
 }

@@ -28,7 +28,7 @@ import java.lang.foreign.ValueLayout;
  * (md: drop the value) of later memcached releases are understood, where 1.6.18 answers
  * "CLIENT_ERROR invalid flag"; ms with N and mode A or P adds a missing item, as protocol.txt
  * says (1.6.18 answers NS); me reports cls=1 (Mnemo has no slab classes) and size = Mnemo's
- * item bytes (20-byte header, key, value). As in 1.6.18, k returns a key base64-encoded and
+ * item bytes (24-byte header, key, value). As in 1.6.18, k returns a key base64-encoded and
  * followed by " b" when the item was stored with b (mg, me) or the request used b (ms, md, ma).
  * A storage command's CAS rule and a failed ms dropping the old item are
  * {@link StorageSemantics}'.
@@ -55,8 +55,8 @@ final class MetaProtocol implements ItemReader {
     private final ServerContext server;
     /** The value length of the item mg last read, for "watch" lines' size. */
     private int lastValueLength;
-    /** The store's per-item header, in bytes (Store: "Each item takes a 20-byte header"), for me's size. */
-    private static final int ITEM_HEADER = 20;
+    /** The store's per-item header, in bytes (Store: "Each item takes a 24-byte header"), for me's size. */
+    private static final int ITEM_HEADER = 24;
 
     private ByteBuf out;
     private int mark;

@@ -109,6 +109,9 @@ public final class StatsSnapshot {
         number(stats, "get_misses", s.getMisses());
         number(stats, "get_expired", s.getExpired());
         number(stats, "get_flushed", s.getFlushed());
+        if (store.memoryFile() != null) { // where memcached puts badcrc_from_extstore, shown with its external storage
+            number(stats, "badcrc_from_memory_file", s.badcrcFromMemoryFile());
+        }
         number(stats, "delete_misses", s.deleteMisses());
         number(stats, "delete_hits", s.deleteHits());
         number(stats, "incr_misses", s.incrMisses());

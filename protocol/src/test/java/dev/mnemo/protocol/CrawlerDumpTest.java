@@ -15,11 +15,11 @@ class CrawlerDumpTest extends ProtocolTestBase {
     @Test
     void metadumpLineIsMemcachedsFormat() {
         send("set k%1 7 100 3\r\nabc\r\n");
-        assertEquals("key=k%251 exp=" + (START + 100) + " la=" + START + " cas=1 fetch=no cls=1 size=26\nEND\r\n",
+        assertEquals("key=k%251 exp=" + (START + 100) + " la=" + START + " cas=1 fetch=no cls=1 size=30\nEND\r\n",
                 send("lru_crawler metadump all\r\n"));
         clock.advance(5);
         send("get k%1\r\n");
-        assertEquals("key=k%251 exp=" + (START + 100) + " la=" + (START + 5) + " cas=1 fetch=yes cls=1 size=26\nEND\r\n",
+        assertEquals("key=k%251 exp=" + (START + 100) + " la=" + (START + 5) + " cas=1 fetch=yes cls=1 size=30\nEND\r\n",
                 send("lru_crawler metadump 1\r\n"));
         assertEquals("mg k%1\r\nEN\r\n", send("lru_crawler mgdump hash\r\n"));
         assertEquals("END\r\n", send("lru_crawler metadump 2\r\n"));

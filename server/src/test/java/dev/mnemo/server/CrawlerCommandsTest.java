@@ -158,7 +158,7 @@ class CrawlerCommandsTest {
             long la = number(plain, "la=");
             assertTrue(la >= before - 1 && la <= after, plain);
             if (!RunningServer.againstMemcached()) {
-                assertEquals(20 + "md-plain".length() + 3, number(plain, "size="), "header, key and value");
+                assertEquals(24 + "md-plain".length() + 3, number(plain, "size="), "header, key and value");
             }
         }
         assertEquals(List.of(), dump("lru_crawler metadump 2", "END"), "small items are all in class 1");

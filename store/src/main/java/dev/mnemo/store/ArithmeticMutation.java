@@ -24,7 +24,7 @@ final class ArithmeticMutation extends Mutation {
     private int oldLength;
 
     ArithmeticMutation(Region region, Liveness liveness, Reads reads) {
-        super(region.memory);
+        super(region);
         this.liveness = liveness;
         this.reads = reads;
     }

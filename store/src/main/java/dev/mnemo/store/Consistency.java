@@ -5,8 +5,8 @@ import java.util.BitSet;
 
 /**
  * The whole-region check behind {@link Store#checkConsistency()}: header, segment metadata,
- * free list and queues, every segment's item chain, every index bucket and slot, and the
- * linked-item and byte accounting. Run it on a quiescent store only (a concurrent writer makes
+ * free list and queues, every segment's item chain, every index bucket and slot (each linked
+ * item matching its checksum), and the linked-item and byte accounting. Run it on a quiescent store only (a concurrent writer makes
  * it report a false problem). Bounded: each list walk stops after as many steps as there are
  * segments, each chain walk at its segment's end. Not thread-safe.
  */
@@ -18,10 +18,12 @@ final class Consistency {
     private final Segments segments;
     private final Counters counters;
     private final ProcessTable processes;
+    private final ItemChecksum checksum;
 
     Consistency(Region region, Index index, Segments segments, Counters counters, ProcessTable processes) {
         this.region = region;
         this.memory = region.memory;
+        this.checksum = new ItemChecksum(region);
         this.index = index;
         this.segments = segments;
         this.counters = counters;
@@ -175,6 +177,9 @@ final class Consistency {
                 }
                 if ((Items.bits(memory, item) & Items.UNLINKED) != 0) {
                     fail(where + " is marked unlinked");
+                }
+                if (!checksum.matches(item, keyLength, Items.valueLength(memory, item))) {
+                    fail(where + " does not match its checksum");
                 }
                 live[segment]++;
                 items++;

@@ -87,6 +87,8 @@ final class Counters {
     final Counter storeNoMemory = new Counter(columns++);
     /** memcached's cmd_meta: meta debug (me) commands. */
     final Counter cmdMeta = new Counter(columns++);
+    /** Items dropped because their checksum did not match their bytes ({@link ItemChecksum}): stat badcrc_from_memory_file. */
+    final Counter badcrc = new Counter(columns++);
 
     /**
      * @param processSlot this process's slot in the region's process table: spreads processes
@@ -107,7 +109,7 @@ final class Counters {
                 touchHits.sum(), touchMisses.sum(), casHits.sum(), casMisses.sum(), casBadval.sum(),
                 incrHits.sum(), incrMisses.sum(), decrHits.sum(), decrMisses.sum(),
                 deleteHits.sum(), deleteMisses.sum(), storeTooLarge.sum(), storeNoMemory.sum(),
-                region.segmentSize, region.segmentCount, region.segmentCount - segments.freeCount(),
+                badcrc.sum(), region.segmentSize, region.segmentCount, region.segmentCount - segments.freeCount(),
                 64 - Long.numberOfLeadingZeros(slots - 1), region.indexBytes());
     }
 
@@ -116,7 +118,7 @@ final class Counters {
         for (Counter c : new Counter[] {totalItems, evictions, reclaimed, expiredUnfetched, evictedUnfetched,
                 getHits, getMisses, getExpired, getFlushed, cmdSet, cmdFlush, touchHits, touchMisses,
                 casHits, casMisses, casBadval, incrHits, incrMisses, decrHits, decrMisses, deleteHits, deleteMisses,
-                storeTooLarge, storeNoMemory, cmdMeta}) {
+                storeTooLarge, storeNoMemory, cmdMeta, badcrc}) {
             c.set(0);
         }
     }

@@ -11,6 +11,8 @@ final class Flyweight implements ItemView {
     private final MemorySegment memory;
     private final Region region;
     private final Segments segments;
+    /** The reading thread's checksum, with which a read verifies an item before handing it out. */
+    final ItemChecksum checksum;
     private long item;
     private int keyLength;
     private int valueLength;
@@ -20,6 +22,7 @@ final class Flyweight implements ItemView {
         this.memory = region.memory;
         this.region = region;
         this.segments = segments;
+        this.checksum = new ItemChecksum(region);
     }
 
     /**

@@ -4,7 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /**
- * The layout of one item in a segment: a 20-byte header, then the key, then the value
+ * The layout of one item in a segment: a 24-byte header, then the key, then the value
  * (DESIGN.md "Log-structured items"). Items are packed with no alignment padding; multi-byte
  * fields are read and written unaligned, in native byte order.
  *
@@ -12,13 +12,22 @@ import java.lang.foreign.ValueLayout;
  * offset size field
  *  0     4    CAS unique minus its segment's CAS base ({@link Segments#casBase}), unsigned
  *  4     4    exptime: absolute Unix seconds, unsigned; 0 never expires
- *  8     4    client flags
- * 12     4    value length in bytes
- * 16     1    key length in bytes, 1..250
- * 17     1    bits: stale, win token sent, fetched, unlinked, 3-bit frequency counter, key binary
- * 18     2    last access: Unix seconds modulo 65,536
- * 20          key bytes, then value bytes
+ *  8     2    last access: Unix seconds modulo 65,536
+ * 10     1    bits: stale, win token sent, fetched, unlinked, 3-bit frequency counter, key binary
+ * 11     4    checksum: CRC32C of every byte from offset 15 to the end of the value
+ * 15     1    key length in bytes, 1..250
+ * 16     4    client flags
+ * 20     4    value length in bytes
+ * 24          key bytes, then value bytes
  * </pre>
+ *
+ * <p>The checksum ({@link ItemChecksum}, issue 16 "Never serve damaged bytes") covers the key
+ * length, client flags, value length, key and value: everything a reader hands out as the
+ * stored item and nothing that changes after publication. The fields before it (CAS delta,
+ * exptime, last access, bits) are rewritten in place under the bucket lock (touch, markStale,
+ * reads), so covering them would make each such write recompute the checksum over the value;
+ * a damaged one can make an item expire early or late or fail a cas, but never yields bytes
+ * that were not stored. They come first so that the covered bytes are one contiguous range.
  *
  * <p>Once an item is published in the index its bytes never change, except the exptime (by
  * touch, under the bucket's full lock), the CAS delta (by markStale, under the full lock)
@@ -29,13 +38,16 @@ final class Items {
 
     static final int CAS_DELTA = 0;
     static final int EXPTIME = 4;
-    static final int CLIENT_FLAGS = 8;
-    static final int VALUE_LENGTH = 12;
-    static final int KEY_LENGTH = 16;
-    static final int BITS = 17;
-    static final int LAST_ACCESS = 18;
+    static final int LAST_ACCESS = 8;
+    static final int BITS = 10;
+    static final int CHECKSUM = 11;
+    /** Where the bytes the checksum covers begin: the key length, then the rest of the item. */
+    static final int CHECKSUMMED = 15;
+    static final int KEY_LENGTH = 15;
+    static final int CLIENT_FLAGS = 16;
+    static final int VALUE_LENGTH = 20;
     /** Header size in bytes. */
-    static final int HEADER = 20;
+    static final int HEADER = 24;
     /** The span of CAS uniques one segment's items can hold above its base: 2^32. */
     static final long CAS_DELTA_RANGE = 1L << 32;
 
@@ -160,10 +172,19 @@ final class Items {
         return nowSeconds - ((nowSeconds - stamp16) & 0xFFFF);
     }
 
+    static int checksum(MemorySegment m, long item) {
+        return m.get(ValueLayout.JAVA_INT_UNALIGNED, item + CHECKSUM);
+    }
+
+    static void setChecksum(MemorySegment m, long item, int checksum) {
+        m.set(ValueLayout.JAVA_INT_UNALIGNED, item + CHECKSUM, checksum);
+    }
+
     static long keyOffset(long item) {
         return item + HEADER;
     }
 
+    /** Writes every header field but the checksum, which {@link ItemChecksum#seal} writes once key and value are in place. */
     static void writeHeader(MemorySegment m, long item, long casDelta, long exptime, int clientFlags,
                             int keyLength, int valueLength, int bits, long nowSeconds) {
         setCasDelta(m, item, casDelta);

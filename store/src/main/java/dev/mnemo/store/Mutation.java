@@ -34,8 +34,12 @@ abstract class Mutation {
     /** Its item bits ({@link Items#STALE}, {@link Items#FETCHED}, …). */
     int bits;
 
-    Mutation(MemorySegment memory) {
-        this.memory = memory;
+    /** This thread's checksum of new items. */
+    final ItemChecksum checksum;
+
+    Mutation(Region region) {
+        this.memory = region.memory;
+        this.checksum = new ItemChecksum(region);
     }
 
     /** Sets the key (checked by the caller) and its hash. */
@@ -73,6 +77,11 @@ abstract class Mutation {
      * @param casDelta the new item's CAS unique minus its segment's CAS base
      */
     abstract void write(long item, long casDelta, long now);
+
+    /** Writes the checksum of the item {@link #write} wrote; the loop calls it before publishing. */
+    final void seal(long item) {
+        checksum.seal(item, keyLength, newValueLength);
+    }
 
     /** Called with the new item once it is published, still under the key's bucket locks. */
     void published(long item, long now) {

@@ -8,8 +8,9 @@ import java.util.Objects;
  * raced it), touch and gat, the locked lookup of a live item ({@link #lockLive}) that deletes
  * and the meta commands build on, and the bookkeeping of a read (fetched, the read counter,
  * the last access). An expired or flushed item a lookup finds is unlinked on the way (counted
- * as get_expired or get_flushed). Thread-safe; an {@link ItemReader} must not call back into
- * the store.
+ * as get_expired or get_flushed). Every read verifies the item's checksum ({@link ItemChecksum})
+ * before handing it out; a damaged item is unlinked, counted in badcrc_from_memory_file, and
+ * reads as a miss. Thread-safe; an {@link ItemReader} must not call back into the store.
  */
 final class Reads {
 
@@ -80,6 +81,14 @@ final class Reads {
                 unlinkDead(bucket, version, item);
                 return false;
             }
+            if (!view.checksum.matches(item, keyLength, valueLength)) {
+                if (!index.validate(bucket, version)) {
+                    continue; // torn by a racing writer, not damaged
+                }
+                counters.getMisses.increment();
+                unlinkDamaged(bucket, version, item);
+                return false;
+            }
             view.wrap(item, keyLength, valueLength, now);
             reader.read(view);
             if (!index.validate(bucket, version)) {
@@ -131,7 +140,8 @@ final class Reads {
 
     /**
      * Finds a live item and takes the full locks of the key's buckets. On a miss, an expired or
-     * flushed item found is unlinked (counted as get_expired or get_flushed) and nothing stays locked.
+     * flushed item found is unlinked (counted as get_expired or get_flushed), as is a damaged one
+     * (counted in badcrc_from_memory_file), and nothing stays locked.
      *
      * @return the item's offset, with both of the key's buckets locked (release with {@link #unlock}), or -1
      * @throws StoreCorruptedException if the item's lengths reach outside the region (nothing stays locked)
@@ -149,9 +159,13 @@ final class Reads {
             }
             int state = liveness.of(item, now);
             if (state == Liveness.LIVE) {
-                return item;
+                if (views.get().checksum.matches(item, keyLength, Items.valueLength(memory, item))) {
+                    return item;
+                }
+                counters.badcrc.increment();
+            } else {
+                (state == Liveness.EXPIRED ? counters.getExpired : counters.getFlushed).increment();
             }
-            (state == Liveness.EXPIRED ? counters.getExpired : counters.getFlushed).increment();
             unlinker.unlink(ref, item);
         }
         index.unlock(first, second);
@@ -165,7 +179,8 @@ final class Reads {
 
     /**
      * {@link Store#scan}: hands the live items of buckets {@code [cursor, cursor + buckets)} to
-     * the reader, one bucket at a time under its lock; counts nothing and marks nothing read.
+     * the reader, one bucket at a time under its lock; marks nothing read and counts nothing but
+     * the damaged items it unlinks (badcrc_from_memory_file).
      *
      * @return the next bucket to scan, or -1 after the last one
      */
@@ -192,10 +207,16 @@ final class Reads {
                     if (!region.holds(item, keyLength, valueLength)) {
                         throw StoreCorruptedException.itemOutsideRegion(item);
                     }
-                    if (liveness.of(item, now) == Liveness.LIVE) {
-                        view.wrap(item, keyLength, valueLength, now);
-                        reader.read(view);
+                    if (liveness.of(item, now) != Liveness.LIVE) {
+                        continue;
                     }
+                    if (!view.checksum.matches(item, keyLength, valueLength)) {
+                        counters.badcrc.increment();
+                        unlinker.unlink(Index.ref(bucket, i), item);
+                        continue;
+                    }
+                    view.wrap(item, keyLength, valueLength, now);
+                    reader.read(view);
                 }
             } finally {
                 index.unlock(bucket);
@@ -245,6 +266,21 @@ final class Reads {
                 markRead(item, now);
             } finally {
                 index.unlockMetadata(bucket, version);
+            }
+        }
+    }
+
+    /** Unlinks a damaged item a reader found, counted in badcrc_from_memory_file, if its bucket is still as the reader saw it. */
+    private void unlinkDamaged(long bucket, int version, long item) {
+        if (index.lockIfUnchanged(bucket, version)) {
+            try {
+                long ref = index.refOfItem(bucket, bucket, item);
+                if (ref >= 0) {
+                    counters.badcrc.increment();
+                    unlinker.unlink(ref, item);
+                }
+            } finally {
+                index.unlock(bucket);
             }
         }
     }

@@ -7,9 +7,12 @@ import java.util.Arrays;
  * Puts a region back in order after processes died in it (issue 7, "Crash safety").
  *
  * <p>{@link #rebuild} runs when a store opens an existing file that no other live process
- * uses (a warm restart, after a clean close or a SIGKILL): it frees every bucket lock, removes index
- * slots that do not point at a complete item of a segment in use, seals open segments, relinks
- * the queues and recounts the linked items, curr_items and bytes. The other counters start
+ * uses (a warm restart, after a clean close or a SIGKILL): it frees every bucket lock, ends each
+ * segment's chain before an item with impossible lengths, removes index slots that do not
+ * point at a complete item of a segment in use, seals open segments, relinks
+ * the queues and recounts the linked items, curr_items and bytes. It also drops every linked
+ * item whose checksum does not match its bytes ({@link ItemChecksum}: the file was damaged
+ * while no process had it open), counted in badcrc_from_memory_file. The other counters start
  * from zero, as memcached's do after a restart.
  *
  * <p>{@link #reclaim} runs under the segment lock while other processes keep working, for
@@ -77,17 +80,39 @@ final class Recovery {
         }
         processes.takeReclaimMask();
         for (int s = 0; s < segments.count; s++) {
-            segments.state(s); // checks every state
+            if (segments.state(s) != Segments.FREE) { // checks every state
+                endChainAtDamage(s);
+            }
         }
         for (long b = 0; b < index.bucketCount(); b++) {
             index.resetLock(b);
             index.repair(b);
         }
-        countLinked();
+        long damaged = countLinked(new ItemChecksum(region));
         region.header.setEvictionTarget(-1);
         segments.sealAllOpen();
         segments.rebuildQueues();
         counters.reset(); // the counts; curr_items and bytes, just counted, are gauges it keeps
+        counters.badcrc.set(damaged);
+    }
+
+    /**
+     * Ends a segment's chain of items before the first item whose lengths are impossible (the
+     * file was damaged), so that the expiry sweep and the evictor, which walk the chain, never
+     * meet it and fail; the index pass that follows unlinks the items from there on, as lying
+     * beyond the segment's end.
+     */
+    private void endChainAtDamage(int segment) {
+        long base = region.segmentBase(segment);
+        long end = base + segments.used(segment);
+        for (long item = base; item < end; ) {
+            long size = Items.checkedSize(memory, item, end, region.maxItemSize);
+            if (size < 0) {
+                segments.setUsed(segment, item - base);
+                return;
+            }
+            item += size;
+        }
     }
 
     /**
@@ -96,6 +121,14 @@ final class Recovery {
      * @return the item's size if it is a complete item of a segment in use, filed under this bucket; else -1
      */
     private long completeItemSize(long bucket, long item, long validEnd) {
+        return completeItemSize(bucket, item, validEnd, null);
+    }
+
+    /**
+     * As {@link #completeItemSize(long, long, long)}, and with a checksum, -2 if the item is
+     * complete but its checksum does not match its bytes.
+     */
+    private long completeItemSize(long bucket, long item, long validEnd, ItemChecksum checksum) {
         if (item < region.segmentsOffset || item + Items.HEADER >= memory.byteSize()) {
             return -1;
         }
@@ -107,6 +140,9 @@ final class Recovery {
         long size = Items.checkedSize(memory, item, end, region.maxItemSize);
         if (size < 0) {
             return -1;
+        }
+        if (checksum != null && !checksum.matches(item, Items.keyLength(memory, item), Items.valueLength(memory, item))) {
+            return -2;
         }
         long hash = KeyHash.hash(memory, Items.keyOffset(item), Items.keyLength(memory, item));
         if (index.bucketOf(hash) != bucket && index.secondBucketOf(hash) != bucket) {
@@ -186,7 +222,7 @@ final class Recovery {
             index.lock(b);
         }
         try {
-            countLinked();
+            countLinked(null);
         } finally {
             for (long b = 0; b < buckets; b++) {
                 index.unlock(b);
@@ -198,8 +234,12 @@ final class Recovery {
      * Walks the index and sets each segment's linked-item count, curr_items and bytes from the
      * complete items it links, clearing slots that point at anything else. Call with the index
      * still: every bucket locked, or no other process attached.
+     *
+     * @param checksum if not null, complete items whose checksum does not match are unlinked too
+     * @return how many items were unlinked for their checksum
      */
-    private void countLinked() {
+    private long countLinked(ItemChecksum checksum) {
+        long damaged = 0;
         long[] live = new long[segments.count];
         long items = 0;
         long bytes = 0;
@@ -209,9 +249,13 @@ final class Recovery {
                 if (item == 0) {
                     continue;
                 }
-                long size = completeItemSize(b, item, -1);
+                long size = completeItemSize(b, item, -1, checksum);
                 if (size < 0) {
                     index.setSlot(b, i, 0);
+                    if (size == -2) {
+                        damaged++;
+                        Items.setBits(memory, item, Items.bits(memory, item) | Items.UNLINKED);
+                    }
                     continue;
                 }
                 live[region.segmentOf(item)]++;
@@ -224,6 +268,7 @@ final class Recovery {
         }
         counters.currItems.set(items);
         counters.bytes.set(bytes);
+        return damaged;
     }
 
     /**

@@ -37,7 +37,7 @@ import java.util.Set;
 final class Region implements AutoCloseable {
 
     static final long MAGIC = 0x4F4D454E4D4F4D31L; // "1MOMNEMO" read little-endian: an arbitrary tag
-    static final int LAYOUT_VERSION = 4;
+    static final int LAYOUT_VERSION = 5;
     /** Memory per index slot when sizing the index, in bytes: about one slot per small item. */
     static final long BYTES_PER_SLOT = 120;
     static final int SLOTS_PER_BUCKET = 7;

@@ -22,7 +22,7 @@ final class RewriteMutation extends Mutation {
     private long old;
 
     RewriteMutation(Region region, Liveness liveness) {
-        super(region.memory);
+        super(region);
         this.liveness = liveness;
     }
 

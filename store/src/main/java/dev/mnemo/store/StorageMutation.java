@@ -29,7 +29,7 @@ final class StorageMutation extends Mutation {
     private int oldLength;
 
     StorageMutation(Region region, Liveness liveness, S3Fifo policy, Reads reads) {
-        super(region.memory);
+        super(region);
         this.liveness = liveness;
         this.policy = policy;
         this.reads = reads;

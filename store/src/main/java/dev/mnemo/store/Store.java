@@ -145,6 +145,15 @@ public final class Store implements AutoCloseable {
      * Joins the store another process (typically the server) has open on {@code memoryFile}: the
      * same API and semantics, the system clock, no background sweeper (the owner sweeps).
      *
+     * <p>Damaged items: attach does not verify the items up front. Every read verifies the item
+     * it is about to hand out against its CRC32C (a get, gat, touch, delete, the meta commands,
+     * a scan, and a write that builds on the old item: append, prepend, incr, decr, cas…), so a
+     * damaged item reads as a miss, is unlinked and counted in badcrc_from_memory_file, whichever
+     * process finds it. Checking all items at attach would cost O(items) under every bucket lock
+     * of a region that other processes are using, and would still not cover damage done after
+     * it; the warm restart of a file no process has open ({@link StoreBuilder#open()}) does
+     * verify every item as it rebuilds the index.
+     *
      * @throws IllegalArgumentException     if the file is missing or not a valid Mnemo region
      * @throws java.io.UncheckedIOException if the file cannot be read or mapped
      */
@@ -292,7 +301,9 @@ public final class Store implements AutoCloseable {
     // ---- the zero-copy API: allocation-free; the server's path ----
 
     /**
-     * Looks an item up (protocol.txt "get"); counts get_hits or get_misses.
+     * Looks an item up (protocol.txt "get"); counts get_hits or get_misses. The item's CRC32C
+     * is checked before the reader sees it: a damaged item is unlinked, counted in
+     * badcrc_from_memory_file and reported as a miss (docs/DESIGN.md, "Damaged memory").
      *
      * @param key       the memory holding the key, from byte {@code keyOffset}, {@code keyLength} (1 to 250) bytes
      * @param reader    called with the item on a hit, possibly more than once (see {@link ItemReader})

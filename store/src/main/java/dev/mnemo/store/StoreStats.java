@@ -5,6 +5,10 @@ package dev.mnemo.store;
  * (protocol.txt "General-purpose statistics"). Counts are since open or the last
  * {@link Store#resetStats()}; gauges (curr_items, bytes, limit_maxbytes) are current.
  *
+ * <p>{@code badcrcFromMemoryFile} (badcrc_from_memory_file, named after memcached's
+ * badcrc_from_extstore) counts items dropped, never served, because their CRC32C did not
+ * match their bytes: damage found by a get or another read, or by the rebuild of a warm restart.
+ *
  * <p>The store-specific gauges at the end describe the segment layout, for "stats slabs"
  * and "stats items" (see docs/STATS.md for the mapping).
  */
@@ -38,6 +42,7 @@ public record StoreStats(
         long deleteMisses,
         long storeTooLarge,
         long storeNoMemory,
+        long badcrcFromMemoryFile,
         long segmentSize,
         long segmentsTotal,
         long segmentsUsed,

@@ -9,8 +9,8 @@ import java.lang.foreign.MemorySegment;
  * buckets if neither changed and publish the item with one slot write; retry from the start
  * if a writer raced it (the appended copy is abandoned, reclaimed with its segment).
  *
- * <p>Crash safety: the item's bytes are complete and committed to its segment's chain before
- * the slot write makes it visible, and the item it replaces is marked unlinked last (see
+ * <p>Crash safety: the item's bytes are complete, with their checksum, and committed to its
+ * segment's chain before the slot write makes it visible, and the item it replaces is marked unlinked last (see
  * {@link Unlinker}). Lock order: the stripe lock, then the key's buckets (lower first).
  * Thread-safe.
  */
@@ -67,7 +67,9 @@ final class WriteLoop {
             if (overruns(old, m.keyLength, oldLength, first, v1, second, v2)) {
                 continue;
             }
-            boolean live = old >= 0 && liveness.of(old, now) == Liveness.LIVE;
+            // A damaged item (checksum not matching) is as good as missing: a mutation never builds on its bytes.
+            boolean damaged = old >= 0 && !m.checksum.matches(old, m.keyLength, oldLength);
+            boolean live = old >= 0 && !damaged && liveness.of(old, now) == Liveness.LIVE;
             WriteResult refusal = m.decide(old, oldLength, live, now);
             if (refusal != null) {
                 if (!index.validate(first, v1, second, v2)) {
@@ -86,6 +88,7 @@ final class WriteLoop {
                     return WriteResult.OUT_OF_MEMORY;
                 }
                 m.write(item, Appender.casDelta(stripe, itemCas), now); // validated below: a changed item is not linked
+                m.seal(item);
                 appender.commit(stripe, size);
                 if (conditional) {
                     if (!index.lockIfUnchanged(first, v1, second, v2)) {
@@ -99,6 +102,9 @@ final class WriteLoop {
                     long currentRef = conditional ? oldRef
                             : index.find(first, second, tag, m.key, m.keyOffset, m.keyLength, region);
                     publish(first, second, tag, item, size, currentRef, now);
+                    if (damaged) {
+                        counters.badcrc.increment(); // replaced, so dropped
+                    }
                     m.published(item, now);
                 } finally {
                     index.unlock(first, second);

@@ -16,7 +16,7 @@ import java.util.Map;
 /**
  * What memcached's statistics cannot tell, under the {@code mnemo_} prefix: request latency
  * histograms per command family (summed over the event loops' {@link RequestLatency}), the get
- * hit ratio, the item count found at start (warm restart), and the off-heap memory: the store's
+ * hit ratio, the item count found at start (warm restart), the items dropped as damaged, and the off-heap memory: the store's
  * segments and index, and the direct memory of Netty's buffer allocator. The JVM's own metrics
  * (heap, GC, threads, resident memory) come from the Prometheus client's JVM module
  * ({@link MetricsEndpoint}).
@@ -56,6 +56,9 @@ final class MnemoMetrics {
                 Double.parseDouble(slabs.get("total_malloced")));
         out.gauge("mnemo_store_index_bytes", "Off-heap memory of the store's hash index, in bytes (stats hash_bytes).",
                 Double.parseDouble(stats.get("hash_bytes")));
+        out.counter("mnemo_items_bad_checksum_total",
+                "Items dropped because their CRC32C did not match their bytes (a damaged memory file), never served.",
+                store.badcrcFromMemoryFile());
         if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider allocator) {
             out.gauge("mnemo_netty_direct_memory_bytes", "Direct memory held by Netty's buffer allocator (connection buffers), in bytes.",
                     allocator.metric().usedDirectMemory());

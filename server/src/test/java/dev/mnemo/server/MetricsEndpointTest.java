@@ -106,6 +106,7 @@ class MetricsEndpointTest {
                     mnemo_request_duration_seconds_count{family="incr_decr"} 2
                     mnemo_request_duration_seconds_count{family="touch"} 1
                     mnemo_warm_restart_items 0
+                    mnemo_items_bad_checksum_total 0
                     """;
             expected.lines().map(line -> line.split(" ")).forEach(
                     sample -> assertEquals(Double.parseDouble(sample[1]), value(text, sample[0]), sample[0]));

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *   <li>the inbound buffer stays within one data block of the max item size plus one read;</li>
  *   <li>every reply is one of memcached's reply forms ({@link ReplyGrammar#checkText});</li>
  *   <li>the store's bytes stay within its memory limit;</li>
- *   <li>the connection is usable afterwards (once any pending data block is ended, "mn" gets
+ *   <li>the connection is usable afterwards (once any pending data block is ended by filler lines, "mn" gets
  *       "MN"), unless the protocol closed it, or still discards a refused data block of more
  *       than about 7 MiB (memcached swallows such a block too) without holding its bytes.</li>
  * </ul>
@@ -39,8 +39,12 @@ final class TextConnectionFuzzer {
     /** A data block up to the max item size may wait in the input, behind a line of the stream. */
     private static final int MAX_INPUT = MAX_ITEM_SIZE + 100_000;
     private static final byte[] PROBE = "\r\nmn\r\n".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] CRLFS = "\r\n".repeat(512 * 1024).getBytes(StandardCharsets.US_ASCII);
-    /** How many blocks of CRLFs (2 KiB, growing fourfold to 1 MiB) may go to end a pending data block. */
+    /**
+     * What ends a pending data block: lines of 2,046 spaces. Whatever of it follows the block is
+     * parsed as lines and gets one ERROR per 2 KiB line (CRLFs alone would get one per 2 bytes).
+     */
+    private static final byte[] FILLER = (" ".repeat(2046) + "\r\n").repeat(512).getBytes(StandardCharsets.US_ASCII);
+    /** How many blocks of filler (2 KiB, growing fourfold to 1 MiB) may go to end a pending data block. */
     private static final int MAX_FILLER_BLOCKS = 12;
 
     private TextConnectionFuzzer() {
@@ -73,7 +77,7 @@ final class TextConnectionFuzzer {
     }
 
     /**
-     * Ends any pending data block (waiting or being discarded) with growing blocks of CRLFs, then
+     * Ends any pending data block (waiting or being discarded) with growing blocks of filler lines, then
      * checks that "mn" is answered; every reply on the way must be grammatical too. A refused
      * data block longer than the blocks fed (about 7 MiB; memcached swallows up to 2^32 bytes) is accepted
      * while the protocol keeps discarding what arrives: nothing stays in its input.
@@ -90,7 +94,7 @@ final class TextConnectionFuzzer {
                 assertEquals(0, c.in.readableBytes(), "neither answering mn nor discarding its input");
                 return;
             }
-            c.feed(Arrays.copyOf(CRLFS, 2048 << Math.min(2 * i, 9))); // 2 KiB … 1 MiB
+            c.feed(Arrays.copyOf(FILLER, 2048 << Math.min(2 * i, 9))); // 2 KiB … 1 MiB
             ReplyGrammar.checkText(bytes(c.take()));
         }
         assertTrue(c.isClosed());

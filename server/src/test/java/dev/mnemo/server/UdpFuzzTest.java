@@ -39,6 +39,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class UdpFuzzTest {
 
+    static {
+        // a datagram's "verbosity 2" would log every later command line at INFO: see TextConnectionFuzzer
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
+
     private static final long MEMORY = 8L << 20;
     private static final InetSocketAddress CLIENT = new InetSocketAddress("127.0.0.1", 40000);
     private static final InetSocketAddress SERVER = new InetSocketAddress("127.0.0.1", 11211);

@@ -15,14 +15,15 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Coverage-guided fuzz target of the memory-file open path (a warm restart on a hostile file,
- * issue 16): a file written by a real store, then damage the input chooses (up to 16 patches of
- * up to 64 bytes, each in the header, the segment metadata, the index or the segments), then
- * {@link StoreBuilder#open()} and a get of every key that was stored.
+ * Coverage-guided fuzz target of the memory-file open and attach paths (a hostile file, issue
+ * 16): a file written by a real store, then damage the input chooses (up to 16 patches of up to
+ * 64 bytes, each in the header, the segment metadata, the index or the segments), then
+ * {@link StoreBuilder#open()} (a warm restart) or {@link Store#attach(Path)} (a new process
+ * joining), as the input chooses, and a get of every key that was stored.
  *
  * <p>Oracles: the open succeeds or refuses the file with {@link StoreCorruptedException} or, for
  * a header that no longer matches the settings, the {@link IllegalArgumentException}
- * {@link StoreBuilder#open()} documents; a get returns a miss
+ * {@link StoreBuilder#open()} and {@link Store#attach(Path)} document; a get returns a miss
  * or exactly the bytes stored under that key (or throws {@link StoreCorruptedException}); the
  * open and the gets take under 10 s. Without JAZZER_FUZZ it
  * replays the committed corpus in
@@ -56,10 +57,11 @@ class MemoryFileFuzzTest {
             System.arraycopy(bytes, 0, file, at, Math.min(bytes.length, file.length - at));
         }
         Files.write(work, file);
+        boolean attach = data.consumeBoolean();
         long started = System.nanoTime();
         Store store;
         try {
-            store = builder(work).open();
+            store = attach ? Store.attach(work) : builder(work).open();
         } catch (StoreCorruptedException | IllegalArgumentException refused) {
             return; // found corrupt, or a header that no longer matches the store's settings: refused
         }

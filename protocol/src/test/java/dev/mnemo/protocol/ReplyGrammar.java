@@ -17,7 +17,8 @@ public final class ReplyGrammar {
     /** A key as a reply echoes it: memcached checks only its length and that it holds no space or newline. */
     private static final String KEY = "[^\\x20\\n]{1,250}";
     private static final String U64 = "(0|[1-9][0-9]{0,19})";
-    private static final String META_FLAGS = "( [a-zA-Z][\\x21-\\x7e]*)*";
+    /** Meta reply flags: a letter, then a token (k echoes the key, O the opaque: any byte but space and newline). */
+    private static final String META_FLAGS = "( [a-zA-Z][^\\x20\\r\\n]*)*";
 
     /** Every single-line reply form, as memcached 1.6.18 writes it. */
     private static final Pattern LINE = Pattern.compile(String.join("|",
@@ -27,11 +28,11 @@ public final class ReplyGrammar {
             "VERSION [\\x21-\\x7e]+",
             U64, // incr/decr
             "STAT [\\x21-\\x7e]+ [\\x20-\\x7e]*", // stats, stats settings/items/slabs/conns/detail
-            "PREFIX [\\x21-\\x7e]+ get " + U64 + " hit " + U64 + " set " + U64 + " del " + U64, // stats detail dump
+            "PREFIX [^\\x20\\r\\n]* get " + U64 + " hit " + U64 + " set " + U64 + " del " + U64, // stats detail dump: the prefix may be empty (a key starting with the delimiter)
             "ITEM " + KEY + " \\[[0-9]+ b; [0-9]+ s\\]", // stats cachedump
             // meta (protocol.txt "Meta Get" … "Meta No-Op", "Meta Debug")
             "HD" + META_FLAGS, "NS" + META_FLAGS, "EX" + META_FLAGS, "NF" + META_FLAGS, "EN" + META_FLAGS, "MN", // a miss echoes O, k and b (protocol.txt "Meta Get")
-            "ME " + KEY + "( [a-z]+=[\\x21-\\x7e]*)*",
+            "ME " + KEY + "( [a-z]+=[^\\x20\\r\\n]*)*",
             // slabs reassign / automove, lru_crawler, cache_memlimit
             "BUSY [\\x20-\\x7e]+", "BADCLASS [\\x20-\\x7e]+", "NOSPARE [\\x20-\\x7e]+", "NOTFULL [\\x20-\\x7e]+",
             "UNSAFE [\\x20-\\x7e]+", "SAME [\\x20-\\x7e]+", "MEMLIMIT_TOO_SMALL [\\x20-\\x7e]+",

@@ -15,6 +15,7 @@
 # (ignored by git); a finding is written by Jazzer into the target's committed corpus directory
 # (src/test/resources/dev/mnemo/<module>/<Class>Inputs/<method>/crash-…), so that once fixed
 # it is replayed by every normal build. Logs: bench/results/fuzz-<target>.log.
+# Instrumented: every dev.mnemo class (Jazzer's default is the test's own package only).
 # Needs: 2+ cores; nothing else runs the targets at the same time.
 set -euo pipefail
 
@@ -38,7 +39,7 @@ for target in "${targets[@]}"; do
     echo "fuzz: $target for $minutes min, log $log" >&2
     status=0
     (cd "$root" && JAZZER_FUZZ=1 mvn -B -o -q -P fuzz verify -pl "${module[$target]}" -am \
-        -Dtest="${test[$target]}" -Dsurefire.failIfNoSpecifiedTests=false -Djazzer.hooks=true \
+        -Dtest="${test[$target]}" -Dsurefire.failIfNoSpecifiedTests=false -Djazzer.hooks=true -Djazzer.instrument="dev.mnemo.**" \
         -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-max_total_time="$seconds" \
         -Djazzer.internal.arg.2=-timeout=60) >"$log" 2>&1 || status=$?
     runs="$(grep -oE '^Done [0-9]+ runs in [0-9]+ second' "$log" | tail -1 | awk '{print $2, $5}')"

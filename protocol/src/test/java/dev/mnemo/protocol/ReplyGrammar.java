@@ -17,8 +17,11 @@ public final class ReplyGrammar {
     /** A key as a reply echoes it: memcached checks only its length and that it holds no space or newline. */
     private static final String KEY = "[^\\x20\\n]{1,250}";
     private static final String U64 = "(0|[1-9][0-9]{0,19})";
-    /** Meta reply flags: a letter, then a token (k echoes the key, O the opaque: any byte but space and newline). */
-    private static final String META_FLAGS = "( [a-zA-Z][^\\x20\\r\\n]*)*";
+    /**
+     * Meta reply flags: a letter, then a token (k echoes the key, O the opaque: any byte but space
+     * and newline, a CR not before the newline included, as memcached's tokenizer splits on spaces only).
+     */
+    private static final String META_FLAGS = "( [a-zA-Z][^\\x20\\n]*)*";
 
     /** Every single-line reply form, as memcached 1.6.18 writes it. */
     private static final Pattern LINE = Pattern.compile(String.join("|",

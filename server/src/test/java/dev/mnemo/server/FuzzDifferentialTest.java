@@ -38,7 +38,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * <p>Masked, as they legitimately differ: the VERSION string, CAS uniques (gets' fifth token,
  * meta's c flag), TTLs and last-access times (meta t, l). Left out, as intended differences
  * (README "Migrating from memcached"): inputs with stats, lru_crawler, slabs, cache_memlimit,
- * watch, shutdown and me (values and dumps differ; stats names are compared by their own
+ * watch, shutdown, verbosity (it would make the server log every later line) and me (values and dumps differ; stats names are compared by their own
  * tests), Mnemo's meta additions (E, md x, ms N with mode A or P), a data block over the item
  * size limit (Mnemo answers SERVER_ERROR as the line arrives, memcached after the block: here,
  * with the client half-closing first, not at all), a get, gets, gat or gats with a key over
@@ -53,7 +53,7 @@ class FuzzDifferentialTest {
     private static final byte[] FLUSH = "flush_all\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final Path CORPUS = Path.of("..", "protocol", "src", "test", "resources", "dev", "mnemo", "protocol");
     /** Replies of commands whose values, not grammar, differ between the servers. */
-    private static final Pattern LEFT_OUT = Pattern.compile("(?d)(^|\\n)(stats|lru_crawler|slabs|cache_memlimit|watch|shutdown|me )"
+    private static final Pattern LEFT_OUT = Pattern.compile("(?d)(^|\\n)(stats|lru_crawler|slabs|cache_memlimit|watch|shutdown|verbosity|me )"
             // Mnemo's meta additions: E, md x, ms N with mode A or P (README "Meta commands")
             + "|(?d)(^|\\n)m[sg] [^\\n]* E|(?d)(^|\\n)md [^\\n]* x|(?d)(^|\\n)ms [^\\n]* N[^\\n]* M[AaPp]"
             // a data block over the item size limit: Mnemo answers SERVER_ERROR at once, memcached after the block

@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A {@link ServerContext} test double: fixed counters, recorded verbosity, shutdown and reset calls. */
-final class TestServer implements ServerContext {
+public final class TestServer implements ServerContext {
 
     Settings settings;
     AuthFile authFile;
@@ -15,7 +15,7 @@ final class TestServer implements ServerContext {
     final KeyPrefixStats prefixStats = new KeyPrefixStats();
     final WatchLog watchLog = new WatchLog();
 
-    TestServer(Settings settings) {
+    public TestServer(Settings settings) {
         this.settings = settings;
     }
 

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Coverage-guided fuzzing of every input path (issue 16), one Jazzer run per target, one after
+# the other, each for the given minutes; prints the executions per target at the end.
+#
+#   target                                   module    what it feeds
+#   text      TextFuzzTest#text              protocol  classic text commands, random read boundaries
+#   meta      MetaFuzzTest#meta              protocol  meta commands (mg ms md ma mn me), random read boundaries
+#   binary    BinaryFuzzTest#binary          protocol  binary protocol stream, random read boundaries
+#   udp       UdpFuzzTest#datagrams          server    UDP datagrams through UdpHandler
+#   memfile   MemoryFileFuzzTest#damagedFile store     a damaged memory file, opened and read
+#
+# Usage: bench/fuzz.sh [minutes per target, default 10] [target ...]   (default: all five)
+# The build uses the "fuzz" profile (classes for Java 23 in target/fuzz: Jazzer 0.24 instruments
+# class files up to Java 23 only). The corpus a run grows stays in <module>/.cifuzz-corpus
+# (ignored by git); a finding is written by Jazzer into the target's committed corpus directory
+# (src/test/resources/dev/mnemo/<module>/<Class>Inputs/<method>/crash-…), so that once fixed
+# it is replayed by every normal build. Logs: bench/results/fuzz-<target>.log.
+# Instrumented: every dev.mnemo class (Jazzer's default is the test's own package only).
+# Needs: 2+ cores; nothing else runs the targets at the same time.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+. "$root/scripts/jdk.sh"
+minutes="${1:-10}"
+shift || true
+targets=("$@")
+[[ ${#targets[@]} -gt 0 ]] || targets=(text meta binary udp memfile)
+seconds=$((minutes * 60))
+mkdir -p "$root/bench/results"
+
+declare -A module=([text]=protocol [meta]=protocol [binary]=protocol [udp]=server [memfile]=store)
+declare -A test=([text]='TextFuzzTest#text' [meta]='MetaFuzzTest#meta' [binary]='BinaryFuzzTest#binary'
+                 [udp]='UdpFuzzTest#datagrams' [memfile]='MemoryFileFuzzTest#damagedFile')
+
+summary=()
+for target in "${targets[@]}"; do
+    [[ -n "${module[$target]:-}" ]] || { echo "fuzz: unknown target $target (text meta binary udp memfile)" >&2; exit 2; }
+    log="$root/bench/results/fuzz-$target.log"
+    echo "fuzz: $target for $minutes min, log $log" >&2
+    status=0
+    (cd "$root" && JAZZER_FUZZ=1 mvn -B -o -q -P fuzz verify -pl "${module[$target]}" -am \
+        -Dtest="${test[$target]}" -Dsurefire.failIfNoSpecifiedTests=false -Djazzer.hooks=true -Djazzer.instrument="dev.mnemo.**" \
+        -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-max_total_time="$seconds" \
+        -Djazzer.internal.arg.2=-timeout=60) >"$log" 2>&1 || status=$?
+    runs="$(grep -oE '^Done [0-9]+ runs in [0-9]+ second' "$log" | tail -1 | awk '{print $2, $5}')"
+    executions="${runs% *}"
+    took="${runs#* }"
+    rate="-"
+    [[ -n "$runs" && "$took" -gt 0 ]] && rate=$((executions / took))
+    result="no finding"
+    if grep -q 'FuzzTestFindingException' "$log"; then
+        result="FINDING: $(grep -oE 'Test unit written to [^ ]+' "$log" | tail -1 | sed 's/Test unit written to //')"
+    elif [[ $status -ne 0 ]]; then
+        result="FAILED (exit $status), see the log"
+    fi
+    summary+=("$(printf '%-8s %12s %8s %8s  %s' "$target" "${executions:--}" "${took:--}" "$rate" "$result")")
+done
+
+echo
+printf '%-8s %12s %8s %8s  %s\n' target executions seconds exec/s result
+printf '%s\n' "${summary[@]}"

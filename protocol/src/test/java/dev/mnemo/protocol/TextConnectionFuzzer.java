@@ -1,0 +1,118 @@
+package dev.mnemo.protocol;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import dev.mnemo.store.ManualClock;
+import dev.mnemo.store.Store;
+import io.netty.buffer.UnpooledByteBufAllocator;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The text and meta fuzz targets' harness: one fuzz input is a byte stream sent on a new text
+ * connection to a new store, in reads whose lengths the input chooses, driven as the server's
+ * connection handler drives {@link TextProtocol} (cumulated input, process until it needs more).
+ *
+ * <p>Input layout ({@link FuzzedDataProvider}): the last 8 bytes seed the read lengths (a mix of
+ * 1–8 and 1–512 bytes); the bytes before them are the stream. Oracles, each an assertion:
+ * <ul>
+ *   <li>no exception escapes {@code process} (Jazzer reports any throwable as a finding);</li>
+ *   <li>the inbound buffer stays within one data block of the max item size plus one read;</li>
+ *   <li>every reply is one of memcached's reply forms ({@link ReplyGrammar#checkText});</li>
+ *   <li>the store's bytes stay within its memory limit;</li>
+ *   <li>the connection is usable afterwards (once any pending data block is ended by filler lines, "mn" gets
+ *       "MN"), unless the protocol closed it, or still discards a refused data block of more
+ *       than about 7 MiB (memcached swallows such a block too) without holding its bytes.</li>
+ * </ul>
+ * Not thread-safe; each call builds and closes its own store.
+ */
+final class TextConnectionFuzzer {
+
+    /** The store's memory limit, in bytes: small, so that eviction paths run too. */
+    static final long MEMORY = 8L << 20;
+    static final int MAX_ITEM_SIZE = 1 << 20;
+    /** A data block up to the max item size may wait in the input, behind a line of the stream. */
+    private static final int MAX_INPUT = MAX_ITEM_SIZE + 100_000;
+    private static final byte[] PROBE = "\r\nmn\r\n".getBytes(StandardCharsets.US_ASCII);
+    /**
+     * What ends a pending data block: lines of 2,046 spaces. Whatever of it follows the block is
+     * parsed as lines and gets one ERROR per 2 KiB line (CRLFs alone would get one per 2 bytes).
+     */
+    private static final byte[] FILLER = (" ".repeat(2046) + "\r\n").repeat(512).getBytes(StandardCharsets.US_ASCII);
+    /** How many blocks of filler (2 KiB, growing fourfold to 1 MiB) may go to end a pending data block. */
+    private static final int MAX_FILLER_BLOCKS = 12;
+
+    static {
+        // An input's "verbosity 2" logs every later command line at INFO (memcached -vv): at fuzzing speed that
+        // output, not the parsing, would be the work. Set before the first logger is made (slf4j-simple).
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
+
+    private TextConnectionFuzzer() {
+    }
+
+    static void run(FuzzedDataProvider data) {
+        long readSeed = data.consumeLong();
+        run(data.consumeRemainingAsBytes(), readSeed);
+    }
+
+    static void run(byte[] stream, long readSeed) {
+        Settings settings = new Settings(MEMORY, 1024, 11211, 0, "127.0.0.1", 4, MAX_ITEM_SIZE, true, false);
+        try (Store store = Store.builder().memoryLimit(MEMORY).maxItemSize(MAX_ITEM_SIZE)
+                .clock(new ManualClock(ProtocolTestBase.START)).sweepExpiredInBackground(false).open();
+             Client c = new Client(new TextProtocol(store, new TestServer(settings), 1), UnpooledByteBufAllocator.DEFAULT)) {
+            ByteArrayOutputStream replies = new ByteArrayOutputStream();
+            SplittableRandom reads = new SplittableRandom(readSeed);
+            int at = 0;
+            while (at < stream.length && !c.isClosed()) {
+                int n = Math.min(stream.length - at, 1 + reads.nextInt(reads.nextBoolean() ? 8 : 512));
+                c.feed(Arrays.copyOfRange(stream, at, at + n));
+                at += n;
+                assertTrue(c.in.readableBytes() <= MAX_INPUT, "inbound buffer above one item plus a read");
+                replies.writeBytes(bytes(c.take()));
+            }
+            ReplyGrammar.checkText(replies.toByteArray());
+            assertTrue(store.stats().bytes() <= MEMORY, "store bytes above the memory limit");
+            assertUsableOrClosed(c);
+        }
+    }
+
+    /**
+     * Ends any pending data block (waiting or being discarded) with growing blocks of filler lines, then
+     * checks that "mn" is answered; every reply on the way must be grammatical too. A refused
+     * data block longer than the blocks fed (about 7 MiB; memcached swallows up to 2^32 bytes) is accepted
+     * while the protocol keeps discarding what arrives: nothing stays in its input.
+     */
+    private static void assertUsableOrClosed(Client c) {
+        for (int i = 0; i <= MAX_FILLER_BLOCKS && !c.isClosed(); i++) {
+            c.feed(PROBE);
+            byte[] reply = bytes(c.take());
+            ReplyGrammar.checkText(reply);
+            if (endsWith(reply, "MN\r\n")) {
+                return;
+            }
+            if (i == MAX_FILLER_BLOCKS) {
+                assertEquals(0, c.in.readableBytes(), "neither answering mn nor discarding its input");
+                return;
+            }
+            c.feed(Arrays.copyOf(FILLER, 2048 << Math.min(2 * i, 9))); // 2 KiB … 1 MiB
+            ReplyGrammar.checkText(bytes(c.take()));
+        }
+        assertTrue(c.isClosed());
+        assertEquals(Outcome.CLOSE, c.protocol.process(c.in, c.out), "a closed connection stays closed");
+    }
+
+    private static boolean endsWith(byte[] b, String suffix) {
+        byte[] s = bytes(suffix);
+        return b.length >= s.length && Arrays.equals(b, b.length - s.length, b.length, s, 0, s.length);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.ISO_8859_1);
+    }
+}

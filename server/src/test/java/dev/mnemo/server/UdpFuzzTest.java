@@ -3,6 +3,7 @@ package dev.mnemo.server;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.mnemo.protocol.NegotiatingProtocol;
+import dev.mnemo.protocol.Protocol;
 import dev.mnemo.protocol.ReplyGrammar;
 import dev.mnemo.protocol.Settings;
 import dev.mnemo.protocol.TestServer;
@@ -54,7 +55,7 @@ class UdpFuzzTest {
         UdpHandler handler;
         try (Store store = Store.builder().memoryLimit(MEMORY).clock(new ManualClock(1_700_000_000L))
                 .sweepExpiredInBackground(false).open()) {
-            handler = new UdpHandler(new NegotiatingProtocol(store, new TestServer(settings)), new LoopCounters());
+            handler = new UdpHandler(new NegotiatingProtocol(store, new TestServer(settings), Protocol.NO_CONNECTION), new LoopCounters());
             EmbeddedChannel channel = new EmbeddedChannel(handler);
             try {
                 ChannelHandlerContext ctx = channel.pipeline().context(handler);

@@ -44,13 +44,15 @@ final class Recovery {
 
     /**
      * Puts an existing region in order as a store starts using it: {@link #rebuild} if this
-     * process opened it (not attaching) and no other live process uses it (a warm restart);
-     * otherwise reclaims what dead processes held, as the segment lock does.
+     * process opened it (not attaching) and no other live process used it then (a warm
+     * restart; the store decides, {@code Store.rebuilds}); otherwise reclaims what dead
+     * processes held, as the segment lock does.
      *
      * @param segmentLock this store's segment lock (taken over from a dead holder after a wait if need be)
+     * @param rebuild     whether to rebuild: opened, not attached, and no other process was live
      */
-    void putInOrder(SegmentLock segmentLock, boolean attaching) {
-        if (!attaching && !processes.othersLive()) {
+    void putInOrder(SegmentLock segmentLock, boolean rebuild) {
+        if (rebuild) {
             segmentLock.acquire();
             try {
                 rebuild(); // a warm restart: nothing else uses the region

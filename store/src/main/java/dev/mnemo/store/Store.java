@@ -76,13 +76,18 @@ public final class Store implements AutoCloseable {
     private final Unlinker unlinker;
     private final ThreadLocal<ItemWrite> simpleWrites = ThreadLocal.withInitial(ItemWrite::new);
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Whether opening rebuilds the region's shared state (a warm restart no other process shares). */
+    private final boolean rebuilds;
     private ExpirySweeper background;
 
-    private Store(StoreConfig config, Region region) {
+    private Store(StoreConfig config, Region region, boolean attaching) {
         this.config = config;
         this.region = region;
         this.processes = new ProcessTable(region);
         int slot = processes.register();
+        // A warm restart rebuilds the index and verifies every item on the way (Recovery); a
+        // store that did not (it attached, or found another live process) verifies its gets.
+        this.rebuilds = region.existing && !attaching && !processes.othersLive();
         this.counters = new Counters(region, slot);
         this.index = new Index(region, processes);
         this.segments = new Segments(region);
@@ -96,7 +101,7 @@ public final class Store implements AutoCloseable {
                 config.clock());
         this.appender = new Appender(region, segments, segmentLock, allocator, liveness, config.casEnabled());
         this.flush = new FlushAll(region, config.clock(), appender, segmentLock, policy, liveness, counters);
-        this.reads = new Reads(region, index, segments, liveness, unlinker, counters, flush);
+        this.reads = new Reads(region, index, segments, liveness, unlinker, counters, flush, region.existing && !rebuilds);
         WriteLoop loop = new WriteLoop(region, index, segments, liveness, policy, counters, appender);
         this.writes = new Writes(region, liveness, policy, counters, flush, loop, reads);
         this.meta = new MetaOperations(region, segments, liveness, counters, flush, appender, loop, reads, writes);
@@ -106,14 +111,14 @@ public final class Store implements AutoCloseable {
     private static Store start(StoreConfig config, Region region, boolean attaching, boolean sweepInBackground) {
         Store store;
         try {
-            store = new Store(config, region);
+            store = new Store(config, region, attaching);
         } catch (RuntimeException | Error e) {
             region.close();
             throw e;
         }
         try {
             if (region.existing) {
-                store.recovery.putInOrder(store.segmentLock, attaching);
+                store.recovery.putInOrder(store.segmentLock, store.rebuilds);
             }
             if (sweepInBackground) {
                 store.background = new ExpirySweeper(store);
@@ -145,14 +150,16 @@ public final class Store implements AutoCloseable {
      * Joins the store another process (typically the server) has open on {@code memoryFile}: the
      * same API and semantics, the system clock, no background sweeper (the owner sweeps).
      *
-     * <p>Damaged items: attach does not verify the items up front. Every read verifies the item
-     * it is about to hand out against its CRC32C (a get, gat, touch, delete, the meta commands,
-     * a scan, and a write that builds on the old item: append, prepend, incr, decr, cas…), so a
-     * damaged item reads as a miss, is unlinked and counted in badcrc_from_memory_file, whichever
-     * process finds it. Checking all items at attach would cost O(items) under every bucket lock
-     * of a region that other processes are using, and would still not cover damage done after
-     * it; the warm restart of a file no process has open ({@link StoreBuilder#open()}) does
-     * verify every item as it rebuilds the index.
+     * <p>Damaged items: attach does not verify the items up front. Every read of an attached
+     * store verifies the item it is about to hand out against its CRC32C (a get, gat, touch,
+     * delete, the meta commands, a scan, and a write that builds on the old item: append,
+     * prepend, incr, decr, cas…), so a damaged item reads as a miss, is unlinked and counted in
+     * badcrc_from_memory_file. Checking all items at attach would cost O(items) under every
+     * bucket lock of a region that other processes are using, and would still not cover damage
+     * done after it; the warm restart of a file no process has open ({@link StoreBuilder#open()})
+     * verifies every item as it rebuilds the index, and its lock-free {@link #get} then does not
+     * verify (14 % on StoreBenchmark getHit, above issue 16's 5 % bound: docs/PERFORMANCE.md,
+     * "Item checksums"); its other reads and the writes that build on an old item do.
      *
      * @throws IllegalArgumentException     if the file is missing or not a valid Mnemo region
      * @throws java.io.UncheckedIOException if the file cannot be read or mapped

@@ -2,7 +2,6 @@ package dev.mnemo.protocol;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import dev.mnemo.store.ManualClock;
 import dev.mnemo.store.Store;
 
 import java.io.ByteArrayOutputStream;
@@ -42,10 +41,8 @@ class BinaryFuzzTest {
     }
 
     static void run(byte[] stream, long readSeed) {
-        Settings settings = new Settings(MEMORY, 1024, 11211, 0, "127.0.0.1", 4, MAX_ITEM_SIZE, true, false);
-        try (Store store = Store.builder().memoryLimit(MEMORY).maxItemSize(MAX_ITEM_SIZE)
-                .clock(new ManualClock(ProtocolTestBase.START)).sweepExpiredInBackground(false).open();
-             BinaryClient c = new BinaryClient(new BinaryProtocol(store, new TestServer(settings), 1))) {
+        try (Store store = TextConnectionFuzzer.openStore();
+             BinaryClient c = new BinaryClient(new BinaryProtocol(store, TextConnectionFuzzer.server(), 1))) {
             ByteArrayOutputStream responses = new ByteArrayOutputStream();
             SplittableRandom reads = new SplittableRandom(readSeed);
             int at = 0;

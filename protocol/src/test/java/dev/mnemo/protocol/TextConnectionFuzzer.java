@@ -61,11 +61,20 @@ final class TextConnectionFuzzer {
         run(data.consumeRemainingAsBytes(), readSeed);
     }
 
-    static void run(byte[] stream, long readSeed) {
-        Settings settings = new Settings(MEMORY, 1024, 11211, 0, "127.0.0.1", 4, MAX_ITEM_SIZE, true, false);
-        try (Store store = Store.builder().memoryLimit(MEMORY).maxItemSize(MAX_ITEM_SIZE)
+    /** @return a fresh store for one input: {@link #MEMORY} bytes, a manual clock, no background sweeper */
+    static Store openStore() {
+        return Store.builder().memoryLimit(MEMORY).maxItemSize(MAX_ITEM_SIZE)
                 .clock(new ManualClock(ProtocolTestBase.START)).sweepExpiredInBackground(false).open();
-             Client c = new Client(new TextProtocol(store, new TestServer(settings), 1), UnpooledByteBufAllocator.DEFAULT)) {
+    }
+
+    /** @return the server a target's protocol runs under, with the store's limits */
+    static TestServer server() {
+        return new TestServer(new Settings(MEMORY, 1024, 11211, 0, "127.0.0.1", 4, MAX_ITEM_SIZE, true, false));
+    }
+
+    static void run(byte[] stream, long readSeed) {
+        try (Store store = openStore();
+             Client c = new Client(new TextProtocol(store, server(), 1), UnpooledByteBufAllocator.DEFAULT)) {
             ByteArrayOutputStream replies = new ByteArrayOutputStream();
             SplittableRandom reads = new SplittableRandom(readSeed);
             int at = 0;

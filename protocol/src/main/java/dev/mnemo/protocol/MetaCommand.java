@@ -87,11 +87,14 @@ final class MetaCommand {
 
     /**
      * Reads the flags from token {@code from} on (2 for mg, md and ma; 3 for ms, after the data
-     * length). Needs at least two tokens and fewer than {@link #MAX_TOKENS}.
+     * length). Needs at least two tokens and fewer than {@link #MAX_TOKENS}. memcached 1.6.18
+     * takes any letter on any meta command; flag x (md: keep the item with an empty value, from
+     * later releases) is refused on the others as every memcached release refuses it there.
      *
+     * @param delete whether the command is md, the only one that takes flag x
      * @return null if they are valid, otherwise memcached's error line for them
      */
-    byte[] parseFlags(int from) {
+    byte[] parseFlags(int from, boolean delete) {
         Arrays.fill(flagToken, (byte) -1);
         flagsFrom = from;
         mode = 0;
@@ -142,7 +145,12 @@ final class MetaCommand {
                         error = MetaReplies.BAD_DELTA;
                     }
                 }
-                case 'c', 'f', 'h', 'k', 'l', 'q', 's', 't', 'u', 'v', 'x', 'I', 'L', 'O', 'P' -> {
+                case 'x' -> {
+                    if (!delete) {
+                        return MetaReplies.INVALID_FLAG;
+                    }
+                }
+                case 'c', 'f', 'h', 'k', 'l', 'q', 's', 't', 'u', 'v', 'I', 'L', 'O', 'P' -> {
                 }
                 default -> {
                     return MetaReplies.INVALID_FLAG;

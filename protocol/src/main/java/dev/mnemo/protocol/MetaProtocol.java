@@ -127,7 +127,7 @@ final class MetaProtocol implements ItemReader {
             out.writeBytes(MetaReplies.MG_TOO_MANY_FLAGS);
             return next;
         }
-        byte[] error = command.parseFlags(2);
+        byte[] error = command.parseFlags(2, false);
         if (error == null) {
             error = opaqueError();
         }
@@ -228,7 +228,7 @@ final class MetaProtocol implements ItemReader {
         }
         int length = (int) line.number();
         long blockEnd = (long) next + length + 2;
-        byte[] error = command.parseFlags(3);
+        byte[] error = command.parseFlags(3, false);
         if (error == null) {
             error = opaqueError();
         }
@@ -307,7 +307,7 @@ final class MetaProtocol implements ItemReader {
     // ---- md ----
 
     private int delete(int next) {
-        if (flagsRefused()) {
+        if (flagsRefused(true)) {
             return next;
         }
         boolean invalidate = command.has('I');
@@ -331,7 +331,7 @@ final class MetaProtocol implements ItemReader {
     // ---- ma ----
 
     private int arithmetic(int next) {
-        if (flagsRefused()) {
+        if (flagsRefused(false)) {
             return next;
         }
         boolean increment;
@@ -453,11 +453,12 @@ final class MetaProtocol implements ItemReader {
      * The checks md and ma make, in memcached 1.6.18's order, before running: too many tokens,
      * a bad or duplicate flag (one error text for both), an opaque over 32 bytes.
      *
+     * @param delete whether the command is md (the one that takes flag x)
      * @return true if one failed and its error was written
      */
-    private boolean flagsRefused() {
+    private boolean flagsRefused(boolean delete) {
         byte[] error = command.count() >= MetaCommand.MAX_TOKENS ? MetaReplies.TOO_MANY_FLAGS
-                : command.parseFlags(2) != null ? MetaReplies.INVALID_OR_DUPLICATE_FLAG
+                : command.parseFlags(2, delete) != null ? MetaReplies.INVALID_OR_DUPLICATE_FLAG
                 : opaqueError();
         if (error != null) {
             out.writeBytes(error);

@@ -44,6 +44,16 @@ class MetaProtocolTest {
         return Long.parseLong(m.group(1));
     }
 
+    /** Flag x belongs to md alone (later releases; 1.6.18 refuses it everywhere): mg, ms and ma refuse it as memcached does. */
+    @Test
+    void flagXIsRefusedOutsideMd() {
+        try (RawClient client = server.connect()) {
+            client.exchange("ms fx 1\r\n5\r\nmg fx x v\r\nms fx 1 x\r\n6\r\nma fx x\r\nmg fx v\r\n",
+                    "HD\r\nCLIENT_ERROR invalid flag\r\nCLIENT_ERROR invalid flag\r\n"
+                            + "CLIENT_ERROR invalid or duplicate flag\r\nVA 1\r\n5\r\n");
+        }
+    }
+
     @Test
     void mgFlagsComeBackInRequestOrder() {
         try (RawClient client = server.connect()) {

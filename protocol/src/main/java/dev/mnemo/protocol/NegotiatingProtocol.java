@@ -56,6 +56,25 @@ public final class NegotiatingProtocol implements Protocol {
         return chosen.process(in, out);
     }
 
+    /**
+     * Whether held input, the start of a request that is not yet complete, has its command part
+     * complete and waits only for its data (memcached's conn_nread state): a text command line
+     * with its newline, or a binary header of {@value BinaryHeader#LENGTH} bytes. Idle timeouts
+     * leave such a connection open, as memcached does.
+     *
+     * @param held the unconsumed input from its reader index; not modified
+     */
+    public static boolean awaitsData(ByteBuf held) {
+        if (!held.isReadable()) {
+            return false;
+        }
+        int start = held.readerIndex();
+        if (held.getUnsignedByte(start) == BinaryHeader.REQUEST_MAGIC) {
+            return held.readableBytes() >= BinaryHeader.LENGTH;
+        }
+        return held.indexOf(start, held.writerIndex(), (byte) '\n') >= 0;
+    }
+
     private TextProtocol text() {
         if (text == null) {
             text = new TextProtocol(store, server, connectionId);

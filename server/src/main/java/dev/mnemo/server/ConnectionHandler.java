@@ -66,10 +66,6 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private static final byte[] TOO_MANY_CONNECTIONS =
             "ERROR Too many open connections\r\n".getBytes(StandardCharsets.US_ASCII);
 
-    /** The first byte of a binary request, and the length of its header (protocol_binary.h). */
-    private static final int BINARY_REQUEST_MAGIC = 0x80;
-    private static final int BINARY_HEADER_BYTES = 24;
-
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionHandler.class);
 
     private final MnemoServer server;
@@ -265,7 +261,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
      */
     boolean closeIfIdle(long nowNanos, long timeoutNanos) {
         if (nowNanos - lastCommandNanos <= timeoutNanos || !admitted || closing || paused || streamScheduled
-                || watcher != null || receivingData()) {
+                || watcher != null || (in != null && NegotiatingProtocol.awaitsData(in))) {
             return false;
         }
         if (server.verbosity() > 1) {
@@ -275,22 +271,6 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         closeReason = "idle_timeout";
         channel.close();
         return true;
-    }
-
-    /**
-     * @return whether the held input is a request whose command part is complete and whose data
-     *         still arrives (memcached's conn_nread): a text line with its newline, a binary
-     *         header of 24 bytes
-     */
-    private boolean receivingData() {
-        if (in == null || !in.isReadable()) {
-            return false;
-        }
-        int start = in.readerIndex();
-        if (in.getUnsignedByte(start) == BINARY_REQUEST_MAGIC) {
-            return in.readableBytes() >= BINARY_HEADER_BYTES;
-        }
-        return in.indexOf(start, in.writerIndex(), (byte) '\n') >= 0;
     }
 
     /** @return the capacity, in bytes, of the buffer holding the start of a request; 0 when none (for tests) */

@@ -7,7 +7,6 @@ import dev.mnemo.store.Store;
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,12 +43,11 @@ class BinaryFuzzTest {
         try (Store store = TextConnectionFuzzer.openStore();
              BinaryClient c = new BinaryClient(new BinaryProtocol(store, TextConnectionFuzzer.server(), 1))) {
             ByteArrayOutputStream responses = new ByteArrayOutputStream();
-            SplittableRandom reads = new SplittableRandom(readSeed);
-            int at = 0;
-            while (at < stream.length && !c.isClosed()) {
-                int n = Math.min(stream.length - at, 1 + reads.nextInt(reads.nextBoolean() ? 8 : 512));
-                c.feed(Arrays.copyOfRange(stream, at, at + n));
-                at += n;
+            for (byte[] read : TextConnectionFuzzer.reads(stream, readSeed)) {
+                if (c.isClosed()) {
+                    break;
+                }
+                c.feed(read);
                 assertTrue(c.in.readableBytes() <= MAX_INPUT, "inbound buffer above one item plus a read");
                 responses.writeBytes(c.takeBytes());
             }

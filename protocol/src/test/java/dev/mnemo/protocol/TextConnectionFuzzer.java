@@ -7,7 +7,9 @@ import io.netty.buffer.UnpooledByteBufAllocator;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -72,16 +74,30 @@ final class TextConnectionFuzzer {
         return new TestServer(new Settings(MEMORY, 1024, 11211, 0, "127.0.0.1", 4, MAX_ITEM_SIZE, true, false));
     }
 
+    /**
+     * @return the stream cut into socket reads of 1 to 8 or 1 to 512 bytes, as the seed chooses
+     *         (a request split anywhere, byte by byte included)
+     */
+    static List<byte[]> reads(byte[] stream, long readSeed) {
+        SplittableRandom random = new SplittableRandom(readSeed);
+        List<byte[]> reads = new ArrayList<>();
+        for (int at = 0; at < stream.length; ) {
+            int n = Math.min(stream.length - at, 1 + random.nextInt(random.nextBoolean() ? 8 : 512));
+            reads.add(Arrays.copyOfRange(stream, at, at + n));
+            at += n;
+        }
+        return reads;
+    }
+
     static void run(byte[] stream, long readSeed) {
         try (Store store = openStore();
              Client c = new Client(new TextProtocol(store, server(), 1), UnpooledByteBufAllocator.DEFAULT)) {
             ByteArrayOutputStream replies = new ByteArrayOutputStream();
-            SplittableRandom reads = new SplittableRandom(readSeed);
-            int at = 0;
-            while (at < stream.length && !c.isClosed()) {
-                int n = Math.min(stream.length - at, 1 + reads.nextInt(reads.nextBoolean() ? 8 : 512));
-                c.feed(Arrays.copyOfRange(stream, at, at + n));
-                at += n;
+            for (byte[] read : reads(stream, readSeed)) {
+                if (c.isClosed()) {
+                    break;
+                }
+                c.feed(read);
                 assertTrue(c.in.readableBytes() <= MAX_INPUT, "inbound buffer above one item plus a read");
                 replies.writeBytes(bytes(c.take()));
             }

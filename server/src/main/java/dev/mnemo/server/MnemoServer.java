@@ -87,6 +87,15 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
     static final int MAX_READ_BYTES = 64 * 1024;
 
     /**
+     * The fewest bytes one socket read asks for, in bytes (Netty's adaptive allocator's minimum,
+     * also its first guess). Netty's default minimum of 64 bytes let a run of small gets shrink
+     * the guess below a set's size, so each set then took two or three reads (an extra read
+     * per op on a 90 % get load: docs/PERFORMANCE.md, "Cost per request"); memcached reads into
+     * 16 KiB. A read buffer lives only while its requests execute, so the size costs nothing idle.
+     */
+    static final int MIN_READ_BYTES = 2048;
+
+    /**
      * Segments the expiry sweep scans a second ({@link Store#sweepExpired}), one at a time, every
      * {@link #SWEEP_INTERVAL_MILLIS}: a step holds the store's segment lock and stalls the first
      * event loop for one segment's scan only (README.md, "Threads": about 0.2 ms for a 1 MiB
@@ -176,7 +185,7 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ_BYTES));
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(MIN_READ_BYTES, MIN_READ_BYTES, MAX_READ_BYTES));
         List<Channel> tcp = new ArrayList<>();
         List<Channel> udp = new ArrayList<>();
         try {

@@ -4,12 +4,12 @@
 # (-Dmnemo.tls.engine=jdk), each -t 1 pinned to core 0, the load pinned to core 1, runs
 # alternated, ratios to memcached printed per workload:
 #   handshake  new TLS connections per second (openssl s_time -new: full handshakes, RSA 2048)
-#   get90      1 set : 9 gets, 32-byte values, 10,000 keys (bench TlsLoad, the JDK's SSLSocket)
-#   set1k      sets of 1024-byte values (TlsLoad)
+#   get90      1 set : 9 gets, 32-byte values, 10,000 keys (bench TextLoad --tls, the JDK's SSLSocket)
+#   set1k      sets of 1024-byte values (TextLoad --tls)
 # and each server's CPU time per operation (from /proc/<pid>/stat over the timed runs): the load
 # generator, one JVM on one core, may be what limits ops/s, and then CPU per operation is what
 # tells the servers apart.
-# memtier_benchmark, the tool issue 15 names, is not packaged by Debian; TlsLoad stands in
+# memtier_benchmark, the tool issue 15 names, is not packaged by Debian; TextLoad stands in
 # (connections threads, each sending PIPELINE requests then reading the replies).
 #
 # Usage: bench/tls-compare.sh [handshake] [get90] [set1k]   (default: all three)
@@ -73,7 +73,8 @@ run_load() {
         awk '/connections in .* real seconds/ { if ($4 > 0) printf "%d\n", $1 / $4 }' "$workdir/load.out" | tail -1
     else
         timeout $((duration + 120)) taskset -c "${LOAD_CPUS:-1}" "$JAVA_HOME/bin/java" -cp "$bench_jar" \
-            dev.mnemo.bench.TlsLoad 127.0.0.1 "$port" "$kind" "$duration" "$connections" "$pipeline" \
+            dev.mnemo.bench.TextLoad --tls "--connections=$connections" "--pipeline=$pipeline" \
+            127.0.0.1 "$port" "$kind" "$duration" \
             > "$workdir/load.out" 2>&1 || true
         sed -n 's/^ops\/s: \([0-9]*\)$/\1/p' "$workdir/load.out"
     fi
@@ -82,8 +83,8 @@ run_load() {
 for kind in "${workloads[@]}"; do
     case "$kind" in
         handshake) WORKLOAD="openssl s_time -new (a full TLS handshake per connection), RSA 2048 certificate" ;;
-        get90) WORKLOAD="TlsLoad get90: 1 set : 9 gets, 32 B values, $connections connections, pipeline $pipeline" ;;
-        set1k) WORKLOAD="TlsLoad set1k: sets of 1024 B values, $connections connections, pipeline $pipeline" ;;
+        get90) WORKLOAD="TextLoad --tls get90: 1 set : 9 gets, 32 B values, $connections connections, pipeline $pipeline" ;;
+        set1k) WORKLOAD="TextLoad --tls set1k: sets of 1024 B values, $connections connections, pipeline $pipeline" ;;
         *) echo "tls-compare: unknown workload $kind (handshake, get90, set1k)" >&2; exit 64 ;;
     esac
     echo "== $kind"

@@ -12,8 +12,9 @@ Runs, each on every server:
            reply, close them all; RSS after each cycle
 Prints one table (MiB) with the ratio to memcached and the target check peak <= -m + 64 MiB.
 Servers: memcached (-U 0 -c 10240), mnemo (./mnemo: the launcher with conf/jvm.options),
-mnemo-old (java -jar server/target/mnemo-server.jar: no heap, GC or allocator flag, the launcher
-before issue 15). Raw sockets only; needs no Python package.
+mnemo+opts (./mnemo with MNEMO_JAVA_OPTS set to --opts: what one JVM option changes, side by
+side), mnemo-old (java -jar server/target/mnemo-server.jar: no heap, GC or allocator flag, the
+launcher before issue 15). Raw sockets only; needs no Python package.
 """
 import argparse
 import multiprocessing
@@ -32,11 +33,12 @@ KEYS = 1_000_000
 
 
 def server_command(name, port, megabytes):
+    """The command line of a server; mnemo+opts is ./mnemo, started with MNEMO_JAVA_OPTS (Server)."""
     common = ["-p", str(port), "-m", str(megabytes), "-c", "10240", "-l", "127.0.0.1"]
     if name == "memcached":
         user = ["-u", "nobody"] if os.geteuid() == 0 else []   # memcached refuses to run as root without -u
         return ["memcached", "-U", "0"] + user + common
-    if name == "mnemo":
+    if name in ("mnemo", "mnemo+opts"):
         return [os.path.join(ROOT, "mnemo")] + common
     if name == "mnemo-old":
         java = os.path.join(os.environ["JAVA_HOME"], "bin", "java")
@@ -65,11 +67,12 @@ def status(pid):
 class Server:
     """A server process started for one run; its pid is the JVM's or memcached's (./mnemo execs java)."""
 
-    def __init__(self, name, megabytes):
+    def __init__(self, name, megabytes, java_opts):
         self.port = free_port()
         self.log = open(os.devnull, "wb")
+        env = dict(os.environ, MNEMO_JAVA_OPTS=java_opts) if name == "mnemo+opts" else None
         self.process = subprocess.Popen(server_command(name, self.port, megabytes),
-                                        stdout=self.log, stderr=self.log)
+                                        stdout=self.log, stderr=self.log, env=env)
         deadline = time.time() + 120
         while True:
             try:
@@ -165,7 +168,7 @@ def storm(port, pid, connections, cycles):
 
 def run(name, kind, args):
     megabytes = 1024 if kind == "set1024" else 64
-    server = Server(name, megabytes)
+    server = Server(name, megabytes, args.opts)
     pid = server.process.pid
     sampler = Sampler(pid)
     sampler.start()
@@ -197,6 +200,7 @@ def main():
     parser.add_argument("--idle-seconds", type=int, default=5)
     parser.add_argument("--servers", default="memcached,mnemo,mnemo-old")
     parser.add_argument("--runs", default="idle,set64,set1024,storm")
+    parser.add_argument("--opts", default="", help="MNEMO_JAVA_OPTS of the server mnemo+opts (write --opts=\"-X...\")")
     args = parser.parse_args()
     servers = args.servers.split(",")
     runs = args.runs.split(",")
@@ -208,7 +212,8 @@ def main():
             results[(kind, name)] = run(name, kind, args)
 
     print(f"\nRSS in MiB; set load {args.seconds} s x {args.clients} clients, values {MIN_VALUE} B..100 KB; "
-          f"storm {args.cycles} x {args.connections} connections")
+          f"storm {args.cycles} x {args.connections} connections"
+          + (f"; mnemo+opts: MNEMO_JAVA_OPTS='{args.opts}'" if "mnemo+opts" in servers else ""))
     print(f"{'run':<8} {'server':<10} {'-m':>5} {'end RSS':>8} {'peak RSS':>9} {'peak/mc':>8} {'sets/s':>8} "
           f"{'target':>15}  detail")
     for kind in runs:

@@ -5,7 +5,8 @@
 # check (peak RSS <= -m + 64 MiB). The load and the sampling are bench/footprint.py (Python 3,
 # raw sockets); see its --help for the options, which this script passes on.
 #
-# Usage: bench/footprint.sh [--seconds 60] [--servers memcached,mnemo,mnemo-old] [--runs idle,set64,set1024,storm]
+# Usage: bench/footprint.sh [--seconds 60] [--servers memcached,mnemo,mnemo+opts,mnemo-old] [--opts="JVM options of mnemo+opts"]
+#                           [--runs idle,set64,set1024,storm]
 # Smoke run: bench/footprint.sh --seconds 5 --connections 1000 --cycles 2
 # Needs: memcached, python3, a file descriptor limit above the connection count; builds Mnemo via ./mnemo.
 set -euo pipefail

@@ -231,7 +231,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof IOException) {
-            LOG.debug("<{} closing after I/O error: {}", id, cause.toString());
+            // a client's reset: common (a storm's clients closing with SO_LINGER 0), so its
+            // message (a few hundred bytes of strings) is built only when debug logging is on
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("<{} closing after I/O error: {}", id, cause.toString());
+            }
         } else {
             LOG.warn("<{} closing after an unexpected error", id, cause);
         }

@@ -7,9 +7,11 @@
 # the storm connections served, the burst's seconds, and the server's CPU seconds and RSS after
 # the bursts.
 #
-# Usage: bench/accept-storm.sh [connections=10000] [bursts=3] [window=1000]
+# Usage: bench/accept-storm.sh [connections=10000] [bursts=3] [window=1000] [warmup=0]
 #   window: connections opened but not yet answered at a time (the listen backlog is 1,024, as
-#   memcached's -b). Environment: SERVERS="memcached-t1 mnemo-t1 memcached-t4 mnemo-t4" (the order run),
+#   memcached's -b). warmup: bursts run first and printed apart (w1, ...), as Mnemo's JIT
+#   compiles the accept, first-request and close paths during its first storms (the CPU seconds
+#   printed cover every burst, warm-up ones included). Environment: SERVERS="memcached-t1 mnemo-t1 memcached-t4 mnemo-t4" (the order run),
 #   MNEMO_JAVA_OPTS (passed to Mnemo's launcher, e.g. -Xlog:gc:file=/tmp/gc.log).
 # Needs: memcached, taskset, 2 cores, a file descriptor hard limit above the connection count.
 set -euo pipefail
@@ -17,6 +19,7 @@ set -euo pipefail
 connections="${1:-10000}"
 bursts="${2:-3}"
 window="${3:-1000}"
+warmup_bursts="${4:-0}"
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/scripts/jdk.sh"
 LOAD_TOOL="$JAVA_HOME/bin/java"
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/memcaslap-lib.sh"
@@ -40,7 +43,7 @@ usage() {
 
 echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "memcached: $(memcached -V); mnemo: $("$root/mnemo" --version)"
-echo "storm: $connections connections a burst, $bursts bursts, at most $window unanswered; server on core 0, load on core 1"
+echo "storm: $connections connections a burst, $bursts bursts after $warmup_bursts warm-up bursts, at most $window unanswered; server on core 0, load on core 1"
 for server in ${SERVERS:-memcached-t1 mnemo-t1 memcached-t4 mnemo-t4}; do
     threads="${server##*-t}"
     limit=$((connections + 1024))
@@ -58,7 +61,7 @@ for server in ${SERVERS:-memcached-t1 mnemo-t1 memcached-t4 mnemo-t4}; do
     echo
     echo "== $server"
     taskset -c 1 "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$workdir/classes" \
-        dev.mnemo.bench.AcceptStorm "$port" "$connections" "$bursts" "$window"
+        dev.mnemo.bench.AcceptStorm "$port" "$connections" "$bursts" "$window" "$warmup_bursts"
     read -r cpu_after rss < <(usage "$pid")
     echo "server: $(awk -v a="$cpu_before" -v b="$cpu_after" 'BEGIN {printf "%.2f", b - a}') CPU seconds during the bursts, RSS $rss MiB after them"
     kill "$pid"

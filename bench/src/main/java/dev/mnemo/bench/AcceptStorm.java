@@ -31,9 +31,11 @@ import java.util.concurrent.locks.LockSupport;
  * trips time the server rather than the load generator's scheduler.
  *
  * <p>JDK only, so it also runs as a single source file:
- * {@code java --enable-native-access=ALL-UNNAMED bench/src/main/java/dev/mnemo/bench/AcceptStorm.java <port> [connections] [bursts] [window]}.
+ * {@code java --enable-native-access=ALL-UNNAMED bench/src/main/java/dev/mnemo/bench/AcceptStorm.java <port> [connections] [bursts] [window] [warmup]}.
  * {@code window} bounds the connections being opened but not yet answered (default 1,000: the
- * server's listen backlog is 1,024, as memcached's -b).
+ * server's listen backlog is 1,024, as memcached's -b). {@code warmup} bursts (default 0) run
+ * first, printed as w1, w2, ...: a JVM server compiles its accept, first-request and close paths
+ * during its first storms, which they show apart from the bursts after.
  */
 public final class AcceptStorm {
 
@@ -47,18 +49,19 @@ public final class AcceptStorm {
 
     public static void main(String[] args) throws Exception {
         if (args.length < 1) {
-            System.err.println("usage: AcceptStorm <port> [connections=10000] [bursts=3] [window=1000]");
+            System.err.println("usage: AcceptStorm <port> [connections=10000] [bursts=3] [window=1000] [warmup=0]");
             System.exit(2);
         }
         InetSocketAddress server = new InetSocketAddress("127.0.0.1", Integer.parseInt(args[0]));
         int connections = args.length > 1 ? Integer.parseInt(args[1]) : 10_000;
         int bursts = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         int window = args.length > 3 ? Integer.parseInt(args[3]) : 1_000;
+        int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 0;
 
         try (Probe probe = new Probe(server)) {
             System.out.printf("%-6s %9s %9s %9s %8s %9s %8s%n",
                     "burst", "p50_ms", "p99_ms", "max_ms", "probes", "served", "secs");
-            for (int burst = 1; burst <= bursts; burst++) {
+            for (int burst = 1 - warmup; burst <= bursts; burst++) {
                 probe.reset();
                 Thread probing = Thread.ofPlatform().name("probe").start(probe);
                 long start = System.nanoTime();
@@ -80,7 +83,7 @@ public final class AcceptStorm {
                     channel.close();
                 }
                 double[] ms = probe.sortedMillis();
-                System.out.printf("%-6d %9.3f %9.3f %9.3f %8d %9d %8.2f%n", burst,
+                System.out.printf("%-6s %9.3f %9.3f %9.3f %8d %9d %8.2f%n", burst > 0 ? burst : "w" + (burst + warmup),
                         percentile(ms, 0.50), percentile(ms, 0.99), ms.length == 0 ? Double.NaN : ms[ms.length - 1],
                         ms.length, served[0], seconds);
                 Thread.sleep(1000); // bursts 1 s apart: the server closes the last burst's connections unmeasured

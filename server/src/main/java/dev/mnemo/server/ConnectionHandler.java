@@ -5,6 +5,7 @@ import dev.mnemo.protocol.LogWatcher;
 import dev.mnemo.protocol.NegotiatingProtocol;
 import dev.mnemo.protocol.Outcome;
 import dev.mnemo.protocol.TextProtocol;
+import dev.mnemo.protocol.WatchLog;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -231,7 +232,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         if (cause instanceof IOException) {
-            LOG.debug("<{} closing after I/O error: {}", id, cause.toString());
+            // a client's reset: common (a storm's clients closing with SO_LINGER 0), so its
+            // message (a few hundred bytes of strings) is built only when debug logging is on
+            if (LOG.isDebugEnabled()) {
+                LOG.debug("<{} closing after I/O error: {}", id, cause.toString());
+            }
         } else {
             LOG.warn("<{} closing after an unexpected error", id, cause);
         }
@@ -378,9 +383,14 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Reports conn_new (reason null) or conn_close to "watch connevents". */
+    /**
+     * Reports conn_new (reason null) or conn_close to "watch connevents". The client's address is
+     * formatted only while someone watches: a connection storm otherwise made two strings a
+     * connection for no one.
+     */
     private void logConnection(ChannelHandlerContext ctx, String reason) {
-        if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
+        if (server.watchLog().watching(WatchLog.CONNEVENTS)
+                && ctx.channel().remoteAddress() instanceof InetSocketAddress remote) {
             server.watchLog().connection(reason, remote.getAddress().getHostAddress(), remote.getPort(), id);
         }
     }

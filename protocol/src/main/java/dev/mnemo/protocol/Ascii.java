@@ -50,6 +50,7 @@ final class Ascii {
     static final byte[] END = bytes("END\r\n");
     static final byte[] RESET = bytes("RESET\r\n");
     static final byte[] ERROR = bytes("ERROR\r\n");
+    static final byte[] WATCHER_TOO_MANY = bytes("WATCHER_TOO_MANY log watcher limit reached\r\n");
     static final byte[] VALUE = bytes("VALUE ");
     static final byte[] CRLF = bytes("\r\n");
     static final byte[] BAD_FORMAT = bytes("CLIENT_ERROR bad command line format\r\n");

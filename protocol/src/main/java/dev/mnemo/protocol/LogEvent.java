@@ -32,6 +32,43 @@ record LogEvent(int type, long micros, long gid, byte[] key, String status, Stri
 
     private static final String HEX = "0123456789ABCDEF";
 
+    /**
+     * Heap bytes of an event and its queue node, without the key and the address: the record
+     * (a 16-byte header, 5 references of 8 bytes, 5 longs, 4 ints: 112), a
+     * ConcurrentLinkedQueue node (header, item and next: 32) and the key array's header with its
+     * length (24). Headers and references are counted at their largest (no compressed class
+     * pointers or oops), so the estimate holds for any 64-bit HotSpot layout.
+     */
+    private static final int FIXED_BYTES = 112 + 32 + 24;
+    /** The address String's own bytes (header, value reference, hash, coder, flag: 32) and its array's header (24). */
+    private static final int ADDRESS_BYTES = 32 + 24;
+
+    /**
+     * A conservative estimate of the heap one queued event holds, in bytes, which
+     * {@link LogWatcher} bounds per watcher: {@link #FIXED_BYTES}, the key's bytes and the conn
+     * events' address (Latin-1, one byte a character), arrays rounded up to 8 bytes. status and
+     * command are shared literals and not counted. An event queued to several watchers is
+     * counted by each. Thread-safe.
+     *
+     * @param keyLength the key's length in bytes, 0 for none
+     * @param ip        the client's address, or null
+     * @return bytes: 176 for an item event with a 1-byte key, 424 with a 250-byte key (memcached's
+     *         longest), 240 for a conn event from 127.0.0.1
+     */
+    static int heapBytes(int keyLength, String ip) {
+        int bytes = FIXED_BYTES + align(keyLength);
+        return ip == null ? bytes : bytes + ADDRESS_BYTES + align(ip.length());
+    }
+
+    /** @return {@link #heapBytes(int, String)} of this event */
+    int heapBytes() {
+        return heapBytes(key == null ? 0 : key.length, ip);
+    }
+
+    private static int align(int length) {
+        return (length + 7) & ~7;
+    }
+
     /** Appends the event's line. */
     void write(ByteBuf out) {
         StringBuilder s = new StringBuilder(128);

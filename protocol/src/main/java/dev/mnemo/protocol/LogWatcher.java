@@ -8,23 +8,29 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One connection that "watch" made a log stream: a bounded queue of at most
- * {@value #CAPACITY} events that requests on any event loop add to without blocking (an event
- * that finds it full is skipped and counted), drained and formatted on the watcher's own event
- * loop. After skips, the next line written is preceded by {@code skipped=<n>\n}, as memcached's
- * logger reports a watcher's skipped entries. Offering is thread-safe; draining is for the
- * watcher's event loop only.
+ * One connection that "watch" made a log stream: a queue bounded to {@value #BUFFER_BYTES} bytes
+ * of heap (memcached's watcher_logbuf_size) that requests on any event loop add events to
+ * without blocking or locking, drained and formatted on the watcher's own event loop. Each
+ * queued event counts {@link LogEvent#heapBytes its conservative heap estimate}; an event that
+ * does not fit is skipped and counted, as memcached's logger skips the entries that do not fit
+ * a watcher's buffer, and the next line written is preceded by {@code skipped=<n>\n}. Offering is
+ * thread-safe; draining is for the watcher's event loop only.
  */
 public final class LogWatcher {
 
-    /** Events queued at most per watcher. */
-    public static final int CAPACITY = 8192;
+    /**
+     * Bytes of heap the queued events of one watcher hold at most: memcached 1.6.18's default
+     * watcher_logbuf_size (256 KiB), which bounds its formatted lines; here it bounds
+     * {@link LogEvent#heapBytes} summed over the queue.
+     */
+    public static final int BUFFER_BYTES = 262_144;
 
     private final WatchLog log;
     final int streams;
     private final Runnable wakeup;
     private final ConcurrentLinkedQueue<LogEvent> queue = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger size = new AtomicInteger();
+    /** {@link LogEvent#heapBytes} of the queued events, plus those being offered. */
+    private final AtomicInteger queuedBytes = new AtomicInteger();
     private final AtomicInteger skippedSinceLine = new AtomicInteger();
     private final AtomicBoolean scheduled = new AtomicBoolean();
 
@@ -34,21 +40,26 @@ public final class LogWatcher {
         this.wakeup = wakeup;
     }
 
-    /** @return whether the queue has room for an event now */
-    boolean hasRoom() {
-        return size.get() < CAPACITY;
+    /** @return whether an event of {@code heapBytes} fits the queue now; one volatile read */
+    boolean hasRoom(int heapBytes) {
+        return queuedBytes.get() <= BUFFER_BYTES - heapBytes;
     }
 
-    /** Counts an event skipped because the queue was full. */
+    /** Counts an event skipped because it did not fit the queue [log_watcher_skipped]. */
     void skip() {
         skippedSinceLine.incrementAndGet();
         log.skipped.incrementAndGet();
     }
 
-    /** Queues the event, or skips it if the queue is full; wakes the watcher up if it was idle. */
-    void offer(LogEvent event) {
-        if (size.incrementAndGet() > CAPACITY) {
-            size.decrementAndGet();
+    /**
+     * Queues the event, or skips and counts it if it does not fit; wakes the watcher up if it was
+     * idle. Lock-free; allocates only the queue's node, and nothing when the event is skipped.
+     *
+     * @param heapBytes {@code event.heapBytes()}, computed once by the caller for every watcher
+     */
+    void offer(LogEvent event, int heapBytes) {
+        if (queuedBytes.addAndGet(heapBytes) > BUFFER_BYTES) {
+            queuedBytes.addAndGet(-heapBytes);
             skip();
             return;
         }
@@ -68,7 +79,7 @@ public final class LogWatcher {
         scheduled.set(false);
         LogEvent event;
         while (out.readableBytes() < maxBytes && (event = queue.poll()) != null) {
-            size.decrementAndGet();
+            queuedBytes.addAndGet(-event.heapBytes());
             int skipped = skippedSinceLine.getAndSet(0);
             if (skipped > 0) {
                 ByteBufUtil.writeAscii(out, "skipped=" + skipped + "\n");

@@ -233,7 +233,7 @@ public final class StatsSnapshot {
         text(stats, "temp_lru", "no");
         number(stats, "temporary_ttl", 0);
         number(stats, "idle_timeout", server.idleTimeoutSeconds());
-        number(stats, "watcher_logbuf_size", 0);
+        number(stats, "watcher_logbuf_size", LogWatcher.BUFFER_BYTES);
         number(stats, "worker_logbuf_size", 0);
         number(stats, "read_buf_mem_limit", 0);
         text(stats, "track_sizes", "no");

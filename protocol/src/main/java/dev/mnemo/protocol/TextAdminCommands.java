@@ -46,9 +46,12 @@ final class TextAdminCommands {
 
     /**
      * watch [stream ...]: OK, then the connection is a log stream ({@link WatchLog}); fetchers
-     * without a stream; ERROR for a stream memcached 1.6.18 does not know.
+     * without a stream; ERROR for a stream memcached 1.6.18 does not know; with
+     * {@value WatchLog#MAX_WATCHERS} watchers already, WATCHER_TOO_MANY and the connection stays
+     * a plain one, as memcached's (proto_text.c process_watch_command).
      *
      * @param next buffer index just past the line's newline
+     * @return {@link Outcome#WATCH} only with a slot reserved, which the connection must attach
      */
     Outcome watch(int next) {
         int streams = 0;
@@ -58,6 +61,10 @@ final class TextAdminCommands {
                 return request.error(next);
             }
             streams |= stream;
+        }
+        if (!request.watchLog.reserve()) {
+            request.out().writeBytes(Ascii.WATCHER_TOO_MANY);
+            return request.finish(next);
         }
         watchedStreams = line.count() == 1 ? WatchLog.FETCHERS : streams;
         request.out().writeBytes(Ascii.OK);

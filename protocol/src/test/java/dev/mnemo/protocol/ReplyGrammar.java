@@ -40,6 +40,7 @@ public final class ReplyGrammar {
             "BUSY [\\x20-\\x7e]+", "BADCLASS [\\x20-\\x7e]+", "NOSPARE [\\x20-\\x7e]+", "NOTFULL [\\x20-\\x7e]+",
             "UNSAFE [\\x20-\\x7e]+", "SAME [\\x20-\\x7e]+", "MEMLIMIT_TOO_SMALL [\\x20-\\x7e]+",
             "MEMLIMIT_ADJUST_FAILED [\\x20-\\x7e]+",
+            "WATCHER_TOO_MANY log watcher limit reached", // watch past memcached's 20 watchers
             "mg " + KEY)); // lru_crawler mgdump
 
     private static final Pattern METADUMP = Pattern.compile("key=[\\x21-\\x7e]+( [a-z]+=[\\x21-\\x7e]*)*");

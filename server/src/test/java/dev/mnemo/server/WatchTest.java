@@ -209,6 +209,64 @@ class WatchTest {
         }
     }
 
+    /** @return "stats"'s log_watchers value */
+    private static int logWatchers(RawClient client) {
+        client.send("stats\r\n");
+        int watchers = -1;
+        for (String l = client.readLine(); !l.equals("END\r\n"); l = client.readLine()) {
+            if (l.startsWith("STAT log_watchers ")) {
+                watchers = Integer.parseInt(l.substring("STAT log_watchers ".length()).trim());
+            }
+        }
+        return watchers;
+    }
+
+    /**
+     * memcached's 20 watchers at most: the 21st "watch" is answered WATCHER_TOO_MANY and the
+     * connection stays a plain one; a watcher that closes frees its slot (memcached's logger
+     * notices on its own schedule: poll, bounded).
+     */
+    @Test
+    void twentyWatchersAtMostAndTheNextConnectionCarriesOn() {
+        java.util.List<RawClient> watchers = new java.util.ArrayList<>();
+        try (RawClient client = server.connect()) {
+            for (int i = 0; i < 20; i++) {
+                watchers.add(watch(i % 2 == 0 ? "" : " mutations"));
+            }
+            client.send("watch fetchers\r\n").expect("WATCHER_TOO_MANY log watcher limit reached\r\n");
+            client.send("set tm 0 0 1\r\nx\r\nget tm\r\nmn\r\n").expect("STORED\r\nVALUE tm 0 1\r\nx\r\nEND\r\nMN\r\n");
+            assertEquals(20, logWatchers(client));
+            client.send("watch\r\n").expect("WATCHER_TOO_MANY log watcher limit reached\r\n");
+
+            watchers.remove(0).close();
+            long deadline = System.nanoTime() + 5_000_000_000L;
+            while (logWatchers(client) != 19 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertEquals(19, logWatchers(client));
+            client.send("watch mutations\r\n").expect("OK\r\n");
+            try (RawClient other = server.connect()) {
+                other.send("set tm2 0 0 1\r\ny\r\n").expect("STORED\r\n");
+                assertEquals("type=item_store key=tm2 status=stored cmd=set ttl=0 clsid=1 cfd=? size=1",
+                        line(client, new long[1]), "the connection is now a watcher");
+            }
+        } finally {
+            watchers.forEach(RawClient::close);
+        }
+    }
+
+    @Test
+    void statsSettingsShowsTheWatcherLogBufferSize() {
+        try (RawClient client = server.connect()) {
+            client.send("stats settings\r\n");
+            String settings = "";
+            for (String l = client.readLine(); !l.equals("END\r\n"); l = client.readLine()) {
+                settings += l;
+            }
+            assertTrue(settings.contains("STAT watcher_logbuf_size 262144\r\n"), settings);
+        }
+    }
+
     @Test
     void metaCommandsLogFetchesAndStores() throws Exception {
         try (RawClient client = server.connect()) {

@@ -353,6 +353,16 @@ final class Region implements AutoCloseable {
         header.writeMagic(); // last: the header is valid once the magic is there
     }
 
+    /**
+     * Zeroes the header, counters, segment metadata, index and ghost table, and writes a fresh
+     * header and empty shared state, as {@link #open} leaves new anonymous memory ({@link Store#clear}).
+     * Segments' bytes are left as they are: no read goes past a segment's items.
+     */
+    void clear(boolean casEnabled) {
+        memory.asSlice(0, segmentsOffset).fill((byte) 0);
+        initialise(Geometry.of(memoryLimit, maxItemSize), casEnabled);
+    }
+
     /** @return whether the region's header says CAS uniques are kept */
     boolean casEnabled() {
         return header.casEnabled();

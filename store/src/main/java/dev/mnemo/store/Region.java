@@ -68,6 +68,7 @@ final class Region implements AutoCloseable {
     final long segmentsOffset;
     /** Whether {@link #open} found a valid region of the same geometry in the file (a warm restart). */
     final boolean existing;
+    private final Geometry geometry;
     private final Arena arena;
 
     private Region(Arena arena, MemorySegment memory, Geometry g, boolean existing) {
@@ -75,6 +76,7 @@ final class Region implements AutoCloseable {
         this.memory = memory;
         this.header = new RegionHeader(memory);
         this.existing = existing;
+        this.geometry = g;
         this.memoryLimit = g.memoryLimit;
         this.maxItemSize = g.maxItemSize;
         this.bucketCount = g.buckets;
@@ -360,7 +362,7 @@ final class Region implements AutoCloseable {
      */
     void clear(boolean casEnabled) {
         memory.asSlice(0, segmentsOffset).fill((byte) 0);
-        initialise(Geometry.of(memoryLimit, maxItemSize), casEnabled);
+        initialise(geometry, casEnabled);
     }
 
     /** @return whether the region's header says CAS uniques are kept */

@@ -32,7 +32,9 @@ public final class ReplyGrammar {
             "VERSION [\\x21-\\x7e]+",
             U64, // incr/decr
             "STAT [\\x21-\\x7e]+ [\\x20-\\x7e]*", // stats, stats settings/items/slabs/conns/detail
-            "PREFIX [^\\x20\\r\\n]* get " + U64 + " hit " + U64 + " set " + U64 + " del " + U64, // stats detail dump: the prefix may be empty (a key starting with the delimiter)
+            // stats detail dump: a prefix is a key's bytes before the delimiter, so it may be empty (a key starting with
+            // the delimiter) and may hold a CR (memcached 1.6.18 prints "PREFIX n\r get 1 …" after "get n\r:x")
+            "PREFIX [^\\x20\\n]* get " + U64 + " hit " + U64 + " set " + U64 + " del " + U64,
             "ITEM " + KEY + " \\[[0-9]+ b; [0-9]+ s\\]", // stats cachedump
             // meta (protocol.txt "Meta Get" … "Meta No-Op", "Meta Debug")
             "HD" + META_FLAGS, "NS" + META_FLAGS, "EX" + META_FLAGS, "NF" + META_FLAGS, "EN" + META_FLAGS, "MN", // a miss echoes O, k and b (protocol.txt "Meta Get")

@@ -16,6 +16,9 @@
 # (src/test/resources/dev/mnemo/<module>/<Class>Inputs/<method>/crash-…), so that once fixed
 # it is replayed by every normal build. Logs: bench/results/fuzz-<target>.log.
 # Instrumented: every dev.mnemo class (Jazzer's default is the test's own package only).
+# An input is a finding after 60 s (-timeout); libFuzzer's "slow unit" report, which it would
+# also write into the committed corpus directory, waits as long (its default, 10 s, is reached
+# by ordinary inputs when the run gets little CPU, as at idle priority on a busy machine).
 # Needs: 2+ cores; nothing else runs the targets at the same time.
 set -euo pipefail
 
@@ -41,7 +44,7 @@ for target in "${targets[@]}"; do
     (cd "$root" && JAZZER_FUZZ=1 mvn -B -o -q -P fuzz verify -pl "${module[$target]}" -am \
         -Dtest="${test[$target]}" -Dsurefire.failIfNoSpecifiedTests=false -Djazzer.hooks=true -Djazzer.instrument="dev.mnemo.**" \
         -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-max_total_time="$seconds" \
-        -Djazzer.internal.arg.2=-timeout=60) >"$log" 2>&1 || status=$?
+        -Djazzer.internal.arg.2=-timeout=60 -Djazzer.internal.arg.3=-report_slow_units=60) >"$log" 2>&1 || status=$?
     runs="$(grep -oE '^Done [0-9]+ runs in [0-9]+ second' "$log" | tail -1 | awk '{print $2, $5}')"
     executions="${runs% *}"
     took="${runs#* }"

@@ -88,7 +88,12 @@ final class BinaryClient implements AutoCloseable {
 
     /** Appends bytes as one read and processes until more input is needed or the connection closes. */
     void feed(byte[] bytes) {
-        in.writeBytes(bytes);
+        feed(bytes, bytes.length);
+    }
+
+    /** Appends the first {@code length} bytes as one read and processes, as {@link #feed(byte[])}. */
+    void feed(byte[] bytes, int length) {
+        in.writeBytes(bytes, 0, length);
         closed = closed || Client.processAll(protocol, in, out);
         in.discardReadBytes();
     }

@@ -13,7 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Coverage-guided fuzz target of the binary protocol ("BinaryProtocolRevamped"): a byte stream
- * sent on a new binary connection to a new store, in reads whose lengths the input chooses
+ * sent on a new binary connection to an empty store (the test JVM's one store, emptied back to
+ * a new store's state: {@link TextConnectionFuzzer#store()}), in reads whose lengths the input chooses
  * (the last 8 bytes of the input seed them; the bytes before are the stream), driven as the
  * server drives {@link BinaryProtocol}. Without JAZZER_FUZZ it replays the committed corpus in
  * {@code src/test/resources/dev/mnemo/protocol/BinaryFuzzTestInputs/binary}.
@@ -32,6 +33,7 @@ class BinaryFuzzTest {
     /** The most zero bytes fed to complete a pending request before the usability probe. */
     private static final long MAX_COMPLETION = 2L << 20;
     private static final byte[] VERSION = BinaryClient.request(0x0b, "");
+    private static final byte[] ZEROS = new byte[(int) MAX_COMPLETION];
 
     @FuzzTest(maxDuration = "30s")
     void binary(FuzzedDataProvider data) {
@@ -40,8 +42,8 @@ class BinaryFuzzTest {
     }
 
     static void run(byte[] stream, long readSeed) {
-        try (Store store = TextConnectionFuzzer.openStore();
-             BinaryClient c = new BinaryClient(new BinaryProtocol(store, TextConnectionFuzzer.server(), 1))) {
+        Store store = TextConnectionFuzzer.store();
+        try (BinaryClient c = new BinaryClient(new BinaryProtocol(store, TextConnectionFuzzer.server(), 1))) {
             ByteArrayOutputStream responses = new ByteArrayOutputStream();
             for (byte[] read : TextConnectionFuzzer.reads(stream, readSeed)) {
                 if (c.isClosed()) {
@@ -57,7 +59,7 @@ class BinaryFuzzTest {
             if (c.isClosed() || pending > MAX_COMPLETION) {
                 return;
             }
-            c.feed(new byte[(int) pending]);
+            c.feed(ZEROS, (int) pending);
             ReplyGrammar.checkBinary(c.takeBytes());
             if (c.isClosed()) {
                 return;

@@ -3,7 +3,8 @@ package dev.mnemo.protocol;
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import dev.mnemo.store.ManualClock;
 import dev.mnemo.store.Store;
-import io.netty.buffer.UnpooledByteBufAllocator;
+import dev.mnemo.store.StoreReset;
+import io.netty.buffer.PooledByteBufAllocator;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -17,8 +18,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The text and meta fuzz targets' harness: one fuzz input is a byte stream sent on a new text
- * connection to a new store, in reads whose lengths the input chooses, driven as the server's
+ * connection to an empty store, in reads whose lengths the input chooses, driven as the server's
  * connection handler drives {@link TextProtocol} (cumulated input, process until it needs more).
+ * Every input runs on the one store of the test JVM ({@link #store()}), emptied back to a new
+ * store's state first ({@link StoreReset#clear}), so that an input acts as on a new store (and a
+ * finding replays alone) without mapping and faulting in 8 MiB per input.
  *
  * <p>Input layout ({@link FuzzedDataProvider}): the last 8 bytes seed the read lengths (a mix of
  * 1–8 and 1–512 bytes); the bytes before them are the stream. Oracles, each an assertion:
@@ -31,7 +35,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *       "MN"), unless the protocol closed it, or still discards a refused data block of more
  *       than about 7 MiB (memcached swallows such a block too) without holding its bytes.</li>
  * </ul>
- * Not thread-safe; each call builds and closes its own store.
+ * Not thread-safe (one fuzzing thread, as Jazzer runs its targets).
  */
 final class TextConnectionFuzzer {
 
@@ -55,6 +59,8 @@ final class TextConnectionFuzzer {
         System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     }
 
+    private static Store store;
+
     private TextConnectionFuzzer() {
     }
 
@@ -63,10 +69,19 @@ final class TextConnectionFuzzer {
         run(data.consumeRemainingAsBytes(), readSeed);
     }
 
-    /** @return a fresh store for one input: {@link #MEMORY} bytes, a manual clock, no background sweeper */
-    static Store openStore() {
-        return Store.builder().memoryLimit(MEMORY).maxItemSize(MAX_ITEM_SIZE)
-                .clock(new ManualClock(ProtocolTestBase.START)).sweepExpiredInBackground(false).open();
+    /**
+     * @return the test JVM's fuzzing store, emptied back to a new store's state: {@link #MEMORY}
+     *         bytes, a manual clock at {@link ProtocolTestBase#START}, no background sweeper
+     *         (opened at the first call and kept for the JVM's life)
+     */
+    static Store store() {
+        if (store == null) {
+            store = Store.builder().memoryLimit(MEMORY).maxItemSize(MAX_ITEM_SIZE)
+                    .clock(new ManualClock(ProtocolTestBase.START)).sweepExpiredInBackground(false).open();
+        } else {
+            StoreReset.clear(store);
+        }
+        return store;
     }
 
     /** @return the server a target's protocol runs under, with the store's limits */
@@ -90,8 +105,8 @@ final class TextConnectionFuzzer {
     }
 
     static void run(byte[] stream, long readSeed) {
-        try (Store store = openStore();
-             Client c = new Client(new TextProtocol(store, server(), 1), UnpooledByteBufAllocator.DEFAULT)) {
+        Store store = store();
+        try (Client c = new Client(new TextProtocol(store, server(), 1), PooledByteBufAllocator.DEFAULT)) {
             ByteArrayOutputStream replies = new ByteArrayOutputStream();
             for (byte[] read : reads(stream, readSeed)) {
                 if (c.isClosed()) {
@@ -125,7 +140,7 @@ final class TextConnectionFuzzer {
                 assertEquals(0, c.in.readableBytes(), "neither answering mn nor discarding its input");
                 return;
             }
-            c.feed(Arrays.copyOf(FILLER, 2048 << Math.min(2 * i, 9))); // 2 KiB … 1 MiB
+            c.feed(FILLER, 2048 << Math.min(2 * i, 9)); // 2 KiB … 1 MiB
             ReplyGrammar.checkText(bytes(c.take()));
         }
         assertTrue(c.isClosed());

@@ -9,6 +9,7 @@ import dev.mnemo.protocol.Settings;
 import dev.mnemo.protocol.TestServer;
 import dev.mnemo.store.ManualClock;
 import dev.mnemo.store.Store;
+import dev.mnemo.store.StoreReset;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -28,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Coverage-guided fuzz target of UDP datagrams (protocol.txt "UDP protocol"): up to 8 datagrams
  * the input chooses — each with the 8-byte frame header the input writes, or one the harness
  * makes valid (request ID from the input, sequence 0, total 1) — handed to {@link UdpHandler}
- * on an {@link EmbeddedChannel}, the server's own path, with a new store per input. The handler
+ * on an {@link EmbeddedChannel}, the server's own path, on an empty store (the test JVM's one
+ * store, emptied back to a new store's state before each input: {@link StoreReset#clear}). The handler
  * is called directly, so an exception from it reaches the fuzzer instead of Netty's
  * exceptionCaught. Without JAZZER_FUZZ it replays the committed corpus in
  * {@code src/test/resources/dev/mnemo/server/UdpFuzzTestInputs/datagrams}.
@@ -48,40 +50,45 @@ class UdpFuzzTest {
     private static final long MEMORY = 8L << 20;
     private static final InetSocketAddress CLIENT = new InetSocketAddress("127.0.0.1", 40000);
     private static final InetSocketAddress SERVER = new InetSocketAddress("127.0.0.1", 11211);
+    private static final Settings SETTINGS = new Settings(MEMORY, 1024, 11211, 11211, "127.0.0.1", 4, 1 << 20, true, false);
+    /** Kept for the test JVM's life and emptied before each input; Jazzer runs one input at a time. */
+    private static Store store;
 
     @FuzzTest(maxDuration = "30s")
     void datagrams(FuzzedDataProvider data) throws Exception {
-        Settings settings = new Settings(MEMORY, 1024, 11211, 11211, "127.0.0.1", 4, 1 << 20, true, false);
-        UdpHandler handler;
-        try (Store store = Store.builder().memoryLimit(MEMORY).clock(new ManualClock(1_700_000_000L))
-                .sweepExpiredInBackground(false).open()) {
-            handler = new UdpHandler(new NegotiatingProtocol(store, new TestServer(settings), Protocol.NO_CONNECTION), new LoopCounters());
-            EmbeddedChannel channel = new EmbeddedChannel(handler);
-            try {
-                ChannelHandlerContext ctx = channel.pipeline().context(handler);
-                int datagrams = data.consumeInt(1, 8);
-                for (int i = 0; i < datagrams && data.remainingBytes() > 0; i++) {
-                    boolean validHeader = data.consumeBoolean();
-                    int requestId = data.consumeShort() & 0xFFFF;
-                    byte[] body = data.consumeBytes(data.consumeInt(0, 1400));
-                    byte[] datagram = validHeader ? framed(requestId, body) : body;
-                    int replyId = datagram.length >= 2 ? ((datagram[0] & 0xFF) << 8) | (datagram[1] & 0xFF) : -1;
-                    boolean binary = datagram.length > 8 && (datagram[8] & 0xFF) == 0x80;
-                    serve(handler, ctx, datagram);
-                    checkReplies(channel, replyId, binary);
-                }
-                assertTrue(store.stats().bytes() <= MEMORY, "store bytes above the memory limit");
-                serve(handler, ctx, framed(0xBEEF, "version\r\n".getBytes(StandardCharsets.US_ASCII)));
-                DatagramPacket reply = channel.readOutbound();
-                assertTrue(reply != null, "no reply to version");
-                String text = reply.content().toString(StandardCharsets.ISO_8859_1);
-                reply.release();
-                assertTrue(text.startsWith("\u00be\u00ef\0\0\0\1\0\0VERSION "), "version's reply: " + text);
-                assertNull(channel.readOutbound(), "one datagram only");
-                channel.checkException();
-            } finally {
-                channel.finishAndReleaseAll();
+        if (store == null) {
+            store = Store.builder().memoryLimit(MEMORY).clock(new ManualClock(1_700_000_000L))
+                    .sweepExpiredInBackground(false).open();
+        } else {
+            StoreReset.clear(store);
+        }
+        UdpHandler handler = new UdpHandler(new NegotiatingProtocol(store, new TestServer(SETTINGS), Protocol.NO_CONNECTION),
+                new LoopCounters());
+        EmbeddedChannel channel = new EmbeddedChannel(handler);
+        try {
+            ChannelHandlerContext ctx = channel.pipeline().context(handler);
+            int datagrams = data.consumeInt(1, 8);
+            for (int i = 0; i < datagrams && data.remainingBytes() > 0; i++) {
+                boolean validHeader = data.consumeBoolean();
+                int requestId = data.consumeShort() & 0xFFFF;
+                byte[] body = data.consumeBytes(data.consumeInt(0, 1400));
+                byte[] datagram = validHeader ? framed(requestId, body) : body;
+                int replyId = datagram.length >= 2 ? ((datagram[0] & 0xFF) << 8) | (datagram[1] & 0xFF) : -1;
+                boolean binary = datagram.length > 8 && (datagram[8] & 0xFF) == 0x80;
+                serve(handler, ctx, datagram);
+                checkReplies(channel, replyId, binary);
             }
+            assertTrue(store.stats().bytes() <= MEMORY, "store bytes above the memory limit");
+            serve(handler, ctx, framed(0xBEEF, "version\r\n".getBytes(StandardCharsets.US_ASCII)));
+            DatagramPacket reply = channel.readOutbound();
+            assertTrue(reply != null, "no reply to version");
+            String text = reply.content().toString(StandardCharsets.ISO_8859_1);
+            reply.release();
+            assertTrue(text.startsWith("\u00be\u00ef\0\0\0\1\0\0VERSION "), "version's reply: " + text);
+            assertNull(channel.readOutbound(), "one datagram only");
+            channel.checkException();
+        } finally {
+            channel.finishAndReleaseAll();
         }
     }
 

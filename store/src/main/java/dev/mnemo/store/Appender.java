@@ -158,6 +158,13 @@ final class Appender {
         Items.setBits(memory, item, Items.bits(memory, item) | Items.UNLINKED);
     }
 
+    /** Puts every stripe back as new: no open segment, no CAS block ({@link Store#clear}); call holding every stripe lock. */
+    void forgetAll() {
+        for (Stripe s : stripes) {
+            s.forget();
+        }
+    }
+
     /** Seals this process's open segments; call holding every stripe lock and the segment lock. */
     void sealAll() {
         for (Stripe s : stripes) {

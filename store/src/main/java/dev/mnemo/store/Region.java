@@ -68,6 +68,7 @@ final class Region implements AutoCloseable {
     final long segmentsOffset;
     /** Whether {@link #open} found a valid region of the same geometry in the file (a warm restart). */
     final boolean existing;
+    private final Geometry geometry;
     private final Arena arena;
 
     private Region(Arena arena, MemorySegment memory, Geometry g, boolean existing) {
@@ -75,6 +76,7 @@ final class Region implements AutoCloseable {
         this.memory = memory;
         this.header = new RegionHeader(memory);
         this.existing = existing;
+        this.geometry = g;
         this.memoryLimit = g.memoryLimit;
         this.maxItemSize = g.maxItemSize;
         this.bucketCount = g.buckets;
@@ -351,6 +353,16 @@ final class Region implements AutoCloseable {
         header.writeGeometry(g, casEnabled);
         Segments.initialise(this);
         header.writeMagic(); // last: the header is valid once the magic is there
+    }
+
+    /**
+     * Zeroes the header, counters, segment metadata, index and ghost table, and writes a fresh
+     * header and empty shared state, as {@link #open} leaves new anonymous memory ({@link Store#clear}).
+     * Segments' bytes are left as they are: no read goes past a segment's items.
+     */
+    void clear(boolean casEnabled) {
+        memory.asSlice(0, segmentsOffset).fill((byte) 0);
+        initialise(geometry, casEnabled);
     }
 
     /** @return whether the region's header says CAS uniques are kept */

@@ -543,6 +543,43 @@ public final class Store implements AutoCloseable {
         }
     }
 
+    /**
+     * Empties the store back to the state a new store in anonymous memory starts in: no items, an
+     * empty index and ghost table, every counter at zero, CAS uniques and segment sequence numbers
+     * from the start, the memory limit it was opened with, no pending flush_all. For the fuzz
+     * targets (through the test fixture {@code StoreReset}), which run each input on one store as
+     * if on a new one, without mapping and faulting in new memory per input. Costs a write of the
+     * control area, index and ghost table (about 8 % of the memory limit); bytes past a segment's
+     * items are left, as nothing reads them (the evictor's compaction leaves such bytes too).
+     * Call when no other thread uses the store.
+     *
+     * @throws IllegalStateException if the store is closed, has a memory file (other processes may
+     *                               share it) or a background sweeper
+     */
+    void clear() {
+        if (closed.get() || config.memoryFile() != null || background != null) {
+            throw new IllegalStateException("only an open store in anonymous memory without a background sweeper is cleared");
+        }
+        appender.lockAll();
+        try {
+            segmentLock.lock();
+            try {
+                appender.sealAll();
+            } finally {
+                segmentLock.unlock();
+            }
+            appender.forgetAll();
+            int slot = processes.slot();
+            processes.release();
+            region.clear(config.casEnabled());
+            if (processes.register() != slot) {
+                throw new IllegalStateException("the cleared region gave this store another process slot than " + slot);
+            }
+        } finally {
+            appender.unlockAll();
+        }
+    }
+
     /** Crash-test hook: takes the key's bucket locks and the segment lock for good, as a killed writer leaves them. */
     void holdLocksForCrashTest(MemorySegment key, long keyOffset, int keyLength) {
         long hash = KeyHash.hash(key, keyOffset, keyLength);

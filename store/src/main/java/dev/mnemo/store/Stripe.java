@@ -32,6 +32,13 @@ final class Stripe {
         boolean admitsCas(long cas) {
             return Items.fitsCasDelta(cas - casBase);
         }
+
+        void forget() {
+            segment = -1;
+            used = 0;
+            casBase = 0;
+            sequence = 0;
+        }
     }
 
     final ReentrantLock lock = new ReentrantLock();
@@ -41,4 +48,13 @@ final class Stripe {
     Open current;
     long casNext;
     long casEnd;
+
+    /** Puts the stripe back as new: no open segment, no CAS block ({@link Store#clear}). */
+    void forget() {
+        small.forget();
+        main.forget();
+        current = null;
+        casNext = 0;
+        casEnd = 0;
+    }
 }

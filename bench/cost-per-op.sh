@@ -26,7 +26,10 @@
 # Environment: ROUNDS=1 SECONDS_PER_RUN=10 WARMUP_SECONDS=5 CONCURRENCY=32 (memcaslap -c)
 #   CONNECTIONS=4 PIPELINE=1 (TextLoad); DEBUG=1 prints each server thread's context switches;
 #   MNEMO_OLD_JAR=<an older mnemo-server.jar> adds mnemo-old-epoll and mnemo-old-io_uring, that
-#   jar run by this checkout's launcher and jvm.options, for before and after in one run.
+#   jar run by this checkout's launcher and jvm.options, for before and after in one run;
+#   MNEMO_OLD_LAUNCHER=<an older checkout's packaging/bin/mnemo> runs it with that launcher and
+#   its jvm.options instead, MNEMO_OLD_JAVA_OPTS adds JVM options to the old servers only (one
+#   option measured side by side: the same jar as MNEMO_OLD_JAR and the option here).
 # Smoke run: ROUNDS=1 SECONDS_PER_RUN=2 WARMUP_SECONDS=1 bench/cost-per-op.sh
 # Needs: memcached, memcaslap (Debian libmemcached-tools), perf (linux-perf; root or
 # perf_event_paranoid that lets it attach), taskset, 2+ cores, JDK 25; builds
@@ -76,7 +79,8 @@ add_server() {
 start_mnemo_old() {
     local name="$1" cpus="$2"
     shift 2
-    start_server "$name" "$cpus" env MNEMO_CLASSPATH="$MNEMO_OLD_JAR" "$root/packaging/bin/mnemo" \
+    start_server "$name" "$cpus" env MNEMO_CLASSPATH="$MNEMO_OLD_JAR" MNEMO_JAVA_OPTS="${MNEMO_OLD_JAVA_OPTS:-}" \
+        "${MNEMO_OLD_LAUNCHER:-$root/packaging/bin/mnemo}" \
         -m 64 -l 127.0.0.1 -p PORT "$@"
 }
 

@@ -13,6 +13,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,6 +83,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private boolean admitted;
     private boolean paused;
     private boolean closing;
+    /** Whether the client shut down its side: close once what it sent is answered. */
+    private boolean inputShutdown;
     /** Whether a {@link #resumeStream} is queued on the loop: one at a time, however many reads arrive. */
     private boolean streamScheduled;
     private boolean unflushed;
@@ -226,6 +229,38 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             if (!paused && !closing) {
                 ctx.channel().config().setAutoRead(true);
             }
+            closeIfAnswered(ctx);
+        }
+    }
+
+    /**
+     * The client shut down its side (FIN; the channel allows half-closure): the connection
+     * closes once every request read before it is answered and written, as memcached answers
+     * what it read before the end of the stream and then closes. A streaming reply (a key dump)
+     * or requests held back by backpressure finish first; a log stream ("watch") closes at once.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof ChannelInputShutdownEvent) {
+            inputShutdown = true;
+            if (watcher != null) {
+                closing = true;
+                ctx.close();
+            } else {
+                closeIfAnswered(ctx);
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+
+    /** After the client's FIN: closes once nothing read is left to answer (replies are flushed first). */
+    private void closeIfAnswered(ChannelHandlerContext ctx) {
+        if (inputShutdown && !closing && !streamScheduled && !paused) {
+            closing = true;
+            flushOutput(ctx);
+            releaseBuffers();
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
     }
 
@@ -355,6 +390,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             processInput(ctx);
             flushOutput(ctx);
         }
+        closeIfAnswered(ctx);
     }
 
     /** "watch" said OK: sends it, drops the input and becomes a log stream. */

@@ -184,6 +184,9 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
                 .option(ChannelOption.MAX_MESSAGES_PER_READ, ACCEPTS_PER_LOOP_ITERATION)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                // a client's FIN is an event (ConnectionHandler closes once its replies are out),
+                // not a close that could drop replies still in flight (io_uring writes asynchronously)
+                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(MIN_READ_BYTES, MIN_READ_BYTES, MAX_READ_BYTES));
         List<Channel> tcp = new ArrayList<>();

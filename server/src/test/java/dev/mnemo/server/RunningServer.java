@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class RunningServer implements AutoCloseable {
 
-    private static final boolean AGAINST_MEMCACHED = Boolean.getBoolean("mnemo.it.memcached");
+    static final boolean AGAINST_MEMCACHED = Boolean.getBoolean("mnemo.it.memcached");
 
     private final MnemoServer server;
     private final Store store;

@@ -529,17 +529,22 @@ public final class Store implements AutoCloseable {
             }
             appender.lockAll();
             try {
-                segmentLock.lock();
-                try {
-                    appender.sealAll();
-                } finally {
-                    segmentLock.unlock();
-                }
+                sealOpenSegments();
                 processes.release();
             } finally {
                 region.close();
                 appender.unlockAll();
             }
+        }
+    }
+
+    /** Seals every open segment; called holding every stripe's lock ({@code appender.lockAll}). */
+    private void sealOpenSegments() {
+        segmentLock.lock();
+        try {
+            appender.sealAll();
+        } finally {
+            segmentLock.unlock();
         }
     }
 
@@ -562,12 +567,7 @@ public final class Store implements AutoCloseable {
         }
         appender.lockAll();
         try {
-            segmentLock.lock();
-            try {
-                appender.sealAll();
-            } finally {
-                segmentLock.unlock();
-            }
+            sealOpenSegments();
             appender.forgetAll();
             int slot = processes.slot();
             processes.release();

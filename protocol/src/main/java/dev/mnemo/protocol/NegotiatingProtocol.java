@@ -63,6 +63,8 @@ public final class NegotiatingProtocol implements Protocol {
      * leave such a connection open, as memcached does.
      *
      * @param held the unconsumed input from its reader index; not modified
+     * @return true if only the data block (text) or the body (binary) is still to arrive; false
+     *         for no input or a command line without its newline yet
      */
     public static boolean awaitsData(ByteBuf held) {
         if (!held.isReadable()) {

@@ -123,7 +123,7 @@ public final class TextProtocol implements Protocol {
             return retrieval.resume(lf + 1);
         }
         if (crawler != null && crawler.dumping()) {
-            return crawler().resume(lf + 1);
+            return crawler.resume(lf + 1);
         }
         request.noreply(false);
         if (auth != null && !authenticated) {

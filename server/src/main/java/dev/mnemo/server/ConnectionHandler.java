@@ -186,10 +186,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         int arriving = data.readableBytes();
         if (in.writableBytes() < arriving) {
             long doubled = Math.min(2L * held, maxInboundBytes);
-            ByteBuf grown = ctx.alloc().directBuffer((int) Math.max(held + arriving, Math.min(doubled, Integer.MAX_VALUE)));
-            grown.writeBytes(in);
-            in.release();
-            in = grown;
+            moveHeldInput(ctx, (int) Math.max(held + arriving, Math.min(doubled, Integer.MAX_VALUE)));
         }
         in.writeBytes(data);
         data.release();
@@ -204,11 +201,16 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private void fitHeldInput(ChannelHandlerContext ctx) {
         int held = in.readableBytes();
         if (in.capacity() - held > FIT_SLACK_BYTES && in.capacity() > 2 * held) {
-            ByteBuf fitted = ctx.alloc().directBuffer(held);
-            fitted.writeBytes(in);
-            in.release();
-            in = fitted;
+            moveHeldInput(ctx, held);
         }
+    }
+
+    /** Moves the held input's unread bytes to a new buffer of {@code capacity} bytes and releases the old one. */
+    private void moveHeldInput(ChannelHandlerContext ctx, int capacity) {
+        ByteBuf moved = ctx.alloc().directBuffer(capacity);
+        moved.writeBytes(in);
+        in.release();
+        in = moved;
     }
 
     @Override
@@ -257,10 +259,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     /** After the client's FIN: closes once nothing read is left to answer (replies are flushed first). */
     private void closeIfAnswered(ChannelHandlerContext ctx) {
         if (inputShutdown && !closing && !streamScheduled && !paused) {
-            closing = true;
-            flushOutput(ctx);
-            releaseBuffers();
-            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            closeAfterOutput(ctx);
         }
     }
 

@@ -32,9 +32,9 @@ MIN_VALUE = 10
 KEYS = 1_000_000
 
 
-def server_command(name, port, megabytes):
+def server_command(name, port, megabytes, connections=10240):
     """The command line of a server; mnemo+opts is ./mnemo, started with MNEMO_JAVA_OPTS (Server)."""
-    common = ["-p", str(port), "-m", str(megabytes), "-c", "10240", "-l", "127.0.0.1"]
+    common = ["-p", str(port), "-m", str(megabytes), "-c", str(connections), "-l", "127.0.0.1"]
     if name == "memcached":
         user = ["-u", "nobody"] if os.geteuid() == 0 else []   # memcached refuses to run as root without -u
         return ["memcached", "-U", "0"] + user + common
@@ -67,12 +67,16 @@ def status(pid):
 class Server:
     """A server process started for one run; its pid is the JVM's or memcached's (./mnemo execs java)."""
 
-    def __init__(self, name, megabytes, java_opts):
+    def __init__(self, name, megabytes, java_opts="", connections=10240, cpus=""):
+        """cpus: a taskset -c list to pin the server to ("" for none); the pid stays the server's (taskset execs)."""
         self.port = free_port()
         self.log = open(os.devnull, "wb")
         env = dict(os.environ, MNEMO_JAVA_OPTS=java_opts) if name == "mnemo+opts" else None
-        self.process = subprocess.Popen(server_command(name, self.port, megabytes),
-                                        stdout=self.log, stderr=self.log, env=env)
+        command = server_command(name, self.port, megabytes, connections)
+        if cpus:
+            command = ["taskset", "-c", cpus] + command
+        self.process = subprocess.Popen(command, stdout=self.log, stderr=self.log, env=env)
+        self.pid = self.process.pid
         deadline = time.time() + 120
         while True:
             try:
@@ -80,7 +84,7 @@ class Server:
                 return
             except OSError:
                 if self.process.poll() is not None or time.time() > deadline:
-                    raise SystemExit(f"footprint: {name} did not start")
+                    raise SystemExit(f"{os.path.basename(sys.argv[0])}: {name} did not start")
                 time.sleep(0.1)
 
     def stop(self):

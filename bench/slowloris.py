@@ -13,55 +13,17 @@ VmRSS sampled. Two phases:
 Raw sockets only; needs no Python package. A file descriptor limit above IDLE and SLOW is needed.
 """
 import argparse
-import os
 import selectors
 import socket
 import subprocess
 import sys
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def server_command(name, port):
-    common = ["-p", str(port), "-m", "64", "-c", "20000", "-l", "127.0.0.1"]
-    if name == "memcached":
-        user = ["-u", "nobody"] if os.geteuid() == 0 else []   # memcached refuses to run as root without -u
-        return ["memcached", "-U", "0"] + user + common
-    if name == "mnemo":
-        return [os.path.join(ROOT, "mnemo")] + common
-    raise SystemExit(f"slowloris: unknown server {name}")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from footprint import Server, status
 
 
 def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise SystemExit("slowloris: no VmRSS")
-
-
-def start(name, cpus):
-    port = free_port()
-    command = server_command(name, port)
-    if cpus:
-        command = ["taskset", "-c", cpus] + command
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 120
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return process, port
-        except OSError:
-            if process.poll() is not None or time.time() > deadline:
-                raise SystemExit(f"slowloris: {name} did not start")
-            time.sleep(0.1)
+    return status(pid)[0]
 
 
 def read_reply(sock, end):
@@ -158,16 +120,14 @@ def main():
     parser.add_argument("--server-cpus", default="", help="taskset -c list for the server, e.g. 0")
     args = parser.parse_args()
     for name in args.servers.split(","):
-        process, port = start(name, args.server_cpus)
+        server = Server(name, 64, connections=20000, cpus=args.server_cpus)
         try:
-            pid = process.pid
             if args.idle:
-                idle_phase(name, pid, port, args.idle, args.histogram, args.idle_command)
+                idle_phase(name, server.pid, server.port, args.idle, args.histogram, args.idle_command)
             if args.slow:
-                slowloris_phase(name, pid, port, args.slow, args.interval, args.seconds, args.warmup)
+                slowloris_phase(name, server.pid, server.port, args.slow, args.interval, args.seconds, args.warmup)
         finally:
-            process.terminate()
-            process.wait(60)
+            server.stop()
 
 
 if __name__ == "__main__":

@@ -35,15 +35,15 @@ class LauncherHeapTest {
         String mnemo = Dist.unpack(unpacked).resolve("bin/mnemo").toString();
         Map<String, String> env = Map.of("JAVA_HOME", echoingJava(fakeJdk).toString(), "MNEMO_JAVA_OPTS", "");
 
-        // 32 MiB + 4 KiB per connection, rounded up to MiB; 6 KiB per connection with TLS
-        assertEquals(List.of("-Xmx36m"), heapOptions(unpacked, env, mnemo, "-m", "64"));
-        assertEquals(List.of("-Xmx40m"), heapOptions(unpacked, env, mnemo, "-c", "2000"));
-        assertEquals(List.of("-Xmx40m"), heapOptions(unpacked, env, mnemo, "-c2000"));
-        assertEquals(List.of("-Xmx72m"), heapOptions(unpacked, env, mnemo, "--conn-limit=10240"));
-        assertEquals(List.of("-Xmx72m"), heapOptions(unpacked, env, mnemo, "-v", "--conn-limit", "10240"));
-        assertEquals(List.of("-Xmx52m"), heapOptions(unpacked, env, mnemo, "-vc", "5000"));
-        assertEquals(List.of("-Xmx91m"), heapOptions(unpacked, env, mnemo, "-Z", "-c", "10000"));
-        assertEquals(List.of("-Xmx38m"), heapOptions(unpacked, env, mnemo, "--enable-ssl"));
+        // 16 MiB + 4 KiB per connection, rounded up to MiB; 6 KiB per connection with TLS
+        assertEquals(List.of("-Xmx20m"), heapOptions(unpacked, env, mnemo, "-m", "64"));
+        assertEquals(List.of("-Xmx24m"), heapOptions(unpacked, env, mnemo, "-c", "2000"));
+        assertEquals(List.of("-Xmx24m"), heapOptions(unpacked, env, mnemo, "-c2000"));
+        assertEquals(List.of("-Xmx56m"), heapOptions(unpacked, env, mnemo, "--conn-limit=10240"));
+        assertEquals(List.of("-Xmx56m"), heapOptions(unpacked, env, mnemo, "-v", "--conn-limit", "10240"));
+        assertEquals(List.of("-Xmx36m"), heapOptions(unpacked, env, mnemo, "-vc", "5000"));
+        assertEquals(List.of("-Xmx75m"), heapOptions(unpacked, env, mnemo, "-Z", "-c", "10000"));
+        assertEquals(List.of("-Xmx22m"), heapOptions(unpacked, env, mnemo, "--enable-ssl"));
         assertEquals(List.of(), heapOptions(unpacked, env, mnemo, "-c", "many"), "the server refuses the flag itself");
     }
 

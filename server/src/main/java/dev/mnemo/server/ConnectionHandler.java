@@ -12,6 +12,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundHandler;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.epoll.AbstractEpollStreamChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -97,9 +98,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     /** Set in handlerAdded; the addresses "stats conns" and the logs show are read from it when asked. */
     private Channel channel;
     /**
-     * The socket of an epoll connection without TLS, which {@link #writeOutput} sends to itself
-     * while the channel holds no output; null on io_uring (its writes are submitted to the ring),
-     * NIO and TLS.
+     * The socket of an epoll connection without TLS (no outbound handler in the pipeline), which
+     * {@link #sendDirectly} sends to itself while the channel holds no output; null on io_uring
+     * (its writes are submitted to the ring), NIO and TLS.
      */
     private Socket directSocket;
 
@@ -124,8 +125,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        // replies may pass by the pipeline only when it has no outbound handler (TLS has one)
         if (channel instanceof AbstractEpollStreamChannel epoll && epoll.fd() instanceof Socket socket
-                && ctx.pipeline().first() == this) {
+                && ctx.pipeline().context(ChannelOutboundHandler.class) == null) {
             directSocket = socket;
         }
     }
@@ -462,18 +464,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
-    /**
-     * Hands the replies gathered so far to the channel, without flushing. On epoll without TLS,
-     * when the channel holds no output, sends them first itself: usually all of them, in the one
-     * send(2) Netty's flush would make, without the pipeline's and the outbound buffer's work per
-     * write (about 5 % of the event loop's user time on a get/set load: docs/PERFORMANCE.md, "Cost
-     * per operation"); what the socket does not take goes to the channel as before.
-     */
+    /** Hands the replies gathered so far to the channel, without flushing. */
     private void writeOutput(ChannelHandlerContext ctx) {
         counters.addBytesWritten(out.readableBytes());
-        if (directSocket != null && !closing && out.hasMemoryAddress() && sendDirectly(ctx)) {
-            return;
-        }
         ctx.write(out, ctx.voidPromise());
         out = null;
         unflushed = true;
@@ -484,13 +477,19 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Sends as much of {@link #out} as the socket takes, if the channel holds no output (so the
-     * replies stay in order). An error (the client reset the connection) goes to
-     * {@link #exceptionCaught}, as one from Netty's write would.
+     * On epoll without TLS, when the channel holds no output (so the replies stay in order), sends
+     * {@link #out} itself: usually all of it, in the one send(2) Netty's flush would make, without
+     * the pipeline's and the outbound buffer's work per write (about 5 % of the event loop's user
+     * time on a get/set load: docs/PERFORMANCE.md, "Cost per operation"). What the socket does not
+     * take stays in {@link #out} for the channel. An error (the client reset the connection) goes
+     * to {@link #exceptionCaught}, as one from Netty's write would.
      *
-     * @return true if every byte was sent and {@link #out} released
+     * @return true if every byte was sent (or the connection failed) and {@link #out} released
      */
     private boolean sendDirectly(ChannelHandlerContext ctx) {
+        if (directSocket == null || closing || unflushed || !out.hasMemoryAddress()) {
+            return false;
+        }
         ChannelOutboundBuffer pending = ctx.channel().unsafe().outboundBuffer();
         if (pending == null || pending.totalPendingWriteBytes() != 0 || !pending.isEmpty()) {
             return false;
@@ -498,6 +497,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         try {
             int sent = directSocket.sendAddress(out.memoryAddress(), out.readerIndex(), out.writerIndex());
             out.skipBytes(sent);
+            counters.addBytesWritten(sent);
         } catch (IOException e) {
             out.release();
             out = null;
@@ -512,10 +512,17 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         return true;
     }
 
+    /**
+     * Sends the replies gathered so far: on epoll without TLS itself ({@link #sendDirectly}),
+     * otherwise, and what the socket did not take, through the channel. The replies of a read
+     * longer than {@link #WRITE_CHUNK_BYTES} went to the channel in chunks and are flushed together.
+     */
     private void flushOutput(ChannelHandlerContext ctx) {
         if (out != null) {
             if (out.isReadable()) {
-                writeOutput(ctx);
+                if (!sendDirectly(ctx)) {
+                    writeOutput(ctx);
+                }
             } else {
                 out.release();
                 out = null;

@@ -188,7 +188,8 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
                 // not a close that could drop replies still in flight (io_uring writes asynchronously)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new AdaptiveRecvByteBufAllocator(MIN_READ_BYTES, MIN_READ_BYTES, MAX_READ_BYTES));
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, new LoopReadAllocator(
+                        new AdaptiveRecvByteBufAllocator(MIN_READ_BYTES, MIN_READ_BYTES, MAX_READ_BYTES)));
         List<Channel> tcp = new ArrayList<>();
         List<Channel> udp = new ArrayList<>();
         try {
@@ -244,7 +245,7 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
                     .channel(transport.datagramChannel())
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM_BYTES))
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, new LoopReadAllocator(new FixedRecvByteBufAllocator(MAX_DATAGRAM_BYTES)))
                     .handler(new UdpHandler(new NegotiatingProtocol(store, this, Protocol.NO_CONNECTION), countersByLoop.get(loop)));
             if (transport.reusePort() != null) {
                 bootstrap.option(transport.reusePort(), true);

@@ -25,11 +25,12 @@ import java.net.InetSocketAddress;
  * Nothing carries over from one datagram to the next.
  *
  * <p>A one-datagram reply (every get of a small item) is built in place: the header is reserved
- * in front of a pooled buffer of one datagram's size and filled in afterwards, so a get parses,
+ * in front of the event loop's reply buffer ({@link LoopBuffer#REPLIES}, or a pooled buffer of
+ * one datagram's size while that one is lent out) and filled in afterwards, so a get parses,
  * looks up and writes the value once; the only object Mnemo allocates for it is the outbound
  * {@link DatagramPacket} envelope Netty requires (Netty's datagram channels add their own per
- * datagram: the inbound packet and the sender's address). A longer reply is copied once more
- * into header-and-chunk datagrams.
+ * datagram: the inbound packet, a slice of the loop's read buffer and the sender's address). A
+ * longer reply is copied once more into header-and-chunk datagrams.
  *
  * <p>Not thread-safe: Netty calls it on the socket's event loop only.
  */
@@ -103,7 +104,10 @@ final class UdpHandler extends ChannelInboundHandlerAdapter {
         protocol.reset(); // the datagram's first request chooses text or binary anew
         while (in.isReadable()) {
             // sized for a whole datagram, so that a one-datagram reply never grows (a copy) while written
-            ByteBuf out = ctx.alloc().ioBuffer(HEADER_BYTES + MAX_PAYLOAD_BYTES);
+            ByteBuf out = LoopBuffer.REPLIES.lend(ctx.alloc());
+            if (out == null) {
+                out = ctx.alloc().ioBuffer(HEADER_BYTES + MAX_PAYLOAD_BYTES);
+            }
             out.writeZero(HEADER_BYTES);
             Outcome outcome;
             int requestStart = in.readerIndex();

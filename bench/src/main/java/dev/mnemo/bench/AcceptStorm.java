@@ -13,6 +13,8 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -35,7 +37,11 @@ import java.util.concurrent.locks.LockSupport;
  * {@code window} bounds the connections being opened but not yet answered (default 1,000: the
  * server's listen backlog is 1,024, as memcached's -b). {@code warmup} bursts (default 0) run
  * first, printed as w1, w2, ...: a JVM server compiles its accept, first-request and close paths
- * during its first storms, which they show apart from the bursts after.
+ * during its first storms, which they show apart from the bursts after. {@code pid} (default
+ * none): the server's process id on this Linux host; each burst then also prints the server's
+ * CPU seconds during it (from {@code /proc/PID/task/TID/stat}, clock ticks of 1/100 s), split by thread:
+ * the event loops, the JIT compilers and the garbage collector (a JVM's VM Thread and GC
+ * threads); a server that is not a JVM counts all its threads as loops.
  */
 public final class AcceptStorm {
 
@@ -57,12 +63,15 @@ public final class AcceptStorm {
         int bursts = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         int window = args.length > 3 ? Integer.parseInt(args[3]) : 1_000;
         int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 0;
+        long pid = args.length > 5 ? Long.parseLong(args[5]) : 0;
 
         try (Probe probe = new Probe(server)) {
-            System.out.printf("%-6s %9s %9s %9s %8s %9s %8s%n",
-                    "burst", "p50_ms", "p99_ms", "max_ms", "probes", "served", "secs");
+            System.out.printf("%-6s %9s %9s %9s %8s %9s %8s%s%n",
+                    "burst", "p50_ms", "p99_ms", "max_ms", "probes", "served", "secs",
+                    pid == 0 ? "" : String.format(" %7s %7s %7s %7s", "cpu_s", "loops_s", "jit_s", "gc_s"));
             for (int burst = 1 - warmup; burst <= bursts; burst++) {
                 probe.reset();
+                double[] cpuBefore = serverCpuSeconds(pid);
                 Thread probing = Thread.ofPlatform().name("probe").start(probe);
                 long start = System.nanoTime();
                 int[] served = new int[1];
@@ -82,10 +91,13 @@ public final class AcceptStorm {
                 for (SocketChannel channel : open) {
                     channel.close();
                 }
+                double[] cpuAfter = serverCpuSeconds(pid);
                 double[] ms = probe.sortedMillis();
-                System.out.printf("%-6s %9.3f %9.3f %9.3f %8d %9d %8.2f%n", burst > 0 ? burst : "w" + (burst + warmup),
+                System.out.printf("%-6s %9.3f %9.3f %9.3f %8d %9d %8.2f%s%n", burst > 0 ? burst : "w" + (burst + warmup),
                         percentile(ms, 0.50), percentile(ms, 0.99), ms.length == 0 ? Double.NaN : ms[ms.length - 1],
-                        ms.length, served[0], seconds);
+                        ms.length, served[0], seconds, pid == 0 ? "" : String.format(" %7.2f %7.2f %7.2f %7.2f",
+                                cpuAfter[0] - cpuBefore[0], cpuAfter[1] - cpuBefore[1],
+                                cpuAfter[2] - cpuBefore[2], cpuAfter[3] - cpuBefore[3]));
                 Thread.sleep(1000); // bursts 1 s apart: the server closes the last burst's connections unmeasured
             }
         }
@@ -108,6 +120,50 @@ public final class AcceptStorm {
         } catch (Throwable e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * @param pid the server's process id, or 0 for none
+     * @return the CPU seconds (user + system) its live threads have used: all, event loops, JIT
+     *         compilers, garbage collector; zeros for pid 0. A JVM's loops are its mnemo-worker
+     *         threads; a process without such threads (memcached) counts every thread as a loop.
+     */
+    private static double[] serverCpuSeconds(long pid) throws IOException {
+        double[] seconds = new double[4];
+        if (pid == 0) {
+            return seconds;
+        }
+        long[] ticks = new long[4];
+        boolean jvm = false;
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (IOException e) {
+                    continue; // the thread ended meanwhile
+                }
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                long used = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
+                ticks[0] += used;
+                if (name.startsWith("mnemo-worker")) {
+                    jvm = true;
+                    ticks[1] += used;
+                } else if (name.contains("CompilerThre")) {
+                    ticks[2] += used;
+                } else if (name.startsWith("VM Thread") || name.startsWith("GC Thread")) {
+                    ticks[3] += used;
+                }
+            }
+        }
+        if (!jvm) {
+            ticks[1] = ticks[0];
+        }
+        for (int i = 0; i < 4; i++) {
+            seconds[i] = ticks[i] / 100.0; // USER_HZ, 100 on Linux
+        }
+        return seconds;
     }
 
     private static double percentile(double[] sorted, double p) {

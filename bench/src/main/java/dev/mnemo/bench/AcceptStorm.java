@@ -28,7 +28,9 @@ import java.util.concurrent.locks.LockSupport;
  * round trip. Prints, per burst, the established client's round trip p50 / p99 / max in
  * milliseconds, how many storm connections were served and how long the burst took. The storm
  * connections stay open until the burst has been served, then are reset (SO_LINGER 0, so no
- * TIME_WAIT exhausts the ephemeral ports over several bursts). The storm runs at nice 19 and
+ * TIME_WAIT exhausts the ephemeral ports over several bursts) all together, and the established
+ * client's longest round trip from then until a second later is printed too (close_max_ms: a
+ * server that stalls while many connections close together). The storm runs at nice 19 and
  * the established client at the default, both on the load generator's core, so that the round
  * trips time the server rather than the load generator's scheduler.
  *
@@ -39,7 +41,7 @@ import java.util.concurrent.locks.LockSupport;
  * first, printed as w1, w2, ...: a JVM server compiles its accept, first-request and close paths
  * during its first storms, which they show apart from the bursts after. {@code pid} (default
  * none): the server's process id on this Linux host; each burst then also prints the server's
- * CPU seconds during it (from {@code /proc/PID/task/TID/stat}, clock ticks of 1/100 s), split by thread:
+ * CPU seconds during it and the close and second after it (from {@code /proc/PID/task/TID/stat}, clock ticks of 1/100 s), split by thread:
  * the event loops, the JIT compilers and the garbage collector (a JVM's VM Thread and GC
  * threads); a server that is not a JVM counts all its threads as loops.
  */
@@ -66,13 +68,12 @@ public final class AcceptStorm {
         long pid = args.length > 5 ? Long.parseLong(args[5]) : 0;
 
         try (Probe probe = new Probe(server)) {
-            System.out.printf("%-6s %9s %9s %9s %8s %9s %8s%s%n",
-                    "burst", "p50_ms", "p99_ms", "max_ms", "probes", "served", "secs",
+            System.out.printf("%-6s %9s %9s %9s %8s %9s %8s %12s%s%n",
+                    "burst", "p50_ms", "p99_ms", "max_ms", "probes", "served", "secs", "close_max_ms",
                     pid == 0 ? "" : String.format(" %7s %7s %7s %7s", "cpu_s", "loops_s", "jit_s", "gc_s"));
             for (int burst = 1 - warmup; burst <= bursts; burst++) {
-                probe.reset();
                 double[] cpuBefore = serverCpuSeconds(pid);
-                Thread probing = Thread.ofPlatform().name("probe").start(probe);
+                Thread probing = probe.start();
                 long start = System.nanoTime();
                 int[] served = new int[1];
                 List<SocketChannel> open = new ArrayList<>(connections);
@@ -88,17 +89,24 @@ public final class AcceptStorm {
                 double seconds = (System.nanoTime() - start) / 1e9;
                 probe.stop();
                 probing.join();
+                double[] ms = probe.sortedMillis();
+                // the close: the established client keeps timing while the burst's connections
+                // are reset and for the second after (bursts are that far apart)
+                probing = probe.start();
                 for (SocketChannel channel : open) {
                     channel.close();
                 }
+                Thread.sleep(1000);
+                probe.stop();
+                probing.join();
+                double[] closing = probe.sortedMillis();
                 double[] cpuAfter = serverCpuSeconds(pid);
-                double[] ms = probe.sortedMillis();
-                System.out.printf("%-6s %9.3f %9.3f %9.3f %8d %9d %8.2f%s%n", burst > 0 ? burst : "w" + (burst + warmup),
+                System.out.printf("%-6s %9.3f %9.3f %9.3f %8d %9d %8.2f %12.3f%s%n", burst > 0 ? burst : "w" + (burst + warmup),
                         percentile(ms, 0.50), percentile(ms, 0.99), ms.length == 0 ? Double.NaN : ms[ms.length - 1],
-                        ms.length, served[0], seconds, pid == 0 ? "" : String.format(" %7.2f %7.2f %7.2f %7.2f",
+                        ms.length, served[0], seconds, closing.length == 0 ? Double.NaN : closing[closing.length - 1],
+                        pid == 0 ? "" : String.format(" %7.2f %7.2f %7.2f %7.2f",
                                 cpuAfter[0] - cpuBefore[0], cpuAfter[1] - cpuBefore[1],
                                 cpuAfter[2] - cpuBefore[2], cpuAfter[3] - cpuBefore[3]));
-                Thread.sleep(1000); // bursts 1 s apart: the server closes the last burst's connections unmeasured
             }
         }
     }
@@ -261,9 +269,11 @@ public final class AcceptStorm {
             }
         }
 
-        void reset() {
+        /** @return a started thread that times round trips, from none, until {@link #stop} */
+        Thread start() {
             count = 0;
             stopped = false;
+            return Thread.ofPlatform().name("probe").start(this);
         }
 
         void stop() {

@@ -20,8 +20,9 @@ import java.lang.reflect.Field;
  * storm's connections get consecutive keys (consecutive descriptors at {@code -t 1}; consecutive
  * registration numbers on every io_uring loop), so they fill one run of slots, and when they close
  * in the order they opened each removal scans the rest of that run: closing n connections
- * together costs n²/2 probes, 10,000 about 230 ms and 50,000 about 6 s of the event loop (a 10,000-connection storm at {@code -t 1}
- * on io_uring: 18 % of the loop's CPU; docs/PERFORMANCE.md, "Connection storms"). Spread by a
+ * together costs n²/2 probes, 10,000 about 230 ms and 50,000 about 6 s of the event loop
+ * (storms of 10,000 at {@code -t 1} on io_uring: a quarter of the compiled loop's CPU;
+ * docs/PERFORMANCE.md, "Where a storm's CPU goes"). Spread by a
  * bijective mix (MurmurHash3's 32-bit finalizer), consecutive keys land on scattered slots and a
  * removal scans a few.
  *

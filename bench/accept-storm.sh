@@ -5,14 +5,17 @@
 # (bench/src/main/java/dev/mnemo/bench/AcceptStorm.java, JDK only, run from source) pinned to
 # core 1. Prints, per server and burst, the established client's round trip p50 / p99 / max in ms,
 # the storm connections served, the burst's seconds, and the server's CPU seconds and RSS after
-# the bursts.
+# the bursts; each burst's line also has the server's CPU seconds during it, split by thread (the
+# event loops, the JIT compilers, the garbage collector).
 #
 # Usage: bench/accept-storm.sh [connections=10000] [bursts=3] [window=1000] [warmup=0]
 #   window: connections opened but not yet answered at a time (the listen backlog is 1,024, as
 #   memcached's -b). warmup: bursts run first and printed apart (w1, ...), as Mnemo's JIT
 #   compiles the accept, first-request and close paths during its first storms (the CPU seconds
 #   printed cover every burst, warm-up ones included). Environment: SERVERS="memcached-t1 mnemo-t1 memcached-t4 mnemo-t4" (the order run),
-#   MNEMO_JAVA_OPTS (passed to Mnemo's launcher, e.g. -Xlog:gc:file=/tmp/gc.log).
+#   MNEMO_JAVA_OPTS (passed to Mnemo's launcher, e.g. -Xlog:gc:file=/tmp/gc.log), OLD_JAR (a
+#   runnable mnemo-server.jar of another build, run by the servers named old-t1 / old-t4 through
+#   this checkout's launcher: an old build against this one in the same run).
 # Needs: memcached, taskset, 2 cores, a file descriptor hard limit above the connection count.
 set -euo pipefail
 
@@ -51,6 +54,8 @@ for server in ${SERVERS:-memcached-t1 mnemo-t1 memcached-t4 mnemo-t4}; do
         case "$server" in
             memcached-*) start_memcached "$server" 0 -U 0 -t "$threads" -c "$limit" && break ;;
             mnemo-*) start_mnemo "$server" 0 -t "$threads" -c "$limit" && break ;;
+            old-*) start_server "$server" 0 env MNEMO_CLASSPATH="${OLD_JAR:?set OLD_JAR to the old build jar}" \
+                       "$root/packaging/bin/mnemo" -m 64 -l 127.0.0.1 -p PORT -t "$threads" -c "$limit" && break ;;
             *) echo "accept-storm: unknown server $server" >&2; exit 1 ;;
         esac
         (( attempt < 3 )) || exit 1
@@ -61,7 +66,7 @@ for server in ${SERVERS:-memcached-t1 mnemo-t1 memcached-t4 mnemo-t4}; do
     echo
     echo "== $server"
     taskset -c 1 "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -cp "$workdir/classes" \
-        dev.mnemo.bench.AcceptStorm "$port" "$connections" "$bursts" "$window" "$warmup_bursts"
+        dev.mnemo.bench.AcceptStorm "$port" "$connections" "$bursts" "$window" "$warmup_bursts" "$pid"
     read -r cpu_after rss < <(usage "$pid")
     echo "server: $(awk -v a="$cpu_before" -v b="$cpu_after" 'BEGIN {printf "%.2f", b - a}') CPU seconds during the bursts, RSS $rss MiB after them"
     kill "$pid"

@@ -13,6 +13,8 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -26,7 +28,9 @@ import java.util.concurrent.locks.LockSupport;
  * round trip. Prints, per burst, the established client's round trip p50 / p99 / max in
  * milliseconds, how many storm connections were served and how long the burst took. The storm
  * connections stay open until the burst has been served, then are reset (SO_LINGER 0, so no
- * TIME_WAIT exhausts the ephemeral ports over several bursts). The storm runs at nice 19 and
+ * TIME_WAIT exhausts the ephemeral ports over several bursts) all together, and the established
+ * client's longest round trip from then until a second later is printed too (close_max_ms: a
+ * server that stalls while many connections close together). The storm runs at nice 19 and
  * the established client at the default, both on the load generator's core, so that the round
  * trips time the server rather than the load generator's scheduler.
  *
@@ -35,7 +39,11 @@ import java.util.concurrent.locks.LockSupport;
  * {@code window} bounds the connections being opened but not yet answered (default 1,000: the
  * server's listen backlog is 1,024, as memcached's -b). {@code warmup} bursts (default 0) run
  * first, printed as w1, w2, ...: a JVM server compiles its accept, first-request and close paths
- * during its first storms, which they show apart from the bursts after.
+ * during its first storms, which they show apart from the bursts after. {@code pid} (default
+ * none): the server's process id on this Linux host; each burst then also prints the server's
+ * CPU seconds during it and the close and second after it (from {@code /proc/PID/task/TID/stat}, clock ticks of 1/100 s), split by thread:
+ * the event loops, the JIT compilers and the garbage collector (a JVM's VM Thread and GC
+ * threads); a server that is not a JVM counts all its threads as loops.
  */
 public final class AcceptStorm {
 
@@ -57,13 +65,15 @@ public final class AcceptStorm {
         int bursts = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         int window = args.length > 3 ? Integer.parseInt(args[3]) : 1_000;
         int warmup = args.length > 4 ? Integer.parseInt(args[4]) : 0;
+        long pid = args.length > 5 ? Long.parseLong(args[5]) : 0;
 
         try (Probe probe = new Probe(server)) {
-            System.out.printf("%-6s %9s %9s %9s %8s %9s %8s%n",
-                    "burst", "p50_ms", "p99_ms", "max_ms", "probes", "served", "secs");
+            System.out.printf("%-6s %9s %9s %9s %8s %9s %8s %12s%s%n",
+                    "burst", "p50_ms", "p99_ms", "max_ms", "probes", "served", "secs", "close_max_ms",
+                    pid == 0 ? "" : String.format(" %7s %7s %7s %7s", "cpu_s", "loops_s", "jit_s", "gc_s"));
             for (int burst = 1 - warmup; burst <= bursts; burst++) {
-                probe.reset();
-                Thread probing = Thread.ofPlatform().name("probe").start(probe);
+                double[] cpuBefore = serverCpuSeconds(pid);
+                Thread probing = probe.start();
                 long start = System.nanoTime();
                 int[] served = new int[1];
                 List<SocketChannel> open = new ArrayList<>(connections);
@@ -79,14 +89,24 @@ public final class AcceptStorm {
                 double seconds = (System.nanoTime() - start) / 1e9;
                 probe.stop();
                 probing.join();
+                double[] ms = probe.sortedMillis();
+                // the close: the established client keeps timing while the burst's connections
+                // are reset and for the second after (bursts are that far apart)
+                probing = probe.start();
                 for (SocketChannel channel : open) {
                     channel.close();
                 }
-                double[] ms = probe.sortedMillis();
-                System.out.printf("%-6s %9.3f %9.3f %9.3f %8d %9d %8.2f%n", burst > 0 ? burst : "w" + (burst + warmup),
+                Thread.sleep(1000);
+                probe.stop();
+                probing.join();
+                double[] closing = probe.sortedMillis();
+                double[] cpuAfter = serverCpuSeconds(pid);
+                System.out.printf("%-6s %9.3f %9.3f %9.3f %8d %9d %8.2f %12.3f%s%n", burst > 0 ? burst : "w" + (burst + warmup),
                         percentile(ms, 0.50), percentile(ms, 0.99), ms.length == 0 ? Double.NaN : ms[ms.length - 1],
-                        ms.length, served[0], seconds);
-                Thread.sleep(1000); // bursts 1 s apart: the server closes the last burst's connections unmeasured
+                        ms.length, served[0], seconds, closing.length == 0 ? Double.NaN : closing[closing.length - 1],
+                        pid == 0 ? "" : String.format(" %7.2f %7.2f %7.2f %7.2f",
+                                cpuAfter[0] - cpuBefore[0], cpuAfter[1] - cpuBefore[1],
+                                cpuAfter[2] - cpuBefore[2], cpuAfter[3] - cpuBefore[3]));
             }
         }
     }
@@ -108,6 +128,50 @@ public final class AcceptStorm {
         } catch (Throwable e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * @param pid the server's process id, or 0 for none
+     * @return the CPU seconds (user + system) its live threads have used: all, event loops, JIT
+     *         compilers, garbage collector; zeros for pid 0. A JVM's loops are its mnemo-worker
+     *         threads; a process without such threads (memcached) counts every thread as a loop.
+     */
+    private static double[] serverCpuSeconds(long pid) throws IOException {
+        double[] seconds = new double[4];
+        if (pid == 0) {
+            return seconds;
+        }
+        long[] ticks = new long[4];
+        boolean jvm = false;
+        try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                String stat;
+                try {
+                    stat = Files.readString(task.resolve("stat"));
+                } catch (IOException e) {
+                    continue; // the thread ended meanwhile
+                }
+                String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+                String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                long used = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
+                ticks[0] += used;
+                if (name.startsWith("mnemo-worker")) {
+                    jvm = true;
+                    ticks[1] += used;
+                } else if (name.contains("CompilerThre")) {
+                    ticks[2] += used;
+                } else if (name.startsWith("VM Thread") || name.startsWith("GC Thread")) {
+                    ticks[3] += used;
+                }
+            }
+        }
+        if (!jvm) {
+            ticks[1] = ticks[0];
+        }
+        for (int i = 0; i < 4; i++) {
+            seconds[i] = ticks[i] / 100.0; // USER_HZ, 100 on Linux
+        }
+        return seconds;
     }
 
     private static double percentile(double[] sorted, double p) {
@@ -205,9 +269,11 @@ public final class AcceptStorm {
             }
         }
 
-        void reset() {
+        /** @return a started thread that times round trips, from none, until {@link #stop} */
+        Thread start() {
             count = 0;
             stopped = false;
+            return Thread.ofPlatform().name("probe").start(this);
         }
 
         void stop() {

@@ -73,11 +73,14 @@ enum Transport {
         return cause == null ? null : String.valueOf(cause.getMessage() != null ? cause.getMessage() : cause);
     }
 
-    /** @return the factory of the event loops' I/O handlers; only for an available transport */
+    /**
+     * @return the factory of the event loops' I/O handlers, their registration maps spread
+     *         ({@link SpreadRegistrations}); only for an available transport
+     */
     IoHandlerFactory ioHandlerFactory() {
         return switch (this) {
-            case EPOLL -> EpollIoHandler.newFactory();
-            case IO_URING -> IoUringIoHandler.newFactory();
+            case EPOLL -> SpreadRegistrations.installedBy(EpollIoHandler.newFactory());
+            case IO_URING -> SpreadRegistrations.installedBy(IoUringIoHandler.newFactory());
             case NIO -> NioIoHandler.newFactory();
         };
     }

@@ -2,6 +2,8 @@ package dev.mnemo.server;
 
 import dev.mnemo.protocol.Settings;
 import dev.mnemo.store.Store;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
 import net.spy.memcached.AddrUtil;
 import net.spy.memcached.ConnectionFactoryBuilder;
 import net.spy.memcached.MemcachedClient;
@@ -15,6 +17,7 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -48,6 +51,22 @@ class TransportTest {
             }
         }
         assertThrows(ConnectException.class, () -> new Socket("127.0.0.1", port).close(), "still listening after close");
+    }
+
+    /** Netty's socket channels set TCP_NODELAY when made; the server does not set it again. */
+    @ParameterizedTest
+    @ValueSource(strings = {"epoll", "io_uring", "nio"})
+    void acceptedConnectionsSendWithoutNaglesDelay(String name) throws Exception {
+        assumeFalse(RunningServer.againstMemcached());
+        assumeTrue(Transport.named(name).isAvailable(), name + " is not available here");
+        try (RunningServer server = RunningServer.start("--transport", name, "-t", "2");
+             Socket client = new Socket("127.0.0.1", server.port())) {
+            client.getOutputStream().write("version\r\n".getBytes(StandardCharsets.US_ASCII));
+            client.getInputStream().read(new byte[64]); // answered: the connection is admitted
+            List<Channel> accepted = server.server().clientChannels();
+            assertEquals(1, accepted.size());
+            assertEquals(true, accepted.getFirst().config().getOption(ChannelOption.TCP_NODELAY));
+        }
     }
 
     @Test

@@ -32,6 +32,10 @@ final class Index {
     /** Spins on a held lock between checks of its holder's liveness (a check costs a system call). */
     static final int CHECK_SPINS = 1 << 14;
 
+    /** What a run of never-locked buckets is compared with: {@value #ZERO_RUN} buckets of 0 bytes. */
+    private static final int ZERO_RUN = 64;
+    private static final MemorySegment ZEROS = MemorySegment.ofArray(new byte[ZERO_RUN * Region.BUCKET_SIZE]);
+
     private final MemorySegment memory;
     private final Region region;
     private final long buckets;
@@ -182,6 +186,50 @@ final class Index {
 
     long slot(long bucket, int slot) {
         return (long) LONG.getOpaque(memory, slotAddress(bucket, slot));
+    }
+
+    /**
+     * Reads the bucket's slots without its lock (acquire reads, pairing with the release that
+     * published each slot): a writer holding the bucket may be filling a slot this misses.
+     *
+     * @return whether all {@value Region#SLOTS_PER_BUCKET} slots read 0
+     */
+    boolean looksEmpty(long bucket) {
+        long at = slotAddress(bucket, 0);
+        // the 7 slots of a 64-byte bucket, unrolled: one comparison per bucket (a crawl of an index of
+        // millions of buckets, or under a fuzzer's instrumentation, where each comparison is a call)
+        return ((long) LONG.getAcquire(memory, at) | (long) LONG.getAcquire(memory, at + 8)
+                | (long) LONG.getAcquire(memory, at + 16) | (long) LONG.getAcquire(memory, at + 24)
+                | (long) LONG.getAcquire(memory, at + 32) | (long) LONG.getAcquire(memory, at + 40)
+                | (long) LONG.getAcquire(memory, at + 48)) == 0;
+    }
+
+    /**
+     * Finds the next bucket a crawl must lock ({@link Reads#scan}), reading without locks. A
+     * bucket whose 64 bytes are all 0, lock word included, has not been locked since the index
+     * was made or cleared; a run of them is passed with bulk comparisons ({@link
+     * MemorySegment#mismatch}, {@value #ZERO_RUN} buckets at a time), so that walking a sparse,
+     * new index costs little per bucket never used. A bucket once used has a lock word other
+     * than 0 and is checked alone ({@link #looksEmpty}).
+     *
+     * @return the first bucket of {@code [from, end)} whose slots do not all read 0, or {@code end}
+     */
+    long nextOccupied(long from, long end) {
+        long bucket = from;
+        while (bucket < end) {
+            if (!looksEmpty(bucket)) {
+                return bucket;
+            }
+            if ((long) LONG.getOpaque(memory, word(bucket)) != 0) {
+                bucket++;
+                continue;
+            }
+            long runEnd = Math.min(end, bucket + ZERO_RUN);
+            long differs = MemorySegment.mismatch(memory, word(bucket), word(runEnd), ZEROS, 0, word(runEnd) - word(bucket));
+            // differs is past this bucket unless a writer has just taken it: then it is checked again
+            bucket = differs < 0 ? runEnd : bucket + differs / Region.BUCKET_SIZE;
+        }
+        return end;
     }
 
     void setSlot(long bucket, int slot, long value) {

@@ -185,7 +185,13 @@ final class Reads {
     /**
      * {@link Store#scan}: hands the live items of buckets {@code [cursor, cursor + buckets)} to
      * the reader, one bucket at a time under its lock; marks nothing read and counts nothing but
-     * the damaged items it unlinks (badcrc_from_memory_file).
+     * the damaged items it unlinks (badcrc_from_memory_file). A bucket whose slots all read 0 is
+     * passed without taking its lock ({@link Index#nextOccupied}: most of a sparse index; a lock
+     * is a write to the bucket's cache line): it holds nothing to hand over, and an item a writer
+     * is linking into it at that moment is one stored during the walk, which memcached's crawler
+     * may miss too. An item linked for the whole walk is in some slot the whole time (a
+     * replacement overwrites its slot, a relocation copies the slot before clearing it), so it is
+     * never skipped this way.
      *
      * @return the next bucket to scan, or -1 after the last one
      */
@@ -198,7 +204,7 @@ final class Reads {
         long end = Math.min(count, cursor + buckets);
         long now = time.now();
         Flyweight view = views.get();
-        for (long bucket = cursor; bucket < end; bucket++) {
+        for (long bucket = index.nextOccupied(cursor, end); bucket < end; bucket = index.nextOccupied(bucket + 1, end)) {
             index.lock(bucket);
             try {
                 for (int i = 0; i < Region.SLOTS_PER_BUCKET; i++) {

@@ -322,10 +322,10 @@ public final class Store implements AutoCloseable {
 
     /**
      * Walks part of the store's live items without stopping it (memcached's lru_crawler
-     * metadump): the items of index buckets {@code [cursor, cursor + buckets)}, each bucket read
-     * under its lock, so the reader is called exactly once per item and must not call back into
-     * the store. Start at cursor 0 and pass each returned cursor back until -1. Counts nothing,
-     * marks nothing fetched. An item live for the whole walk is seen once, unless a write
+     * metadump): the items of index buckets {@code [cursor, cursor + buckets)}, each bucket that
+     * holds any read under its lock (an empty one is passed without it), so the reader is called
+     * exactly once per item and must not call back into the store. Start at cursor 0 and pass
+     * each returned cursor back until -1. Counts nothing, marks nothing fetched. An item live for the whole walk is seen once, unless a write
      * relocated it between its two buckets meanwhile (then twice or not at all); items stored,
      * deleted or expiring during the walk may or may not be seen.
      *

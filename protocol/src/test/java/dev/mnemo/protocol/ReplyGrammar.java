@@ -24,7 +24,7 @@ public final class ReplyGrammar {
      * The one exception, last: memcached 1.6.18 can echo a base64 key (flag b) in its k flag
      * decoded, raw bytes and spaces included (seen on a miss that N created: "mg <base64> b v k N0"
      * answered "VA 0 k<key bytes> W", by memcached and Mnemo alike; found by the meta fuzz target,
-     * MetaFuzzTestInputs/meta/crash-49e349f6…), so a k token may run to the end of the line.
+     * MetaFuzzTestInputs/meta/vivified-base64-key-echoed-decoded), so a k token may run to the end of the line.
      */
     private static final String META_FLAGS = "( [a-zA-Z][^\\x20\\n]*)*( k[^\\n]*)?";
 

@@ -103,6 +103,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
      * (its writes are submitted to the ring), NIO and TLS.
      */
     private Socket directSocket;
+    /** The initial capacity, in bytes, of a reply buffer allocated while the loop's is lent out (Netty's ioBuffer() default). */
+    private static final int REPLY_BYTES = 256;
 
     /** memcached's name for what the connection is doing: conn_read (waiting for a request), conn_parse_cmd, conn_mwrite (throttled). */
     private volatile String state = "conn_read";
@@ -346,10 +348,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
                 break;
             }
             if (out == null) {
-                out = LoopBuffer.REPLIES.lend(ctx.alloc());
-                if (out == null) {
-                    out = ctx.alloc().ioBuffer();
-                }
+                out = LoopBuffer.REPLIES.lendOrAllocate(ctx.alloc(), REPLY_BYTES);
             }
             int requestStart = in.readerIndex();
             long started = counters.latency().start();

@@ -70,4 +70,15 @@ final class LoopBuffer {
         }
         return buffer.refCnt() == 1 ? buffer.retain().clear() : null;
     }
+
+    /**
+     * @param alloc    the channel's allocator
+     * @param capacity the initial capacity, in bytes, of the buffer allocated while the loop's is held
+     * @return the loop's buffer ({@link #lend}), or while someone else holds it a new direct buffer
+     *         from {@code alloc}; either way owned by the caller, to be released once on this thread
+     */
+    ByteBuf lendOrAllocate(ByteBufAllocator alloc, int capacity) {
+        ByteBuf lent = lend(alloc);
+        return lent != null ? lent : alloc.ioBuffer(capacity);
+    }
 }

@@ -104,10 +104,7 @@ final class UdpHandler extends ChannelInboundHandlerAdapter {
         protocol.reset(); // the datagram's first request chooses text or binary anew
         while (in.isReadable()) {
             // sized for a whole datagram, so that a one-datagram reply never grows (a copy) while written
-            ByteBuf out = LoopBuffer.REPLIES.lend(ctx.alloc());
-            if (out == null) {
-                out = ctx.alloc().ioBuffer(HEADER_BYTES + MAX_PAYLOAD_BYTES);
-            }
+            ByteBuf out = LoopBuffer.REPLIES.lendOrAllocate(ctx.alloc(), HEADER_BYTES + MAX_PAYLOAD_BYTES);
             out.writeZero(HEADER_BYTES);
             Outcome outcome;
             int requestStart = in.readerIndex();

@@ -24,9 +24,14 @@ public final class ReplyGrammar {
      * The one exception, last: memcached 1.6.18 can echo a base64 key (flag b) in its k flag
      * decoded, raw bytes and spaces included (seen on a miss that N created: "mg <base64> b v k N0"
      * answered "VA 0 k<key bytes> W", by memcached and Mnemo alike; found by the meta fuzz target,
-     * MetaFuzzTestInputs/meta/vivified-base64-key-echoed-decoded), so a k token may run to the end of the line.
+     * MetaFuzzTestInputs/meta/vivified-base64-key-echoed-decoded), so a k token may run to the end of the line,
+     * and its bytes may hold a bare LF (seen on "mg <base64> b v c k" in a UDP datagram: memcached answered
+     * "HD c2 k<key bytes with LF> O… W" byte for byte as Mnemo; UdpFuzzTestInputs/datagrams/base64-key-with-lf-echoed-decoded):
+     * see {@link #META_WITH_KEY}. A decoded key holding CR LF makes memcached's reply itself ambiguous; no input has.
      */
-    private static final String META_FLAGS = "( [a-zA-Z][^\\x20\\n]*)*( k[^\\n]*)?";
+    private static final String META_FLAGS = "( [a-zA-Z][^\\x20\\n]*)*( k(?s:.)*)?";
+    /** The start of a meta reply line with a k flag: such a line runs to the next CRLF, bare LFs included. */
+    private static final Pattern META_WITH_KEY = Pattern.compile("(?s)(HD|NS|EX|NF|EN|VA [0-9]+)( [a-zA-Z][^\\x20\\n]*)* k.*");
 
     /** Every single-line reply form, as memcached 1.6.18 writes it. */
     private static final Pattern LINE = Pattern.compile(String.join("|",
@@ -75,6 +80,13 @@ public final class ReplyGrammar {
             int lf = indexOf(reply, (byte) '\n', at);
             if (lf < 0) {
                 throw new AssertionError("reply not ending in a newline at " + at + ": " + show(reply, at, reply.length));
+            }
+            if ((lf == at || reply[lf - 1] != '\r')
+                    && META_WITH_KEY.matcher(new String(reply, at, lf - at, StandardCharsets.ISO_8859_1)).matches()) {
+                int next = indexOfCrlf(reply, lf + 1);
+                if (next >= 0) {
+                    lf = next + 1;
+                }
             }
             boolean crlf = lf > at && reply[lf - 1] == '\r';
             int eol = crlf ? lf - 1 : lf;
@@ -143,6 +155,15 @@ public final class ReplyGrammar {
             var va = VA.matcher(line);
             if (va.matches()) {
                 return Long.parseLong(va.group(1));
+            }
+        }
+        return -1;
+    }
+
+    private static int indexOfCrlf(byte[] b, int from) {
+        for (int i = from; i + 1 < b.length; i++) {
+            if (b[i] == '\r' && b[i + 1] == '\n') {
+                return i;
             }
         }
         return -1;

@@ -10,6 +10,7 @@
 #   memfile   MemoryFileFuzzTest#damagedFile store     a damaged memory file, opened and read
 #
 # Usage: bench/fuzz.sh [minutes per target, default 10] [target ...]   (default: all five)
+#        RUNS=10000000 bench/fuzz.sh 75 meta   stops a target after that many inputs (or the minutes)
 # The build uses the "fuzz" profile (classes for Java 23 in target/fuzz: Jazzer 0.24 instruments
 # class files up to Java 23 only). The corpus a run grows stays in <module>/.cifuzz-corpus
 # (ignored by git); a finding is written by Jazzer into the target's committed corpus directory
@@ -32,6 +33,7 @@ shift || true
 targets=("$@")
 [[ ${#targets[@]} -gt 0 ]] || targets=(text meta binary udp memfile)
 seconds=$((minutes * 60))
+runs_limit="${RUNS:--1}"
 mkdir -p "$root/bench/results"
 
 # Harness classes left uninstrumented (coverage and comparison hooks): ':'-separated class names
@@ -55,7 +57,8 @@ for target in "${targets[@]}"; do
         -Dtest="${test[$target]}" -Dsurefire.failIfNoSpecifiedTests=false -Djazzer.hooks=true -Djazzer.instrument="dev.mnemo.**" \
         -Djazzer.instrumentation_excludes="$harness" -Djazzer.custom_hook_excludes="$harness" \
         -Djazzer.internal.arg.0=fuzz -Djazzer.internal.arg.1=-max_total_time="$seconds" \
-        -Djazzer.internal.arg.2=-timeout=60 -Djazzer.internal.arg.3=-report_slow_units=60) >"$log" 2>&1 || status=$?
+        -Djazzer.internal.arg.2=-timeout=60 -Djazzer.internal.arg.3=-report_slow_units=60 \
+        -Djazzer.internal.arg.4=-runs="$runs_limit") >"$log" 2>&1 || status=$?
     runs="$(grep -oE '^Done [0-9]+ runs in [0-9]+ second' "$log" | tail -1 | awk '{print $2, $5}')"
     executions="${runs% *}"
     took="${runs#* }"

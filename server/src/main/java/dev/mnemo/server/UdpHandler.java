@@ -5,7 +5,10 @@ import dev.mnemo.protocol.Outcome;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOutboundBuffer;
+import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.unix.Socket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,10 +30,12 @@ import java.net.InetSocketAddress;
  * <p>A one-datagram reply (every get of a small item) is built in place: the header is reserved
  * in front of the event loop's reply buffer ({@link LoopBuffer#REPLIES}, or a pooled buffer of
  * one datagram's size while that one is lent out) and filled in afterwards, so a get parses,
- * looks up and writes the value once; the only object Mnemo allocates for it is the outbound
- * {@link DatagramPacket} envelope Netty requires (Netty's datagram channels add their own per
- * datagram: the inbound packet, a slice of the loop's read buffer and the sender's address). A
- * longer reply is copied once more into header-and-chunk datagrams.
+ * looks up and writes the value once. On epoll it is sent by the handler itself, with the
+ * sendto(2) Netty's flush would make, while the socket holds no unsent output
+ * ({@link #sendDirectly}); otherwise, and on io_uring and NIO, it goes through the channel in an
+ * outbound {@link DatagramPacket}. Netty's datagram channels allocate their own objects per
+ * datagram read: the inbound packet, a slice of the loop's read buffer and the sender's address. A
+ * longer reply is copied once more into header-and-chunk datagrams, sent through the channel.
  *
  * <p>Not thread-safe: Netty calls it on the socket's event loop only.
  */
@@ -50,6 +55,8 @@ final class UdpHandler extends ChannelInboundHandlerAdapter {
     private final NegotiatingProtocol protocol;
     private final LoopCounters counters;
     private boolean unflushed;
+    /** The socket of an epoll UDP channel, which {@link #sendDirectly} sends from; null on io_uring and NIO. */
+    private Socket directSocket;
 
     /**
      * @param protocol this socket's protocol instance, reset for every datagram
@@ -58,6 +65,13 @@ final class UdpHandler extends ChannelInboundHandlerAdapter {
     UdpHandler(NegotiatingProtocol protocol, LoopCounters counters) {
         this.protocol = protocol;
         this.counters = counters;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (ctx.channel() instanceof EpollDatagramChannel epoll && epoll.fd() instanceof Socket socket) {
+            directSocket = socket;
+        }
     }
 
     @Override
@@ -145,12 +159,15 @@ final class UdpHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         counters.addBytesWritten(payload);
-        unflushed = true;
         if (datagrams == 1) {
             writeHeader(reply, reply.readerIndex(), requestId, 0, 1);
-            ctx.write(new DatagramPacket(reply, sender), ctx.voidPromise());
+            if (!sendDirectly(ctx, reply, sender)) {
+                unflushed = true;
+                ctx.write(new DatagramPacket(reply, sender), ctx.voidPromise());
+            }
             return;
         }
+        unflushed = true;
         ByteBuf framed = ctx.alloc().ioBuffer(payload + datagrams * HEADER_BYTES);
         try {
             int from = reply.readerIndex() + HEADER_BYTES;
@@ -167,6 +184,37 @@ final class UdpHandler extends ChannelInboundHandlerAdapter {
             framed.release();
             reply.release();
         }
+    }
+
+    /**
+     * On epoll, when the socket holds no unsent output (so replies stay in order), sends one
+     * datagram itself: the sendto(2) Netty's flush would make, without the envelope, the
+     * pipeline's and the outbound buffer's work. An error (an ICMP error queued for an earlier
+     * datagram, say) drops this reply, as memcached drops a reply it cannot send.
+     *
+     * @return true if the datagram was sent or dropped and {@code datagram} released; false if
+     *         it is still to be written through the channel (no direct socket, output pending,
+     *         or the socket's send buffer full)
+     */
+    private boolean sendDirectly(ChannelHandlerContext ctx, ByteBuf datagram, InetSocketAddress recipient) {
+        if (directSocket == null || unflushed || pendingOutput(ctx) || !datagram.hasMemoryAddress()) {
+            return false;
+        }
+        try {
+            if (directSocket.sendToAddress(datagram.memoryAddress(), datagram.readerIndex(), datagram.writerIndex(),
+                    recipient.getAddress(), recipient.getPort()) == 0) {
+                return false;
+            }
+        } catch (IOException e) {
+            LOG.debug("UDP reply to {} dropped: {}", recipient, e.toString());
+        }
+        datagram.release();
+        return true;
+    }
+
+    private static boolean pendingOutput(ChannelHandlerContext ctx) {
+        ChannelOutboundBuffer pending = ctx.channel().unsafe().outboundBuffer();
+        return pending == null || pending.totalPendingWriteBytes() != 0 || !pending.isEmpty();
     }
 
     private static void writeHeader(ByteBuf buffer, int index, int requestId, int sequence, int total) {

@@ -149,7 +149,13 @@ public final class Main {
                     + metricsAddress.getPort() + ": " + e.getMessage());
             return EXIT_BIND;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "mnemo-shutdown-hook"));
+        try {
+            Runtime.getRuntime().addShutdownHook(new Thread(server::close, "mnemo-shutdown-hook"));
+        } catch (IllegalStateException exiting) {
+            // SIGTERM or SIGINT arrived while starting, before stopOnTermination: the JVM is already exiting
+            server.close();
+            return 0;
+        }
         stopOnTermination(server);
         try {
             server.awaitTermination();

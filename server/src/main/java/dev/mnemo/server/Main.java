@@ -154,6 +154,9 @@ public final class Main {
         } catch (IllegalStateException exiting) {
             // SIGTERM or SIGINT arrived while starting, before stopOnTermination: the JVM is already exiting
             server.close();
+            if (metrics != null) {
+                metrics.close();
+            }
             return 0;
         }
         stopOnTermination(server);

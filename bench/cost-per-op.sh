@@ -18,6 +18,9 @@
 #   user, sys    µs of CPU per operation: utime and stime from /proc/<pid>/stat
 #   ctx sw/s     voluntary + nonvoluntary context switches, summed over /proc/<pid>/task/*/status
 #                (then the two apart, per second, without ratio)
+#   server, load CPU %  the share of a core the server and the load tool used over the window
+#                (utime + stime from /proc/<pid>/stat): a load tool near 100 % is the limit of
+#                ops/s, not the server
 #   p50 p99 p99.9  TextLoad's round trip per request (per batch of PIPELINE), µs, over its whole
 #                run (the mean over the rounds)
 # and each figure's ratio to memcached's in parentheses; one markdown table per workload.
@@ -114,14 +117,15 @@ server_ops() {
     echo "$total"
 }
 
-# snapshot <pid> <port> <file>: writes "<ns> <ops> <utime> <stime>" (CPU in clock ticks) to the
-# file and "<tid> <voluntary> <nonvoluntary> <thread name>" per thread of the server to file.ctx.
+# snapshot <pid> <port> <file>: writes "<ns> <ops> <utime> <stime> <load utime + stime>" (CPU in
+# clock ticks; the load tool's process is $load_proc) to the file and "<tid> <voluntary> <nonvoluntary> <thread name>" per thread of the server to file.ctx.
 snapshot() {
     local pid="$1" port="$2" file="$3" ns ops cpu
     ns="$(date +%s%N)"
     ops="$(server_ops "$port")"
     cpu="$(sed 's/^.*) //' "/proc/$pid/stat" | awk '{ print $12, $13 }')"   # utime, stime after "pid (comm) "
-    echo "$ns $ops $cpu" > "$file"
+    load_cpu="$(sed 's/^.*) //' "/proc/$load_proc/stat" 2>/dev/null | awk '{ print $12 + $13 }')"
+    echo "$ns $ops $cpu ${load_cpu:-0}" > "$file"
     awk '/^Name:/ { name = $0; sub(/^Name:[ \t]*/, "", name) }
          /^Pid:/ { tid = $2 }
          /^voluntary_ctxt_switches:/ { voluntary = $2 }
@@ -148,6 +152,12 @@ start_load() {
             ;;
     esac
     load_pid=$!
+    load_proc=""   # the load tool itself: timeout's child, which taskset replaced by the tool
+    for _ in $(seq 1 50); do
+        load_proc="$(pgrep -P "$load_pid" | head -1)"
+        [[ -n "$load_proc" && "$(cat "/proc/$load_proc/comm" 2>/dev/null)" != taskset ]] && break
+        sleep 0.02
+    done
 }
 
 # Waits for the load started last; returns 1, showing its output, if it gave no figure.
@@ -191,7 +201,7 @@ measure() {
 
 # measure_once <server index>: one measured window against the server; appends to
 # $workdir/acc.<kind>.<index> the line "<ns> <ops> <utime> <stime> <voluntary> <nonvoluntary>
-# <syscalls> <p50> <p99> <p99.9>" (latencies "-" for memcaslap) and sets window_ops_per_s; returns
+# <syscalls> <p50> <p99> <p99.9> <load ticks>" (latencies "-" for memcaslap) and sets window_ops_per_s; returns
 # 1, recording nothing, if the load failed.
 measure_once() {
     local i="$1" pid="${server_pids[$1]}" port="${ports[$1]}" name="${names[$1]}"
@@ -245,10 +255,10 @@ measure_once() {
                 bench, gone, name > "/dev/stderr"
             print total_v, total_n
         }' "$workdir/before.ctx" "$workdir/after.ctx")"
-    read -r before_ns before_ops before_user before_sys < "$workdir/before"
-    read -r after_ns after_ops after_user after_sys < "$workdir/after"
+    read -r before_ns before_ops before_user before_sys before_load < "$workdir/before"
+    read -r after_ns after_ops after_user after_sys after_load < "$workdir/after"
     echo "$((after_ns - before_ns)) $((after_ops - before_ops)) $((after_user - before_user))" \
-        "$((after_sys - before_sys)) $switches $syscalls ${latency[*]}" >> "$workdir/acc.$kind.$i"
+        "$((after_sys - before_sys)) $switches $syscalls ${latency[*]} $((after_load - before_load))" >> "$workdir/acc.$kind.$i"
     window_ops_per_s=$(( (after_ops - before_ops) * 1000000000 / (after_ns - before_ns) ))
 }
 
@@ -257,12 +267,13 @@ table() {
     local i
     for i in "${!names[@]}"; do
         awk -v name="${names[$i]}" -v tick_us="$((1000000 / $(getconf CLK_TCK)))" '
-            { ns += $1; ops += $2; user += $3; sys += $4; vol += $5; nonvol += $6; calls += $7
+            { ns += $1; ops += $2; user += $3; sys += $4; vol += $5; nonvol += $6; calls += $7; load += $11
               if ($8 != "-") { p50 += $8; p99 += $9; p999 += $10; rounds++ } }
             END {
                 s = ns / 1e9
-                printf "%s %.0f %.4f %.4f %.4f %.0f %.0f %.0f", name, ops / s, calls / ops, user * tick_us / ops,
-                    sys * tick_us / ops, (vol + nonvol) / s, vol / s, nonvol / s
+                printf "%s %.0f %.4f %.4f %.4f %.0f %.0f %.0f %.0f %.0f", name, ops / s, calls / ops, user * tick_us / ops,
+                    sys * tick_us / ops, (vol + nonvol) / s, vol / s, nonvol / s,
+                    (user + sys) * tick_us / (ns / 1e3) * 100, load * tick_us / (ns / 1e3) * 100
                 if (rounds > 0) printf " %.1f %.1f %.1f", p50 / rounds, p99 / rounds, p999 / rounds
                 printf "\n"
             }' "$workdir/acc.$kind.$i"
@@ -270,13 +281,13 @@ table() {
         function commas(n,   s) { s = sprintf("%.0f", n); while (s ~ /[0-9][0-9][0-9][0-9]/) sub(/[0-9][0-9][0-9]($|,)/, ",&", s); return s }
         function cell(text, value, column) { return NR == 1 || base[column] == 0 ? text : sprintf("%s (%.2f)", text, value / base[column]) }
         NR == 1 { for (c = 2; c <= NF; c++) base[c] = $c
-            printf "| server | ops/s | syscalls/op | user µs/op | sys µs/op | ctx sw/s | vol + nonvol |%s\n", (NF > 8 ? " p50 µs | p99 µs | p99.9 µs |" : "")
-            printf "|---|---:|---:|---:|---:|---:|---:|%s\n", (NF > 8 ? "---:|---:|---:|" : "") }
+            printf "| server | ops/s | syscalls/op | user µs/op | sys µs/op | ctx sw/s | vol + nonvol | server, load CPU %% |%s\n", (NF > 10 ? " p50 µs | p99 µs | p99.9 µs |" : "")
+            printf "|---|---:|---:|---:|---:|---:|---:|---:|%s\n", (NF > 10 ? "---:|---:|---:|" : "") }
         {
-            printf "| %s | %s | %s | %s | %s | %s | %s + %s |", $1, cell(commas($2), $2, 2), cell(sprintf("%.2f", $3), $3, 3),
+            printf "| %s | %s | %s | %s | %s | %s | %s + %s | %s, %s |", $1, cell(commas($2), $2, 2), cell(sprintf("%.2f", $3), $3, 3),
                 cell(sprintf("%.2f", $4), $4, 4), cell(sprintf("%.2f", $5), $5, 5),
-                cell(commas($6), $6, 6), commas($7), commas($8)
-            if (NF > 8) printf " %s | %s | %s |", cell($9, $9, 9), cell($10, $10, 10), cell($11, $11, 11)
+                cell(commas($6), $6, 6), commas($7), commas($8), $9, $10
+            if (NF > 10) printf " %s | %s | %s |", cell($11, $11, 11), cell($12, $12, 12), cell($13, $13, 13)
             printf "\n"
         }'
 }

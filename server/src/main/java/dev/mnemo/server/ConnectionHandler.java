@@ -12,9 +12,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOutboundHandler;
 import io.netty.channel.ChannelOutboundBuffer;
-import io.netty.channel.epoll.AbstractEpollStreamChannel;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.unix.Socket;
 import org.slf4j.Logger;
@@ -127,11 +125,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
-        // replies may pass by the pipeline only when it has no outbound handler (TLS has one)
-        if (channel instanceof AbstractEpollStreamChannel epoll && epoll.fd() instanceof Socket socket
-                && ctx.pipeline().context(ChannelOutboundHandler.class) == null) {
-            directSocket = socket;
-        }
+        directSocket = DirectSend.socketOf(ctx);
     }
 
     @Override
@@ -489,8 +483,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         if (directSocket == null || closing || unflushed || !out.hasMemoryAddress()) {
             return false;
         }
-        ChannelOutboundBuffer pending = ctx.channel().unsafe().outboundBuffer();
-        if (pending == null || pending.totalPendingWriteBytes() != 0 || !pending.isEmpty()) {
+        if (DirectSend.channelHoldsOutput(ctx.channel())) {
             return false;
         }
         try {

@@ -5,8 +5,6 @@ import dev.mnemo.protocol.Outcome;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOutboundBuffer;
-import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.unix.Socket;
 import org.slf4j.Logger;
@@ -69,9 +67,7 @@ final class UdpHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        if (ctx.channel() instanceof EpollDatagramChannel epoll && epoll.fd() instanceof Socket socket) {
-            directSocket = socket;
-        }
+        directSocket = DirectSend.socketOf(ctx);
     }
 
     @Override
@@ -197,7 +193,7 @@ final class UdpHandler extends ChannelInboundHandlerAdapter {
      *         or the socket's send buffer full)
      */
     private boolean sendDirectly(ChannelHandlerContext ctx, ByteBuf datagram, InetSocketAddress recipient) {
-        if (directSocket == null || unflushed || pendingOutput(ctx) || !datagram.hasMemoryAddress()) {
+        if (directSocket == null || unflushed || DirectSend.channelHoldsOutput(ctx.channel()) || !datagram.hasMemoryAddress()) {
             return false;
         }
         try {
@@ -210,11 +206,6 @@ final class UdpHandler extends ChannelInboundHandlerAdapter {
         }
         datagram.release();
         return true;
-    }
-
-    private static boolean pendingOutput(ChannelHandlerContext ctx) {
-        ChannelOutboundBuffer pending = ctx.channel().unsafe().outboundBuffer();
-        return pending == null || pending.totalPendingWriteBytes() != 0 || !pending.isEmpty();
     }
 
     private static void writeHeader(ByteBuf buffer, int index, int requestId, int sequence, int total) {

@@ -18,6 +18,8 @@ public final class ReplyGrammar {
     /** A key as a reply echoes it: memcached checks only its length and that it holds no space or newline. */
     private static final String KEY = "[^\\x20\\n]{1,250}";
     private static final String U64 = "(0|[1-9][0-9]{0,19})";
+    /** One meta reply flag: a space, a letter, then a token of any byte but space and newline. */
+    private static final String META_FLAG = " [a-zA-Z][^\\x20\\n]*";
     /**
      * Meta reply flags: a letter, then a token (k echoes the key, O the opaque: any byte but space
      * and newline, a CR not before the newline included, as memcached's tokenizer splits on spaces only).
@@ -29,9 +31,9 @@ public final class ReplyGrammar {
      * "HD c2 k<key bytes with LF> O… W" byte for byte as Mnemo; UdpFuzzTestInputs/datagrams/base64-key-with-lf-echoed-decoded):
      * see {@link #META_WITH_KEY}. A decoded key holding CR LF makes memcached's reply itself ambiguous; no input has.
      */
-    private static final String META_FLAGS = "( [a-zA-Z][^\\x20\\n]*)*( k(?s:.)*)?";
+    private static final String META_FLAGS = "(" + META_FLAG + ")*( k(?s:.)*)?";
     /** The start of a meta reply line with a k flag: such a line runs to the next CRLF, bare LFs included. */
-    private static final Pattern META_WITH_KEY = Pattern.compile("(?s)(HD|NS|EX|NF|EN|VA [0-9]+)( [a-zA-Z][^\\x20\\n]*)* k.*");
+    private static final Pattern META_WITH_KEY = Pattern.compile("(?s)(HD|NS|EX|NF|EN|VA [0-9]+)(" + META_FLAG + ")* k.*");
 
     /** Every single-line reply form, as memcached 1.6.18 writes it. */
     private static final Pattern LINE = Pattern.compile(String.join("|",

@@ -24,7 +24,8 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+from footprint import free_port, read_line, server_command
+
 DAMAGE = 4096
 
 
@@ -37,12 +38,6 @@ def flags(i):
     return (i * 2654435761) & 0xFFFFFFFF
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Server:
     """One server process on a memory file; start() waits until it answers `version`."""
 
@@ -52,14 +47,7 @@ class Server:
         self.proc = None
 
     def command(self):
-        if self.name == "memcached":
-            cmd = ["memcached", "-e", self.path, "-m", str(self.memory), "-p", str(self.port), "-U", "0",
-                   "-l", "127.0.0.1", "-t", "1"]
-            if os.geteuid() == 0:
-                cmd += ["-u", "root"]
-        else:
-            cmd = [os.path.join(ROOT, "mnemo"), "-e", self.path, "-m", str(self.memory), "-p", str(self.port),
-                   "-U", "0", "-l", "127.0.0.1", "-t", "1"]
+        cmd = server_command(self.name, self.port, self.memory, extra=["-e", self.path, "-t", "1"])
         return (["taskset", "-c", self.cpus] if self.cpus else []) + cmd
 
     def start(self, log):
@@ -104,12 +92,7 @@ class Client:
         self.sock.close()
 
     def _line(self):
-        while b"\r\n" not in self.buf:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise ConnectionError("closed")
-            self.buf += chunk
-        line, self.buf = self.buf.split(b"\r\n", 1)
+        line, self.buf = read_line(self.sock, self.buf)
         return line
 
     def _bytes(self, n):

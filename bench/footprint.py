@@ -32,9 +32,10 @@ MIN_VALUE = 10
 KEYS = 1_000_000
 
 
-def server_command(name, port, megabytes, connections=10240):
-    """The command line of a server; mnemo+opts is ./mnemo, started with MNEMO_JAVA_OPTS (Server)."""
-    common = ["-p", str(port), "-m", str(megabytes), "-c", str(connections), "-l", "127.0.0.1"]
+def server_command(name, port, megabytes, connections=10240, extra=()):
+    """The command line of a server, with the flags in extra added; mnemo+opts is ./mnemo, started with
+    MNEMO_JAVA_OPTS (Server)."""
+    common = ["-p", str(port), "-m", str(megabytes), "-c", str(connections), "-l", "127.0.0.1", *extra]
     if name == "memcached":
         user = ["-u", "nobody"] if os.geteuid() == 0 else []   # memcached refuses to run as root without -u
         return ["memcached", "-U", "0"] + user + common

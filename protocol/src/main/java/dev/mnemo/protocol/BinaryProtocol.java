@@ -71,6 +71,8 @@ public final class BinaryProtocol implements Protocol {
     private final InputDiscard discard = new InputDiscard();
     private final ItemWrite write = new ItemWrite();
     private final KeyPrefixStats.Recorder prefixStats;
+    /** {@link #awaitedRequestBytes()}: set when a storage request's body has not all arrived, 0 otherwise. */
+    private int awaitedRequestBytes;
 
     /**
      * @param store        the store requests execute on
@@ -91,6 +93,7 @@ public final class BinaryProtocol implements Protocol {
 
     @Override
     public Outcome process(ByteBuf in, ByteBuf out) {
+        awaitedRequestBytes = 0;
         Outcome discarding = discard.before(in);
         if (discarding != null) {
             return discarding;
@@ -157,6 +160,11 @@ public final class BinaryProtocol implements Protocol {
     @Override
     public void reset() {
         discard.reset();
+    }
+
+    @Override
+    public int awaitedRequestBytes() {
+        return awaitedRequestBytes;
     }
 
     /** memcached's authenticated(): the SASL opcodes and VERSION need no authentication. */
@@ -261,6 +269,7 @@ public final class BinaryProtocol implements Protocol {
         }
         int length = keyEnd + (int) valueLength;
         if (in.readableBytes() < length) {
+            awaitedRequestBytes = length;
             return Outcome.NEED_MORE_INPUT;
         }
         MemorySegment memory = inMemory.view(in, start, length);

@@ -253,6 +253,7 @@ final class MetaProtocol implements ItemReader {
             return next;
         }
         if (available < blockEnd) {
+            request.awaitData(blockEnd);
             return -1;
         }
         int end = (int) blockEnd;

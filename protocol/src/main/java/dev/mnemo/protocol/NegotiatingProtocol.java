@@ -56,6 +56,11 @@ public final class NegotiatingProtocol implements Protocol {
         return chosen.process(in, out);
     }
 
+    @Override
+    public int awaitedRequestBytes() {
+        return chosen == null ? 0 : chosen.awaitedRequestBytes();
+    }
+
     /**
      * Whether held input, the start of a request that is not yet complete, has its command part
      * complete and waits only for its data (memcached's conn_nread state): a text command line

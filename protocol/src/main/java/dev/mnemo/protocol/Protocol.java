@@ -40,6 +40,23 @@ public interface Protocol {
      */
     void reset();
 
+    /**
+     * After {@link #process} returned {@link Outcome#NEED_MORE_INPUT}: the length, in bytes, of
+     * the whole request at the inbound buffer's reader index, when what has arrived of it says
+     * so: a storage command's line with its {@code <bytes>} data block and "\r\n"
+     * (protocol.txt "Storage commands", "Meta Set"), or a binary header with its body. The
+     * connection can then make room for the request once, and let the socket read the rest of it
+     * straight into place (memcached reads a data block into the item it allocated for it, its
+     * conn_nread), instead of growing its buffer as the bytes arrive.
+     *
+     * @return the request's length in bytes, more than the bytes held; 0 when it is not known
+     *         (a command line still arriving, a block being discarded) or the last call did not
+     *         return {@link Outcome#NEED_MORE_INPUT}
+     */
+    default int awaitedRequestBytes() {
+        return 0;
+    }
+
     /** @return the {@link WatchLog} streams of the "watch" that last returned {@link Outcome#WATCH}; 0 before */
     default int watchedStreams() {
         return 0;

@@ -99,6 +99,7 @@ public final class TextProtocol implements Protocol {
 
     @Override
     public Outcome process(ByteBuf in, ByteBuf out) {
+        request.clearAwaited();
         Outcome discarding = request.discard.before(in);
         if (discarding != null) {
             return discarding;
@@ -130,6 +131,11 @@ public final class TextProtocol implements Protocol {
             return authenticate(lf + 1);
         }
         return execute(lf + 1);
+    }
+
+    @Override
+    public int awaitedRequestBytes() {
+        return request.awaitedBytes();
     }
 
     @Override

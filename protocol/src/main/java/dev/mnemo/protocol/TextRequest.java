@@ -30,6 +30,8 @@ final class TextRequest {
     private ByteBuf out;
     private int viewStart;
     private boolean noreply;
+    /** {@link Protocol#awaitedRequestBytes()}: set by the last call that awaits a data block, 0 otherwise. */
+    private int awaitedBytes;
 
     /** The connection's number ("watch" lines' cfd), 0 for none. */
     final int connectionId;
@@ -47,6 +49,27 @@ final class TextRequest {
     void begin(ByteBuf in, ByteBuf out) {
         this.in = in;
         this.out = out;
+    }
+
+    /** Forgets the request length the last {@link #awaitData} said: a new {@link Protocol#process} call. */
+    void clearAwaited() {
+        awaitedBytes = 0;
+    }
+
+    /**
+     * The request's command line has arrived but its data block has not all arrived yet.
+     *
+     * @param requestEnd buffer index just past the data block's "\r\n"
+     * @return {@link Outcome#NEED_MORE_INPUT}
+     */
+    Outcome awaitData(long requestEnd) {
+        awaitedBytes = (int) (requestEnd - in.readerIndex());
+        return Outcome.NEED_MORE_INPUT;
+    }
+
+    /** @return the whole request's length in bytes as {@link #awaitData} last said; 0 if not since {@link #clearAwaited} */
+    int awaitedBytes() {
+        return awaitedBytes;
     }
 
     ByteBuf in() {

@@ -83,7 +83,7 @@ final class TextStorageCommands {
         }
         long dataEnd = (long) next + length + 2;
         if (r.in().writerIndex() < dataEnd) {
-            return Outcome.NEED_MORE_INPUT;
+            return r.awaitData(dataEnd);
         }
         int end = (int) dataEnd;
         MemorySegment memory = r.view(end);

@@ -42,8 +42,12 @@ import java.util.concurrent.TimeUnit;
  * closed rather than let memory grow. An idle connection holds no buffer: the cumulation is
  * released as soon as the requests in it are consumed, and one that keeps only the start of a
  * request (a partial command line, a data block still arriving) keeps a buffer about the size
- * of those bytes, not of the socket read that brought them (issue 16, slow clients). A data
- * block grows its buffer as its bytes arrive (doubling), never ahead of them.
+ * of those bytes, not of the socket read that brought them (issue 16, slow clients). Once a
+ * storage request's command line (or binary header) has arrived, its buffer is sized for the
+ * whole request, but never more than {@value #AHEAD_BYTES} bytes (or the bytes held, if more)
+ * ahead of what arrived, so a large data block grows by doubling; on epoll the socket then
+ * reads the rest of the request straight into that buffer ({@link #awaitedInput}), so a value
+ * is copied once more only into the store, as memcached reads a block into its item.
  *
  * <p>With {@code -o idle_timeout} the server's {@link IdleTimeout} closes a connection that has
  * completed no command for longer than the timeout, as memcached does: only while it waits for
@@ -65,6 +69,14 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
      */
     static final int FIT_SLACK_BYTES = 512;
 
+    /**
+     * How far, in bytes, the buffer of a request whose length is known may be sized ahead of the
+     * bytes that have arrived (or the bytes held, if more): a data block of up to about this size
+     * is read into one buffer of its size; a larger one grows by doubling. A client that sends
+     * storage command lines and stalls costs at most this much per connection.
+     */
+    static final int AHEAD_BYTES = 128 * 1024;
+
     /** memcached 1.6's reply to a connection over the limit (-c), after which it closes. */
     private static final byte[] TOO_MANY_CONNECTIONS =
             "ERROR Too many open connections\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -79,6 +91,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     /** Received bytes not yet consumed by the protocol; null when there are none. */
     private ByteBuf in;
+    /** Bytes of the request held in {@link #in} still to arrive, when its length is known; 0 otherwise. */
+    private int awaitedBytes;
+    /** The part of {@link #in} last lent to a socket read by {@link #awaitedInput}; null when none. */
+    private ByteBuf lentInput;
     /** Replies not yet handed to the channel; null when there are none. */
     private ByteBuf out;
     private boolean admitted;
@@ -126,6 +142,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         channel = ctx.channel();
         directSocket = DirectSend.socketOf(ctx);
+        // on epoll (each read allocates its buffer just before the read, on this loop) the rest
+        // of a request may be read into place; io_uring allocates reads ahead, TLS decrypts first
+        if (directSocket != null && channel.config().getRecvByteBufAllocator() instanceof LoopReadAllocator loops) {
+            channel.config().setRecvByteBufAllocator(loops.readingInto(this::awaitedInput));
+        }
     }
 
     @Override
@@ -174,15 +195,59 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         counters.addBytesRead(data.readableBytes());
-        if (in == null) {
+        if (data == lentInput) { // read into place, just after the held bytes
+            lentInput = null;
+            in.writerIndex(in.writerIndex() + data.readableBytes());
+            data.release();
+        } else if (in == null) {
             in = data; // the common case, whole requests in one read: no copy
         } else {
             cumulate(ctx, data);
         }
         processInput(ctx);
+        awaitedBytes = 0;
         if (in != null && !paused) { // a throttled connection's held requests wait whole, uncopied
-            fitHeldInput(ctx);
+            prepareHeldInput(ctx);
         }
+    }
+
+    /**
+     * The next socket read's buffer while the held request's length is known (called by the
+     * channel's {@link LoopReadAllocator} on epoll): the free part of {@link #in} just after the
+     * held bytes, as long as the request's remaining bytes, so that they arrive in place. The
+     * caller owns the returned buffer (a retained slice of {@link #in}) and releases it.
+     *
+     * @return the buffer to read into, or null to read as usual
+     */
+    ByteBuf awaitedInput() {
+        if (awaitedBytes == 0 || in == null || closing || !in.isWritable()) {
+            return null;
+        }
+        lentInput = in.retainedSlice(in.writerIndex(), Math.min(awaitedBytes, in.writableBytes())).clear();
+        return lentInput;
+    }
+
+    /**
+     * After a read left the start of a request held: when its length is known (a storage
+     * request's line or header has arrived: {@link NegotiatingProtocol#awaitedRequestBytes()}),
+     * makes room for the rest, at most {@link #AHEAD_BYTES} (or the bytes held) ahead of them;
+     * otherwise keeps the held bytes in a buffer about their size ({@link #fitHeldInput}).
+     */
+    private void prepareHeldInput(ChannelHandlerContext ctx) {
+        int held = in.readableBytes();
+        int wanted = protocol.awaitedRequestBytes();
+        if (wanted <= held) {
+            fitHeldInput(ctx);
+            return;
+        }
+        int room = (int) Math.min(wanted, held + (long) Math.max(held, AHEAD_BYTES));
+        // move when the free part is too small to be worth a read (so a buffer grows about
+        // twofold at a time) or the buffer is much larger than the request (the loop's read buffer)
+        boolean cramped = in.writableBytes() < Math.min(room - held, AHEAD_BYTES / 2);
+        if (cramped || (in.capacity() > 2 * room && in.capacity() - room > FIT_SLACK_BYTES)) {
+            moveHeldInput(ctx, room);
+        }
+        awaitedBytes = wanted - held;
     }
 
     /**
@@ -527,6 +592,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void releaseBuffers() {
+        awaitedBytes = 0;
         if (in != null) {
             in.release();
             in = null;

@@ -11,34 +11,64 @@ import io.netty.util.UncheckedBooleanSupplier;
  * one holds it, instead of a buffer allocated from Netty's pool and freed again per read; while
  * it is held (a connection keeps a partial request in it, an io_uring read is in flight) a read
  * gets the buffer {@code sizes} would have allocated. Everything else (how much to read, how many
- * reads per event) is {@code sizes}'s.
+ * reads per event) is {@code sizes}'s. A connection's own copy ({@link #readingInto}) first asks
+ * the connection: while it awaits the rest of a request whose length it knows, the read goes
+ * straight into the buffer that holds the request's start.
  *
- * <p>Thread-safe: one instance may serve every channel; each handle is its channel's.
+ * <p>Thread-safe: one instance may serve every channel; each handle is its channel's. The
+ * awaited input is asked for on the channel's event loop, just before each read.
  */
 final class LoopReadAllocator implements RecvByteBufAllocator {
 
+    /** A connection's buffer for its next read: the free part after a request's held start, or null for the usual. */
+    @FunctionalInterface
+    interface AwaitedInput {
+        /** @return a buffer the caller owns and releases, to read into; null to read into the loop's buffer */
+        ByteBuf awaitedInput();
+    }
+
     private final RecvByteBufAllocator sizes;
+    private final AwaitedInput awaited;
 
     /** @param sizes Netty's allocator for the read sizes, and for reads while the loop's buffer is held */
     LoopReadAllocator(RecvByteBufAllocator sizes) {
+        this(sizes, null);
+    }
+
+    private LoopReadAllocator(RecvByteBufAllocator sizes, AwaitedInput awaited) {
         this.sizes = sizes;
+        this.awaited = awaited;
+    }
+
+    /**
+     * @param awaited the connection to ask for its awaited input before each read
+     * @return an allocator for that one connection's channel, reading as this one otherwise
+     */
+    LoopReadAllocator readingInto(AwaitedInput awaited) {
+        return new LoopReadAllocator(sizes, awaited);
     }
 
     @Override
     public Handle newHandle() {
-        return new LoopReadHandle((ExtendedHandle) sizes.newHandle());
+        return new LoopReadHandle((ExtendedHandle) sizes.newHandle(), awaited);
     }
 
-    /** {@code sizes}'s handle, but reading into the loop's buffer. */
+    /** {@code sizes}'s handle, but reading into the connection's awaited input or the loop's buffer. */
     private static final class LoopReadHandle implements ExtendedHandle {
         private final ExtendedHandle sizes;
+        private final AwaitedInput awaited;
 
-        LoopReadHandle(ExtendedHandle sizes) {
+        LoopReadHandle(ExtendedHandle sizes, AwaitedInput awaited) {
             this.sizes = sizes;
+            this.awaited = awaited;
         }
 
         @Override
         public ByteBuf allocate(ByteBufAllocator alloc) {
+            ByteBuf into = awaited == null ? null : awaited.awaitedInput();
+            if (into != null) {
+                return into;
+            }
             ByteBuf loops = LoopBuffer.READS.lend(alloc);
             return loops != null ? loops : sizes.allocate(alloc);
         }

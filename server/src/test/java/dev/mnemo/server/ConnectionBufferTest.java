@@ -14,12 +14,15 @@ import java.util.Arrays;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What a connection's inbound buffer holds between reads (issue 16): nothing once its requests
- * are consumed, about the bytes of a partial request otherwise, never a socket read's or a
- * declared data block's worth ahead of the bytes that arrived. Drives a {@link ConnectionHandler}
+ * are consumed, about the bytes of a partial request otherwise, never a socket read's worth
+ * ahead of the bytes that arrived, and for a data block whose line has arrived at most
+ * {@link ConnectionHandler#AHEAD_BYTES} (or the bytes held) ahead; and how the rest of such a
+ * request is read into place (issue 13, large sets). Drives a {@link ConnectionHandler}
  * of a running server through an {@link EmbeddedChannel}; each read arrives, as from a socket
  * whose read size the allocator guessed large, in a {@value #READ_CAPACITY}-byte buffer.
  */
@@ -40,7 +43,7 @@ class ConnectionBufferTest {
     }
 
     @Test
-    void largeValueInManyReadsGrowsWithItsBytesAndIsReleasedWhenStored() {
+    void largeValueInManyReadsGrowsAtMostItsAheadBoundAndIsReleasedWhenStored() {
         Connection c = new Connection();
         byte[] value = new byte[1_500_000];
         Arrays.fill(value, (byte) 'v');
@@ -54,7 +57,7 @@ class ConnectionBufferTest {
             if (received < request.length) {
                 int capacity = c.handler.heldInputCapacity();
                 assertTrue(capacity >= received, "holds what arrived");
-                assertTrue(capacity <= 2 * received + ConnectionHandler.FIT_SLACK_BYTES,
+                assertTrue(capacity <= received + Math.max(received, ConnectionHandler.AHEAD_BYTES),
                         "holds " + capacity + " bytes after " + received + " arrived");
             }
         }
@@ -65,6 +68,93 @@ class ConnectionBufferTest {
                 "\r\nEND\r\n".getBytes(StandardCharsets.US_ASCII));
         assertArrayEquals(expected, c.replyBytes(expected.length));
         assertEquals(0, c.handler.heldInputCapacity());
+        c.close();
+    }
+
+    @Test
+    void restOfAValueIsReadIntoPlaceAfterItsLine() {
+        Connection c = new Connection();
+        assertNull(c.handler.awaitedInput(), "nothing awaited on a new connection");
+        byte[] value = new byte[100_000];
+        for (int i = 0; i < value.length; i++) {
+            value[i] = (byte) (i * 31 + 7);
+        }
+        byte[] request = concat("set into-place 3 0 100000\r\n".getBytes(StandardCharsets.US_ASCII), value,
+                "\r\nget into-place\r\n".getBytes(StandardCharsets.US_ASCII));
+        int setLength = request.length - "get into-place\r\n".length();
+        c.read(Arrays.copyOfRange(request, 0, 20));
+        assertNull(c.handler.awaitedInput(), "the line has not all arrived");
+        c.read(Arrays.copyOfRange(request, 20, 3000));
+        int capacity = c.handler.heldInputCapacity();
+        assertEquals(setLength, capacity, "room for the whole request once its line is in");
+        int sent = 3000;
+        while (sent < setLength) {
+            ByteBuf into = c.handler.awaitedInput();
+            assertEquals(setLength - sent, into.writableBytes(), "lends exactly what the request still needs");
+            int n = Math.min(7_000, into.writableBytes());
+            into.writeBytes(request, sent, n); // what the socket read would do
+            sent += n;
+            c.channel.writeInbound(into);
+            if (sent < setLength) {
+                assertEquals(capacity, c.handler.heldInputCapacity(), "read in place, not moved");
+            }
+        }
+        assertEquals("STORED\r\n", c.reply());
+        assertEquals(0, c.handler.heldInputCapacity());
+        assertNull(c.handler.awaitedInput(), "nothing awaited once the request is consumed");
+        c.read(Arrays.copyOfRange(request, setLength, request.length));
+        byte[] expected = concat("VALUE into-place 3 100000\r\n".getBytes(StandardCharsets.US_ASCII), value,
+                "\r\nEND\r\n".getBytes(StandardCharsets.US_ASCII));
+        assertArrayEquals(expected, c.replyBytes(expected.length));
+        c.close();
+    }
+
+    @Test
+    void binaryAndMetaBodiesAreReadIntoPlaceToo() {
+        byte[] value = new byte[20_000];
+        Arrays.fill(value, (byte) 'm');
+        Connection meta = new Connection();
+        byte[] ms = concat("ms meta-key 20000 T0\r\n".getBytes(StandardCharsets.US_ASCII), value,
+                "\r\n".getBytes(StandardCharsets.US_ASCII));
+        meta.read(Arrays.copyOfRange(ms, 0, 100));
+        ByteBuf into = meta.handler.awaitedInput();
+        assertEquals(ms.length - 100, into.writableBytes());
+        into.writeBytes(ms, 100, ms.length - 100);
+        meta.channel.writeInbound(into);
+        assertEquals("HD\r\n", meta.reply());
+        meta.close();
+
+        Connection binary = new Connection();
+        ByteBuf set = ByteBufAllocator.DEFAULT.heapBuffer();
+        set.writeByte(0x80).writeByte(0x01).writeShort(3).writeByte(8).writeByte(0).writeShort(0);
+        set.writeInt(8 + 3 + value.length).writeInt(42).writeLong(0).writeLong(0);
+        set.writeBytes("bin".getBytes(StandardCharsets.US_ASCII)).writeBytes(value);
+        byte[] bytes = new byte[set.readableBytes()];
+        set.readBytes(bytes);
+        set.release();
+        binary.read(Arrays.copyOfRange(bytes, 0, 40));
+        into = binary.handler.awaitedInput();
+        assertEquals(bytes.length - 40, into.writableBytes());
+        into.writeBytes(bytes, 40, bytes.length - 40);
+        binary.channel.writeInbound(into);
+        byte[] reply = binary.replyBytes(24);
+        assertEquals((byte) 0x81, reply[0]);
+        assertEquals(0, reply[6] | reply[7], "status SUCCESS");
+        binary.close();
+        assertArrayEquals(value, server.store().get("bin".getBytes(StandardCharsets.US_ASCII)));
+        assertArrayEquals(value, server.store().get("meta-key".getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    @Test
+    void stalledDataBlockKeepsAtMostItsAheadBound() {
+        Connection c = new Connection();
+        c.read("set stalled 0 0 1000000\r\n".getBytes(StandardCharsets.US_ASCII));
+        int line = "set stalled 0 0 1000000\r\n".length();
+        assertEquals(line + ConnectionHandler.AHEAD_BYTES, c.handler.heldInputCapacity(),
+                "a declared megabyte is not allocated before it arrives");
+        ByteBuf into = c.handler.awaitedInput();
+        assertEquals(ConnectionHandler.AHEAD_BYTES, into.writableBytes());
+        into.release(); // as Netty releases a read buffer when the read fails
         c.close();
     }
 

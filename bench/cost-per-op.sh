@@ -8,6 +8,8 @@
 #                 of 32-byte values over 10,000 keys; CONNECTIONS threads of one connection each
 #                 (memtier's default is 4 threads x 50 connections; 4 x 1 on the one load core here)
 #   set1k         TextLoad: sets of 1024-byte values
+#   setlarge      TextLoad: sets of 10 B-100 KB values (uniform, as footprint.sh's set runs): a data
+#                 block longer than one socket read (not in the default list)
 # Per server and workload: a warm-up run (not measured), then per round a measured window of
 # SECONDS_PER_RUN inside a load run that starts a second before it and ends a second after, the
 # servers alternated each round. Over the window, summed over the rounds:
@@ -25,7 +27,7 @@
 #                run (the mean over the rounds)
 # and each figure's ratio to memcached's in parentheses; one markdown table per workload.
 #
-# Usage: bench/cost-per-op.sh [memaslap-tcp] [memaslap-udp] [get90] [set1k]   (default: all four)
+# Usage: bench/cost-per-op.sh [memaslap-tcp] [memaslap-udp] [get90] [set1k] [setlarge]   (default: the first four)
 # Environment: ROUNDS=1 SECONDS_PER_RUN=10 WARMUP_SECONDS=5 CONCURRENCY=32 (memcaslap -c)
 #   CONNECTIONS=4 PIPELINE=1 (TextLoad); DEBUG=1 prints each server thread's context switches;
 #   MNEMO_OLD_JAR=<an older mnemo-server.jar> adds mnemo-old-epoll and mnemo-old-io_uring, that
@@ -53,8 +55,8 @@ workloads=("$@")
 (( ${#workloads[@]} )) || workloads=(memaslap-tcp memaslap-udp get90 set1k)
 for kind in "${workloads[@]}"; do
     case "$kind" in
-        memaslap-tcp|memaslap-udp|get90|set1k) ;;
-        *) echo "usage: $0 [memaslap-tcp] [memaslap-udp] [get90] [set1k]" >&2; exit 64 ;;
+        memaslap-tcp|memaslap-udp|get90|set1k|setlarge) ;;
+        *) echo "usage: $0 [memaslap-tcp] [memaslap-udp] [get90] [set1k] [setlarge]" >&2; exit 64 ;;
     esac
 done
 if [[ -n "${MNEMO_OLD_JAR:-}" && ! -f "$MNEMO_OLD_JAR" ]]; then
@@ -305,6 +307,7 @@ for kind in "${workloads[@]}"; do
         memaslap-udp) about="memcaslap -T 1 -c $concurrency -U (UDP), get:set 90:10, key 16 B, value 100 B" ;;
         get90) about="TextLoad get90: 1 set : 9 gets, 32 B values, 10,000 keys, $connections connections, pipeline $pipeline" ;;
         set1k) about="TextLoad set1k: sets of 1024 B values, 10,000 keys, $connections connections, pipeline $pipeline" ;;
+        setlarge) about="TextLoad setlarge: sets of 10 B-100 KB values, 10,000 keys, $connections connections, pipeline $pipeline" ;;
     esac
     for i in "${!names[@]}"; do
         start_load "${ports[$i]}" "$warmup"

@@ -30,11 +30,12 @@ import java.util.concurrent.ThreadLocalRandom;
  * sent, not of a fixed request rate (as memtier's).
  *
  * <p>Workloads, after memtier's: {@code get90} (1 set for 9 gets, 32-byte values, memtier's
- * default size) and {@code set1k} (sets only, 1024-byte values); keys {@code key:0} to
- * {@code key:9999}, all set before the timed run so gets hit.
+ * default size), {@code set1k} (sets only, 1024-byte values) and {@code setlarge} (sets only,
+ * values of 10 B to 100 KB, uniformly at random, as bench/footprint.sh's set runs); keys
+ * {@code key:0} to {@code key:9999}, all set before the timed run so gets hit.
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.mnemo.bench.TextLoad [--tls] [--connections=4]
- * [--pipeline=1] <host> <port> <get90|set1k> <seconds>}. Prints {@code loaded} once the keys are
+ * [--pipeline=1] <host> <port> <get90|set1k|setlarge> <seconds>}. Prints {@code loaded} once the keys are
  * set and the timed run starts, then {@code ops/s: <n>} and {@code latency_us: p50=<µs> p99=<µs>
  * p99.9=<µs> max=<µs> batches=<n>} (round trip of one batch of {@code pipeline} requests, in
  * microseconds). The TLS client trusts any server certificate: a benchmark, never a client to copy.
@@ -42,23 +43,31 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class TextLoad {
 
     static final String USAGE =
-            "usage: TextLoad [--tls] [--connections=4] [--pipeline=1] <host> <port> <get90|set1k> <seconds>";
+            "usage: TextLoad [--tls] [--connections=4] [--pipeline=1] <host> <port> <get90|set1k|setlarge> <seconds>";
     static final int KEYS = 10_000;
     private static final int PRELOAD_BATCH = 100;
 
     private TextLoad() {
     }
 
-    /** get90: 1 set for 9 gets of 32-byte values; set1k: sets of 1024-byte values. */
+    /** get90: 1 set for 9 gets of 32-byte values; set1k: sets of 1024-byte values; setlarge: sets of 10 B-100 KB. */
     enum Workload {
-        GET90(32, true), SET1K(1024, false);
+        GET90(32, 32, true), SET1K(1024, 1024, false), SETLARGE(10, 100_000, false);
 
-        final int valueSize;
+        /** The smallest and largest value, in bytes; each set draws its size uniformly between them. */
+        final int minValueSize;
+        final int maxValueSize;
         final boolean mostlyGets;
 
-        Workload(int valueSize, boolean mostlyGets) {
-            this.valueSize = valueSize;
+        Workload(int minValueSize, int maxValueSize, boolean mostlyGets) {
+            this.minValueSize = minValueSize;
+            this.maxValueSize = maxValueSize;
             this.mostlyGets = mostlyGets;
+        }
+
+        /** @return the size, in bytes, of the next set's value */
+        int valueSize(ThreadLocalRandom random) {
+            return minValueSize == maxValueSize ? minValueSize : random.nextInt(minValueSize, maxValueSize + 1);
         }
     }
 
@@ -99,7 +108,7 @@ public final class TextLoad {
                 }
             }
             if (positional.size() != 4) {
-                throw new IllegalArgumentException("expected <host> <port> <get90|set1k> <seconds>, got " + positional);
+                throw new IllegalArgumentException("expected <host> <port> <get90|set1k|setlarge> <seconds>, got " + positional);
             }
             int port = positive("port", positional.get(1));
             if (port > 65_535) {
@@ -108,7 +117,8 @@ public final class TextLoad {
             Workload workload = switch (positional.get(2)) {
                 case "get90" -> Workload.GET90;
                 case "set1k" -> Workload.SET1K;
-                default -> throw new IllegalArgumentException("workload must be get90 or set1k, was " + positional.get(2));
+                case "setlarge" -> Workload.SETLARGE;
+                default -> throw new IllegalArgumentException("workload must be get90, set1k or setlarge, was " + positional.get(2));
             };
             return new Options(positional.get(0), port, workload, positive("seconds", positional.get(3)),
                     connections, pipeline, tls);
@@ -175,7 +185,7 @@ public final class TextLoad {
             for (int first = 0; first < KEYS; first += PRELOAD_BATCH) {
                 int end = Math.min(KEYS, first + PRELOAD_BATCH);
                 for (int key = first; key < end; key++) {
-                    loader.set(key, workload.valueSize);
+                    loader.set(key, workload.valueSize(ThreadLocalRandom.current()));
                 }
                 loader.flush();
                 for (int key = first; key < end; key++) {
@@ -228,7 +238,7 @@ public final class TextLoad {
                 if (isGet[i]) {
                     connection.get(key);
                 } else {
-                    connection.set(key, workload.valueSize);
+                    connection.set(key, workload.valueSize(random));
                 }
             }
             connection.flush();
@@ -274,6 +284,8 @@ public final class TextLoad {
         private final InputStream in;
         private final byte[] line = new byte[4096];
         private final byte[] value = new byte[2048];
+        /** The bytes every value is made of ('v'), as long as the largest value. */
+        private static final byte[] FILLER = "v".repeat(Workload.SETLARGE.maxValueSize).getBytes(StandardCharsets.US_ASCII);
 
         /** A TLS connection when {@code tls} is not null, else a plain TCP one. */
         Connection(SSLContext tls, InetSocketAddress address) throws IOException {
@@ -289,9 +301,7 @@ public final class TextLoad {
 
         void set(int key, int valueSize) throws IOException {
             out.write(("set key:" + key + " 0 0 " + valueSize + "\r\n").getBytes(StandardCharsets.US_ASCII));
-            for (int i = 0; i < valueSize; i++) {
-                out.write('v');
-            }
+            out.write(FILLER, 0, valueSize);
             out.write('\r');
             out.write('\n');
         }

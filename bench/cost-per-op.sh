@@ -8,8 +8,9 @@
 #                 of 32-byte values over 10,000 keys; CONNECTIONS threads of one connection each
 #                 (memtier's default is 4 threads x 50 connections; 4 x 1 on the one load core here)
 #   set1k         TextLoad: sets of 1024-byte values
-#   setlarge      TextLoad: sets of 10 B-100 KB values (uniform, as footprint.sh's set runs): a data
-#                 block longer than one socket read (not in the default list)
+#   setlarge      TextLoad: sets of 10 B-100 KB values (uniform), line, value and "\r\n" in three
+#                 writes as footprint.sh's set client sends them: data blocks that arrive after
+#                 their line and span socket reads (not in the default list)
 # Per server and workload: a warm-up run (not measured), then per round a measured window of
 # SECONDS_PER_RUN inside a load run that starts a second before it and ends a second after, the
 # servers alternated each round. Over the window, summed over the rounds:
@@ -307,7 +308,7 @@ for kind in "${workloads[@]}"; do
         memaslap-udp) about="memcaslap -T 1 -c $concurrency -U (UDP), get:set 90:10, key 16 B, value 100 B" ;;
         get90) about="TextLoad get90: 1 set : 9 gets, 32 B values, 10,000 keys, $connections connections, pipeline $pipeline" ;;
         set1k) about="TextLoad set1k: sets of 1024 B values, 10,000 keys, $connections connections, pipeline $pipeline" ;;
-        setlarge) about="TextLoad setlarge: sets of 10 B-100 KB values, 10,000 keys, $connections connections, pipeline $pipeline" ;;
+        setlarge) about="TextLoad setlarge: sets of 10 B-100 KB values in three writes, 10,000 keys, $connections connections, pipeline $pipeline" ;;
     esac
     for i in "${!names[@]}"; do
         start_load "${ports[$i]}" "$warmup"

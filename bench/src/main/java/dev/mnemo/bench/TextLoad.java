@@ -31,7 +31,8 @@ import java.util.concurrent.ThreadLocalRandom;
  *
  * <p>Workloads, after memtier's: {@code get90} (1 set for 9 gets, 32-byte values, memtier's
  * default size), {@code set1k} (sets only, 1024-byte values) and {@code setlarge} (sets only,
- * values of 10 B to 100 KB, uniformly at random, as bench/footprint.sh's set runs); keys
+ * values of 10 B to 100 KB, uniformly at random, the command line, the value and its "\r\n"
+ * sent in three writes, as bench/footprint.sh's set client sends them); keys
  * {@code key:0} to {@code key:9999}, all set before the timed run so gets hit.
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.mnemo.bench.TextLoad [--tls] [--connections=4]
@@ -63,6 +64,11 @@ public final class TextLoad {
             this.minValueSize = minValueSize;
             this.maxValueSize = maxValueSize;
             this.mostlyGets = mostlyGets;
+        }
+
+        /** Whether a set's line, value and "\r\n" go in three writes (one flush each) rather than with the batch. */
+        boolean splitsWrites() {
+            return this == SETLARGE;
         }
 
         /** @return the size, in bytes, of the next set's value */
@@ -185,7 +191,7 @@ public final class TextLoad {
             for (int first = 0; first < KEYS; first += PRELOAD_BATCH) {
                 int end = Math.min(KEYS, first + PRELOAD_BATCH);
                 for (int key = first; key < end; key++) {
-                    loader.set(key, workload.valueSize(ThreadLocalRandom.current()));
+                    loader.set(key, workload.valueSize(ThreadLocalRandom.current()), false);
                 }
                 loader.flush();
                 for (int key = first; key < end; key++) {
@@ -238,7 +244,7 @@ public final class TextLoad {
                 if (isGet[i]) {
                     connection.get(key);
                 } else {
-                    connection.set(key, workload.valueSize(random));
+                    connection.set(key, workload.valueSize(random), workload.splitsWrites());
                 }
             }
             connection.flush();
@@ -299,9 +305,16 @@ public final class TextLoad {
             in = new BufferedInputStream(socket.getInputStream(), 64 * 1024);
         }
 
-        void set(int key, int valueSize) throws IOException {
+        /** Writes a set; with {@code split}, flushes its line and its value each on its own. */
+        void set(int key, int valueSize, boolean split) throws IOException {
             out.write(("set key:" + key + " 0 0 " + valueSize + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            if (split) {
+                out.flush();
+            }
             out.write(FILLER, 0, valueSize);
+            if (split) {
+                out.flush();
+            }
             out.write('\r');
             out.write('\n');
         }

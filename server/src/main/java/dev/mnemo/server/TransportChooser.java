@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * Picks the Netty transport for --transport: {@code auto} takes the first available one of
- * {@link #AUTO_ORDER}, fastest first, and explains the pick; a named transport is taken if it
+ * {@link #AUTO_ORDER}, the order the measurements give, and explains the pick; a named transport is taken if it
  * works here and refused otherwise.
  *
  * <p>Thread-safe (stateless).
@@ -35,7 +35,7 @@ final class TransportChooser {
     private TransportChooser() {
     }
 
-    /** A chosen transport and, for the log, why it was chosen over faster ones. */
+    /** A chosen transport and, for the log, why it was chosen over the ones before it in the order. */
     record Choice(Transport transport, String reason) {
     }
 
@@ -77,7 +77,7 @@ final class TransportChooser {
         for (Transport transport : AUTO_ORDER) {
             String cause = unavailabilityCause(transport, nativeAllowed);
             if (cause == null) {
-                String reason = "the fastest available of " + names(AUTO_ORDER);
+                String reason = "the first available of " + names(AUTO_ORDER);
                 return new Choice(transport, skipped.isEmpty() ? reason : reason + "; not " + String.join("; not ", skipped));
             }
             skipped.add(transport.cliName() + ": " + cause);

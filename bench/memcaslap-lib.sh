@@ -127,8 +127,8 @@ load() {
     local port="$1" duration="$2"
     # shellcheck disable=SC2086
     timeout $((duration + 60)) taskset -c "${LOAD_CPUS:-1}" memcaslap -s "127.0.0.1:$port" -F "$workdir/workload.cfg" \
-        -t "${duration}s" -T 1 -c "$concurrency" ${MEMCASLAP_FLAGS:-} > "$workdir/memcaslap.out" 2>&1
-    sed -n 's/.*TPS: \([0-9]*\).*/\1/p' "$workdir/memcaslap.out" | tail -1
+        -t "${duration}s" -T 1 -c "$concurrency" ${MEMCASLAP_FLAGS:-} > "$workdir/load.out" 2>&1
+    sed -n 's/.*TPS: \([0-9]*\).*/\1/p' "$workdir/load.out" | tail -1
 }
 
 # Prints the date and the versions of memcached and of this checkout's Mnemo, then compare_rounds.
@@ -156,8 +156,8 @@ compare_rounds() {
             local ops
             ops="$(load "${ports[$i]}" "$seconds")"
             if [[ -z "$ops" ]]; then
-                echo "$bench_name: the run against ${names[$i]} produced no figure; memcaslap said:" >&2
-                cat "$workdir/memcaslap.out" >&2
+                echo "$bench_name: the run against ${names[$i]} produced no figure; the load said:" >&2
+                cat "$workdir/load.out" >&2
                 exit 1
             fi
             totals[i]=$((totals[i] + ops))

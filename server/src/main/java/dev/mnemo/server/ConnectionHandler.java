@@ -45,7 +45,9 @@ import java.util.concurrent.TimeUnit;
  * of those bytes, not of the socket read that brought them (issue 16, slow clients). Once a
  * storage request's command line (or binary header) has arrived, its buffer is sized for the
  * whole request, but never more than {@value #AHEAD_BYTES} bytes (or the bytes held, if more)
- * ahead of what arrived, so a large data block grows by doubling; on epoll the socket then
+ * ahead of what arrived, so a large data block grows by doubling, and never past the loop's
+ * budget for such room ({@link LoopCounters#grantAhead}; past it a block grows as its bytes
+ * arrive); on epoll the socket then
  * reads the rest of the request straight into that buffer ({@link #awaitedInput}), so a value
  * is copied once more only into the store, as memcached reads a block into its item.
  *
@@ -93,6 +95,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private ByteBuf in;
     /** Bytes of the request held in {@link #in} still to arrive, when its length is known; 0 otherwise. */
     private int awaitedBytes;
+    /** Room in {@link #in} ahead of the held bytes taken from the loop's budget, in bytes; 0 when none. */
+    private int aheadGrant;
     /** The part of {@link #in} last lent to a socket read by {@link #awaitedInput}; null when none. */
     private ByteBuf lentInput;
     /** Replies not yet handed to the channel; null when there are none. */
@@ -206,6 +210,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
         processInput(ctx);
         awaitedBytes = 0;
+        returnAhead();
         if (in != null && !paused) { // a throttled connection's held requests wait whole, uncopied
             prepareHeldInput(ctx);
         }
@@ -230,8 +235,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     /**
      * After a read left the start of a request held: when its length is known (a storage
      * request's line or header has arrived: {@link NegotiatingProtocol#awaitedRequestBytes()}),
-     * makes room for the rest, at most {@link #AHEAD_BYTES} (or the bytes held) ahead of them;
-     * otherwise keeps the held bytes in a buffer about their size ({@link #fitHeldInput}).
+     * makes room for the rest, at most {@link #AHEAD_BYTES} (or the bytes held) ahead of them and
+     * as much as the loop's budget grants; otherwise keeps the held bytes in a buffer about their
+     * size ({@link #fitHeldInput}).
      */
     private void prepareHeldInput(ChannelHandlerContext ctx) {
         int held = in.readableBytes();
@@ -240,7 +246,13 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             fitHeldInput(ctx);
             return;
         }
-        int room = (int) Math.min(wanted, held + (long) Math.max(held, AHEAD_BYTES));
+        int ahead = Math.min(wanted - held, Math.max(held, AHEAD_BYTES));
+        if (!counters.grantAhead(ahead)) {
+            fitHeldInput(ctx); // the loop's budget is spent: the block grows as its bytes arrive
+            return;
+        }
+        aheadGrant = ahead;
+        int room = held + ahead;
         // move when the free part is too small to be worth a read (so a buffer grows about
         // twofold at a time) or the buffer is much larger than the request (the loop's read buffer)
         boolean cramped = in.writableBytes() < Math.min(room - held, AHEAD_BYTES / 2);
@@ -591,8 +603,15 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Gives the room ahead this connection holds back to the loop's budget. */
+    private void returnAhead() {
+        counters.returnAhead(aheadGrant);
+        aheadGrant = 0;
+    }
+
     private void releaseBuffers() {
         awaitedBytes = 0;
+        returnAhead();
         if (in != null) {
             in.release();
             in = null;

@@ -6,7 +6,9 @@ import java.lang.invoke.VarHandle;
 /**
  * The network counters of one worker event loop. Written only by that loop's thread (every
  * connection handler runs on its channel's loop), read by any thread for "stats": plain
- * single-writer counters with opaque access, so counting costs no lock and no fence.
+ * single-writer counters with opaque access, so counting costs no lock and no fence. Also the
+ * loop's budget of buffer room its connections may hold ahead of the bytes of a request
+ * ({@link #grantAhead}).
  *
  * <p>Thread-safety: the {@code add…}/{@code record…} methods must be called from the owning
  * event loop only; the getters may be called from any thread and see a recent value.
@@ -35,6 +37,47 @@ final class LoopCounters {
     private long throttled;
     private long peakPendingOutputBytes;
     private final RequestLatency latency = new RequestLatency();
+
+    /**
+     * The room, in bytes, a loop's connections may hold ahead of the bytes of their requests in
+     * all: 32 MiB, so that clients that send storage command lines and stall cannot take more
+     * than the loops' share of the direct memory limit (256 MiB in jvm.options) between them.
+     */
+    static final long AHEAD_BUDGET_BYTES = 32L << 20;
+
+    private final long aheadBudgetBytes;
+    /** Room granted ahead and not yet given back, in bytes; the loop's thread only. */
+    private long aheadBytes;
+
+    LoopCounters() {
+        this(AHEAD_BUDGET_BYTES);
+    }
+
+    /** @param aheadBudgetBytes the loop's budget of room ahead, in bytes (tests use a small one) */
+    LoopCounters(long aheadBudgetBytes) {
+        this.aheadBudgetBytes = aheadBudgetBytes;
+    }
+
+    /**
+     * Takes room ahead of a request's bytes from the loop's budget, all of it or none; the
+     * connection gives it back with {@link #returnAhead} when its buffer changes or goes. Loop
+     * thread only.
+     *
+     * @param bytes the room wanted, in bytes
+     * @return whether it was granted: false once the budget has less left
+     */
+    boolean grantAhead(int bytes) {
+        if (bytes > aheadBudgetBytes - aheadBytes) {
+            return false;
+        }
+        aheadBytes += bytes;
+        return true;
+    }
+
+    /** @param bytes room {@link #grantAhead} granted, given back; loop thread only */
+    void returnAhead(int bytes) {
+        aheadBytes -= bytes;
+    }
 
     /** @param bytes bytes just read from a connection of this loop */
     void addBytesRead(long bytes) {

@@ -159,6 +159,35 @@ class ConnectionBufferTest {
     }
 
     @Test
+    void roomAheadStopsAtTheLoopsBudgetAndComesBackWhenAConnectionCloses() {
+        LoopCounters loop = new LoopCounters(2L * ConnectionHandler.AHEAD_BYTES);
+        byte[] line = "set stalled 0 0 1000000\r\n".getBytes(StandardCharsets.US_ASCII);
+        Connection first = new Connection(loop);
+        Connection second = new Connection(loop);
+        Connection third = new Connection(loop);
+        first.read(line);
+        second.read(line);
+        third.read(line);
+        assertEquals(line.length + ConnectionHandler.AHEAD_BYTES, first.handler.heldInputCapacity());
+        assertEquals(line.length + ConnectionHandler.AHEAD_BYTES, second.handler.heldInputCapacity());
+        assertEquals(line.length, third.handler.heldInputCapacity(), "the budget is spent: only the line is kept");
+        assertNull(third.handler.awaitedInput(), "and its value is read as it comes, into the loop's buffer");
+        byte[] part = new byte[1000];
+        Arrays.fill(part, (byte) 'p');
+        third.read(part);
+        assertTrue(third.handler.heldInputCapacity() <= 2 * (line.length + part.length),
+                "grows with its bytes: " + third.handler.heldInputCapacity());
+        first.close();
+        Connection fourth = new Connection(loop);
+        fourth.read(line);
+        assertEquals(line.length + ConnectionHandler.AHEAD_BYTES, fourth.handler.heldInputCapacity(),
+                "a closed connection's room went back to the budget");
+        second.close();
+        third.close();
+        fourth.close();
+    }
+
+    @Test
     void slowCommandLineKeepsOnlyItsBytes() {
         Connection c = new Connection();
         byte[] line = "get a-key-sent-one-byte-at-a-time\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -221,9 +250,14 @@ class ConnectionBufferTest {
         final EmbeddedChannel channel;
 
         Connection() {
+            this(new LoopCounters());
+        }
+
+        /** @param loop the counters and budget of the event loop the connection is on */
+        Connection(LoopCounters loop) {
             MnemoServer mnemo = server.server();
             handler = new ConnectionHandler(mnemo, new NegotiatingProtocol(server.store(), mnemo, 1_000_000),
-                    new LoopCounters(), 1_000_000);
+                    loop, 1_000_000);
             channel = new EmbeddedChannel(handler);
         }
 

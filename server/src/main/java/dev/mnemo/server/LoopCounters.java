@@ -39,21 +39,23 @@ final class LoopCounters {
     private final RequestLatency latency = new RequestLatency();
 
     /**
-     * The room, in bytes, a loop's connections may hold ahead of the bytes of their requests in
-     * all: 32 MiB, so that clients that send storage command lines and stall cannot take more
-     * than the loops' share of the direct memory limit (256 MiB in jvm.options) between them.
+     * The room, in bytes, the connections of all the server's loops may hold ahead of the bytes
+     * of their requests: 64 MiB, shared evenly by the loops, so that clients that send storage
+     * command lines and stall take at most a quarter of the direct memory limit (256 MiB in
+     * jvm.options) between them, whatever -c and -t.
      */
-    static final long AHEAD_BUDGET_BYTES = 32L << 20;
+    static final long AHEAD_BUDGET_BYTES = 64L << 20;
 
     private final long aheadBudgetBytes;
     /** Room granted ahead and not yet given back, in bytes; the loop's thread only. */
     private long aheadBytes;
 
+    /** The counters of a server's only loop, with the whole budget of room ahead. */
     LoopCounters() {
         this(AHEAD_BUDGET_BYTES);
     }
 
-    /** @param aheadBudgetBytes the loop's budget of room ahead, in bytes (tests use a small one) */
+    /** @param aheadBudgetBytes the loop's budget of room ahead, in bytes: its share of {@link #AHEAD_BUDGET_BYTES} */
     LoopCounters(long aheadBudgetBytes) {
         this.aheadBudgetBytes = aheadBudgetBytes;
     }

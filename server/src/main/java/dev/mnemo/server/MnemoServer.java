@@ -167,7 +167,7 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
                 transport.ioHandlerFactory());
         Map<EventExecutor, LoopCounters> counters = new IdentityHashMap<>();
         for (EventExecutor loop : workers) {
-            counters.put(loop, new LoopCounters());
+            counters.put(loop, new LoopCounters(LoopCounters.AHEAD_BUDGET_BYTES / requested.threads()));
         }
         this.countersByLoop = counters;
         this.nextConnectionId = new AtomicInteger(1);

@@ -9,7 +9,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
+import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -185,6 +187,84 @@ class ConnectionBufferTest {
         second.close();
         third.close();
         fourth.close();
+    }
+
+    /**
+     * The same pipelined stream of sets (text and meta, values of 0 B to 200 KB), gets and now
+     * and then a set over the item size limit (refused, its block discarded), delivered in one read to one connection and cut at random points to another,
+     * each piece read into place whenever the connection lends its buffer (as the epoll read
+     * allocator does; up to what the request still needs) and into a socket-read buffer of at
+     * most {@value #READ_CAPACITY} bytes otherwise: the replies must be the same bytes.
+     */
+    @Test
+    void repliesAreTheSameHoweverTheStreamIsCutAndWhereverItIsRead() {
+        Random random = new Random(20261206);
+        int readsInPlace = 0;
+        for (int round = 0; round < 20; round++) {
+            long seed = random.nextLong();
+            byte[] whole = stream(new Random(seed), "w" + round + "-");
+            byte[] cut = stream(new Random(seed), "c" + round + "-");
+            Connection one = new Connection();
+            for (int at = 0; at < whole.length; at += READ_CAPACITY) { // full socket reads
+                one.read(Arrays.copyOfRange(whole, at, Math.min(whole.length, at + READ_CAPACITY)));
+            }
+            String expected = one.reply().replace("w" + round + "-", "c" + round + "-");
+            one.close();
+
+            Connection pieces = new Connection();
+            int sent = 0;
+            while (sent < cut.length) {
+                int n = Math.min(cut.length - sent, 1 + random.nextInt(random.nextBoolean() ? 64 : 2 * READ_CAPACITY));
+                ByteBuf into = pieces.handler.awaitedInput();
+                if (into != null) {
+                    readsInPlace++;
+                    n = Math.min(n, into.writableBytes());
+                    into.writeBytes(cut, sent, n);
+                    pieces.channel.writeInbound(into);
+                } else {
+                    n = Math.min(n, READ_CAPACITY); // a socket read into the loop's buffer
+                    pieces.read(Arrays.copyOfRange(cut, sent, sent + n));
+                }
+                sent += n;
+            }
+            assertEquals(expected, pieces.reply(), "round " + round);
+            assertEquals(0, pieces.handler.heldInputCapacity());
+            pieces.close();
+        }
+        assertTrue(readsInPlace > 100, "read into place " + readsInPlace + " times");
+    }
+
+    /** @return a pipeline of 30 random requests whose keys start with {@code prefix} */
+    private static byte[] stream(Random random, String prefix) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int i = 0; i < 30; i++) {
+            String key = prefix + random.nextInt(8);
+            int kind = random.nextInt(100) == 0 ? 4 : random.nextInt(4);
+            int length = random.nextInt(4) == 0 ? random.nextInt(200_000) : random.nextInt(300);
+            byte[] value = new byte[length];
+            random.nextBytes(value);
+            switch (kind) {
+                case 0, 1 -> {
+                    out.writeBytes(("set " + key + " " + i + " 0 " + length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.writeBytes(value);
+                    out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+                }
+                case 2 -> {
+                    out.writeBytes(("ms " + key + " " + length + " F" + i + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.writeBytes(value);
+                    out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+                }
+                case 3 -> out.writeBytes(("get " + key + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                default -> {
+                    int tooLarge = 2 * 1024 * 1024 + 1; // -I 2m
+                    out.writeBytes(("set " + key + " 0 0 " + tooLarge + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                    out.writeBytes(new byte[tooLarge]);
+                    out.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+                }
+            }
+        }
+        out.writeBytes("mn\r\n".getBytes(StandardCharsets.US_ASCII));
+        return out.toByteArray();
     }
 
     @Test

@@ -13,7 +13,7 @@
 #                 their line and span socket reads (not in the default list)
 # Per server and workload: a warm-up run (not measured), then per round a measured window of
 # SECONDS_PER_RUN inside a load run that starts a second before it and ends a second after, the
-# servers alternated each round. Over the window, summed over the rounds:
+# servers alternated each round, each round starting one server further on. Over the window, summed over the rounds:
 #   ops/s        the server's own counters (stats: cmd_get + cmd_set + cmd_touch + delete, incr and
 #                decr hits and misses), not the load tool's count
 #   syscalls/op  perf stat -e raw_syscalls:sys_enter -p <pid> (every thread of the server; the
@@ -300,7 +300,7 @@ echo "memcached: $(memcached -V); mnemo: $("$root/mnemo" --version)$(
     [[ -n "${MNEMO_OLD_JAR:-}" ]] && echo "; mnemo-old: $(MNEMO_CLASSPATH="$MNEMO_OLD_JAR" "$root/packaging/bin/mnemo" --version) ($MNEMO_OLD_JAR)")"
 echo "java: $("$JAVA_HOME/bin/java" -version 2>&1 | head -1); $(perf --version); $(memcaslap -V 2>&1 | head -1 || true)"
 echo "servers: ${server_flags[*]//PORT/<tcp port>} pinned to core 0: ${names[*]}; load on core ${LOAD_CPUS:-1}"
-echo "method: warm-up ${warmup} s (not measured), then $rounds round(s) of a ${seconds} s window per server, alternated"
+echo "method: warm-up ${warmup} s (not measured), then $rounds round(s) of a ${seconds} s window per server, alternated, each round starting one server further on"
 
 for kind in "${workloads[@]}"; do
     case "$kind" in
@@ -317,7 +317,10 @@ for kind in "${workloads[@]}"; do
     rounds_line=""
     for round in $(seq 1 "$rounds"); do
         rounds_line+="round $round:"
-        for i in "${!names[@]}"; do
+        # each round starts one server further on, so no build always runs in the same place
+        # (the first Mnemo of a fixed order read 0.1-0.2 µs/op high: docs/PERFORMANCE.md)
+        for k in "${!names[@]}"; do
+            i=$(( (k + round - 1) % ${#names[@]} ))
             measure "$i"
             rounds_line+=" ${names[$i]} $window_ops_per_s"
         done

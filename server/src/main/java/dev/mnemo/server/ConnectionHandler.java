@@ -47,9 +47,9 @@ import java.util.concurrent.TimeUnit;
  * whole request, but never more than {@value #AHEAD_BYTES} bytes (or the bytes held, if more)
  * ahead of what arrived, so a large data block grows by doubling, and never past the loop's
  * budget for such room ({@link LoopCounters#grantAhead}; past it a block grows as its bytes
- * arrive); on epoll the socket then
- * reads the rest of the request straight into that buffer ({@link #awaitedInput}), so a value
- * is copied once more only into the store, as memcached reads a block into its item.
+ * arrive). On epoll the socket then reads the rest of the request straight into that buffer
+ * ({@link #awaitedInput}), so a value is copied once more only into the store, as memcached
+ * reads a data block into its item.
  *
  * <p>With {@code -o idle_timeout} the server's {@link IdleTimeout} closes a connection that has
  * completed no command for longer than the timeout, as memcached does: only while it waits for
@@ -93,8 +93,6 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     /** Received bytes not yet consumed by the protocol; null when there are none. */
     private ByteBuf in;
-    /** Bytes of the request held in {@link #in} still to arrive, when its length is known; 0 otherwise. */
-    private int awaitedBytes;
     /** Room in {@link #in} ahead of the held bytes taken from the loop's budget, in bytes; 0 when none. */
     private int aheadGrant;
     /** The part of {@link #in} last lent to a socket read by {@link #awaitedInput}; null when none. */
@@ -209,7 +207,6 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             cumulate(ctx, data);
         }
         processInput(ctx);
-        awaitedBytes = 0;
         returnAhead();
         if (in != null && !paused) { // a throttled connection's held requests wait whole, uncopied
             prepareHeldInput(ctx);
@@ -219,16 +216,20 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     /**
      * The next socket read's buffer while the held request's length is known (called by the
      * channel's {@link LoopReadAllocator} on epoll): the free part of {@link #in} just after the
-     * held bytes, as long as the request's remaining bytes, so that they arrive in place. The
+     * held bytes, at most as long as the rest of the request, so that it arrives in place. The
      * caller owns the returned buffer (a retained slice of {@link #in}) and releases it.
      *
      * @return the buffer to read into, or null to read as usual
      */
     ByteBuf awaitedInput() {
-        if (awaitedBytes == 0 || in == null || closing || !in.isWritable()) {
+        if (in == null || closing || !in.isWritable()) {
             return null;
         }
-        lentInput = in.retainedSlice(in.writerIndex(), Math.min(awaitedBytes, in.writableBytes())).clear();
+        int rest = protocol.awaitedRequestBytes() - in.readableBytes();
+        if (rest <= 0) {
+            return null;
+        }
+        lentInput = in.retainedSlice(in.writerIndex(), Math.min(rest, in.writableBytes())).clear();
         return lentInput;
     }
 
@@ -259,7 +260,6 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         if (cramped || (in.capacity() > 2 * room && in.capacity() - room > FIT_SLACK_BYTES)) {
             moveHeldInput(ctx, room);
         }
-        awaitedBytes = wanted - held;
     }
 
     /**
@@ -610,7 +610,6 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void releaseBuffers() {
-        awaitedBytes = 0;
         returnAhead();
         if (in != null) {
             in.release();

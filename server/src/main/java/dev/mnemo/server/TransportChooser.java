@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * Picks the Netty transport for --transport: {@code auto} takes the first available one of
- * {@link #AUTO_ORDER}, the order the measurements give, and explains the pick; a named transport is taken if it
- * works here and refused otherwise.
+ * {@link #AUTO_ORDER}, the order the measurements give, and explains the pick; a named
+ * transport is taken if it works here and refused otherwise.
  *
  * <p>Thread-safe (stateless).
  */

@@ -50,11 +50,6 @@ final class LoopCounters {
     /** Room granted ahead and not yet given back, in bytes; the loop's thread only. */
     private long aheadBytes;
 
-    /** The counters of a server's only loop, with the whole budget of room ahead. */
-    LoopCounters() {
-        this(AHEAD_BUDGET_BYTES);
-    }
-
     /** @param aheadBudgetBytes the loop's budget of room ahead, in bytes: its share of {@link #AHEAD_BUDGET_BYTES} */
     LoopCounters(long aheadBudgetBytes) {
         this.aheadBudgetBytes = aheadBudgetBytes;

@@ -330,7 +330,7 @@ class ConnectionBufferTest {
         final EmbeddedChannel channel;
 
         Connection() {
-            this(new LoopCounters());
+            this(new LoopCounters(LoopCounters.AHEAD_BUDGET_BYTES));
         }
 
         /** @param loop the counters and budget of the event loop the connection is on */

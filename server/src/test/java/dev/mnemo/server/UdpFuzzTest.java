@@ -63,7 +63,7 @@ class UdpFuzzTest {
             StoreReset.clear(store);
         }
         UdpHandler handler = new UdpHandler(new NegotiatingProtocol(store, new TestServer(SETTINGS), Protocol.NO_CONNECTION),
-                new LoopCounters());
+                new LoopCounters(LoopCounters.AHEAD_BUDGET_BYTES));
         EmbeddedChannel channel = new EmbeddedChannel(handler);
         try {
             ChannelHandlerContext ctx = channel.pipeline().context(handler);

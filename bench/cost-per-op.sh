@@ -13,7 +13,8 @@
 #                 their line and span socket reads (not in the default list)
 # Per server and workload: a warm-up run (not measured), then per round a measured window of
 # SECONDS_PER_RUN inside a load run that starts a second before it and ends a second after, the
-# servers alternated each round, each round starting one server further on. Over the window, summed over the rounds:
+# servers alternated, each round starting one server further on. Over the window, summed over
+# the rounds:
 #   ops/s        the server's own counters (stats: cmd_get + cmd_set + cmd_touch + delete, incr and
 #                decr hits and misses), not the load tool's count
 #   syscalls/op  perf stat -e raw_syscalls:sys_enter -p <pid> (every thread of the server; the
@@ -317,8 +318,8 @@ for kind in "${workloads[@]}"; do
     rounds_line=""
     for round in $(seq 1 "$rounds"); do
         rounds_line+="round $round:"
-        # each round starts one server further on, so no build always runs in the same place
-        # (the first Mnemo of a fixed order read 0.1-0.2 µs/op high: docs/PERFORMANCE.md)
+        # each round starts one server further on, so that no build always runs at the same
+        # point of a round (docs/PERFORMANCE.md, "How far two runs of the same build differ here")
         for k in "${!names[@]}"; do
             i=$(( (k + round - 1) % ${#names[@]} ))
             measure "$i"

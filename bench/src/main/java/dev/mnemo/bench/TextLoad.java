@@ -36,10 +36,10 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@code key:0} to {@code key:9999}, all set before the timed run so gets hit.
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.mnemo.bench.TextLoad [--tls] [--connections=4]
- * [--pipeline=1] <host> <port> <get90|set1k|setlarge> <seconds>}. Prints {@code loaded} once the keys are
- * set and the timed run starts, then {@code ops/s: <n>} and {@code latency_us: p50=<µs> p99=<µs>
- * p99.9=<µs> max=<µs> batches=<n>} (round trip of one batch of {@code pipeline} requests, in
- * microseconds). The TLS client trusts any server certificate: a benchmark, never a client to copy.
+ * [--pipeline=1] <host> <port> <get90|set1k|setlarge> <seconds>}. Prints {@code loaded} once
+ * the keys are set and the timed run starts, then {@code ops/s: <n>} and {@code latency_us:
+ * p50=<µs> p99=<µs> p99.9=<µs> max=<µs> batches=<n>} (round trip of one batch of
+ * {@code pipeline} requests, in microseconds). The TLS client trusts any server certificate: a benchmark, never a client to copy.
  */
 public final class TextLoad {
 
@@ -53,22 +53,20 @@ public final class TextLoad {
 
     /** get90: 1 set for 9 gets of 32-byte values; set1k: sets of 1024-byte values; setlarge: sets of 10 B-100 KB. */
     enum Workload {
-        GET90(32, 32, true), SET1K(1024, 1024, false), SETLARGE(10, 100_000, false);
+        GET90(32, 32, true, false), SET1K(1024, 1024, false, false), SETLARGE(10, 100_000, false, true);
 
         /** The smallest and largest value, in bytes; each set draws its size uniformly between them. */
         final int minValueSize;
         final int maxValueSize;
         final boolean mostlyGets;
+        /** Whether a set's line, value and "\r\n" go in three writes (one flush each) rather than with the batch. */
+        final boolean splitsWrites;
 
-        Workload(int minValueSize, int maxValueSize, boolean mostlyGets) {
+        Workload(int minValueSize, int maxValueSize, boolean mostlyGets, boolean splitsWrites) {
             this.minValueSize = minValueSize;
             this.maxValueSize = maxValueSize;
             this.mostlyGets = mostlyGets;
-        }
-
-        /** Whether a set's line, value and "\r\n" go in three writes (one flush each) rather than with the batch. */
-        boolean splitsWrites() {
-            return this == SETLARGE;
+            this.splitsWrites = splitsWrites;
         }
 
         /** @return the size, in bytes, of the next set's value */
@@ -247,7 +245,7 @@ public final class TextLoad {
                 if (isGet[i]) {
                     connection.get(key);
                 } else {
-                    connection.set(key, workload.valueSize(random), workload.splitsWrites());
+                    connection.set(key, workload.valueSize(random), workload.splitsWrites);
                 }
             }
             connection.flush();

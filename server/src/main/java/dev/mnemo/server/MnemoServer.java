@@ -59,8 +59,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link #SWEEP_INTERVAL_MILLIS} ms (README.md, "Threads").
  *
  * <p>UDP: on epoll and io_uring each loop has its own UDP socket bound to the UDP port with
- * SO_REUSEPORT, so the kernel spreads datagrams across the loops; on NIO one socket serves
- * on the first loop ({@link UdpHandler}).
+ * SO_REUSEPORT, so the kernel spreads datagrams across the loops, and on epoll one read takes up
+ * to {@link #DATAGRAMS_PER_READ} datagrams; on NIO one socket serves on the first loop
+ * ({@link UdpHandler}).
  *
  * <p>The Netty transport (epoll, io_uring or NIO) is chosen by {@link TransportChooser}.
  *
@@ -108,6 +109,16 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
 
     /** The largest datagram a UDP socket reads, in bytes: any UDP payload (at most 65,507 bytes) fits. */
     static final int MAX_DATAGRAM_BYTES = 64 * 1024;
+
+    /**
+     * Datagrams one read of a UDP socket takes at most, on epoll: its read buffer is
+     * this many slots of {@link #MAX_DATAGRAM_BYTES} (1 MiB of address space a loop, resident
+     * only where datagrams land). Netty's default for reads per readiness event of a datagram
+     * socket is the same 16. With 32 clients waiting on their replies, one recvmmsg(2) instead of
+     * one recvmsg(2) a datagram takes the system calls per request from 2.98 to 1.28
+     * (docs/PERFORMANCE.md, "UDP: several datagrams a read"); 4 slots gave 1.76, 32 no fewer than 16.
+     */
+    static final int DATAGRAMS_PER_READ = 16;
 
     /**
      * Connections a listener accepts per event-loop iteration (Netty's MAX_MESSAGES_PER_READ on
@@ -191,7 +202,7 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, new LoopReadAllocator(
-                        new AdaptiveRecvByteBufAllocator(MIN_READ_BYTES, MIN_READ_BYTES, MAX_READ_BYTES)));
+                        new AdaptiveRecvByteBufAllocator(MIN_READ_BYTES, MIN_READ_BYTES, MAX_READ_BYTES), LoopBuffer.READS));
         List<Channel> tcp = new ArrayList<>();
         List<Channel> udp = new ArrayList<>();
         try {
@@ -241,16 +252,24 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
         } else {
             workers.forEach(loop -> loops.add((EventLoop) loop));
         }
+        // Where the transport can, each read takes up to DATAGRAMS_PER_READ datagrams into the loop's
+        // datagram buffer; while that buffer is held, a read takes one into a buffer of one datagram.
+        ChannelOption<Integer> slots = transport.datagramSlotBytes();
+        LoopBuffer reads = slots == null ? LoopBuffer.READS : LoopBuffer.DATAGRAM_READS;
         for (EventLoop loop : loops) {
             Bootstrap bootstrap = new Bootstrap()
                     .group(loop)
                     .channel(transport.datagramChannel())
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-                    .option(ChannelOption.RCVBUF_ALLOCATOR, new LoopReadAllocator(new FixedRecvByteBufAllocator(MAX_DATAGRAM_BYTES)))
+                    .option(ChannelOption.RCVBUF_ALLOCATOR,
+                            new LoopReadAllocator(new FixedRecvByteBufAllocator(MAX_DATAGRAM_BYTES), reads))
                     .handler(new UdpHandler(new NegotiatingProtocol(store, this, Protocol.NO_CONNECTION), countersByLoop.get(loop)));
             if (transport.reusePort() != null) {
                 bootstrap.option(transport.reusePort(), true);
+            }
+            if (slots != null) {
+                bootstrap.option(slots, MAX_DATAGRAM_BYTES);
             }
             try {
                 bound.add(bootstrap.bind(requested.listenAddress(), requested.udpPort()).syncUninterruptibly().channel());
@@ -364,9 +383,9 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
         return transport.cliName();
     }
 
-    /** @return the number of UDP sockets bound (one per event loop with SO_REUSEPORT, else one; 0 without -U) */
-    int udpSocketCount() {
-        return udpSockets.size();
+    /** @return the UDP sockets bound (one per event loop with SO_REUSEPORT, else one; none without -U) */
+    List<Channel> udpSockets() {
+        return udpSockets;
     }
 
     /** @return the most reply bytes any one connection has had queued but unsent at once, since start */

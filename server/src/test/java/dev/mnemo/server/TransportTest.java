@@ -17,7 +17,9 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -66,6 +68,53 @@ class TransportTest {
             List<Channel> accepted = server.server().clientChannels();
             assertEquals(1, accepted.size());
             assertEquals(true, accepted.getFirst().config().getOption(ChannelOption.TCP_NODELAY));
+        }
+    }
+
+    /**
+     * Datagrams that wait in a UDP socket together are read together (on epoll one recvmmsg(2)
+     * into the slots of the loop's datagram buffer), and each is answered as
+     * if read alone: sets of 1 B to 12 KB and gets of them, in the order sent, the gets'
+     * replies byte for byte, the longer ones split into numbered datagrams.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"epoll", "io_uring", "nio"})
+    void datagramsWaitingTogetherAreEachAnsweredInOrder(String name) throws Exception {
+        assumeFalse(RunningServer.againstMemcached());
+        assumeTrue(Transport.named(name).isAvailable(), name + " is not available here");
+        int[] valueLengths = {1, 100, 1392, 1393, 5000, 12000, 3, 60, 2000, 700, 8000, 10};
+        try (RunningServer server = RunningServer.startWithUdp("--transport", name, "-t", "1");
+             UdpClient udp = server.udp()) {
+            Channel socket = server.server().udpSockets().getFirst();
+            ChannelOption<Integer> slots = Transport.named(name).datagramSlotBytes();
+            if (slots != null) {
+                assertEquals(MnemoServer.MAX_DATAGRAM_BYTES, socket.config().getOption(slots));
+            }
+            CountDownLatch sent = new CountDownLatch(1);
+            socket.eventLoop().execute(() -> awaitUninterruptibly(sent)); // the loop reads nothing until all wait
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < valueLengths.length; i++) {
+                String value = Character.toString('a' + i).repeat(valueLengths[i]);
+                udp.send(3 * i, "set k" + i + " " + i + " 0 " + value.length() + "\r\n" + value + "\r\n");
+                udp.send(3 * i + 1, "get k" + i + "\r\n");
+                udp.send(3 * i + 2, "get k" + i + " nokey\r\n");
+                expected.add("STORED\r\n");
+                expected.add("VALUE k" + i + " " + i + " " + value.length() + "\r\n" + value + "\r\nEND\r\n");
+                expected.add(expected.getLast());
+            }
+            sent.countDown();
+            for (int id = 0; id < expected.size(); id++) {
+                String reply = new String(UdpClient.payload(udp.receiveMessage(id)), StandardCharsets.ISO_8859_1);
+                assertEquals(expected.get(id), reply, "reply to request " + id);
+            }
+        }
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

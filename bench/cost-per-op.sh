@@ -11,6 +11,8 @@
 #   setlarge      TextLoad: sets of 10 B-100 KB values (uniform), line, value and "\r\n" in three
 #                 writes as footprint.sh's set client sends them: data blocks that arrive after
 #                 their line and span socket reads (not in the default list)
+#   mget10        TextLoad: gets of 10 keys each, 32-byte values (memtier's --multi-key-get; not in
+#                 the default list); ops/s counts keys, as the servers' cmd_get does
 # Per server and workload: a warm-up run (not measured), then per round a measured window of
 # SECONDS_PER_RUN inside a load run that starts a second before it and ends a second after, the
 # servers alternated, each round starting one server further on. Over the window, summed over
@@ -29,7 +31,7 @@
 #                run (the mean over the rounds)
 # and each figure's ratio to memcached's in parentheses; one markdown table per workload.
 #
-# Usage: bench/cost-per-op.sh [memaslap-tcp] [memaslap-udp] [get90] [set1k] [setlarge]   (default: the first four)
+# Usage: bench/cost-per-op.sh [memaslap-tcp] [memaslap-udp] [get90] [set1k] [setlarge] [mget10]   (default: the first four)
 # Environment: ROUNDS=1 SECONDS_PER_RUN=10 WARMUP_SECONDS=5 CONCURRENCY=32 (memcaslap -c)
 #   CONNECTIONS=4 PIPELINE=1 (TextLoad); DEBUG=1 prints each server thread's context switches;
 #   MNEMO_OLD_JAR=<an older mnemo-server.jar> adds mnemo-old-epoll and mnemo-old-io_uring, that
@@ -57,8 +59,8 @@ workloads=("$@")
 (( ${#workloads[@]} )) || workloads=(memaslap-tcp memaslap-udp get90 set1k)
 for kind in "${workloads[@]}"; do
     case "$kind" in
-        memaslap-tcp|memaslap-udp|get90|set1k|setlarge) ;;
-        *) echo "usage: $0 [memaslap-tcp] [memaslap-udp] [get90] [set1k] [setlarge]" >&2; exit 64 ;;
+        memaslap-tcp|memaslap-udp|get90|set1k|setlarge|mget10) ;;
+        *) echo "usage: $0 [memaslap-tcp] [memaslap-udp] [get90] [set1k] [setlarge] [mget10]" >&2; exit 64 ;;
     esac
 done
 if [[ -n "${MNEMO_OLD_JAR:-}" && ! -f "$MNEMO_OLD_JAR" ]]; then
@@ -310,6 +312,7 @@ for kind in "${workloads[@]}"; do
         get90) about="TextLoad get90: 1 set : 9 gets, 32 B values, 10,000 keys, $connections connections, pipeline $pipeline" ;;
         set1k) about="TextLoad set1k: sets of 1024 B values, 10,000 keys, $connections connections, pipeline $pipeline" ;;
         setlarge) about="TextLoad setlarge: sets of 10 B-100 KB values in three writes, 10,000 keys, $connections connections, pipeline $pipeline" ;;
+        mget10) about="TextLoad mget10: gets of 10 keys each, 32 B values, 10,000 keys, $connections connections, pipeline $pipeline" ;;
     esac
     for i in "${!names[@]}"; do
         start_load "${ports[$i]}" "$warmup"

@@ -30,13 +30,14 @@ import java.util.concurrent.ThreadLocalRandom;
  * sent, not of a fixed request rate (as memtier's).
  *
  * <p>Workloads, after memtier's: {@code get90} (1 set for 9 gets, 32-byte values, memtier's
- * default size), {@code set1k} (sets only, 1024-byte values) and {@code setlarge} (sets only,
+ * default size), {@code set1k} (sets only, 1024-byte values), {@code setlarge} (sets only,
  * values of 10 B to 100 KB, uniformly at random, the command line, the value and its "\r\n"
- * sent in three writes, as bench/footprint.sh's set client sends them); keys
+ * sent in three writes, as bench/footprint.sh's set client sends them) and {@code mget10} (gets
+ * only, each of 10 keys at random, as memtier's {@code --multi-key-get}); keys
  * {@code key:0} to {@code key:9999}, all set before the timed run so gets hit.
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.mnemo.bench.TextLoad [--tls] [--connections=4]
- * [--pipeline=1] <host> <port> <get90|set1k|setlarge> <seconds>}. Prints {@code loaded} once
+ * [--pipeline=1] <host> <port> <get90|set1k|setlarge|mget10> <seconds>}. Prints {@code loaded} once
  * the keys are set and the timed run starts, then {@code ops/s: <n>} and {@code latency_us:
  * p50=<µs> p99=<µs> p99.9=<µs> max=<µs> batches=<n>} (round trip of one batch of
  * {@code pipeline} requests, in microseconds). The TLS client trusts any server certificate: a benchmark, never a client to copy.
@@ -44,28 +45,36 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class TextLoad {
 
     static final String USAGE =
-            "usage: TextLoad [--tls] [--connections=4] [--pipeline=1] <host> <port> <get90|set1k|setlarge> <seconds>";
+            "usage: TextLoad [--tls] [--connections=4] [--pipeline=1] <host> <port> <get90|set1k|setlarge|mget10> <seconds>";
     static final int KEYS = 10_000;
     private static final int PRELOAD_BATCH = 100;
 
     private TextLoad() {
     }
 
-    /** get90: 1 set for 9 gets of 32-byte values; set1k: sets of 1024-byte values; setlarge: sets of 10 B-100 KB. */
+    /**
+     * get90: 1 set for 9 gets of 32-byte values; set1k: sets of 1024-byte values; setlarge: sets
+     * of 10 B-100 KB; mget10: gets of 10 keys each (memtier's multi-key get), 32-byte values.
+     */
     enum Workload {
-        GET90(32, 32, true, false), SET1K(1024, 1024, false, false), SETLARGE(10, 100_000, false, true);
+        GET90(32, 32, 9, 1, false), SET1K(1024, 1024, 0, 1, false), SETLARGE(10, 100_000, 0, 1, true),
+        MGET10(32, 32, 10, 10, false);
 
         /** The smallest and largest value, in bytes; each set draws its size uniformly between them. */
         final int minValueSize;
         final int maxValueSize;
-        final boolean mostlyGets;
+        /** Of every 10 requests, how many are gets (at random); the rest are sets. */
+        final int getsInTen;
+        /** The keys one get asks for. */
+        final int keysPerGet;
         /** Whether a set's line, value and "\r\n" go in three writes (one flush each) rather than with the batch. */
         final boolean splitsWrites;
 
-        Workload(int minValueSize, int maxValueSize, boolean mostlyGets, boolean splitsWrites) {
+        Workload(int minValueSize, int maxValueSize, int getsInTen, int keysPerGet, boolean splitsWrites) {
             this.minValueSize = minValueSize;
             this.maxValueSize = maxValueSize;
-            this.mostlyGets = mostlyGets;
+            this.getsInTen = getsInTen;
+            this.keysPerGet = keysPerGet;
             this.splitsWrites = splitsWrites;
         }
 
@@ -112,7 +121,8 @@ public final class TextLoad {
                 }
             }
             if (positional.size() != 4) {
-                throw new IllegalArgumentException("expected <host> <port> <get90|set1k|setlarge> <seconds>, got " + positional);
+                throw new IllegalArgumentException("expected <host> <port> <get90|set1k|setlarge|mget10> <seconds>, got "
+                        + positional);
             }
             int port = positive("port", positional.get(1));
             if (port > 65_535) {
@@ -122,7 +132,9 @@ public final class TextLoad {
                 case "get90" -> Workload.GET90;
                 case "set1k" -> Workload.SET1K;
                 case "setlarge" -> Workload.SETLARGE;
-                default -> throw new IllegalArgumentException("workload must be get90, set1k or setlarge, was " + positional.get(2));
+                case "mget10" -> Workload.MGET10;
+                default -> throw new IllegalArgumentException("workload must be get90, set1k, setlarge or mget10, was "
+                        + positional.get(2));
             };
             return new Options(positional.get(0), port, workload, positive("seconds", positional.get(3)),
                     connections, pipeline, tls);
@@ -240,12 +252,11 @@ public final class TextLoad {
         long start;
         while ((start = System.nanoTime()) < deadline) {
             for (int i = 0; i < pipeline; i++) {
-                int key = random.nextInt(KEYS);
-                isGet[i] = workload.mostlyGets && random.nextInt(10) != 0;
+                isGet[i] = random.nextInt(10) < workload.getsInTen;
                 if (isGet[i]) {
-                    connection.get(key);
+                    connection.get(random, workload.keysPerGet);
                 } else {
-                    connection.set(key, workload.valueSize(random), workload.splitsWrites);
+                    connection.set(random.nextInt(KEYS), workload.valueSize(random), workload.splitsWrites);
                 }
             }
             connection.flush();
@@ -320,28 +331,31 @@ public final class TextLoad {
             out.write('\n');
         }
 
-        void get(int key) throws IOException {
-            out.write(("get key:" + key + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        /** Writes a get of {@code keys} keys drawn at random (a key may come twice). */
+        void get(ThreadLocalRandom random, int keys) throws IOException {
+            StringBuilder request = new StringBuilder("get");
+            for (int i = 0; i < keys; i++) {
+                request.append(" key:").append(random.nextInt(KEYS));
+            }
+            out.write(request.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));
         }
 
         void flush() throws IOException {
             out.flush();
         }
 
-        /** Reads a get's reply: VALUE line, data block and END, or END alone. */
+        /** Reads a get's reply: a VALUE line and data block per hit, then END. */
         void skipValueReply() throws IOException {
-            String first = readLine();
-            if (first.equals("END")) {
-                return;
+            String line;
+            while (!(line = readLine()).equals("END")) {
+                if (!line.startsWith("VALUE ")) {
+                    throw new IOException("unexpected reply to get: " + line);
+                }
+                int length = Integer.parseInt(line.substring(line.lastIndexOf(' ') + 1));
+                if (in.readNBytes(value, 0, length + 2) != length + 2) {
+                    throw new IOException("connection closed in a value");
+                }
             }
-            if (!first.startsWith("VALUE ")) {
-                throw new IOException("unexpected reply to get: " + first);
-            }
-            int length = Integer.parseInt(first.substring(first.lastIndexOf(' ') + 1));
-            if (in.readNBytes(value, 0, length + 2) != length + 2) {
-                throw new IOException("connection closed in a value");
-            }
-            expectLine("END");
         }
 
         void expectLine(String expected) throws IOException {

@@ -69,8 +69,24 @@ class TextLoadTest {
         }
     }
 
+    @Test
+    void aMultiKeyGetAsksForTenKeysAndReadsEveryValue() throws Exception {
+        try (FakeServer server = new FakeServer()) {
+            TextLoad.Options options = new TextLoad.Options("127.0.0.1", server.port(), TextLoad.Workload.MGET10,
+                    1, 2, 2, false);
+            TextLoad.Result result = TextLoad.run(options, new PrintStream(new ByteArrayOutputStream(), true,
+                    StandardCharsets.US_ASCII));
+
+            assertTrue(result.operations() > 0);
+            assertEquals(TextLoad.KEYS + result.operations(), server.requests.get(), "one request per get of ten keys");
+            assertEquals(10 * result.operations(), server.getHits.get(), "ten keys a get, all set before the timed run");
+            assertEquals(0, server.getMisses.get());
+            assertFalse(server.failed, "the load sent only well-formed get and set requests");
+        }
+    }
+
     /**
-     * Just enough of the text protocol for TextLoad: {@code get <key>} and
+     * Just enough of the text protocol for TextLoad: {@code get <key>*} and
      * {@code set <key> 0 0 <bytes>}, one thread per connection.
      */
     private static final class FakeServer implements AutoCloseable {
@@ -105,16 +121,18 @@ class TextLoadTest {
                 String line;
                 while ((line = readLine(in)) != null) {
                     String[] words = line.split(" ");
-                    if (words[0].equals("get") && words.length == 2) {
-                        byte[] value = items.get(words[1]);
-                        if (value == null) {
-                            getMisses.incrementAndGet();
-                        } else {
-                            getHits.incrementAndGet();
-                            out.write(("VALUE " + words[1] + " 0 " + value.length + "\r\n")
-                                    .getBytes(StandardCharsets.US_ASCII));
-                            out.write(value);
-                            out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                    if (words[0].equals("get") && words.length >= 2) {
+                        for (int i = 1; i < words.length; i++) {
+                            byte[] value = items.get(words[i]);
+                            if (value == null) {
+                                getMisses.incrementAndGet();
+                            } else {
+                                getHits.incrementAndGet();
+                                out.write(("VALUE " + words[i] + " 0 " + value.length + "\r\n")
+                                        .getBytes(StandardCharsets.US_ASCII));
+                                out.write(value);
+                                out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+                            }
                         }
                         out.write("END\r\n".getBytes(StandardCharsets.US_ASCII));
                     } else if (words[0].equals("set") && words.length == 5) {

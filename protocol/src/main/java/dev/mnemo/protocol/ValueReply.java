@@ -17,7 +17,8 @@ import java.lang.foreign.ValueLayout;
  *
  * <p>Reused for every key of every request: {@link #prepare} it, then hand it to the store.
  * Each {@link #read} call restarts at the writer index {@code prepare} saw, as
- * {@link ItemReader} requires. Not thread-safe: one per connection.
+ * {@link ItemReader} requires. Not thread-safe: one per thread, shared by the connections it
+ * serves ({@link TextRetrievalCommands}); it holds nothing a later key needs.
  */
 final class ValueReply implements ItemReader {
 

@@ -2,6 +2,7 @@ package dev.mnemo.protocol;
 
 import dev.mnemo.store.Store;
 import io.netty.buffer.ByteBuf;
+import io.netty.util.concurrent.FastThreadLocal;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -29,11 +30,17 @@ final class TextRetrievalCommands {
     static final int OUTPUT_PER_CALL = 64 * 1024;
 
     /**
-     * The thread's reply writer: it holds a key's VALUE line only while that key is answered, so
-     * the connections of one event loop share it rather than each keeping its 400 bytes (a
-     * smaller heap per connection, and fewer collections while connections open in a storm).
+     * The thread's reply writer, as {@link MetaCommand}'s scratch: it holds a key's VALUE line
+     * only while that key is answered, so the connections of one event loop share it rather than
+     * each keeping its 400 bytes (a smaller heap per connection, and fewer collections while
+     * connections open in a storm).
      */
-    private static final ThreadLocal<ValueReply> VALUE_REPLY = ThreadLocal.withInitial(ValueReply::new);
+    private static final FastThreadLocal<ValueReply> VALUE_REPLY = new FastThreadLocal<>() {
+        @Override
+        protected ValueReply initialValue() {
+            return new ValueReply();
+        }
+    };
 
     private final Store store;
     private final TextRequest request;

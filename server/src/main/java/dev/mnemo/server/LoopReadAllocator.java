@@ -56,19 +56,34 @@ final class LoopReadAllocator implements RecvByteBufAllocator {
 
     @Override
     public Handle newHandle() {
-        return new LoopReadHandle((ExtendedHandle) sizes.newHandle(), reads, awaited);
+        return new LoopReadHandle(sizes, reads, awaited);
     }
 
-    /** {@code sizes}'s handle, but reading into the connection's awaited input or the loop's buffer. */
+    /**
+     * {@code sizes}'s handle, but reading into the connection's awaited input or the loop's buffer.
+     * {@code sizes}'s own handle is made on first use: Netty makes a handle only to check its type
+     * each time a channel's allocator is set (when the channel is made and when a connection takes
+     * its own copy), and a storm of new connections would otherwise make and drop two of Netty's
+     * handles (about 110 bytes each) per connection.
+     */
     private static final class LoopReadHandle implements ExtendedHandle {
-        private final ExtendedHandle sizes;
+        private final RecvByteBufAllocator sizesAllocator;
         private final LoopBuffer reads;
         private final AwaitedInput awaited;
+        private ExtendedHandle sizes;
 
-        LoopReadHandle(ExtendedHandle sizes, LoopBuffer reads, AwaitedInput awaited) {
-            this.sizes = sizes;
+        LoopReadHandle(RecvByteBufAllocator sizesAllocator, LoopBuffer reads, AwaitedInput awaited) {
+            this.sizesAllocator = sizesAllocator;
             this.reads = reads;
             this.awaited = awaited;
+        }
+
+        private ExtendedHandle sizes() {
+            ExtendedHandle handle = sizes;
+            if (handle == null) {
+                handle = sizes = (ExtendedHandle) sizesAllocator.newHandle();
+            }
+            return handle;
         }
 
         @Override
@@ -78,57 +93,57 @@ final class LoopReadAllocator implements RecvByteBufAllocator {
                 return into;
             }
             ByteBuf loops = reads.lend(alloc);
-            return loops != null ? loops : sizes.allocate(alloc);
+            return loops != null ? loops : sizes().allocate(alloc);
         }
 
         @Override
         public int guess() {
-            return sizes.guess();
+            return sizes().guess();
         }
 
         @Override
         public void reset(ChannelConfig config) {
-            sizes.reset(config);
+            sizes().reset(config);
         }
 
         @Override
         public void incMessagesRead(int messages) {
-            sizes.incMessagesRead(messages);
+            sizes().incMessagesRead(messages);
         }
 
         @Override
         public void lastBytesRead(int bytes) {
-            sizes.lastBytesRead(bytes);
+            sizes().lastBytesRead(bytes);
         }
 
         @Override
         public int lastBytesRead() {
-            return sizes.lastBytesRead();
+            return sizes().lastBytesRead();
         }
 
         @Override
         public void attemptedBytesRead(int bytes) {
-            sizes.attemptedBytesRead(bytes);
+            sizes().attemptedBytesRead(bytes);
         }
 
         @Override
         public int attemptedBytesRead() {
-            return sizes.attemptedBytesRead();
+            return sizes().attemptedBytesRead();
         }
 
         @Override
         public boolean continueReading() {
-            return sizes.continueReading();
+            return sizes().continueReading();
         }
 
         @Override
         public boolean continueReading(UncheckedBooleanSupplier maybeMoreDataSupplier) {
-            return sizes.continueReading(maybeMoreDataSupplier);
+            return sizes().continueReading(maybeMoreDataSupplier);
         }
 
         @Override
         public void readComplete() {
-            sizes.readComplete();
+            sizes().readComplete();
         }
     }
 }

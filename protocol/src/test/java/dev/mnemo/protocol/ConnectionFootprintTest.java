@@ -24,31 +24,32 @@ class ConnectionFootprintTest extends ProtocolTestBase {
     private static final int CONNECTIONS = 200;
 
     /**
-     * Measured 2026-12-06: 710–880 bytes after a text command, 1,260 after a meta command (1,150
-     * and 1,680 while each connection kept its own VALUE-line writer, {@link ValueReply}).
+     * Measured 2026-12-07: 515–691 bytes after a text command, 1,067 after a meta command (709–883
+     * and 1,259–1,268 while each connection kept its own {@link CommandLine} token arrays;
+     * 1,150 and 1,680 while it also kept its own VALUE-line writer, {@link ValueReply}).
      */
     @ParameterizedTest(name = "{0}")
     @CsvSource({
-            "'get k', 1536",
-            "'set k 0 0 1\r\nv', 1536",
-            "'version', 1536",
-            "'delete k', 1536",
-            "'mg k v', 2048",
-            "'ms k 1\r\nv', 2048",
+            "'get k', 1024",
+            "'set k 0 0 1\r\nv', 1024",
+            "'version', 1024",
+            "'delete k', 1024",
+            "'mg k v', 1536",
+            "'ms k 1\r\nv', 1536",
     })
     void bytesPerConnectionAfterOneRequest(String request, long maxBytes) {
         long perConnection = bytesPerConnection((request + "\r\n").getBytes(StandardCharsets.US_ASCII));
         assertTrue(perConnection <= maxBytes, perConnection + " bytes per connection after " + request);
     }
 
-    /** A binary connection after a noop (magic 0x80, opcode 0x0a, nothing else); measured 2026-12-06: 929 bytes. */
+    /** A binary connection after a noop (magic 0x80, opcode 0x0a, nothing else); measured 2026-12-07: 745 bytes (937 before the shared token arrays). */
     @Test
     void bytesPerBinaryConnectionAfterANoop() {
         byte[] noop = new byte[24];
         noop[0] = (byte) 0x80;
         noop[1] = 0x0a;
         long perConnection = bytesPerConnection(noop);
-        assertTrue(perConnection <= 1536, perConnection + " bytes per binary connection after a noop");
+        assertTrue(perConnection <= 1024, perConnection + " bytes per binary connection after a noop");
     }
 
     /** @return the bytes allocated per connection to build it and serve {@code request}, after a warm-up */

@@ -68,10 +68,10 @@ public final class TextProtocol implements Protocol {
     private final ServerContext server;
     private final TextRequest request;
     private final CommandLine line;
-    private final TextStorageCommands storage;
     private final TextRetrievalCommands retrieval;
     // The families below are built by the first command that needs them, so that a connection
     // holds only the state of the commands it sends (issue 16: bytes per idle connection).
+    private TextStorageCommands storage;
     private TextItemCommands items;
     private TextAdminCommands admin;
     private TextCrawlerCommands crawler;
@@ -92,7 +92,6 @@ public final class TextProtocol implements Protocol {
         this.server = server;
         this.request = new TextRequest(server, connectionId);
         this.line = request.line;
-        this.storage = new TextStorageCommands(store, server, request);
         this.retrieval = new TextRetrievalCommands(store, request);
         this.auth = server.authFile();
     }
@@ -212,7 +211,7 @@ public final class TextProtocol implements Protocol {
             return meta().execute(next);
         }
         if (line.is(0, Ascii.SET)) {
-            return storage.execute(next, StorageCommand.SET);
+            return storage().execute(next, StorageCommand.SET);
         }
         if (line.is(0, Ascii.GETS)) {
             return n >= 2 ? retrieval.execute(next, true, false) : request.error(next);
@@ -227,19 +226,19 @@ public final class TextProtocol implements Protocol {
             return items().incrDecr(next, false);
         }
         if (line.is(0, Ascii.ADD)) {
-            return storage.execute(next, StorageCommand.ADD);
+            return storage().execute(next, StorageCommand.ADD);
         }
         if (line.is(0, Ascii.REPLACE)) {
-            return storage.execute(next, StorageCommand.REPLACE);
+            return storage().execute(next, StorageCommand.REPLACE);
         }
         if (line.is(0, Ascii.APPEND)) {
-            return storage.execute(next, StorageCommand.APPEND);
+            return storage().execute(next, StorageCommand.APPEND);
         }
         if (line.is(0, Ascii.PREPEND)) {
-            return storage.execute(next, StorageCommand.PREPEND);
+            return storage().execute(next, StorageCommand.PREPEND);
         }
         if (line.is(0, Ascii.CAS)) {
-            return storage.execute(next, StorageCommand.CAS);
+            return storage().execute(next, StorageCommand.CAS);
         }
         if (line.is(0, Ascii.TOUCH)) {
             return items().touch(next);
@@ -308,6 +307,13 @@ public final class TextProtocol implements Protocol {
             }
         }
         return line.tokenStartsWith(Math.min(line.count(), MAX_HTTP_TOKENS) - 1, HTTP_VERSION);
+    }
+
+    private TextStorageCommands storage() {
+        if (storage == null) {
+            storage = new TextStorageCommands(store, server, request);
+        }
+        return storage;
     }
 
     private TextItemCommands items() {

@@ -24,9 +24,11 @@ class ConnectionFootprintTest extends ProtocolTestBase {
     private static final int CONNECTIONS = 200;
 
     /**
-     * Measured 2026-12-07: 515–691 bytes after a text command, 1,067 after a meta command (709–883
-     * and 1,259–1,268 while each connection kept its own {@link CommandLine} token arrays;
-     * 1,150 and 1,680 while it also kept its own VALUE-line writer, {@link ValueReply}).
+     * Measured 2026-12-07: 365–539 bytes after a text command that stores nothing and 515–531
+     * after a set (the storage commands' state is built by the first of them), 915–1,201 after
+     * a meta command (before that: 515–691 and 1,067; 709–883 and 1,259–1,268 while each
+     * connection kept its own {@link CommandLine} token arrays; 1,150 and 1,680 while it also
+     * kept its own VALUE-line writer, {@link ValueReply}).
      */
     @ParameterizedTest(name = "{0}")
     @CsvSource({

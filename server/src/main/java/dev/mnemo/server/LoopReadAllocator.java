@@ -56,7 +56,7 @@ final class LoopReadAllocator implements RecvByteBufAllocator {
 
     @Override
     public Handle newHandle() {
-        return new LoopReadHandle(sizes, reads, awaited);
+        return new LoopReadHandle();
     }
 
     /**
@@ -64,24 +64,17 @@ final class LoopReadAllocator implements RecvByteBufAllocator {
      * {@code sizes}'s own handle is made on first use: Netty makes a handle only to check its type
      * each time a channel's allocator is set (when the channel is made and when a connection takes
      * its own copy), and a storm of new connections would otherwise make and drop two of Netty's
-     * handles (about 110 bytes each) per connection.
+     * handles (about 110 bytes each) per connection. Reads the allocator's {@code sizes},
+     * {@code reads} and {@code awaited}.
      */
-    private static final class LoopReadHandle implements ExtendedHandle {
-        private final RecvByteBufAllocator sizesAllocator;
-        private final LoopBuffer reads;
-        private final AwaitedInput awaited;
-        private ExtendedHandle sizes;
-
-        LoopReadHandle(RecvByteBufAllocator sizesAllocator, LoopBuffer reads, AwaitedInput awaited) {
-            this.sizesAllocator = sizesAllocator;
-            this.reads = reads;
-            this.awaited = awaited;
-        }
+    private final class LoopReadHandle implements ExtendedHandle {
+        /** {@code sizes}'s handle for this channel, made on first use. */
+        private ExtendedHandle sizesHandle;
 
         private ExtendedHandle sizes() {
-            ExtendedHandle handle = sizes;
+            ExtendedHandle handle = sizesHandle;
             if (handle == null) {
-                handle = sizes = (ExtendedHandle) sizesAllocator.newHandle();
+                handle = sizesHandle = (ExtendedHandle) sizes.newHandle();
             }
             return handle;
         }

@@ -19,6 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -124,7 +126,22 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
     /** memcached's name for what the connection is doing: conn_read (waiting for a request), conn_parse_cmd, conn_mwrite (throttled). */
     private volatile String state = "conn_read";
-    private volatile long lastCommandNanos = System.nanoTime();
+    /**
+     * The {@link CurrentTime#nanos()} of the connection's last command (its opening before the
+     * first): written by the loop, read by "stats conns" from any thread (opaque, through
+     * {@link #LAST_COMMAND_NANOS}).
+     */
+    @SuppressWarnings("unused") // accessed through LAST_COMMAND_NANOS
+    private long lastCommandNanos;
+    private static final VarHandle LAST_COMMAND_NANOS;
+
+    static {
+        try {
+            LAST_COMMAND_NANOS = MethodHandles.lookup().findVarHandle(ConnectionHandler.class, "lastCommandNanos", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     /**
      * @param server   the server this connection belongs to
@@ -138,6 +155,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         this.counters = counters;
         this.id = id;
         this.maxInboundBytes = (long) server.settings().maxItemSize() + 2L * TextProtocol.MAX_LINE_LENGTH + MnemoServer.MAX_READ_BYTES;
+        LAST_COMMAND_NANOS.setOpaque(this, server.currentTime().nanos());
     }
 
     @Override
@@ -371,7 +389,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
      * @return this connection as "stats conns" shows it
      */
     ConnectionInfo info(long nowNanos) {
-        long idleSeconds = TimeUnit.NANOSECONDS.toSeconds(nowNanos - lastCommandNanos);
+        long idleSeconds = TimeUnit.NANOSECONDS.toSeconds(nowNanos - (long) LAST_COMMAND_NANOS.getOpaque(this));
         return new ConnectionInfo(id, peer(), MnemoServer.describe(channel.localAddress()), state, Math.max(0, idleSeconds));
     }
 
@@ -386,7 +404,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
      * @return true if it closed the connection (count it in idle_kicks)
      */
     boolean closeIfIdle(long nowNanos, long timeoutNanos) {
-        if (nowNanos - lastCommandNanos <= timeoutNanos || !admitted || closing || paused || streamScheduled
+        if (nowNanos - (long) LAST_COMMAND_NANOS.getOpaque(this) <= timeoutNanos || !admitted || closing || paused || streamScheduled
                 || watcher != null || (in != null && NegotiatingProtocol.awaitsData(in))) {
             return false;
         }
@@ -455,7 +473,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             }
         }
         if (handled) {
-            lastCommandNanos = System.nanoTime();
+            LAST_COMMAND_NANOS.setOpaque(this, server.currentTime().nanos());
         }
         if (in != null && !in.isReadable()) {
             in.release();

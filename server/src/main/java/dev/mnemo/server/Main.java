@@ -113,8 +113,9 @@ public final class Main {
             }
         }
         Store store;
+        CurrentTime currentTime = new CurrentTime(); // the store's clock: requests read it, the server ticks it
         try {
-            store = storeBuilder.open();
+            store = storeBuilder.clock(currentTime).open();
         } catch (RuntimeException e) {
             err.println("mnemo: cannot open the store: " + e.getMessage());
             return EXIT_STORE;
@@ -129,7 +130,7 @@ public final class Main {
         MnemoServer server;
         try {
             server = MnemoServer.start(settings, store, options.verbosity(), authFile, transport,
-                    new Listeners(addresses, tlsOptions, tls));
+                    new Listeners(addresses, tlsOptions, tls), currentTime);
         } catch (Exception e) {
             store.close();
             err.println("mnemo: failed to listen on " + settings.listenAddress() + ":" + settings.tcpPort()

@@ -165,10 +165,13 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
     private final WatchLog watchLog = new WatchLog();
     /** -o idle_timeout; none until {@link #startIdleTimeout}. */
     private volatile IdleTimeout idleTimeout = new IdleTimeout(0);
+    /** The time requests read, ticked with the expiry sweep (the store's clock too, when {@link Main} opened it). */
+    private final CurrentTime currentTime;
 
     private MnemoServer(Settings requested, Store store, int verbosity, AuthFile authFile, Transport transport,
-                        Listeners listening) {
+                        Listeners listening, CurrentTime currentTime) {
         this.store = store;
+        this.currentTime = currentTime;
         this.listening = listening;
         this.authFile = authFile;
         this.verbosity = verbosity;
@@ -232,8 +235,9 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
             throw e;
         }
         this.udpSockets = List.copyOf(udp);
-        // The listener's loop (the first) runs the sweep, between its requests: with -t 1 it is the only loop.
-        listener.eventLoop().scheduleAtFixedRate(this::sweepExpired, SWEEP_INTERVAL_MILLIS, SWEEP_INTERVAL_MILLIS,
+        // The listener's loop (the first) ticks the time and runs the sweep, between its requests:
+        // with -t 1 it is the only loop.
+        listener.eventLoop().scheduleAtFixedRate(this::tick, SWEEP_INTERVAL_MILLIS, SWEEP_INTERVAL_MILLIS,
                 TimeUnit.MILLISECONDS);
         int boundPort = ((InetSocketAddress) listener.localAddress()).getPort();
         this.settings = new Settings(requested.maxBytes(), requested.maxConnections(), boundPort, requested.udpPort(),
@@ -315,19 +319,22 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
      */
     static MnemoServer start(Settings settings, Store store, int verbosity, AuthFile authFile,
                              TransportChooser.Choice transport) {
-        return start(settings, store, verbosity, authFile, transport, Listeners.plain(settings));
+        return start(settings, store, verbosity, authFile, transport, Listeners.plain(settings), new CurrentTime());
     }
 
     /**
      * Binds every listener of {@code listening} (the UDP sockets on the settings' address) and
      * starts serving; TLS listeners start each connection with a TLS handshake.
      *
-     * @param listening the TCP listeners and the TLS context of the TLS ones
+     * @param listening   the TCP listeners and the TLS context of the TLS ones
+     * @param currentTime the time the server's requests read, which it ticks (the store's clock when
+     *                    the store was opened with it)
      * @see #start(Settings, Store, int, AuthFile)
      */
     static MnemoServer start(Settings settings, Store store, int verbosity, AuthFile authFile,
-                             TransportChooser.Choice transport, Listeners listening) {
-        MnemoServer server = new MnemoServer(settings, store, verbosity, authFile, transport.transport(), listening);
+                             TransportChooser.Choice transport, Listeners listening, CurrentTime currentTime) {
+        MnemoServer server = new MnemoServer(settings, store, verbosity, authFile, transport.transport(), listening,
+                currentTime);
         Settings s = server.settings();
         LOG.info("mnemo {} listening on {}:{}{}{} ({}: {}), memory limit {} MiB, {} threads, max item size {} bytes, connection limit {}",
                 version(), s.listenAddress(), s.tcpPort(), server.otherListeners(),
@@ -639,12 +646,18 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
         currentConnections.decrementAndGet();
     }
 
-    private void sweepExpired() {
+    private void tick() {
+        currentTime.tick();
         try {
             store.sweepExpired(1);
         } catch (RuntimeException e) {
             LOG.warn("expiry sweep failed", e);
         }
+    }
+
+    /** @return the time the server's requests read */
+    CurrentTime currentTime() {
+        return currentTime;
     }
 
     /** @return memcached's form of a socket address, {@code tcp:<ip>:<port>} */

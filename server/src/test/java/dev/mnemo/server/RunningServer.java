@@ -87,9 +87,11 @@ final class RunningServer implements AutoCloseable {
         } catch (TlsContext.LoadException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
-        Store store = options.storeBuilder().clock(clock).sweepExpiredInBackground(false).open();
+        CurrentTime time = new CurrentTime();
+        // as Main: the store reads the server's ticking time, unless a test brings its own clock
+        Store store = options.storeBuilder().clock(clock == Clock.SYSTEM ? time : clock).sweepExpiredInBackground(false).open();
         MnemoServer server = MnemoServer.start(settings, store, options.verbosity(), options.authFile(),
-                TransportChooser.choose(options.transport()), new Listeners(options.listeners(), tlsOptions, tls));
+                TransportChooser.choose(options.transport()), new Listeners(options.listeners(), tlsOptions, tls), time);
         if (options.prefixDelimiter() != null) {
             server.prefixStats().useDelimiter(options.prefixDelimiter());
         }

@@ -180,6 +180,29 @@ class ServerBehaviourTest {
     }
 
     @Test
+    void theStoreReadsTheServersTickingTime() {
+        try (RunningServer server = RunningServer.start("-m", "8", "-t", "1"); RawClient client = server.connect()) {
+            CurrentTime time = server.server().currentTime();
+            long ticked = time.nanos();
+            await(() -> time.nanos() != ticked, "the server ticks its time");
+            assertTrue(Math.abs(time.nowSeconds() - System.currentTimeMillis() / 1000) <= 1, "Unix seconds: " + time.nowSeconds());
+            client.exchange("set brief 0 1 1\r\nb\r\n", "STORED\r\n");
+            // an exptime of 1 s runs out within a second or two of ticks, as on memcached's current_time
+            await(() -> {
+                client.send("get brief\r\n");
+                String line = client.readLine();
+                if (line.equals("END\r\n")) {
+                    return true;
+                }
+                assertEquals("VALUE brief 0 1\r\n", line);
+                assertEquals("b\r\n", client.readLine());
+                assertEquals("END\r\n", client.readLine());
+                return false;
+            }, "the item expires");
+        }
+    }
+
+    @Test
     void expiredItemsAreReclaimedInTheBackground() {
         ManualClock clock = new ManualClock(1_700_000_000L);
         try (RunningServer server = RunningServer.start(clock, "-m", "8", "-t", "1"); RawClient client = server.connect()) {

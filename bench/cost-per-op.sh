@@ -33,7 +33,7 @@
 #
 # Usage: bench/cost-per-op.sh [memaslap-tcp] [memaslap-udp] [get90] [set1k] [setlarge] [mget10]   (default: the first four)
 # Environment: ROUNDS=1 SECONDS_PER_RUN=10 WARMUP_SECONDS=5 CONCURRENCY=32 (memcaslap -c)
-#   CONNECTIONS=4 PIPELINE=1 (TextLoad); DEBUG=1 prints each server thread's context switches;
+#   CONNECTIONS=4 PIPELINE=1 (TextLoad); TRANSPORTS="epoll io_uring" (Mnemo's, in that order); DEBUG=1 prints each server thread's context switches;
 #   MNEMO_OLD_JAR=<an older mnemo-server.jar> adds mnemo-old-epoll and mnemo-old-io_uring, that
 #   jar run by this checkout's launcher and jvm.options, for before and after in one run;
 #   MNEMO_OLD_LAUNCHER=<an older checkout's packaging/bin/mnemo> runs it with that launcher and
@@ -96,11 +96,12 @@ start_mnemo_old() {
 server_flags=(-t 1 -m 1024 -U PORT)   # memcaslap -U wants the same TCP and UDP port
 add_server start_memcached memcached 0 "${server_flags[@]}"
 [[ "${names[0]:-}" == memcached ]] || { echo "$bench_name: memcached did not start" >&2; exit 1; }
-for transport in epoll io_uring; do
+read -r -a transports <<< "${TRANSPORTS:-epoll io_uring}"
+for transport in "${transports[@]}"; do
     add_server start_mnemo "mnemo-$transport" 0 "${server_flags[@]}" --transport "$transport"
 done
 if [[ -n "${MNEMO_OLD_JAR:-}" ]]; then
-    for transport in epoll io_uring; do
+    for transport in "${transports[@]}"; do
         add_server start_mnemo_old "mnemo-old-$transport" 0 "${server_flags[@]}" --transport "$transport"
     done
 fi

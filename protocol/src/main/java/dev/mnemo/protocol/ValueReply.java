@@ -12,8 +12,9 @@ import java.lang.foreign.ValueLayout;
  * {@code VALUE <key> <flags> <bytes>[ <cas unique>]\r\n<data block>\r\n}. The key is copied from
  * the request line; the line is composed in a reusable array and written with one call, then
  * the data block is copied straight from the store into the outbound buffer (one copy) through
- * a memory segment: Netty's ByteBuf-to-ByteBuf copy allocates, and its per-byte writes check
- * bounds on every call, when it runs without sun.misc.Unsafe, as it does on JDK 25 by default.
+ * a memory segment, which copies the same way whether Netty may use sun.misc.Unsafe or not
+ * (without it, Netty's default on JDK 24+ unless {@code jvm.options} allows it, Netty's
+ * ByteBuf-to-ByteBuf copy allocates and its per-byte writes check bounds on every call).
  *
  * <p>Reused for every key of every request: {@link #prepare} it, then hand it to the store.
  * Each {@link #read} call restarts at the writer index {@code prepare} saw, as

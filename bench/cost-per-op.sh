@@ -13,7 +13,9 @@
 #                 their line and span socket reads (not in the default list)
 #   mget10        TextLoad: gets of 10 keys each, 32-byte values (memtier's --multi-key-get; not in
 #                 the default list); ops/s counts keys, as the servers' cmd_get does
-# Per server and workload: a warm-up run (not measured), then per round a measured window of
+# Per server and workload: WARMUP_RUNS warm-up runs (not measured; 2: the JIT compiles Mnemo's
+# paths in the first, and the load's reconnection in the second meets the connection's close and
+# open paths, which deoptimize and recompile the loop's code once, docs/PERFORMANCE.md), then per round a measured window of
 # SECONDS_PER_RUN inside a load run that starts a second before it and ends a second after, the
 # servers alternated, each round starting one server further on. Over the window, summed over
 # the rounds:
@@ -32,7 +34,7 @@
 # and each figure's ratio to memcached's in parentheses; one markdown table per workload.
 #
 # Usage: bench/cost-per-op.sh [memaslap-tcp] [memaslap-udp] [get90] [set1k] [setlarge] [mget10]   (default: the first four)
-# Environment: ROUNDS=1 SECONDS_PER_RUN=10 WARMUP_SECONDS=5 CONCURRENCY=32 (memcaslap -c)
+# Environment: ROUNDS=1 SECONDS_PER_RUN=10 WARMUP_SECONDS=5 WARMUP_RUNS=2 CONCURRENCY=32 (memcaslap -c)
 #   CONNECTIONS=4 PIPELINE=1 (TextLoad); TRANSPORTS="epoll io_uring" (Mnemo's, in that order); DEBUG=1 prints each server thread's context switches;
 #   MNEMO_OLD_JAR=<an older mnemo-server.jar> adds mnemo-old-epoll and mnemo-old-io_uring, that
 #   jar run by this checkout's launcher and jvm.options, for before and after in one run;
@@ -45,6 +47,7 @@
 # bench/target/benchmarks.jar and the server (./mnemo) first if missing.
 set -euo pipefail
 export ROUNDS="${ROUNDS:-1}" SECONDS_PER_RUN="${SECONDS_PER_RUN:-10}" WARMUP_SECONDS="${WARMUP_SECONDS:-5}"
+warmup_runs="${WARMUP_RUNS:-2}"
 LOAD_TOOL=perf
 # shellcheck source=bench/memcaslap-lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/memcaslap-lib.sh"
@@ -304,7 +307,7 @@ echo "memcached: $(memcached -V); mnemo: $("$root/mnemo" --version)$(
     [[ -n "${MNEMO_OLD_JAR:-}" ]] && echo "; mnemo-old: $(MNEMO_CLASSPATH="$MNEMO_OLD_JAR" "$root/packaging/bin/mnemo" --version) ($MNEMO_OLD_JAR)")"
 echo "java: $("$JAVA_HOME/bin/java" -version 2>&1 | head -1); $(perf --version); $(memcaslap -V 2>&1 | head -1 || true)"
 echo "servers: ${server_flags[*]//PORT/<tcp port>} pinned to core 0: ${names[*]}; load on core ${LOAD_CPUS:-1}"
-echo "method: warm-up ${warmup} s (not measured), then $rounds round(s) of a ${seconds} s window per server, alternated, each round starting one server further on"
+echo "method: $warmup_runs warm-up run(s) of ${warmup} s (not measured), then $rounds round(s) of a ${seconds} s window per server, alternated, each round starting one server further on"
 
 for kind in "${workloads[@]}"; do
     case "$kind" in
@@ -315,9 +318,11 @@ for kind in "${workloads[@]}"; do
         setlarge) about="TextLoad setlarge: sets of 10 B-100 KB values in three writes, 10,000 keys, $connections connections, pipeline $pipeline" ;;
         mget10) about="TextLoad mget10: gets of 10 keys each, 32 B values, 10,000 keys, $connections connections, pipeline $pipeline" ;;
     esac
-    for i in "${!names[@]}"; do
-        start_load "${ports[$i]}" "$warmup"
-        finish_load "${names[$i]}" || echo "$bench_name: (that was the warm-up; going on)" >&2
+    for _ in $(seq 1 "$warmup_runs"); do
+        for i in "${!names[@]}"; do
+            start_load "${ports[$i]}" "$warmup"
+            finish_load "${names[$i]}" || echo "$bench_name: (that was the warm-up; going on)" >&2
+        done
     done
     rounds_line=""
     for round in $(seq 1 "$rounds"); do

@@ -15,10 +15,10 @@
 #                 the default list); ops/s counts keys, as the servers' cmd_get does
 # Per server and workload: WARMUP_RUNS warm-up runs (not measured; 2: the JIT compiles Mnemo's
 # paths in the first, and the load's reconnection in the second meets the connection's close and
-# open paths, which deoptimize and recompile the loop's code once, docs/PERFORMANCE.md), then per round a measured window of
-# SECONDS_PER_RUN inside a load run that starts a second before it and ends a second after, the
-# servers alternated, each round starting one server further on. Over the window, summed over
-# the rounds:
+# open paths, which deoptimize and recompile the loop's code once, docs/PERFORMANCE.md), then
+# per round a measured window of SECONDS_PER_RUN inside a load run that starts a second before
+# it and ends a second after, the servers alternated, each round starting one server further on.
+# Over the window, summed over the rounds:
 #   ops/s        the server's own counters (stats: cmd_get + cmd_set + cmd_touch + delete, incr and
 #                decr hits and misses), not the load tool's count
 #   syscalls/op  perf stat -e raw_syscalls:sys_enter -p <pid> (every thread of the server; the
@@ -35,7 +35,8 @@
 #
 # Usage: bench/cost-per-op.sh [memaslap-tcp] [memaslap-udp] [get90] [set1k] [setlarge] [mget10]   (default: the first four)
 # Environment: ROUNDS=1 SECONDS_PER_RUN=10 WARMUP_SECONDS=5 WARMUP_RUNS=2 CONCURRENCY=32 (memcaslap -c)
-#   CONNECTIONS=4 PIPELINE=1 (TextLoad); TRANSPORTS="epoll io_uring" (Mnemo's, in that order); DEBUG=1 prints each server thread's context switches;
+#   CONNECTIONS=4 PIPELINE=1 (TextLoad); TRANSPORTS="epoll io_uring" (Mnemo's, in that order);
+#   DEBUG=1 prints each server thread's context switches;
 #   MNEMO_OLD_JAR=<an older mnemo-server.jar> adds mnemo-old-epoll and mnemo-old-io_uring, that
 #   jar run by this checkout's launcher and jvm.options, for before and after in one run;
 #   MNEMO_OLD_LAUNCHER=<an older checkout's packaging/bin/mnemo> runs it with that launcher and

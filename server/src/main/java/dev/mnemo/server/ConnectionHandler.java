@@ -19,8 +19,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
@@ -128,20 +126,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     private volatile String state = "conn_read";
     /**
      * The {@link CurrentTime#nanos()} of the connection's last command (its opening before the
-     * first): written by the loop, read by "stats conns" from any thread (opaque, through
-     * {@link #LAST_COMMAND_NANOS}).
+     * first), for "stats conns" and the idle timeout. The time moves on a few times a second, so
+     * a request writes this (a fence on x86) only when the time has moved since the last one.
      */
-    @SuppressWarnings("unused") // accessed through LAST_COMMAND_NANOS
-    private long lastCommandNanos;
-    private static final VarHandle LAST_COMMAND_NANOS;
-
-    static {
-        try {
-            LAST_COMMAND_NANOS = MethodHandles.lookup().findVarHandle(ConnectionHandler.class, "lastCommandNanos", long.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
+    private volatile long lastCommandNanos;
 
     /**
      * @param server   the server this connection belongs to
@@ -155,7 +143,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         this.counters = counters;
         this.id = id;
         this.maxInboundBytes = (long) server.settings().maxItemSize() + 2L * TextProtocol.MAX_LINE_LENGTH + MnemoServer.MAX_READ_BYTES;
-        LAST_COMMAND_NANOS.setOpaque(this, server.currentTime().nanos());
+        this.lastCommandNanos = server.currentTime().nanos();
     }
 
     @Override
@@ -389,7 +377,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
      * @return this connection as "stats conns" shows it
      */
     ConnectionInfo info(long nowNanos) {
-        long idleSeconds = TimeUnit.NANOSECONDS.toSeconds(nowNanos - (long) LAST_COMMAND_NANOS.getOpaque(this));
+        long idleSeconds = TimeUnit.NANOSECONDS.toSeconds(nowNanos - lastCommandNanos);
         return new ConnectionInfo(id, peer(), MnemoServer.describe(channel.localAddress()), state, Math.max(0, idleSeconds));
     }
 
@@ -404,7 +392,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
      * @return true if it closed the connection (count it in idle_kicks)
      */
     boolean closeIfIdle(long nowNanos, long timeoutNanos) {
-        if (nowNanos - (long) LAST_COMMAND_NANOS.getOpaque(this) <= timeoutNanos || !admitted || closing || paused || streamScheduled
+        if (nowNanos - lastCommandNanos <= timeoutNanos || !admitted || closing || paused || streamScheduled
                 || watcher != null || (in != null && NegotiatingProtocol.awaitsData(in))) {
             return false;
         }
@@ -473,7 +461,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             }
         }
         if (handled) {
-            LAST_COMMAND_NANOS.setOpaque(this, server.currentTime().nanos());
+            long now = server.currentTime().nanos();
+            if (now != lastCommandNanos) {
+                lastCommandNanos = now;
+            }
         }
         if (in != null && !in.isReadable()) {
             in.release();

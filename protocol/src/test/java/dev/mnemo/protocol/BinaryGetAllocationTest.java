@@ -7,12 +7,10 @@ import io.netty.buffer.UnpooledByteBufAllocator;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.lang.management.ManagementFactory;
 
 import static dev.mnemo.protocol.BinaryClient.flagsExptime;
 import static dev.mnemo.protocol.BinaryClient.request;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A binary GET/GETK hit allocates nothing on the heap (DESIGN.md: hot paths allocate nothing
@@ -38,11 +36,8 @@ class BinaryGetAllocationTest extends ProtocolTestBase {
             for (byte[] request : new byte[][] {request(0x00, "some-key"), request(0x0c, "some-key")}) {
                 int expected = 24 + 4 + 100 + (request[1] == 0x0c ? 8 : 0);
                 getMany(protocol, in, out, request, WARMUP, expected);
-                var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-                long before = threads.getCurrentThreadAllocatedBytes();
-                getMany(protocol, in, out, request, MEASURED, expected);
-                long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-                assertTrue(allocated < MEASURED / 10, allocated + " bytes allocated for " + MEASURED + " get hits");
+                SteadyStateAllocation.assertBelow(MEASURED / 10, MEASURED + " get hits",
+                        () -> getMany(protocol, in, out, request, MEASURED, expected));
             }
         } finally {
             in.release();

@@ -8,14 +8,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * A get hit allocates nothing on the heap (DESIGN.md: hot paths allocate nothing per request),
@@ -27,7 +23,6 @@ class GetAllocationTest extends ProtocolTestBase {
 
     private static final int WARMUP = 50_000;
     private static final int MEASURED = 20_000;
-    private static final int ROUNDS = 5;
 
     @ParameterizedTest
     @ValueSource(strings = {"pooled-direct", "unpooled-heap"})
@@ -41,7 +36,7 @@ class GetAllocationTest extends ProtocolTestBase {
         TextProtocol protocol = new TextProtocol(store, server, 1);
         try {
             getMany(protocol, in, out, request, WARMUP);
-            assertSteadyStateAllocation(MEASURED / 10, () -> getMany(protocol, in, out, request, MEASURED));
+            SteadyStateAllocation.assertBelow(MEASURED / 10, MEASURED + " get hits", () -> getMany(protocol, in, out, request, MEASURED));
             assertTrue(out.toString(StandardCharsets.US_ASCII).startsWith("VALUE some-key 7 100\r\nvvv"));
         } finally {
             in.release();
@@ -55,29 +50,7 @@ class GetAllocationTest extends ProtocolTestBase {
         byte[] request = "get some-key\r\n".getBytes(StandardCharsets.US_ASCII);
         TextProtocol protocol = new TextProtocol(store, server, 1);
         getManyInFreshBuffers(protocol, request, WARMUP);
-        assertSteadyStateAllocation(MEASURED, () -> getManyInFreshBuffers(protocol, request, MEASURED));
-    }
-
-    /**
-     * Runs {@code gets} ({@value #MEASURED} get hits) up to {@value #ROUNDS} times and passes once
-     * a run allocates less than {@code maxBytes}: on a busy machine the JIT may still be compiling
-     * the get path after the warm-up, and interpreted or C1 code allocates what compiled code does
-     * not (a test run under load saw 55 KB in the first round). An allocation in the compiled get
-     * path shows in every round, and fails.
-     */
-    private static void assertSteadyStateAllocation(long maxBytes, Runnable gets) {
-        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        List<Long> rounds = new ArrayList<>();
-        for (int round = 0; round < ROUNDS; round++) {
-            long before = threads.getCurrentThreadAllocatedBytes();
-            gets.run();
-            long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-            if (allocated < maxBytes) {
-                return;
-            }
-            rounds.add(allocated);
-        }
-        fail("bytes allocated for " + MEASURED + " get hits, per round: " + rounds);
+        SteadyStateAllocation.assertBelow(MEASURED, MEASURED + " get hits", () -> getManyInFreshBuffers(protocol, request, MEASURED));
     }
 
     /**

@@ -7,7 +7,6 @@ import io.netty.buffer.UnpooledByteBufAllocator;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,11 +36,8 @@ class MetaGetAllocationTest extends ProtocolTestBase {
         String[] requests = {hit, "mg c29tZS1rZXk= b v k q\r\n", "ms other 2 T0 q\r\nab\r\n", "ma n v\r\n"};
         try {
             run(protocol, in, out, requests, WARMUP);
-            var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-            long before = threads.getCurrentThreadAllocatedBytes();
-            run(protocol, in, out, requests, MEASURED);
-            long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-            assertTrue(allocated < MEASURED / 10, allocated + " bytes allocated for " + MEASURED + " meta requests");
+            SteadyStateAllocation.assertBelow(MEASURED / 10, MEASURED + " meta requests",
+                    () -> run(protocol, in, out, requests, MEASURED));
             in.clear().writeBytes(hit.getBytes(StandardCharsets.US_ASCII));
             out.clear();
             protocol.process(in, out);

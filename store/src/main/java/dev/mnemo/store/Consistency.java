@@ -140,7 +140,7 @@ final class Consistency {
         long items = 0;
         long bytes = 0;
         BitSet[] linked = new BitSet[segments.count];
-        for (long b = 0; b < index.bucketCount(); b++) {
+        for (long b = 0; b < index.activeBuckets(); b++) {
             long w = index.lockWord(b);
             if ((w >>> 32) != 0 || (w & 1) != 0) {
                 fail("bucket " + b + " is locked (word " + Long.toHexString(w) + ")");

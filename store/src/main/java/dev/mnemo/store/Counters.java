@@ -101,7 +101,8 @@ final class Counters {
 
     /** @return a snapshot of the counters and of the region's memory gauges, under memcached's stats names */
     StoreStats snapshot(Region region, Segments segments) {
-        long slots = region.bucketCount * Region.SLOTS_PER_BUCKET;
+        long active = region.header.activeBuckets();
+        long slots = active * Region.SLOTS_PER_BUCKET;
         return new StoreStats(currItems.sum(), totalItems.sum(), bytes.sum(), region.header.memoryLimitNow(),
                 evictions.sum(), reclaimed.sum(), expiredUnfetched.sum(), evictedUnfetched.sum(),
                 getHits.sum(), getMisses.sum(), getExpired.sum(), getFlushed.sum(),
@@ -110,7 +111,7 @@ final class Counters {
                 incrHits.sum(), incrMisses.sum(), decrHits.sum(), decrMisses.sum(),
                 deleteHits.sum(), deleteMisses.sum(), storeTooLarge.sum(), storeNoMemory.sum(),
                 badcrc.sum(), region.segmentSize, region.segmentCount, region.segmentCount - segments.freeCount(),
-                64 - Long.numberOfLeadingZeros(slots - 1), region.indexBytes());
+                64 - Long.numberOfLeadingZeros(slots - 1), active * Region.BUCKET_SIZE);
     }
 
     /** Zeroes what memcached's "stats reset" zeroes: every count, not the gauges curr_items and bytes. */

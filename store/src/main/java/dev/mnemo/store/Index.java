@@ -12,6 +12,18 @@ import java.lang.invoke.VarHandle;
  * A writer locks both of a key's buckets, lower number first; a reader validates both.
  * A slot is named by a reference, {@code bucket << 3 | slot}.
  *
+ * <p>The index grows with the items it holds (linear hashing, Litwin 1980): the memory limit
+ * reserves its largest size, but only the first {@link RegionHeader#activeBuckets} buckets
+ * are in use, {@value Region#INITIAL_BUCKETS} at first, and an insert that finds its first
+ * bucket crowded splits one more ({@link #grow}). So a store holding few items keeps its
+ * index small, in the CPU's caches and out of its resident memory, as memcached's hash table
+ * starts small and doubles. Each of a key's two buckets is found the same way from its own
+ * hash bits ({@link #address}); a split of bucket {@code s} moves to the new bucket only the
+ * slots whose keys no longer address {@code s}, and changes no other key's buckets. So a
+ * writer that holds a key's buckets and finds them still the key's buckets after locking can
+ * rely on them until it unlocks ({@link #lockKey}); a reader that misses checks that the
+ * key's buckets did not change under it ({@link #isAddressOf}).
+ *
  * <p>A slot is 0 (empty) or {@code tag << 48 | item offset}: 16 bits of the key's hash and
  * the item's offset in the region. The lock word is {@code owner << 32 | version}. The version
  * is odd while a writer holds the bucket's full lock; readers read the version, the slots and
@@ -41,28 +53,68 @@ final class Index {
     private final long buckets;
     private final long indexOffset;
     private final ProcessTable processes;
+    private final RegionHeader header;
 
     Index(Region region, ProcessTable processes) {
         this.memory = region.memory;
         this.region = region;
+        this.header = region.header;
         this.buckets = region.bucketCount;
         this.indexOffset = region.indexOffset;
         this.processes = processes;
     }
 
+    /** @return the buckets the memory limit reserves: the most the index grows to */
     long bucketCount() {
         return buckets;
     }
 
-    long bucketOf(long hash) {
-        return Math.unsignedMultiplyHigh(hash, buckets);
+    /** @return the buckets in use, {@code [0, activeBuckets())}; only grows while the region is open */
+    long activeBuckets() {
+        return header.activeBuckets();
     }
 
-    /** @return the key's second bucket, never its first */
+    /**
+     * @return the buckets in use and the next one, which a split that did not finish may have
+     *         begun to fill and lock (recovery's walks)
+     */
+    long bucketsBegun() {
+        return Math.min(buckets, header.activeBuckets() + 1);
+    }
+
+    /** @return the key's first bucket among the buckets in use now */
+    long bucketOf(long hash) {
+        return address(hash, header.activeBuckets());
+    }
+
+    /** @return the key's second bucket among the buckets in use now: from other hash bits, rarely its first */
     long secondBucketOf(long hash) {
-        long b = Math.unsignedMultiplyHigh(Long.rotateLeft(hash, 29) * 0x9E3779B97F4A7C15L, buckets - 1);
-        long first = bucketOf(hash);
-        return b >= first ? b + 1 : b;
+        return address(secondBits(hash), header.activeBuckets());
+    }
+
+    /** @return whether the key's two buckets are still {@code first} and {@code second} */
+    boolean isAddressOf(long hash, long first, long second) {
+        long active = header.activeBuckets();
+        return address(hash, active) == first && address(secondBits(hash), active) == second;
+    }
+
+    /** @return the hash bits a key's second bucket is addressed by: others than its first's, rotated down */
+    static long secondBits(long hash) {
+        return Long.rotateRight(hash, 24);
+    }
+
+    /**
+     * Linear hashing's address: the low bits of {@code bits} modulo the next power of two above
+     * the bucket count, folded back into the lower half where that bucket is not yet split.
+     *
+     * @param bits   hash bits, used from the lowest
+     * @param active the buckets in use, at least 1
+     * @return a bucket in {@code [0, active)}
+     */
+    static long address(long bits, long active) {
+        long half = Long.highestOneBit(active);
+        long b = bits & (2 * half - 1);
+        return b < active ? b : b - half;
     }
 
     static long ref(long bucket, int slot) {
@@ -81,8 +133,9 @@ final class Index {
         setSlot(ref >>> 3, (int) (ref & 7), value);
     }
 
+    /** @return the slot tag: the hash's top 16 bits, which bucket addresses use last */
     static long tagOf(long hash) {
-        return hash & 0xFFFF;
+        return hash >>> 48;
     }
 
     static long slotValue(long tag, long item) {
@@ -145,8 +198,10 @@ final class Index {
 
     /**
      * Repairs a bucket whose lock holder died (call holding its full lock): clears slots that
-     * point outside the segments, and a slot whose item is also in the key's other bucket (a
-     * relocation copies a slot there before clearing it here).
+     * point outside the segments, a slot whose key no longer addresses this bucket (a split
+     * copies a slot to the new bucket and clears it here after publishing the new count; in an
+     * unused bucket, the copies of a split that never published), and a slot whose item is also
+     * in the key's other bucket (a relocation copies a slot there before clearing it here).
      */
     void repair(long bucket) {
         for (int i = 0; i < Region.SLOTS_PER_BUCKET; i++) {
@@ -163,8 +218,13 @@ final class Index {
             }
             long hash = KeyHash.hash(memory, Items.keyOffset(item), Items.keyLength(memory, item));
             long home = bucketOf(hash);
-            long other = home == bucket ? secondBucketOf(hash) : home;
-            for (int j = 0; j < Region.SLOTS_PER_BUCKET; j++) {
+            long second = secondBucketOf(hash);
+            if (home != bucket && second != bucket) {
+                setSlot(bucket, i, 0);
+                continue;
+            }
+            long other = home == bucket ? second : home;
+            for (int j = 0; j < Region.SLOTS_PER_BUCKET && other != bucket; j++) {
                 if (slot(other, j) == s) {
                     setSlot(bucket, i, 0);
                     break;
@@ -331,7 +391,8 @@ final class Index {
 
     /**
      * @return a free slot's reference: in the first bucket while it has two or more free
-     *         slots (so that most keys are found in their first bucket), otherwise in the
+     *         slots (so that most keys are found in their first bucket), unless the index is
+     *         fully grown and that bucket is one not split at its last level, otherwise in the
      *         emptier bucket (to keep the load even as the index fills); -1 if both are full
      *         (call under their locks)
      */
@@ -344,7 +405,7 @@ final class Index {
                 slot1 = i;
             }
         }
-        if (free1 >= 2) {
+        if (free1 >= 2 && !takesDoubleRange(first)) {
             return ref(first, slot1);
         }
         int free2 = 0;
@@ -359,6 +420,28 @@ final class Index {
             return -1;
         }
         return free1 >= free2 ? ref(first, slot1) : ref(second, slot2);
+    }
+
+    /** @return how many of the bucket's slots are free (call under its lock) */
+    int freeSlots(long bucket) {
+        int free = 0;
+        for (int i = 0; i < Region.SLOTS_PER_BUCKET; i++) {
+            if (slot(bucket, i) == 0) {
+                free++;
+            }
+        }
+        return free;
+    }
+
+    /**
+     * @return whether the index has grown as far as it can and the bucket is one not split at
+     *         that last level ({@code [active - 2^k, 2^k)}): the keys of twice as many hash
+     *         values address it as a split one, and no more splits will even that out
+     */
+    private boolean takesDoubleRange(long bucket) {
+        long active = header.activeBuckets();
+        long half = Long.highestOneBit(active);
+        return active == buckets && active != half && bucket >= active - half && bucket < half;
     }
 
     /** @return a free slot's number in the bucket, or -1 (call under its lock) */
@@ -376,12 +459,14 @@ final class Index {
      * of both buckets: a relocation can move a slot between them while a single pass over the
      * two looks, and a linked item taken for dead would have its memory reused under it.
      */
-    private boolean isLinked(long first, long second, long item) {
+    private boolean isLinked(long hash, long item) {
         for (;;) {
+            long first = bucketOf(hash);
+            long second = secondBucketOf(hash);
             int v1 = beginRead(first);
             int v2 = beginRead(second);
             boolean linked = refOfItem(first, second, item) >= 0;
-            if (validate(first, v1, second, v2)) {
+            if (validate(first, v1, second, v2) && (linked || isAddressOf(hash, first, second))) {
                 return linked;
             }
         }
@@ -394,17 +479,33 @@ final class Index {
      * @return the slot's reference, both buckets locked (release with {@link #unlockKey}); -1 with nothing locked
      */
     long lockLinked(long hash, long item) {
-        long first = bucketOf(hash);
-        long second = secondBucketOf(hash);
-        if (!isLinked(first, second, item)) {
+        if (!isLinked(hash, item)) {
             return -1;
         }
-        lock(first, second);
+        lockKey(hash);
+        long first = bucketOf(hash);
+        long second = secondBucketOf(hash);
         long ref = refOfItem(first, second, item);
         if (ref < 0) {
             unlock(first, second);
         }
         return ref;
+    }
+
+    /**
+     * Takes the full locks of the key's two buckets. While they are held, no split changes
+     * them: {@link #bucketOf} and {@link #secondBucketOf} name them until {@link #unlockKey}.
+     */
+    void lockKey(long hash) {
+        for (;;) {
+            long first = bucketOf(hash);
+            long second = secondBucketOf(hash);
+            lock(first, second);
+            if (isAddressOf(hash, first, second)) {
+                return;
+            }
+            unlock(first, second); // a split moved the key on before the locks were had
+        }
     }
 
     /** Releases the full locks of both buckets of the key with hash {@code hash}. */
@@ -429,14 +530,19 @@ final class Index {
         return -1;
     }
 
-    /** Takes the full locks of both buckets, lower number first. */
+    /** Takes the full locks of both buckets (one lock if they are the same), lower number first. */
     void lock(long first, long second) {
         lock(Math.min(first, second));
-        lock(Math.max(first, second));
+        if (first != second) {
+            lock(Math.max(first, second));
+        }
     }
 
     /** @return true if both buckets were locked, still at the versions a reader saw; false (nothing locked) otherwise */
     boolean lockIfUnchanged(long first, int firstVersion, long second, int secondVersion) {
+        if (first == second) {
+            return lockIfUnchanged(first, firstVersion);
+        }
         boolean firstIsLower = first < second;
         long lower = firstIsLower ? first : second;
         long upper = firstIsLower ? second : first;
@@ -452,7 +558,91 @@ final class Index {
 
     void unlock(long first, long second) {
         unlock(first);
-        unlock(second);
+        if (first != second) {
+            unlock(second);
+        }
+    }
+
+    /**
+     * Splits the next bucket if the index has room to grow and no other thread or process is
+     * splitting: a writer calls it, holding no bucket lock, after an insert found its first
+     * bucket crowded. Under the growth lock and the full locks of bucket {@code s} (the next
+     * to split, {@code active - 2^k}) and bucket {@code active} (the new one), the slots of
+     * {@code s} whose keys address the new bucket once it is in use are copied there, the new
+     * count is published, and then the copies in {@code s} are cleared. A process that dies
+     * midway leaves every item findable: before the count is published the new bucket is
+     * unused (the next split clears it), after, {@link #repair} clears the stale copies.
+     *
+     * @return whether a bucket was split
+     */
+    boolean grow() {
+        if (header.activeBuckets() >= buckets || !tryLockGrowth()) {
+            return false;
+        }
+        try {
+            long active = header.activeBuckets();
+            if (active >= buckets) {
+                return false;
+            }
+            long from = active - Long.highestOneBit(active);
+            long to = active;
+            lock(from, to);
+            try {
+                int moved = 0;
+                int next = 0;
+                for (int i = 0; i < Region.SLOTS_PER_BUCKET; i++) {
+                    setSlot(to, i, 0); // an unused bucket holds nothing but an unpublished split's copies
+                }
+                for (int i = 0; i < Region.SLOTS_PER_BUCKET; i++) {
+                    long s = slot(from, i);
+                    long item = itemOf(s);
+                    if (s == 0 || !region.holds(item, 0, 0) || !region.holds(item, Items.keyLength(memory, item), 0)) {
+                        continue; // a damaged slot stays for a reader to report
+                    }
+                    long hash = KeyHash.hash(memory, Items.keyOffset(item), Items.keyLength(memory, item));
+                    if (address(hash, active + 1) != from && address(secondBits(hash), active + 1) != from) {
+                        setSlot(to, next++, s);
+                        moved |= 1 << i;
+                    }
+                }
+                header.setActiveBuckets(active + 1);
+                for (int i = 0; i < Region.SLOTS_PER_BUCKET; i++) {
+                    if ((moved & 1 << i) != 0) {
+                        setSlot(from, i, 0);
+                    }
+                }
+            } finally {
+                unlock(from, to);
+            }
+            return true;
+        } finally {
+            header.releaseGrowthLock();
+        }
+    }
+
+    /**
+     * Takes the growth lock at once if it is free, or from a holder whose process died (its
+     * split is safe to do again, {@link #grow}).
+     *
+     * @return whether this thread now holds it
+     */
+    private boolean tryLockGrowth() {
+        long w = header.growthLockWord();
+        if (w != 0 && (ProcessTable.slotOfOwner(w) == processes.slot() || processes.isLiveOwner(w))) {
+            return false;
+        }
+        return header.casGrowthLock(w, owner() >>> 32);
+    }
+
+    /** Takes the growth lock, waiting as long as it takes (the recount that must hold the index still). */
+    void lockGrowth() {
+        while (!tryLockGrowth()) {
+            Thread.onSpinWait();
+        }
+    }
+
+    void unlockGrowth() {
+        header.releaseGrowthLock();
     }
 
     private boolean keyMatches(long item, MemorySegment key, long keyOffset, int keyLength, Region region) {

@@ -46,12 +46,13 @@ final class Reads {
         Objects.requireNonNull(reader, "reader");
         long now = time.now();
         long hash = KeyHash.hash(key, keyOffset, keyLength);
-        long first = index.bucketOf(hash);
         long tag = Index.tagOf(hash);
         Flyweight view = views.get();
         for (;;) {
             // A key found in one bucket was linked while that bucket's version held. A miss
-            // needs both buckets unchanged, since an item may move between them.
+            // needs both buckets unchanged, since an item may move between them, and still the
+            // key's buckets, since a split may have moved it on before they were read.
+            long first = index.bucketOf(hash);
             long bucket = first;
             int version = index.beginRead(first);
             long ref = index.find(first, tag, key, keyOffset, keyLength, region);
@@ -61,7 +62,8 @@ final class Reads {
                 version = index.beginRead(bucket);
                 ref = index.find(bucket, tag, key, keyOffset, keyLength, region);
                 if (ref < 0) {
-                    if (index.validate(first, firstVersion) && index.validate(bucket, version)) {
+                    if (index.validate(first, firstVersion) && index.validate(bucket, version)
+                            && index.isAddressOf(hash, first, bucket)) {
                         counters.getMisses.increment();
                         return false;
                     }
@@ -152,9 +154,9 @@ final class Reads {
      * @throws StoreCorruptedException if the item's lengths reach outside the region (nothing stays locked)
      */
     long lockLive(long hash, MemorySegment key, long keyOffset, int keyLength, long now) {
+        index.lockKey(hash);
         long first = index.bucketOf(hash);
         long second = index.secondBucketOf(hash);
-        index.lock(first, second);
         long ref = index.find(first, second, Index.tagOf(hash), key, keyOffset, keyLength, region);
         if (ref >= 0) {
             long item = Index.itemOf(index.slotAt(ref));
@@ -191,13 +193,16 @@ final class Reads {
      * is linking into it at that moment is one stored during the walk, which memcached's crawler
      * may miss too. An item linked for the whole walk is in some slot the whole time (a
      * replacement overwrites its slot, a relocation copies the slot before clearing it), so it is
-     * never skipped this way.
+     * never skipped this way. The buckets are those in use when called ({@link
+     * Index#activeBuckets}, and those split off while the walk went on): a walk that meets
+     * the index growing may hand over an item twice, when a split moves it from a bucket
+     * already walked to the new one, but misses none.
      *
      * @return the next bucket to scan, or -1 after the last one
      */
     long scan(long cursor, int buckets, ItemReader reader) {
         Objects.requireNonNull(reader, "reader");
-        long count = index.bucketCount();
+        long count = index.activeBuckets();
         if (cursor < 0 || cursor > count || buckets < 1) {
             throw new IllegalArgumentException("cursor " + cursor + " or buckets " + buckets + " out of range");
         }
@@ -233,7 +238,7 @@ final class Reads {
                 index.unlock(bucket);
             }
         }
-        return end == count ? -1 : end;
+        return end == count && index.activeBuckets() == count ? -1 : end; // grown meanwhile: walk the new buckets too
     }
 
     /** Unlinks the item {@link #lockLive} returned; call before {@link #unlock}. */

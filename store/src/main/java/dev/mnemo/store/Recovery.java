@@ -86,7 +86,8 @@ final class Recovery {
                 endChainAtDamage(s);
             }
         }
-        for (long b = 0; b < index.bucketCount(); b++) {
+        region.header.releaseGrowthLock();
+        for (long b = 0; b < index.bucketsBegun(); b++) {
             index.resetLock(b);
             index.repair(b);
         }
@@ -214,21 +215,26 @@ final class Recovery {
     /**
      * Recounts each segment's linked items, curr_items and bytes, which a process that died
      * between linking or unlinking an item and counting it left off by one. Every count changes
-     * only under a bucket's full lock, so with all of them held (taken in ascending order, as
-     * writers take theirs) the index is still and the counts exact. Readers are delayed, not
-     * blocked for good: this takes about a millisecond per 64 MiB of memory limit.
+     * only under a bucket's full lock, so with the growth lock and all of them held (taken in
+     * ascending order, as writers take theirs) the index is still and the counts exact. Readers
+     * are delayed, not blocked for good: this takes about a millisecond per 4 MiB of index in use.
      */
     private void recount() {
-        long buckets = index.bucketCount();
-        for (long b = 0; b < buckets; b++) {
-            index.lock(b);
-        }
+        index.lockGrowth();
         try {
-            countLinked(null);
-        } finally {
+            long buckets = index.bucketsBegun();
             for (long b = 0; b < buckets; b++) {
-                index.unlock(b);
+                index.lock(b);
             }
+            try {
+                countLinked(null);
+            } finally {
+                for (long b = 0; b < buckets; b++) {
+                    index.unlock(b);
+                }
+            }
+        } finally {
+            index.unlockGrowth();
         }
     }
 
@@ -245,7 +251,7 @@ final class Recovery {
         long[] live = new long[segments.count];
         long items = 0;
         long bytes = 0;
-        for (long b = 0; b < index.bucketCount(); b++) {
+        for (long b = 0; b < index.bucketsBegun(); b++) {
             for (int i = 0; i < Region.SLOTS_PER_BUCKET; i++) {
                 long item = Index.itemOf(index.slot(b, i));
                 if (item == 0) {
@@ -278,7 +284,7 @@ final class Recovery {
      * lying beyond the valid end of a segment being truncated.
      */
     private void sweepIndex(long dead, long[] validEnd) {
-        for (long b = 0; b < index.bucketCount(); b++) {
+        for (long b = 0; b < index.bucketsBegun(); b++) {
             long w = index.lockWord(b);
             int holder = ProcessTable.slotOfOwner(w >>> 32);
             if (holder >= 0 && (dead & 1L << holder) != 0) {

@@ -37,10 +37,16 @@ import java.util.Set;
 final class Region implements AutoCloseable {
 
     static final long MAGIC = 0x4F4D454E4D4F4D31L; // "1MOMNEMO" read little-endian: an arbitrary tag
-    static final int LAYOUT_VERSION = 5;
+    static final int LAYOUT_VERSION = 6;
     /** Memory per index slot when sizing the index, in bytes: about one slot per small item. */
     static final long BYTES_PER_SLOT = 120;
     static final int SLOTS_PER_BUCKET = 7;
+    /**
+     * The index buckets a new region starts with (fewer if its index is smaller): 512 KiB, as
+     * memcached's hash table starts at 2^16 pointers. The index grows by splitting buckets
+     * ({@link Index#grow}) up to the buckets the memory limit reserves.
+     */
+    static final long INITIAL_BUCKETS = 1 << 13;
     static final int BUCKET_SIZE = 64;
     /** Memory per ghost-table entry when sizing it, in bytes. */
     static final long BYTES_PER_GHOST = 256;
@@ -386,10 +392,6 @@ final class Region implements AutoCloseable {
      */
     boolean holds(long item, int keyLength, int valueLength) {
         return item >= segmentsOffset && valueLength >= 0 && item + Items.size(keyLength, valueLength) <= memory.byteSize();
-    }
-
-    long indexBytes() {
-        return bucketCount * BUCKET_SIZE;
     }
 
     @Override

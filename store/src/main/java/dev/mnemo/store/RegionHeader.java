@@ -37,6 +37,9 @@ import java.lang.invoke.VarHandle;
  *  352  16    queue heads, 4 bytes per segment state (SMALL and MAIN are used)
  *  368  16    queue tails
  *  384  16    queue lengths
+ *  448   8    active index buckets: the buckets in use, from the first; grows by one per split
+ *               ({@link Index#grow}), never shrinks (alone in its cache line: read by every lookup)
+ *  512   8    index growth lock word: 0 or its holder's {@link ProcessTable#ownerId}
  * 1024 2048   process table: {@value ProcessTable#SLOTS} entries of 32 bytes (pid, start time in
  *             milliseconds, token)
  * </pre>
@@ -78,6 +81,8 @@ final class RegionHeader {
     private static final long QUEUE_TAIL = 368;
     /** The queue lengths' offset (package-private for tests). */
     static final long QUEUE_COUNT = 384;
+    private static final long ACTIVE_BUCKETS = 448;
+    private static final long GROWTH_LOCK = 512;
     /** The process table's offset (package-private for tests). */
     static final long PROCESSES = 1024;
     private static final long PROCESS_ENTRY_SIZE = 32;
@@ -151,6 +156,7 @@ final class RegionHeader {
         memory.set(ValueLayout.JAVA_LONG, SEGMENTS_OFFSET, g.segmentsOffset());
         memory.set(ValueLayout.JAVA_LONG, CAS_ENABLED, casEnabled ? 1 : 0);
         memory.set(ValueLayout.JAVA_LONG, MEMORY_LIMIT_NOW, g.memoryLimit());
+        memory.set(ValueLayout.JAVA_LONG, ACTIVE_BUCKETS, Math.min(g.buckets(), Region.INITIAL_BUCKETS));
     }
 
     /** Marks the header valid: call last when initialising a region. */
@@ -163,6 +169,31 @@ final class RegionHeader {
     /** Reserves {@code count} CAS uniques (atomic). @return the counter before: the block is the next {@code count} */
     long reserveCas(long count) {
         return (long) LONG.getAndAdd(memory, CAS_COUNTER, count);
+    }
+
+    /** @return the index buckets in use (acquire read: pairs with {@link #setActiveBuckets}) */
+    long activeBuckets() {
+        return (long) LONG.getAcquire(memory, ACTIVE_BUCKETS);
+    }
+
+    /** Publishes a split's new bucket count (release store); call holding the growth lock. */
+    void setActiveBuckets(long buckets) {
+        LONG.setRelease(memory, ACTIVE_BUCKETS, buckets);
+    }
+
+    /** @return the index growth lock word (volatile read) */
+    long growthLockWord() {
+        return (long) LONG.getVolatile(memory, GROWTH_LOCK);
+    }
+
+    /** @return whether the growth lock word was {@code expected} and is now {@code owner} (atomic) */
+    boolean casGrowthLock(long expected, long owner) {
+        return LONG.compareAndSet(memory, GROWTH_LOCK, expected, owner);
+    }
+
+    /** Frees the growth lock, publishing the split done under it (release store). */
+    void releaseGrowthLock() {
+        LONG.setRelease(memory, GROWTH_LOCK, 0L);
     }
 
     /** @return the segment lock word (volatile read) */

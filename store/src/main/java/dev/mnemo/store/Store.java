@@ -583,7 +583,7 @@ public final class Store implements AutoCloseable {
     /** Crash-test hook: takes the key's bucket locks and the segment lock for good, as a killed writer leaves them. */
     void holdLocksForCrashTest(MemorySegment key, long keyOffset, int keyLength) {
         long hash = KeyHash.hash(key, keyOffset, keyLength);
-        index.lock(index.bucketOf(hash), index.secondBucketOf(hash));
+        index.lockKey(hash);
         segmentLock.acquire();
     }
 }

@@ -16,6 +16,13 @@ import java.lang.foreign.MemorySegment;
  */
 final class WriteLoop {
 
+    /**
+     * An insert that leaves its key's first bucket with this many free slots or fewer splits a
+     * bucket: the index then holds about 3.5 items per bucket, half full, and few keys need
+     * their second bucket.
+     */
+    static final int GROWTH_FREE_SLOTS = 1;
+
     private final Region region;
     private final MemorySegment memory;
     private final Index index;
@@ -54,11 +61,11 @@ final class WriteLoop {
      * @return as {@link #run(Mutation, long)}
      */
     WriteResult run(Mutation m, long now, Stripe held, long cas) {
-        long first = index.bucketOf(m.hash);
-        long second = index.secondBucketOf(m.hash);
         long tag = Index.tagOf(m.hash);
         boolean conditional = m.readsOld();
         for (;;) {
+            long first = index.bucketOf(m.hash);
+            long second = index.secondBucketOf(m.hash);
             int v1 = index.beginRead(first);
             int v2 = index.beginRead(second);
             long oldRef = conditional ? index.find(first, second, tag, m.key, m.keyOffset, m.keyLength, region) : -1;
@@ -72,7 +79,7 @@ final class WriteLoop {
             boolean live = old >= 0 && !damaged && liveness.of(old, now) == Liveness.LIVE;
             WriteResult refusal = m.decide(old, oldLength, live, now);
             if (refusal != null) {
-                if (!index.validate(first, v1, second, v2)) {
+                if (!index.validate(first, v1, second, v2) || !index.isAddressOf(m.hash, first, second)) {
                     continue;
                 }
                 return refusal;
@@ -80,6 +87,7 @@ final class WriteLoop {
             boolean toMain = live && segments.state(region.segmentOf(old)) == Segments.MAIN;
             long size = Items.size(m.keyLength, m.newValueLength);
             Stripe stripe = held != null ? held : appender.lockStripe();
+            boolean crowded;
             try {
                 long itemCas = held != null ? cas : appender.casFor(stripe, m.explicitCas);
                 long item = appender.append(stripe, toMain, size, itemCas);
@@ -98,10 +106,15 @@ final class WriteLoop {
                 } else {
                     index.lock(first, second);
                 }
+                if (!index.isAddressOf(m.hash, first, second)) { // a split moved the key on: look again
+                    index.unlock(first, second);
+                    appender.abandon(item);
+                    continue;
+                }
                 try {
                     long currentRef = conditional ? oldRef
                             : index.find(first, second, tag, m.key, m.keyOffset, m.keyLength, region);
-                    publish(first, second, tag, item, size, currentRef, now);
+                    crowded = publish(first, second, tag, item, size, currentRef, now);
                     if (damaged) {
                         counters.badcrc.increment(); // replaced, so dropped
                     }
@@ -113,6 +126,9 @@ final class WriteLoop {
                 if (held == null) {
                     stripe.lock.unlock();
                 }
+            }
+            if (crowded) {
+                index.grow();
             }
             return WriteResult.STORED;
         }
@@ -135,8 +151,14 @@ final class WriteLoop {
         return true;
     }
 
-    /** Links a written item in place of the item in slot {@code currentRef} (or in a free slot); needs both buckets' full locks. */
-    private void publish(long first, long second, long tag, long item, long size, long currentRef, long now) {
+    /**
+     * Links a written item in place of the item in slot {@code currentRef} (or in a free slot);
+     * needs both buckets' full locks.
+     *
+     * @return whether a new slot was taken with its key's first bucket full or all but full:
+     *         time for the index to grow ({@link Index#grow})
+     */
+    private boolean publish(long first, long second, long tag, long item, long size, long currentRef, long now) {
         long ref = currentRef;
         if (ref >= 0) {
             long old = Index.itemOf(index.slotAt(ref));
@@ -149,7 +171,7 @@ final class WriteLoop {
             }
             counters.bytes.add(size - Items.size(Items.keyLength(memory, old), Items.valueLength(memory, old)));
             Items.setBits(memory, old, Items.bits(memory, old) | Items.UNLINKED); // last: see Unlinker.forget
-            return;
+            return false;
         }
         ref = index.freeSlot(first, second);
         if (ref < 0) {
@@ -162,6 +184,7 @@ final class WriteLoop {
         segments.addLiveItems(region.segmentOf(item), 1);
         counters.currItems.increment();
         counters.bytes.add(size);
+        return index.freeSlots(first) <= GROWTH_FREE_SLOTS;
     }
 
     /**
@@ -189,6 +212,10 @@ final class WriteLoop {
                 continue;
             }
             try {
+                long current = index.bucketOf(hash);
+                if (other != (current == bucket ? index.secondBucketOf(hash) : current)) {
+                    continue; // a split moved the key's other bucket before it was locked
+                }
                 int free = index.freeSlot(other);
                 if (free >= 0) {
                     index.setSlot(other, free, value);

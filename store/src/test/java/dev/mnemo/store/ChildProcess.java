@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  * <li>{@code own FILE MEMORY N}: opens the file as owner, stores N items, says READY, then
  *     stores more forever (until killed)</li>
+ * <li>{@code own-grow FILE MEMORY N}: opens the file as owner, stores N items, says READY, then
+ *     stores 150,000 new keys {@code grow<i>}, the index growing, and waits to be killed</li>
  * <li>{@code own-evict FILE MEMORY SEED}: opens the file as owner, says READY, then stores and
  *     reads random keys of 100,000 forever, evicting</li>
  * <li>{@code attach FILE N}: attaches, stores N items {@code child<i>}, says READY, prints the
@@ -111,6 +113,19 @@ final class ChildProcess {
                         set(store, "own" + i, value("own" + i, round));
                     }
                 }
+            }
+            case "own-grow" -> {
+                Store store = Store.builder().memoryLimit(Long.parseLong(args[2])).memoryFile(file).sweepExpiredInBackground(false).open();
+                int n = Integer.parseInt(args[3]);
+                for (int i = 0; i < n; i++) {
+                    set(store, "own" + i, value("own" + i, 0));
+                }
+                System.out.println("READY");
+                System.out.flush();
+                for (int i = 0; i < 150_000; i++) { // about 35 MB: no eviction in the test's 64 MiB
+                    set(store, "grow" + i, value("grow" + i, 0));
+                }
+                Thread.sleep(Long.MAX_VALUE);
             }
             case "own-evict" -> {
                 Store store = Store.builder().memoryLimit(Long.parseLong(args[2])).memoryFile(file).sweepExpiredInBackground(false).open();

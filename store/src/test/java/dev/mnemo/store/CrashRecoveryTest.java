@@ -56,6 +56,40 @@ class CrashRecoveryTest {
     }
 
     @Test
+    void warmRestartAfterTheOwnerIsKilledWhileTheIndexGrows() throws Exception {
+        Path file = dir.resolve("region");
+        long memory = 64L * Fixture.MIB; // room for the index to grow from 8,192 buckets to 79,891
+        SplittableRandom random = new SplittableRandom(13);
+        for (int round = 0; round < 3; round++) {
+            Process owner = ChildProcess.start("own-grow", file.toString(), Long.toString(memory), "2000");
+            try {
+                assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+                    ChildProcess.awaitReady(owner);
+                    Thread.sleep(200 + random.nextInt(1000)); // killed at a random moment of its inserts, most of which split
+                    ChildProcess.kill(owner);
+                });
+            } finally {
+                owner.destroyForcibly();
+            }
+            try (Store store = Store.builder().memoryLimit(memory).memoryFile(file).sweepExpiredInBackground(false).open()) {
+                store.checkConsistency();
+                assertTrue(store.stats().hashBytes() > 8192 * 64, "the index grew: " + store.stats().hashBytes());
+                for (int i = 0; i < 2000; i++) {
+                    String key = "own" + i;
+                    String value = ChildProcess.get(store, key);
+                    assertTrue(value != null, "every key stored before READY survives the splits: " + key);
+                    assertTrue(ChildProcess.complete(key, value), "a complete value for " + key + ": " + value);
+                }
+                int grown = 0;
+                for (int i = 0; ChildProcess.get(store, "grow" + i) != null; i++) {
+                    grown++;
+                }
+                assertEquals(2000 + grown, store.stats().currItems(), "the keys stored in order, but for the last, all found");
+            }
+        }
+    }
+
+    @Test
     void warmRestartAfterTheOwnerIsKilledWhileEvicting() throws Exception {
         Path file = dir.resolve("region");
         SplittableRandom random = new SplittableRandom(9);

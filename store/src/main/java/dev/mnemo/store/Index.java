@@ -392,9 +392,9 @@ final class Index {
     /**
      * @return a free slot's reference: in the first bucket while it has two or more free
      *         slots (so that most keys are found in their first bucket), unless the index is
-     *         fully grown and that bucket is one not split at its last level, otherwise in the
-     *         emptier bucket (to keep the load even as the index fills); -1 if both are full
-     *         (call under their locks)
+     *         fully grown and that bucket is one left unsplit at its last level (which takes
+     *         the keys of twice the hash values); otherwise in the emptier bucket (to keep the
+     *         load even as the index fills); -1 if both are full (call under their locks)
      */
     long freeSlot(long first, long second) {
         int free1 = 0;

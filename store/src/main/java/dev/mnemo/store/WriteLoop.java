@@ -18,8 +18,8 @@ final class WriteLoop {
 
     /**
      * An insert that leaves its key's first bucket with this many free slots or fewer splits a
-     * bucket: the index then holds about 3.5 items per bucket, half full, and few keys need
-     * their second bucket.
+     * bucket: the index then holds about 3.5 items per bucket of 7 slots, half full
+     * (IndexGrowthTest), and few keys need their second bucket.
      */
     static final int GROWTH_FREE_SLOTS = 1;
 

@@ -97,17 +97,23 @@ final class ChildProcess {
         return found[0];
     }
 
+    /** Opens the file as owner, stores {@code own<i>} (round 0) for i below n, and says READY. */
+    private static Store ownAndStore(Path file, long memory, int n) {
+        Store store = Store.builder().memoryLimit(memory).memoryFile(file).sweepExpiredInBackground(false).open();
+        for (int i = 0; i < n; i++) {
+            set(store, "own" + i, value("own" + i, 0));
+        }
+        System.out.println("READY");
+        System.out.flush();
+        return store;
+    }
+
     public static void main(String[] args) throws Exception {
         Path file = Path.of(args[1]);
         switch (args[0]) {
             case "own" -> {
-                Store store = Store.builder().memoryLimit(Long.parseLong(args[2])).memoryFile(file).sweepExpiredInBackground(false).open();
                 int n = Integer.parseInt(args[3]);
-                for (int i = 0; i < n; i++) {
-                    set(store, "own" + i, value("own" + i, 0));
-                }
-                System.out.println("READY");
-                System.out.flush();
+                Store store = ownAndStore(file, Long.parseLong(args[2]), n);
                 for (int round = 1;; round++) {
                     for (int i = 0; i < n; i++) {
                         set(store, "own" + i, value("own" + i, round));
@@ -115,13 +121,7 @@ final class ChildProcess {
                 }
             }
             case "own-grow" -> {
-                Store store = Store.builder().memoryLimit(Long.parseLong(args[2])).memoryFile(file).sweepExpiredInBackground(false).open();
-                int n = Integer.parseInt(args[3]);
-                for (int i = 0; i < n; i++) {
-                    set(store, "own" + i, value("own" + i, 0));
-                }
-                System.out.println("READY");
-                System.out.flush();
+                Store store = ownAndStore(file, Long.parseLong(args[2]), Integer.parseInt(args[3]));
                 for (int i = 0; i < 150_000; i++) { // about 35 MB: no eviction in the test's 64 MiB
                     set(store, "grow" + i, value("grow" + i, 0));
                 }

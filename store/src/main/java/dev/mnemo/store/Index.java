@@ -16,7 +16,7 @@ import java.lang.invoke.VarHandle;
  * reserves its largest size, but only the first {@link RegionHeader#activeBuckets} buckets
  * are in use, {@value Region#INITIAL_BUCKETS} at first, and an insert that finds its first
  * bucket crowded splits one more ({@link #grow}). So a store holding few items keeps its
- * index small, in the CPU's caches and out of its resident memory, as memcached's hash table
+ * index small, on fewer cache lines and out of its resident memory, as memcached's hash table
  * starts small and doubles. Each of a key's two buckets is found the same way from its own
  * hash bits ({@link #address}); a split of bucket {@code s} moves to the new bucket only the
  * slots whose keys no longer address {@code s}, and changes no other key's buckets. So a

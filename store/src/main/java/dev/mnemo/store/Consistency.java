@@ -169,7 +169,7 @@ final class Consistency {
                 linked[segment].set(relative);
                 int keyLength = Items.keyLength(memory, item);
                 long hash = KeyHash.hash(memory, Items.keyOffset(item), keyLength);
-                if (index.bucketOf(hash) != b && index.secondBucketOf(hash) != b) {
+                if (!index.isBucketOf(hash, b)) {
                     fail(where + " is in neither of its key's buckets");
                 }
                 if ((slot >>> 48) != Index.tagOf(hash)) {

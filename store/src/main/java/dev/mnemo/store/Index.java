@@ -15,7 +15,7 @@ import java.lang.invoke.VarHandle;
  * <p>The index grows with the items it holds (linear hashing, Litwin 1980): the memory limit
  * reserves its largest size, but only the first {@link RegionHeader#activeBuckets} buckets
  * are in use, {@value Region#INITIAL_BUCKETS} at first, and an insert that finds its first
- * bucket crowded splits one more ({@link #grow}). So a store holding few items keeps its
+ * bucket crowded splits one more ({@link #expand}). So a store holding few items keeps its
  * index small, on fewer cache lines and out of its resident memory, as memcached's hash table
  * starts small and doubles. Each of a key's two buckets is found the same way from its own
  * hash bits ({@link #address}); a split of bucket {@code s} moves to the new bucket only the
@@ -96,6 +96,16 @@ final class Index {
     boolean isAddressOf(long hash, long first, long second) {
         long active = header.activeBuckets();
         return address(hash, active) == first && address(secondBits(hash), active) == second;
+    }
+
+    /** @return whether {@code bucket} is one of the key's two buckets among the buckets in use now */
+    boolean isBucketOf(long hash, long bucket) {
+        return isBucketOf(hash, bucket, header.activeBuckets());
+    }
+
+    /** @return whether {@code bucket} is one of the key's two buckets when {@code active} buckets are in use */
+    static boolean isBucketOf(long hash, long bucket, long active) {
+        return address(hash, active) == bucket || address(secondBits(hash), active) == bucket;
     }
 
     /** @return the hash bits a key's second bucket is addressed by: others than its first's, rotated down */
@@ -210,20 +220,17 @@ final class Index {
                 continue;
             }
             long item = itemOf(s);
-            if (item < region.segmentsOffset || item + Items.HEADER > memory.byteSize()
-                    || Items.keyLength(memory, item) == 0
-                    || item + Items.HEADER + Items.keyLength(memory, item) > memory.byteSize()) {
+            if (!holdsKey(item)) {
                 setSlot(bucket, i, 0);
                 continue;
             }
             long hash = KeyHash.hash(memory, Items.keyOffset(item), Items.keyLength(memory, item));
-            long home = bucketOf(hash);
-            long second = secondBucketOf(hash);
-            if (home != bucket && second != bucket) {
+            if (!isBucketOf(hash, bucket)) {
                 setSlot(bucket, i, 0);
                 continue;
             }
-            long other = home == bucket ? second : home;
+            long home = bucketOf(hash);
+            long other = home == bucket ? secondBucketOf(hash) : home;
             for (int j = 0; j < Region.SLOTS_PER_BUCKET && other != bucket; j++) {
                 if (slot(other, j) == s) {
                     setSlot(bucket, i, 0);
@@ -564,9 +571,10 @@ final class Index {
     }
 
     /**
-     * Splits the next bucket if the index has room to grow and no other thread or process is
+     * Splits the next bucket (memcached's expand_bucket, one bucket a call rather than a
+     * background thread's pass) if the index has room to grow and no other thread or process is
      * splitting: a writer calls it, holding no bucket lock, after an insert found its first
-     * bucket crowded. Under the growth lock and the full locks of bucket {@code s} (the next
+     * bucket crowded. Under the expansion lock and the full locks of bucket {@code s} (the next
      * to split, {@code active - 2^k}) and bucket {@code active} (the new one), the slots of
      * {@code s} whose keys address the new bucket once it is in use are copied there, the new
      * count is published, and then the copies in {@code s} are cleared. A process that dies
@@ -575,8 +583,8 @@ final class Index {
      *
      * @return whether a bucket was split
      */
-    boolean grow() {
-        if (header.activeBuckets() >= buckets || !tryLockGrowth()) {
+    boolean expand() {
+        if (header.activeBuckets() >= buckets || !tryLockExpansion()) {
             return false;
         }
         try {
@@ -596,11 +604,11 @@ final class Index {
                 for (int i = 0; i < Region.SLOTS_PER_BUCKET; i++) {
                     long s = slot(from, i);
                     long item = itemOf(s);
-                    if (s == 0 || !region.holds(item, 0, 0) || !region.holds(item, Items.keyLength(memory, item), 0)) {
+                    if (s == 0 || !holdsKey(item)) {
                         continue; // a damaged slot stays for a reader to report
                     }
                     long hash = KeyHash.hash(memory, Items.keyOffset(item), Items.keyLength(memory, item));
-                    if (address(hash, active + 1) != from && address(secondBits(hash), active + 1) != from) {
+                    if (!isBucketOf(hash, from, active + 1)) {
                         setSlot(to, next++, s);
                         moved |= 1 << i;
                     }
@@ -616,33 +624,42 @@ final class Index {
             }
             return true;
         } finally {
-            header.releaseGrowthLock();
+            header.releaseExpansionLock();
         }
     }
 
     /**
-     * Takes the growth lock at once if it is free, or from a holder whose process died (its
-     * split is safe to do again, {@link #grow}).
+     * Takes the expansion lock at once if it is free, or from a holder whose process died (its
+     * split is safe to do again, {@link #expand}).
      *
      * @return whether this thread now holds it
      */
-    private boolean tryLockGrowth() {
-        long w = header.growthLockWord();
-        if (w != 0 && (ProcessTable.slotOfOwner(w) == processes.slot() || processes.isLiveOwner(w))) {
+    private boolean tryLockExpansion() {
+        long w = header.expansionLockWord();
+        if (w != 0 && processes.isLiveOwner(w)) {
             return false;
         }
-        return header.casGrowthLock(w, owner() >>> 32);
+        return header.casExpansionLock(w, owner() >>> 32);
     }
 
-    /** Takes the growth lock, waiting as long as it takes (the recount that must hold the index still). */
-    void lockGrowth() {
-        while (!tryLockGrowth()) {
+    /** Takes the expansion lock, waiting as long as it takes (the recount that must hold the index still). */
+    void lockExpansion() {
+        while (!tryLockExpansion()) {
             Thread.onSpinWait();
         }
     }
 
-    void unlockGrowth() {
-        header.releaseGrowthLock();
+    void unlockExpansion() {
+        header.releaseExpansionLock();
+    }
+
+    /** @return whether the item's header and its non-empty key lie within the region: its key can be hashed */
+    private boolean holdsKey(long item) {
+        if (item < region.segmentsOffset || item + Items.HEADER > memory.byteSize()) {
+            return false;
+        }
+        int keyLength = Items.keyLength(memory, item);
+        return keyLength > 0 && item + Items.HEADER + keyLength <= memory.byteSize();
     }
 
     private boolean keyMatches(long item, MemorySegment key, long keyOffset, int keyLength, Region region) {

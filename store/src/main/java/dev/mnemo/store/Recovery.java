@@ -86,7 +86,7 @@ final class Recovery {
                 endChainAtDamage(s);
             }
         }
-        region.header.releaseGrowthLock();
+        index.unlockExpansion();
         for (long b = 0; b < index.bucketsBegun(); b++) {
             index.resetLock(b);
             index.repair(b);
@@ -148,7 +148,7 @@ final class Recovery {
             return -2;
         }
         long hash = KeyHash.hash(memory, Items.keyOffset(item), Items.keyLength(memory, item));
-        if (index.bucketOf(hash) != bucket && index.secondBucketOf(hash) != bucket) {
+        if (!index.isBucketOf(hash, bucket)) {
             return -1;
         }
         return size;
@@ -215,12 +215,12 @@ final class Recovery {
     /**
      * Recounts each segment's linked items, curr_items and bytes, which a process that died
      * between linking or unlinking an item and counting it left off by one. Every count changes
-     * only under a bucket's full lock, so with the growth lock and all of them held (taken in
+     * only under a bucket's full lock, so with the expansion lock and all of them held (taken in
      * ascending order, as writers take theirs) the index is still and the counts exact. Readers
      * are delayed, not blocked for good: this takes about a millisecond per 4 MiB of index in use.
      */
     private void recount() {
-        index.lockGrowth();
+        index.lockExpansion();
         try {
             long buckets = index.bucketsBegun();
             for (long b = 0; b < buckets; b++) {
@@ -234,7 +234,7 @@ final class Recovery {
                 }
             }
         } finally {
-            index.unlockGrowth();
+            index.unlockExpansion();
         }
     }
 

@@ -44,7 +44,7 @@ final class Region implements AutoCloseable {
     /**
      * The index buckets a new region starts with (fewer if its index is smaller): 512 KiB, as
      * memcached's hash table starts at 2^16 pointers. The index grows by splitting buckets
-     * ({@link Index#grow}) up to the buckets the memory limit reserves.
+     * ({@link Index#expand}) up to the buckets the memory limit reserves.
      */
     static final long INITIAL_BUCKETS = 1 << 13;
     static final int BUCKET_SIZE = 64;

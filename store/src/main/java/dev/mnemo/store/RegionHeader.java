@@ -38,8 +38,8 @@ import java.lang.invoke.VarHandle;
  *  368  16    queue tails
  *  384  16    queue lengths
  *  448   8    active index buckets: the buckets in use, from the first; grows by one per split
- *               ({@link Index#grow}), never shrinks (alone in its cache line: read by every lookup)
- *  512   8    index growth lock word: 0 or its holder's {@link ProcessTable#ownerId}
+ *               ({@link Index#expand}), never shrinks (alone in its cache line: read by every lookup)
+ *  512   8    index expansion lock word: 0 or its holder's {@link ProcessTable#ownerId}
  * 1024 2048   process table: {@value ProcessTable#SLOTS} entries of 32 bytes (pid, start time in
  *             milliseconds, token)
  * </pre>
@@ -81,8 +81,10 @@ final class RegionHeader {
     private static final long QUEUE_TAIL = 368;
     /** The queue lengths' offset (package-private for tests). */
     static final long QUEUE_COUNT = 384;
-    private static final long ACTIVE_BUCKETS = 448;
-    private static final long GROWTH_LOCK = 512;
+    /** The active index buckets' offset (package-private for tests that leave a split cut short). */
+    static final long ACTIVE_BUCKETS = 448;
+    /** The index expansion lock word's offset (package-private, as {@link #ACTIVE_BUCKETS}). */
+    static final long EXPANSION_LOCK = 512;
     /** The process table's offset (package-private for tests). */
     static final long PROCESSES = 1024;
     private static final long PROCESS_ENTRY_SIZE = 32;
@@ -176,24 +178,24 @@ final class RegionHeader {
         return (long) LONG.getAcquire(memory, ACTIVE_BUCKETS);
     }
 
-    /** Publishes a split's new bucket count (release store); call holding the growth lock. */
+    /** Publishes a split's new bucket count (release store); call holding the expansion lock. */
     void setActiveBuckets(long buckets) {
         LONG.setRelease(memory, ACTIVE_BUCKETS, buckets);
     }
 
-    /** @return the index growth lock word (volatile read) */
-    long growthLockWord() {
-        return (long) LONG.getVolatile(memory, GROWTH_LOCK);
+    /** @return the index expansion lock word (volatile read) */
+    long expansionLockWord() {
+        return (long) LONG.getVolatile(memory, EXPANSION_LOCK);
     }
 
-    /** @return whether the growth lock word was {@code expected} and is now {@code owner} (atomic) */
-    boolean casGrowthLock(long expected, long owner) {
-        return LONG.compareAndSet(memory, GROWTH_LOCK, expected, owner);
+    /** @return whether the expansion lock word was {@code expected} and is now {@code owner} (atomic) */
+    boolean casExpansionLock(long expected, long owner) {
+        return LONG.compareAndSet(memory, EXPANSION_LOCK, expected, owner);
     }
 
-    /** Frees the growth lock, publishing the split done under it (release store). */
-    void releaseGrowthLock() {
-        LONG.setRelease(memory, GROWTH_LOCK, 0L);
+    /** Frees the expansion lock, publishing the split done under it (release store). */
+    void releaseExpansionLock() {
+        LONG.setRelease(memory, EXPANSION_LOCK, 0L);
     }
 
     /** @return the segment lock word (volatile read) */

@@ -19,9 +19,9 @@ final class WriteLoop {
     /**
      * An insert that leaves its key's first bucket with this many free slots or fewer splits a
      * bucket: the index then holds about 3.5 items per bucket of 7 slots, half full
-     * (IndexGrowthTest), and few keys need their second bucket.
+     * (IndexExpansionTest), and few keys need their second bucket.
      */
-    static final int GROWTH_FREE_SLOTS = 1;
+    private static final int EXPANSION_FREE_SLOTS = 1;
 
     private final Region region;
     private final MemorySegment memory;
@@ -128,7 +128,7 @@ final class WriteLoop {
                 }
             }
             if (crowded) {
-                index.grow();
+                index.expand();
             }
             return WriteResult.STORED;
         }
@@ -156,7 +156,7 @@ final class WriteLoop {
      * needs both buckets' full locks.
      *
      * @return whether a new slot was taken with its key's first bucket full or all but full:
-     *         time for the index to grow ({@link Index#grow})
+     *         time for the index to grow ({@link Index#expand})
      */
     private boolean publish(long first, long second, long tag, long item, long size, long currentRef, long now) {
         long ref = currentRef;
@@ -184,7 +184,7 @@ final class WriteLoop {
         segments.addLiveItems(region.segmentOf(item), 1);
         counters.currItems.increment();
         counters.bytes.add(size);
-        return index.freeSlots(first) <= GROWTH_FREE_SLOTS;
+        return index.freeSlots(first) <= EXPANSION_FREE_SLOTS;
     }
 
     /**

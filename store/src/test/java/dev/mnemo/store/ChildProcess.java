@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * <li>{@code own FILE MEMORY N}: opens the file as owner, stores N items, says READY, then
  *     stores more forever (until killed)</li>
  * <li>{@code own-grow FILE MEMORY N}: opens the file as owner, stores N items, says READY, then
- *     stores 150,000 new keys {@code grow<i>}, the index growing, and waits to be killed</li>
+ *     stores 150,000 new keys {@code grow<i>}, the index expanding, and waits to be killed</li>
  * <li>{@code own-evict FILE MEMORY SEED}: opens the file as owner, says READY, then stores and
  *     reads random keys of 100,000 forever, evicting</li>
  * <li>{@code attach FILE N}: attaches, stores N items {@code child<i>}, says READY, prints the

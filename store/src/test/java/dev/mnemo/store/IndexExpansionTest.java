@@ -23,17 +23,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The index grows with the items it holds ({@link Index#grow}, linear hashing): it starts at
+ * The index grows with the items it holds ({@link Index#expand}, linear hashing): it starts at
  * {@value Region#INITIAL_BUCKETS} buckets, splits one bucket at a time as inserts crowd it, and
  * stops at the buckets the memory limit reserves. No key is lost or missed while it grows.
  */
-class IndexGrowthTest {
+class IndexExpansionTest {
 
     private static final long LIMIT = 64L * Fixture.MIB;
     private static final long RESERVED = Region.Geometry.of(LIMIT, StoreConfig.MIB).buckets();
-    /** The header's active-bucket count and growth lock word (RegionHeader's layout). */
-    private static final long ACTIVE_BUCKETS = 448;
-    private static final long GROWTH_LOCK = 512;
     /** An owner id of process slot 40, which no process holds: a dead splitter. */
     private static final long DEAD_OWNER = 41L << 24 | 1;
     private static final int ITEMS = 60_000;
@@ -182,16 +179,16 @@ class IndexGrowthTest {
     }
 
     /**
-     * Leaves the region as a process killed in the middle of {@link Index#grow} would: the slots
+     * Leaves the region as a process killed in the middle of {@link Index#expand} would: the slots
      * of the next bucket to split that move are copied to the new bucket, the new count is
-     * published or not, both buckets and the growth lock stay held by a dead owner.
+     * published or not, both buckets and the expansion lock stay held by a dead owner.
      */
     private static void simulateDeadSplit(Path file, boolean published) throws IOException {
         Region.Geometry g = Region.Geometry.of(LIMIT, StoreConfig.MIB);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
              Arena arena = Arena.ofConfined()) {
             MemorySegment m = channel.map(FileChannel.MapMode.READ_WRITE, 0, channel.size(), arena);
-            long active = m.get(ValueLayout.JAVA_LONG, ACTIVE_BUCKETS);
+            long active = m.get(ValueLayout.JAVA_LONG, RegionHeader.ACTIVE_BUCKETS);
             long from = active - Long.highestOneBit(active);
             long fromWord = g.indexOffset() + from * Region.BUCKET_SIZE;
             long toWord = g.indexOffset() + active * Region.BUCKET_SIZE;
@@ -203,15 +200,15 @@ class IndexGrowthTest {
                 }
                 long item = Index.itemOf(slot);
                 long hash = KeyHash.hash(m, Items.keyOffset(item), Items.keyLength(m, item));
-                if (Index.address(hash, active + 1) != from && Index.address(Index.secondBits(hash), active + 1) != from) {
+                if (!Index.isBucketOf(hash, from, active + 1)) {
                     m.set(ValueLayout.JAVA_LONG, toWord + 8 + 8L * moved++, slot);
                 }
             }
             assertTrue(moved > 0, "the split moves a slot of bucket " + from);
             if (published) {
-                m.set(ValueLayout.JAVA_LONG, ACTIVE_BUCKETS, active + 1);
+                m.set(ValueLayout.JAVA_LONG, RegionHeader.ACTIVE_BUCKETS, active + 1);
             }
-            m.set(ValueLayout.JAVA_LONG, GROWTH_LOCK, DEAD_OWNER);
+            m.set(ValueLayout.JAVA_LONG, RegionHeader.EXPANSION_LOCK, DEAD_OWNER);
             m.set(ValueLayout.JAVA_LONG, fromWord, DEAD_OWNER << 32 | (m.get(ValueLayout.JAVA_LONG, fromWord) + 1));
             m.set(ValueLayout.JAVA_LONG, toWord, DEAD_OWNER << 32 | (m.get(ValueLayout.JAVA_LONG, toWord) + 1));
         }
@@ -222,7 +219,7 @@ class IndexGrowthTest {
             assertEquals("v" + i, value(store, "key" + i), "key" + i);
         }
         long before = store.stats().hashBytes();
-        for (int i = ITEMS; i < 2 * ITEMS; i++) { // the growth lock is taken over from the dead splitter
+        for (int i = ITEMS; i < 2 * ITEMS; i++) { // the expansion lock is taken over from the dead splitter
             store.set(Fixture.write("key" + i, "v" + i));
         }
         assertTrue(store.stats().hashBytes() > before, "the index grows on: " + store.stats().hashBytes());

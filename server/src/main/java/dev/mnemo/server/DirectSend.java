@@ -5,15 +5,14 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelOutboundHandler;
 import io.netty.channel.epoll.AbstractEpollStreamChannel;
-import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.unix.Socket;
 import io.netty.channel.unix.UnixChannel;
 
 /**
- * When a handler may send replies itself, with the one send(2) or sendto(2) Netty's flush would
- * make, instead of writing them through the channel ({@link ConnectionHandler} on TCP,
- * {@link UdpHandler} on UDP): on an epoll channel whose pipeline has no outbound handler (TLS
- * has one), while the channel holds no output of its own, so that replies stay in order.
+ * When a connection may send replies itself, with the one send(2) Netty's flush would make,
+ * instead of writing them through the channel ({@link ConnectionHandler}): on an epoll channel
+ * whose pipeline has no outbound handler (TLS has one), while the channel holds no output of its
+ * own, so that replies stay in order. (UDP on epoll has no channel: {@link UdpSocket}.)
  * io_uring submits its writes to the ring, so there every reply goes through the channel.
  */
 final class DirectSend {
@@ -23,13 +22,12 @@ final class DirectSend {
 
     /**
      * @param ctx the handler's context, in {@code handlerAdded} or later
-     * @return the socket of the handler's epoll TCP or UDP channel with no outbound handler in
+     * @return the socket of the handler's epoll TCP channel with no outbound handler in
      *         its pipeline; null for any other (io_uring, NIO, TLS, an embedded channel)
      */
     static Socket socketOf(ChannelHandlerContext ctx) {
         Channel channel = ctx.channel();
-        boolean epoll = channel instanceof AbstractEpollStreamChannel || channel instanceof EpollDatagramChannel;
-        if (epoll && ctx.pipeline().context(ChannelOutboundHandler.class) == null
+        if (channel instanceof AbstractEpollStreamChannel && ctx.pipeline().context(ChannelOutboundHandler.class) == null
                 && ((UnixChannel) channel).fd() instanceof Socket socket) {
             return socket;
         }

@@ -23,16 +23,8 @@ import io.netty.util.concurrent.FastThreadLocal;
  */
 final class LoopBuffer {
 
-    /** Socket reads of TCP, and of UDP on io_uring and NIO (at most 64 KiB: {@link MnemoServer#MAX_READ_BYTES}, {@link MnemoServer#MAX_DATAGRAM_BYTES}). */
+    /** Socket reads of TCP, and of UDP on io_uring and NIO (UDP on epoll reads into its own slots: {@link UdpSocket}; at most 64 KiB: {@link MnemoServer#MAX_READ_BYTES}, {@link MnemoServer#MAX_DATAGRAM_BYTES}). */
     static final LoopBuffer READS = new LoopBuffer(MnemoServer.MAX_READ_BYTES, MnemoServer.MAX_READ_BYTES);
-
-    /**
-     * UDP socket reads on epoll: {@link MnemoServer#DATAGRAMS_PER_READ} slots of
-     * {@link MnemoServer#MAX_DATAGRAM_BYTES}, one datagram each; each datagram is a slice of it
-     * until its requests are answered.
-     */
-    static final LoopBuffer DATAGRAM_READS = new LoopBuffer(MnemoServer.DATAGRAMS_PER_READ * MnemoServer.MAX_DATAGRAM_BYTES,
-            MnemoServer.DATAGRAMS_PER_READ * MnemoServer.MAX_DATAGRAM_BYTES);
 
     /**
      * Replies of one read: grown as needed; one that has grown past two write chunks (a reply

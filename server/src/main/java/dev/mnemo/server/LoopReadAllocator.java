@@ -7,8 +7,7 @@ import io.netty.channel.RecvByteBufAllocator;
 import io.netty.util.UncheckedBooleanSupplier;
 
 /**
- * A channel's socket reads go into its event loop's read buffer ({@link LoopBuffer#READS}, or
- * {@link LoopBuffer#DATAGRAM_READS} for a UDP socket that reads several datagrams at once) whenever no
+ * A channel's socket reads go into its event loop's read buffer ({@link LoopBuffer#READS}) whenever no
  * one holds it, instead of a buffer allocated from Netty's pool and freed again per read; while
  * it is held (a connection keeps a partial request in it, an io_uring read is in flight) a read
  * gets the buffer {@code sizes} would have allocated. Everything else (how much to read, how many
@@ -29,20 +28,17 @@ final class LoopReadAllocator implements RecvByteBufAllocator {
     }
 
     private final RecvByteBufAllocator sizes;
-    private final LoopBuffer reads;
     private final AwaitedInput awaited;
 
     /**
      * @param sizes Netty's allocator for the read sizes, and for reads while the loop's buffer is held
-     * @param reads the loop buffer reads go into: {@link LoopBuffer#READS} or {@link LoopBuffer#DATAGRAM_READS}
      */
-    LoopReadAllocator(RecvByteBufAllocator sizes, LoopBuffer reads) {
-        this(sizes, reads, null);
+    LoopReadAllocator(RecvByteBufAllocator sizes) {
+        this(sizes, null);
     }
 
-    private LoopReadAllocator(RecvByteBufAllocator sizes, LoopBuffer reads, AwaitedInput awaited) {
+    private LoopReadAllocator(RecvByteBufAllocator sizes, AwaitedInput awaited) {
         this.sizes = sizes;
-        this.reads = reads;
         this.awaited = awaited;
     }
 
@@ -51,7 +47,7 @@ final class LoopReadAllocator implements RecvByteBufAllocator {
      * @return an allocator for that one connection's channel, reading as this one otherwise
      */
     LoopReadAllocator readingInto(AwaitedInput awaited) {
-        return new LoopReadAllocator(sizes, reads, awaited);
+        return new LoopReadAllocator(sizes, awaited);
     }
 
     @Override
@@ -85,7 +81,7 @@ final class LoopReadAllocator implements RecvByteBufAllocator {
             if (into != null) {
                 return into;
             }
-            ByteBuf loops = reads.lend(alloc);
+            ByteBuf loops = LoopBuffer.READS.lend(alloc);
             return loops != null ? loops : sizes().allocate(alloc);
         }
 

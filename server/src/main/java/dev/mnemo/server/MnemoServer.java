@@ -18,6 +18,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.IoEventLoop;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
@@ -59,9 +60,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link #SWEEP_INTERVAL_MILLIS} ms (README.md, "Threads").
  *
  * <p>UDP: on epoll and io_uring each loop has its own UDP socket bound to the UDP port with
- * SO_REUSEPORT, so the kernel spreads datagrams across the loops, and on epoll one read takes up
- * to {@link #DATAGRAMS_PER_READ} datagrams; on NIO one socket serves on the first loop
- * ({@link UdpHandler}).
+ * SO_REUSEPORT, so the kernel spreads datagrams across the loops. On epoll a socket is served
+ * without a channel, up to {@link #DATAGRAMS_PER_READ} datagrams a read ({@link UdpSocket}); on
+ * io_uring and NIO through a channel ({@link UdpHandler}), on NIO one socket on the first loop.
  *
  * <p>The Netty transport (epoll, io_uring or NIO) is chosen by {@link TransportChooser}.
  *
@@ -111,12 +112,13 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
     static final int MAX_DATAGRAM_BYTES = 64 * 1024;
 
     /**
-     * Datagrams one read of a UDP socket takes at most, on epoll: its read buffer is
-     * this many slots of {@link #MAX_DATAGRAM_BYTES} (1 MiB of address space a loop, resident
-     * only where datagrams land). Netty's default for reads per readiness event of a datagram
-     * socket is the same 16. With 32 clients waiting on their replies, one recvmmsg(2) instead of
-     * one recvmsg(2) a datagram takes the system calls per request from 2.98 to 1.28
-     * (docs/PERFORMANCE.md, "UDP: several datagrams a read"); 4 slots gave 1.76, 32 no fewer than 16.
+     * Datagrams one read of a UDP socket takes at most, on epoll ({@link UdpSocket}): its read
+     * buffer is this many slots of {@link #MAX_DATAGRAM_BYTES} (1 MiB of address space a loop,
+     * resident only where datagrams land), as Netty reads at most 16 messages per readiness
+     * event of a datagram channel by default. With 32 clients waiting on their replies, one
+     * recvmmsg(2) instead of one recvmsg(2) a datagram took the system calls per request from
+     * 2.98 to 1.28 (docs/PERFORMANCE.md, "UDP: several datagrams a read"); 4 slots gave 1.76, 32
+     * no fewer than 16.
      */
     static final int DATAGRAMS_PER_READ = 16;
 
@@ -154,7 +156,10 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
     /** Every TCP listener of -l, the first one first. */
     private final List<Channel> listeners;
     private final Listeners listening;
-    private final List<Channel> udpSockets;
+    /** The UDP sockets served through a channel (io_uring, NIO). */
+    private final List<Channel> udpChannels;
+    /** The UDP sockets served without one (epoll). */
+    private final List<UdpSocket> udpSockets;
     /** The "stats conns" number of the first listener; the others follow it. */
     private final int listenerId;
     private final Transport transport;
@@ -205,9 +210,10 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, new LoopReadAllocator(
-                        new AdaptiveRecvByteBufAllocator(MIN_READ_BYTES, MIN_READ_BYTES, MAX_READ_BYTES), LoopBuffer.READS));
+                        new AdaptiveRecvByteBufAllocator(MIN_READ_BYTES, MIN_READ_BYTES, MAX_READ_BYTES)));
         List<Channel> tcp = new ArrayList<>();
-        List<Channel> udp = new ArrayList<>();
+        List<Channel> udpChannels = new ArrayList<>();
+        List<UdpSocket> udpSockets = new ArrayList<>();
         try {
             for (ListenAddress address : listening.addresses()) {
                 TlsContext tls = address.tls() ? listening.tls() : null;
@@ -227,14 +233,17 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
             this.listeners = List.copyOf(tcp);
             this.listener = tcp.getFirst();
             if (requested.udpPort() != 0) {
-                bindUdp(requested, udp);
+                bindUdp(requested, udpChannels, udpSockets);
             }
         } catch (RuntimeException e) {
             tcp.forEach(channel -> channel.close().syncUninterruptibly());
+            udpChannels.forEach(channel -> channel.close().syncUninterruptibly());
+            udpSockets.forEach(UdpSocket::closeOnLoop);
             workers.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
             throw e;
         }
-        this.udpSockets = List.copyOf(udp);
+        this.udpChannels = List.copyOf(udpChannels);
+        this.udpSockets = List.copyOf(udpSockets);
         // The listener's loop (the first) ticks the time and runs the sweep, between its requests:
         // with -t 1 it is the only loop.
         listener.eventLoop().scheduleAtFixedRate(this::tick, SWEEP_INTERVAL_MILLIS, SWEEP_INTERVAL_MILLIS,
@@ -247,40 +256,41 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
 
     /**
      * Binds the UDP sockets: one per event loop with SO_REUSEPORT where the transport has it,
-     * else one on the first loop. Each socket has its own protocol instances.
+     * else one on the first loop; on epoll served without a channel ({@link UdpSocket}), else
+     * through one ({@link UdpHandler}). Each socket has its own protocol instance. What is bound
+     * before a failure is in the lists, for the caller to close.
      */
-    private void bindUdp(Settings requested, List<Channel> bound) {
+    private void bindUdp(Settings requested, List<Channel> channels, List<UdpSocket> sockets) {
         List<EventLoop> loops = new ArrayList<>();
         if (transport.reusePort() == null) {
             loops.add(listener.eventLoop());
         } else {
             workers.forEach(loop -> loops.add((EventLoop) loop));
         }
-        // Where the transport can, each read takes up to DATAGRAMS_PER_READ datagrams into the loop's
-        // datagram buffer; while that buffer is held, a read takes one into a buffer of one datagram.
-        ChannelOption<Integer> slots = transport.datagramSlotBytes();
-        LoopBuffer reads = slots == null ? LoopBuffer.READS : LoopBuffer.DATAGRAM_READS;
         for (EventLoop loop : loops) {
+            NegotiatingProtocol protocol = new NegotiatingProtocol(store, this, Protocol.NO_CONNECTION);
+            if (transport == Transport.EPOLL && UdpSocket.isAvailable()) {
+                try {
+                    sockets.add(UdpSocket.open((IoEventLoop) loop,
+                            new InetSocketAddress(requested.listenAddress(), requested.udpPort()), protocol,
+                            countersByLoop.get(loop)));
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot bind UDP port " + requested.udpPort(), e);
+                }
+                continue;
+            }
             Bootstrap bootstrap = new Bootstrap()
                     .group(loop)
                     .channel(transport.datagramChannel())
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
                     .option(ChannelOption.RCVBUF_ALLOCATOR,
-                            new LoopReadAllocator(new FixedRecvByteBufAllocator(MAX_DATAGRAM_BYTES), reads))
-                    .handler(new UdpHandler(new NegotiatingProtocol(store, this, Protocol.NO_CONNECTION), countersByLoop.get(loop)));
+                            new LoopReadAllocator(new FixedRecvByteBufAllocator(MAX_DATAGRAM_BYTES)))
+                    .handler(new UdpHandler(protocol, countersByLoop.get(loop)));
             if (transport.reusePort() != null) {
                 bootstrap.option(transport.reusePort(), true);
             }
-            if (slots != null) {
-                bootstrap.option(slots, MAX_DATAGRAM_BYTES);
-            }
-            try {
-                bound.add(bootstrap.bind(requested.listenAddress(), requested.udpPort()).syncUninterruptibly().channel());
-            } catch (RuntimeException e) {
-                bound.forEach(channel -> channel.close().syncUninterruptibly());
-                throw e;
-            }
+            channels.add(bootstrap.bind(requested.listenAddress(), requested.udpPort()).syncUninterruptibly().channel());
         }
     }
 
@@ -338,8 +348,8 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
         Settings s = server.settings();
         LOG.info("mnemo {} listening on {}:{}{}{} ({}: {}), memory limit {} MiB, {} threads, max item size {} bytes, connection limit {}",
                 version(), s.listenAddress(), s.tcpPort(), server.otherListeners(),
-                s.udpPort() == 0 ? "" : " and UDP port " + s.udpPort() + " [" + server.udpSockets.size()
-                        + (server.udpSockets.size() == 1 ? " socket]" : " sockets]"),
+                s.udpPort() == 0 ? "" : " and UDP port " + s.udpPort() + " [" + server.udpLoops().size()
+                        + (server.udpLoops().size() == 1 ? " socket]" : " sockets]"),
                 transport.transport().cliName(), transport.reason(), s.maxBytes() >> 20, s.threads(), s.maxItemSize(),
                 s.maxConnections());
         return server;
@@ -390,9 +400,12 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
         return transport.cliName();
     }
 
-    /** @return the UDP sockets bound (one per event loop with SO_REUSEPORT, else one; none without -U) */
-    List<Channel> udpSockets() {
-        return udpSockets;
+    /** @return the event loop of each UDP socket bound (one per event loop with SO_REUSEPORT, else one; none without -U) */
+    List<EventLoop> udpLoops() {
+        List<EventLoop> loops = new ArrayList<>();
+        udpChannels.forEach(channel -> loops.add(channel.eventLoop()));
+        udpSockets.forEach(socket -> loops.add(socket.loop()));
+        return loops;
     }
 
     /** @return the most reply bytes any one connection has had queued but unsent at once, since start */
@@ -437,7 +450,8 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
         }
         try {
             listeners.forEach(channel -> channel.close().syncUninterruptibly());
-            udpSockets.forEach(socket -> socket.close().syncUninterruptibly());
+            udpChannels.forEach(channel -> channel.close().syncUninterruptibly());
+            udpSockets.forEach(UdpSocket::closeOnLoop);
             connections.close().awaitUninterruptibly();
             workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
             workers.terminationFuture().awaitUninterruptibly();

@@ -115,16 +115,4 @@ enum Transport {
             case NIO -> null;
         };
     }
-
-    /**
-     * @return the option that splits a UDP socket's read buffer into slots of that many bytes,
-     *         one datagram each, so that one recvmmsg(2) takes as many datagrams as there are
-     *         slots (epoll), or null where reads stay one datagram each: NIO has no such read, and
-     *         on io_uring, which already submits its receives without a system call each, the
-     *         option (one receive submitted per slot) measured no faster (docs/PERFORMANCE.md,
-     *         "UDP: several datagrams a read")
-     */
-    ChannelOption<Integer> datagramSlotBytes() {
-        return this == EPOLL ? EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE : null;
-    }
 }

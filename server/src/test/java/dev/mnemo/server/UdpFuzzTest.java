@@ -106,8 +106,8 @@ class UdpFuzzTest {
             try {
                 assertEquals(CLIENT, packet.recipient(), "a reply goes to the sender");
                 ByteBuf b = packet.content();
-                assertTrue(b.readableBytes() > UdpHandler.HEADER_BYTES, "a reply datagram with no payload");
-                assertTrue(b.readableBytes() <= UdpHandler.HEADER_BYTES + UdpHandler.MAX_PAYLOAD_BYTES, "datagram too long");
+                assertTrue(b.readableBytes() > UdpFrames.HEADER_BYTES, "a reply datagram with no payload");
+                assertTrue(b.readableBytes() <= UdpFrames.HEADER_BYTES + UdpFrames.MAX_PAYLOAD_BYTES, "datagram too long");
                 assertEquals(requestId, b.getUnsignedShort(b.readerIndex()), "request ID");
                 int sequence = b.getUnsignedShort(b.readerIndex() + 2);
                 int count = b.getUnsignedShort(b.readerIndex() + 4);
@@ -117,8 +117,8 @@ class UdpFuzzTest {
                 }
                 assertEquals(expectedSequence, sequence, "sequence number");
                 assertEquals(total, count, "total datagrams");
-                byte[] payload = new byte[b.readableBytes() - UdpHandler.HEADER_BYTES];
-                b.getBytes(b.readerIndex() + UdpHandler.HEADER_BYTES, payload);
+                byte[] payload = new byte[b.readableBytes() - UdpFrames.HEADER_BYTES];
+                b.getBytes(b.readerIndex() + UdpFrames.HEADER_BYTES, payload);
                 message.writeBytes(payload);
                 if (++expectedSequence == total) {
                     check(message.toByteArray(), binary);

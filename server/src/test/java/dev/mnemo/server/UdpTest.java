@@ -272,7 +272,7 @@ class UdpTest {
     void oneUdpSocketPerEventLoopWithSoReuseport() {
         assumeFalse(RunningServer.againstMemcached());
         int expected = server.server().transport().equals("nio") ? 1 : 2;
-        assertEquals(expected, server.server().udpSockets().size());
+        assertEquals(expected, server.server().udpLoops().size());
         // Clients on many source ports are spread by the kernel across the sockets; all are served.
         for (int i = 0; i < 8; i++) {
             try (UdpClient client = server.udp()) {

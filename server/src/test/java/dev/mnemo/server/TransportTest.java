@@ -107,6 +107,45 @@ class TransportTest {
         }
     }
 
+    /**
+     * The replies of one read all arrive, byte for byte, when they pass the bytes held before
+     * sending ({@link UdpSocket#SEND_BYTES}: a 70 KB value in 51 datagrams, then a small one
+     * written after the replies buffer was sent and emptied) and when one reply takes more
+     * datagrams than one sendmmsg(2) sends ({@link UdpSocket#SEND_MESSAGES}: a 91 KB value in 66).
+     * Each read's 52 or 67 datagrams fit a default receive buffer of the client (212,992 bytes).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"epoll", "io_uring", "nio"})
+    void aReadWhoseRepliesTakeMoreThanOneSendIsAnsweredWhole(String name) throws Exception {
+        assumeFalse(RunningServer.againstMemcached());
+        assumeTrue(Transport.named(name).isAvailable(), name + " is not available here");
+        try (RunningServer server = RunningServer.startWithUdp("--transport", name, "-t", "1");
+             UdpClient udp = server.udp();
+             RawClient tcp = server.connect()) {
+            for (String key : List.of("k70000", "k91000")) { // too long for a request datagram
+                int length = Integer.parseInt(key.substring(1));
+                tcp.send("set " + key + " 1 0 " + length + "\r\n" + "v".repeat(length) + "\r\n");
+                assertEquals("STORED\r\n", tcp.readLine());
+            }
+            assertEquals("STORED\r\n", udp.exchange(1, "set small 2 0 5\r\nsmall\r\n"));
+            EventLoop loop = server.server().udpLoops().getFirst();
+            int requestId = 2;
+            for (String key : List.of("k70000", "k91000")) {
+                CountDownLatch sent = new CountDownLatch(1);
+                loop.execute(() -> awaitUninterruptibly(sent)); // the two gets are read together
+                udp.send(requestId, "get " + key + "\r\n");
+                udp.send(requestId + 1, "get small\r\n");
+                sent.countDown();
+                int length = Integer.parseInt(key.substring(1));
+                assertEquals("VALUE " + key + " 1 " + length + "\r\n" + "v".repeat(length) + "\r\nEND\r\n",
+                        new String(UdpClient.payload(udp.receiveMessage(requestId)), StandardCharsets.ISO_8859_1));
+                assertEquals("VALUE small 2 5\r\nsmall\r\nEND\r\n",
+                        new String(UdpClient.payload(udp.receiveMessage(requestId + 1)), StandardCharsets.ISO_8859_1));
+                requestId += 2;
+            }
+        }
+    }
+
     private static void awaitUninterruptibly(CountDownLatch latch) {
         try {
             latch.await(10, TimeUnit.SECONDS);

@@ -2,13 +2,10 @@ package dev.mnemo.server;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.util.Optional;
 
 /**
@@ -45,11 +42,6 @@ final class Mmsg {
     /** recvmmsg's flag not to block: the socket is read only when epoll says it is readable. */
     static final int MSG_DONTWAIT = 0x40;
 
-    static final int EAGAIN = 11;
-    static final int EINTR = 4;
-
-    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
     private static final MethodHandle RECVMMSG;
     private static final MethodHandle SENDMMSG;
 
@@ -59,15 +51,14 @@ final class Mmsg {
         if (ValueLayout.ADDRESS.byteSize() == 8 && System.getProperty("os.name").startsWith("Linux")) {
             Linker linker = Linker.nativeLinker();
             SymbolLookup libc = linker.defaultLookup();
-            Linker.Option errno = Linker.Option.captureCallState("errno");
             Optional<MemorySegment> recvmmsg = libc.find("recvmmsg");
             Optional<MemorySegment> sendmmsg = libc.find("sendmmsg");
             if (recvmmsg.isPresent() && sendmmsg.isPresent()) {
                 recv = linker.downcallHandle(recvmmsg.get(), FunctionDescriptor.of(ValueLayout.JAVA_INT,
                         ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
-                        ValueLayout.ADDRESS), errno);
+                        ValueLayout.ADDRESS));
                 send = linker.downcallHandle(sendmmsg.get(), FunctionDescriptor.of(ValueLayout.JAVA_INT,
-                        ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), errno);
+                        ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
             }
         }
         RECVMMSG = recv;
@@ -82,40 +73,35 @@ final class Mmsg {
         return RECVMMSG != null;
     }
 
-    /** @return the bytes of the state a call leaves its errno in, for {@link #recvmmsg} and {@link #sendmmsg} */
-    static long callStateBytes() {
-        return CALL_STATE.byteSize();
-    }
-
     /**
-     * recvmmsg(2) without blocking and without a timeout.
+     * recvmmsg(2) without blocking and without a timeout. The errno of a failure is not read:
+     * capturing it (the linker's captureCallState) allocated a few bytes a call here, and the
+     * socket's one use of it would be a log line.
      *
-     * @param state    {@link #callStateBytes} of native memory for the call's errno
      * @param messages {@code count} {@code struct mmsghdr}, each naming its buffer and room for the sender's address
      * @return the datagrams received (each header's {@code msg_len} and {@code msg_namelen} filled
-     *         in), or minus the errno: {@code -EAGAIN} when none is waiting
+     *         in), or -1: none waiting (EAGAIN), or an error the call reported and cleared (an ICMP
+     *         error queued for an earlier reply, say)
      */
-    static int recvmmsg(MemorySegment state, int fd, MemorySegment messages, int count) {
+    static int recvmmsg(int fd, MemorySegment messages, int count) {
         try {
-            int received = (int) RECVMMSG.invokeExact(state, fd, messages, count, MSG_DONTWAIT, MemorySegment.NULL);
-            return received >= 0 ? received : -(int) ERRNO.get(state, 0L);
+            return (int) RECVMMSG.invokeExact(fd, messages, count, MSG_DONTWAIT, MemorySegment.NULL);
         } catch (Throwable e) {
             throw new IllegalStateException("recvmmsg", e);
         }
     }
 
     /**
-     * sendmmsg(2).
+     * sendmmsg(2). The errno of a failure is not read, as for {@link #recvmmsg}.
      *
-     * @param state    {@link #callStateBytes} of native memory for the call's errno
      * @param messages {@code count} {@code struct mmsghdr}, each naming its recipient and I/O vectors
      * @return the datagrams sent, from the first (fewer than {@code count} when one failed:
-     *         calling again from it returns its error), or minus the errno of the first
+     *         calling again from it fails), or -1 when the first failed (the send buffer full:
+     *         EAGAIN, or the kernel refused it)
      */
-    static int sendmmsg(MemorySegment state, int fd, MemorySegment messages, int count) {
+    static int sendmmsg(int fd, MemorySegment messages, int count) {
         try {
-            int sent = (int) SENDMMSG.invokeExact(state, fd, messages, count, 0);
-            return sent >= 0 ? sent : -(int) ERRNO.get(state, 0L);
+            return (int) SENDMMSG.invokeExact(fd, messages, count, 0);
         } catch (Throwable e) {
             throw new IllegalStateException("sendmmsg", e);
         }

@@ -41,8 +41,9 @@ import java.nio.ByteOrder;
  * {@link #SEND_MESSAGES} reply datagrams or {@link #SEND_BYTES} bytes of replies are waiting, so
  * a socket holds at most that much beyond the reply being written. A reply datagram the socket
  * cannot take (its send buffer full: EAGAIN) is dropped with the rest of that sendmmsg(2), as
- * is one the kernel refuses; UDP promises no delivery, and the socket never waits for room, so
- * it never stops reading.
+ * is one the kernel refuses (with the rest of that call too: the error's errno is not read,
+ * {@link Mmsg#sendmmsg}); UDP promises no delivery, and the socket never waits for room, so it
+ * never stops reading.
  *
  * <p>Not thread-safe: the event loop calls {@link #handle}; {@link #close} runs on the loop too.
  */
@@ -64,8 +65,6 @@ final class UdpSocket implements EpollIoHandle, UdpFrames.Replies {
     private final NegotiatingProtocol protocol;
     private final LoopCounters counters;
     private final Arena arena = Arena.ofShared();
-    /** Where each call leaves its errno. */
-    private final MemorySegment callState;
     /** {@link #SLOTS} {@code struct mmsghdr} for recvmmsg(2), each naming its slot of {@link #reads} and its {@link #senders} entry. */
     private final MemorySegment received;
     /** {@link #SLOTS} {@code struct sockaddr_storage}: the senders of the datagrams last read. */
@@ -94,7 +93,6 @@ final class UdpSocket implements EpollIoHandle, UdpFrames.Replies {
         this.loop = loop;
         this.protocol = protocol;
         this.counters = counters;
-        this.callState = arena.allocate(Mmsg.callStateBytes());
         this.received = arena.allocate(SLOTS * Mmsg.MMSGHDR_BYTES, 8);
         this.senders = arena.allocate(SLOTS * Mmsg.SOCKADDR_BYTES, 8);
         MemorySegment readVectors = arena.allocate(SLOTS * Mmsg.IOVEC_BYTES, 8);
@@ -183,13 +181,9 @@ final class UdpSocket implements EpollIoHandle, UdpFrames.Replies {
         for (int i = 0; i < SLOTS; i++) {
             received.set(ValueLayout.JAVA_INT, i * Mmsg.MMSGHDR_BYTES + Mmsg.NAME_LENGTH, (int) Mmsg.SOCKADDR_BYTES);
         }
-        int count = Mmsg.recvmmsg(callState, socket.intValue(), received, SLOTS);
+        int count = Mmsg.recvmmsg(socket.intValue(), received, SLOTS);
         if (count <= 0) {
-            if (count != -Mmsg.EAGAIN && count != -Mmsg.EINTR) {
-                // an ICMP error queued for an earlier reply, say: reading it clears it
-                LOG.debug("UDP socket read failed: errno {}", -count);
-            }
-            return;
+            return; // none waiting, or an error the read cleared (an ICMP error for an earlier reply)
         }
         replies = LoopBuffer.REPLIES.lendOrAllocate(ByteBufAllocator.DEFAULT, UdpFrames.HEADER_BYTES + UdpFrames.MAX_PAYLOAD_BYTES);
         try {
@@ -241,7 +235,7 @@ final class UdpSocket implements EpollIoHandle, UdpFrames.Replies {
 
     /**
      * Sends the waiting reply datagrams with as few sendmmsg(2) calls as the kernel takes them
-     * in; drops the rest at EAGAIN and a datagram the kernel refuses.
+     * in; drops the rest when one fails (the send buffer full, or a datagram the kernel refuses).
      */
     private void sendWaiting() {
         if (waiting == 0) {
@@ -256,21 +250,15 @@ final class UdpSocket implements EpollIoHandle, UdpFrames.Replies {
         int first = 0;
         while (first < waiting) {
             MemorySegment from = first == 0 ? sending : sending.asSlice(first * Mmsg.MMSGHDR_BYTES);
-            int sent = Mmsg.sendmmsg(callState, socket.intValue(), from, waiting - first);
-            if (sent > 0) {
-                for (int k = first; k < first + sent; k++) {
-                    counters.addBytesWritten(payloadBytes[k]);
-                }
-                first += sent;
-            } else if (sent == -Mmsg.EINTR) {
-                continue;
-            } else if (sent == -Mmsg.EAGAIN) {
-                LOG.debug("UDP send buffer full: {} reply datagrams dropped", waiting - first);
+            int sent = Mmsg.sendmmsg(socket.intValue(), from, waiting - first);
+            if (sent <= 0) {
+                LOG.debug("UDP send failed: {} reply datagrams dropped", waiting - first);
                 break;
-            } else {
-                LOG.debug("UDP reply datagram dropped: errno {}", -sent);
-                first++;
             }
+            for (int k = first; k < first + sent; k++) {
+                counters.addBytesWritten(payloadBytes[k]);
+            }
+            first += sent;
         }
         waiting = 0;
     }

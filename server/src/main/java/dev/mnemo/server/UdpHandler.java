@@ -27,13 +27,16 @@ import java.net.InetSocketAddress;
  *
  * <p>Not thread-safe: Netty calls it on the socket's event loop only.
  */
-final class UdpHandler extends ChannelInboundHandlerAdapter {
+final class UdpHandler extends ChannelInboundHandlerAdapter implements UdpFrames.Replies {
 
     private static final Logger LOG = LoggerFactory.getLogger(UdpHandler.class);
 
     private final NegotiatingProtocol protocol;
     private final LoopCounters counters;
     private boolean unflushed;
+    /** The context and sender of the datagram being served, for {@link #send}; null between datagrams. */
+    private ChannelHandlerContext ctx;
+    private InetSocketAddress sender;
 
     /**
      * @param protocol this socket's protocol instance, reset for every datagram
@@ -49,11 +52,13 @@ final class UdpHandler extends ChannelInboundHandlerAdapter {
         DatagramPacket packet = (DatagramPacket) msg;
         // sized for a whole datagram, so that a one-datagram reply never grows (a copy) while written
         ByteBuf out = LoopBuffer.REPLIES.lendOrAllocate(ctx.alloc(), UdpFrames.HEADER_BYTES + UdpFrames.MAX_PAYLOAD_BYTES);
+        this.ctx = ctx;
+        this.sender = packet.sender();
         try {
-            InetSocketAddress sender = packet.sender();
-            UdpFrames.serve(packet.content(), out, protocol, counters,
-                    (reply, start, requestId, datagrams) -> send(ctx, reply, start, requestId, datagrams, sender));
+            UdpFrames.serve(packet.content(), out, protocol, counters, this);
         } finally {
+            this.ctx = null;
+            this.sender = null;
             out.release();
             packet.release();
         }
@@ -77,9 +82,9 @@ final class UdpHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Writes one request's reply ({@link UdpFrames.Replies#send}) to {@code sender} as numbered datagrams. */
-    private void send(ChannelHandlerContext ctx, ByteBuf out, int start, int requestId, int datagrams,
-                      InetSocketAddress sender) {
+    /** Writes one request's reply ({@link UdpFrames.Replies#send}) to the datagram's sender as numbered datagrams. */
+    @Override
+    public void send(ByteBuf out, int start, int requestId, int datagrams) {
         if (!ctx.channel().isWritable()) {
             return;
         }

@@ -275,7 +275,7 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
                             new InetSocketAddress(requested.listenAddress(), requested.udpPort()), protocol,
                             countersByLoop.get(loop)));
                 } catch (IOException e) {
-                    throw new UncheckedIOException("cannot bind UDP port " + requested.udpPort(), e);
+                    throw new UncheckedIOException(e.getMessage(), e); // Main says which address and port
                 }
                 continue;
             }

@@ -3,6 +3,7 @@ package dev.mnemo.server;
 import dev.mnemo.protocol.NegotiatingProtocol;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.IoEvent;
 import io.netty.channel.IoEventLoop;
 import io.netty.channel.IoRegistration;
@@ -29,8 +30,8 @@ import java.nio.ByteOrder;
  * replies buffer. memcached makes one recvfrom(2) and one sendmsg(2) a request.
  *
  * <p>Nothing is allocated per datagram: the datagrams are read into slots of one buffer of
- * {@link MnemoServer#DATAGRAMS_PER_READ} × {@link MnemoServer#MAX_DATAGRAM_BYTES} bytes (address
- * space; only the pages datagrams land in become resident), each sender's address stays the
+ * {@link MnemoServer#DATAGRAMS_PER_READ} × {@link MnemoServer#MAX_DATAGRAM_BYTES} bytes (made at
+ * the first datagram), each sender's address stays the
  * {@code sockaddr} the kernel wrote and is handed back to it as the reply's recipient, and the
  * replies of one read share the event loop's {@link LoopBuffer#REPLIES}. Netty's epoll datagram
  * channel allocates an inbound packet, a buffer slice and the sender's address objects per
@@ -74,8 +75,10 @@ final class UdpSocket implements EpollIoHandle, UdpFrames.Replies {
     private final MemorySegment sendVectors;
     /** {@link #SEND_MESSAGES} frame headers of {@link UdpFrames#HEADER_BYTES}. */
     private final MemorySegment frameHeaders;
-    /** The read slots; the datagram being served is its readable bytes. */
-    private final ByteBuf reads;
+    /** {@link #SLOTS} {@code struct iovec}, one per read slot. */
+    private final MemorySegment readVectors;
+    /** The read slots, made at the first datagram; the datagram being served is its readable bytes. */
+    private ByteBuf reads;
     /** Per waiting reply datagram: its payload's index in {@link #replies} and its length in bytes. */
     private final int[] payloadIndex = new int[SEND_MESSAGES];
     private final int[] payloadBytes = new int[SEND_MESSAGES];
@@ -95,19 +98,15 @@ final class UdpSocket implements EpollIoHandle, UdpFrames.Replies {
         this.counters = counters;
         this.received = arena.allocate(SLOTS * Mmsg.MMSGHDR_BYTES, 8);
         this.senders = arena.allocate(SLOTS * Mmsg.SOCKADDR_BYTES, 8);
-        MemorySegment readVectors = arena.allocate(SLOTS * Mmsg.IOVEC_BYTES, 8);
+        this.readVectors = arena.allocate(SLOTS * Mmsg.IOVEC_BYTES, 8);
         this.sending = arena.allocate(SEND_MESSAGES * Mmsg.MMSGHDR_BYTES, 8);
         this.sendVectors = arena.allocate(2L * SEND_MESSAGES * Mmsg.IOVEC_BYTES, 8);
         this.frameHeaders = arena.allocate((long) SEND_MESSAGES * UdpFrames.HEADER_BYTES, 8);
-        this.reads = ByteBufAllocator.DEFAULT.directBuffer(SLOTS * SLOT_BYTES, SLOTS * SLOT_BYTES);
-        long readsAddress = addressOf(reads);
         for (int i = 0; i < SLOTS; i++) {
             MemorySegment header = received.asSlice(i * Mmsg.MMSGHDR_BYTES, Mmsg.MMSGHDR_BYTES);
             header.set(ValueLayout.ADDRESS, Mmsg.NAME, senders.asSlice(i * Mmsg.SOCKADDR_BYTES));
             header.set(ValueLayout.ADDRESS, Mmsg.IOV, readVectors.asSlice(i * Mmsg.IOVEC_BYTES));
             header.set(ValueLayout.JAVA_LONG, Mmsg.IOV_LENGTH, 1);
-            readVectors.set(ValueLayout.JAVA_LONG, i * Mmsg.IOVEC_BYTES, readsAddress + (long) i * SLOT_BYTES);
-            readVectors.set(ValueLayout.JAVA_LONG, i * Mmsg.IOVEC_BYTES + 8, SLOT_BYTES);
         }
         for (int k = 0; k < SEND_MESSAGES; k++) {
             MemorySegment header = sending.asSlice(k * Mmsg.MMSGHDR_BYTES, Mmsg.MMSGHDR_BYTES);
@@ -178,6 +177,9 @@ final class UdpSocket implements EpollIoHandle, UdpFrames.Replies {
         if (closed) {
             return;
         }
+        if (reads == null) {
+            makeReadSlots();
+        }
         for (int i = 0; i < SLOTS; i++) {
             received.set(ValueLayout.JAVA_INT, i * Mmsg.MMSGHDR_BYTES + Mmsg.NAME_LENGTH, (int) Mmsg.SOCKADDR_BYTES);
         }
@@ -201,6 +203,21 @@ final class UdpSocket implements EpollIoHandle, UdpFrames.Replies {
         } finally {
             replies.release();
             replies = null;
+        }
+    }
+
+    /**
+     * Makes the read slots, at the first readable event: a socket that never gets a datagram
+     * holds no read buffer. The buffer is its own, exactly {@link #SLOTS} × {@link #SLOT_BYTES}
+     * (1 MiB, resident once made: Netty's direct buffers on this JDK are zeroed memory); one
+     * from the pooled allocator took a chunk of 8 MiB.
+     */
+    private void makeReadSlots() {
+        reads = Unpooled.directBuffer(SLOTS * SLOT_BYTES, SLOTS * SLOT_BYTES);
+        long address = addressOf(reads);
+        for (int i = 0; i < SLOTS; i++) {
+            readVectors.set(ValueLayout.JAVA_LONG, i * Mmsg.IOVEC_BYTES, address + (long) i * SLOT_BYTES);
+            readVectors.set(ValueLayout.JAVA_LONG, i * Mmsg.IOVEC_BYTES + 8, SLOT_BYTES);
         }
     }
 
@@ -287,7 +304,9 @@ final class UdpSocket implements EpollIoHandle, UdpFrames.Replies {
         } catch (IOException e) {
             LOG.debug("closing the UDP socket: {}", e.toString());
         }
-        reads.release();
+        if (reads != null) {
+            reads.release();
+        }
         arena.close();
     }
 

@@ -40,11 +40,11 @@ import java.nio.ByteOrder;
  *
  * <p>Replies are sent once every datagram of the read is served, or sooner once
  * {@link #SEND_MESSAGES} reply datagrams or {@link #SEND_BYTES} bytes of replies are waiting, so
- * a socket holds at most that much beyond the reply being written. A reply datagram the socket
- * cannot take (its send buffer full: EAGAIN) is dropped with the rest of that sendmmsg(2), as
- * is one the kernel refuses (with the rest of that call too: the error's errno is not read,
- * {@link Mmsg#sendmmsg}); UDP promises no delivery, and the socket never waits for room, so it
- * never stops reading.
+ * a socket holds at most that much beyond the reply being written. When a sendmmsg(2) fails
+ * (the send buffer full, or a datagram the kernel refuses: its errno is not read,
+ * {@link Mmsg#sendmmsg}), the datagrams it had not sent are dropped, as memcached drops a reply
+ * it cannot send: UDP promises no delivery, and the socket never waits for room, so it never
+ * stops reading.
  *
  * <p>Not thread-safe: the event loop calls {@link #handle}; {@link #close} runs on the loop too.
  */

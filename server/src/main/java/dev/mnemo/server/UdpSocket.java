@@ -42,9 +42,9 @@ import java.nio.ByteOrder;
  * {@link #SEND_MESSAGES} reply datagrams or {@link #SEND_BYTES} bytes of replies are waiting, so
  * a socket holds at most that much beyond the reply being written. When a sendmmsg(2) fails
  * (the send buffer full, or a datagram the kernel refuses: its errno is not read,
- * {@link Mmsg#sendmmsg}), the datagrams it had not sent are dropped, as memcached drops a reply
- * it cannot send: UDP promises no delivery, and the socket never waits for room, so it never
- * stops reading.
+ * {@link Mmsg#sendmmsg}), the datagrams it had not sent are dropped. memcached drops a UDP reply
+ * on an error but waits for room when the send buffer is full, reading nothing meanwhile; here
+ * the socket never waits, so it never stops reading, and UDP promises no delivery either way.
  *
  * <p>Not thread-safe: the event loop calls {@link #handle}; {@link #close} runs on the loop too.
  */

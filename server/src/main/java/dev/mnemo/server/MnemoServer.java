@@ -114,8 +114,8 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
     /**
      * Datagrams one read of a UDP socket takes at most, on epoll ({@link UdpSocket}): its read
      * buffer is this many slots of {@link #MAX_DATAGRAM_BYTES} (1 MiB a socket, made at its
-     * first datagram), as Netty reads at most 16 messages per readiness
-     * event of a datagram channel by default. With 32 clients waiting on their replies, one
+     * first datagram), as Netty reads at most 16 messages per readiness event of a datagram
+     * channel by default. With 32 clients waiting on their replies, one
      * recvmmsg(2) instead of one recvmsg(2) a datagram took the system calls per request from
      * 2.98 to 1.28 (docs/PERFORMANCE.md, "UDP: several datagrams a read"); 4 slots gave 1.76, 32
      * no fewer than 16.

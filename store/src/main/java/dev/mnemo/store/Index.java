@@ -92,6 +92,16 @@ final class Index {
         return address(secondBits(hash), header.activeBuckets());
     }
 
+    /**
+     * @return the key's bucket other than {@code bucket} among the buckets in use now: its second
+     *         if {@code bucket} is its first, else its first ({@code bucket} itself when the key's
+     *         two buckets are one)
+     */
+    long otherBucketOf(long hash, long bucket) {
+        long first = bucketOf(hash);
+        return first == bucket ? secondBucketOf(hash) : first;
+    }
+
     /** @return whether the key's two buckets are still {@code first} and {@code second} */
     boolean isAddressOf(long hash, long first, long second) {
         long active = header.activeBuckets();
@@ -229,8 +239,7 @@ final class Index {
                 setSlot(bucket, i, 0);
                 continue;
             }
-            long home = bucketOf(hash);
-            long other = home == bucket ? secondBucketOf(hash) : home;
+            long other = otherBucketOf(hash, bucket);
             for (int j = 0; j < Region.SLOTS_PER_BUCKET && other != bucket; j++) {
                 if (slot(other, j) == s) {
                     setSlot(bucket, i, 0);

@@ -206,14 +206,12 @@ final class WriteLoop {
                 throw StoreCorruptedException.itemOutsideRegion(item);
             }
             long hash = KeyHash.hash(memory, Items.keyOffset(item), Items.keyLength(memory, item));
-            long home = index.bucketOf(hash);
-            long other = home == bucket ? index.secondBucketOf(hash) : home;
+            long other = index.otherBucketOf(hash, bucket);
             if (other == first || other == second || !index.tryLock(other)) {
                 continue;
             }
             try {
-                long current = index.bucketOf(hash);
-                if (other != (current == bucket ? index.secondBucketOf(hash) : current)) {
+                if (other != index.otherBucketOf(hash, bucket)) {
                     continue; // a split moved the key's other bucket before it was locked
                 }
                 int free = index.freeSlot(other);

@@ -40,7 +40,7 @@ final class Mmsg {
     static final long SOCKADDR_BYTES = 128;
 
     /** recvmmsg's flag not to block: the socket is read only when epoll says it is readable. */
-    static final int MSG_DONTWAIT = 0x40;
+    private static final int MSG_DONTWAIT = 0x40;
 
     private static final MethodHandle RECVMMSG;
     private static final MethodHandle SENDMMSG;

@@ -19,7 +19,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
-import java.nio.ByteOrder;
 
 /**
  * One UDP socket of the server on epoll, served without a Netty channel: registered with the
@@ -57,7 +56,6 @@ final class UdpSocket implements EpollIoHandle, UdpFrames.Replies {
     static final int SEND_BYTES = 64 * 1024;
 
     private static final Logger LOG = LoggerFactory.getLogger(UdpSocket.class);
-    private static final ValueLayout.OfShort SHORT_BE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.BIG_ENDIAN);
     private static final int SLOT_BYTES = MnemoServer.MAX_DATAGRAM_BYTES;
     private static final int SLOTS = MnemoServer.DATAGRAMS_PER_READ;
 
@@ -74,7 +72,7 @@ final class UdpSocket implements EpollIoHandle, UdpFrames.Replies {
     private final MemorySegment sending;
     private final MemorySegment sendVectors;
     /** {@link #SEND_MESSAGES} frame headers of {@link UdpFrames#HEADER_BYTES}. */
-    private final MemorySegment frameHeaders;
+    private final ByteBuf frameHeaders;
     /** {@link #SLOTS} {@code struct iovec}, one per read slot. */
     private final MemorySegment readVectors;
     /** The read slots, made at the first datagram; the datagram being served is its readable bytes. */
@@ -101,7 +99,8 @@ final class UdpSocket implements EpollIoHandle, UdpFrames.Replies {
         this.readVectors = arena.allocate(SLOTS * Mmsg.IOVEC_BYTES, 8);
         this.sending = arena.allocate(SEND_MESSAGES * Mmsg.MMSGHDR_BYTES, 8);
         this.sendVectors = arena.allocate(2L * SEND_MESSAGES * Mmsg.IOVEC_BYTES, 8);
-        this.frameHeaders = arena.allocate((long) SEND_MESSAGES * UdpFrames.HEADER_BYTES, 8);
+        this.frameHeaders = Unpooled.directBuffer(SEND_MESSAGES * UdpFrames.HEADER_BYTES);
+        long headersAddress = addressOf(frameHeaders);
         for (int i = 0; i < SLOTS; i++) {
             MemorySegment header = received.asSlice(i * Mmsg.MMSGHDR_BYTES, Mmsg.MMSGHDR_BYTES);
             header.set(ValueLayout.ADDRESS, Mmsg.NAME, senders.asSlice(i * Mmsg.SOCKADDR_BYTES));
@@ -112,7 +111,7 @@ final class UdpSocket implements EpollIoHandle, UdpFrames.Replies {
             MemorySegment header = sending.asSlice(k * Mmsg.MMSGHDR_BYTES, Mmsg.MMSGHDR_BYTES);
             header.set(ValueLayout.ADDRESS, Mmsg.IOV, sendVectors.asSlice(2L * k * Mmsg.IOVEC_BYTES));
             header.set(ValueLayout.JAVA_LONG, Mmsg.IOV_LENGTH, 2);
-            sendVectors.set(ValueLayout.ADDRESS, 2L * k * Mmsg.IOVEC_BYTES, frameHeaders.asSlice((long) k * UdpFrames.HEADER_BYTES));
+            sendVectors.set(ValueLayout.JAVA_LONG, 2L * k * Mmsg.IOVEC_BYTES, headersAddress + (long) k * UdpFrames.HEADER_BYTES);
             sendVectors.set(ValueLayout.JAVA_LONG, 2L * k * Mmsg.IOVEC_BYTES + 8, UdpFrames.HEADER_BYTES);
         }
     }
@@ -233,11 +232,7 @@ final class UdpSocket implements EpollIoHandle, UdpFrames.Replies {
                 sendWaiting();
             }
             int k = waiting++;
-            long header = (long) k * UdpFrames.HEADER_BYTES;
-            frameHeaders.set(SHORT_BE, header, (short) requestId);
-            frameHeaders.set(SHORT_BE, header + 2, (short) sequence);
-            frameHeaders.set(SHORT_BE, header + 4, (short) datagrams);
-            frameHeaders.set(SHORT_BE, header + 6, (short) 0);
+            UdpFrames.writeHeader(frameHeaders, k * UdpFrames.HEADER_BYTES, requestId, sequence, datagrams);
             long message = k * Mmsg.MMSGHDR_BYTES;
             sending.set(ValueLayout.JAVA_LONG, message + Mmsg.NAME, senders.address() + recipient);
             sending.set(ValueLayout.JAVA_INT, message + Mmsg.NAME_LENGTH, recipientBytes);
@@ -307,6 +302,7 @@ final class UdpSocket implements EpollIoHandle, UdpFrames.Replies {
         if (reads != null) {
             reads.release();
         }
+        frameHeaders.release();
         arena.close();
     }
 

@@ -346,10 +346,11 @@ public final class MnemoServer implements ServerContext, AutoCloseable {
         MnemoServer server = new MnemoServer(settings, store, verbosity, authFile, transport.transport(), listening,
                 currentTime);
         Settings s = server.settings();
+        int udpSockets = server.udpChannels.size() + server.udpSockets.size();
         LOG.info("mnemo {} listening on {}:{}{}{} ({}: {}), memory limit {} MiB, {} threads, max item size {} bytes, connection limit {}",
                 version(), s.listenAddress(), s.tcpPort(), server.otherListeners(),
-                s.udpPort() == 0 ? "" : " and UDP port " + s.udpPort() + " [" + server.udpLoops().size()
-                        + (server.udpLoops().size() == 1 ? " socket]" : " sockets]"),
+                s.udpPort() == 0 ? "" : " and UDP port " + s.udpPort() + " [" + udpSockets
+                        + (udpSockets == 1 ? " socket]" : " sockets]"),
                 transport.transport().cliName(), transport.reason(), s.maxBytes() >> 20, s.threads(), s.maxItemSize(),
                 s.maxConnections());
         return server;
